@@ -1,0 +1,142 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubeConfigMap, KubeNamespace } from '../k8s';
+import { validate } from '../inventory/errors';
+import { clusterConfig, podMonitor, serviceMonitor } from '../inventory/schema';
+import { HelmRelease } from '../helm/helm-release';
+import { applyStage, Stage } from '../output/stages';
+import { KUBE_PROMETHEUS_STACK } from '../versions';
+import { buildMonitor, MonitorKind } from './monitors';
+import type { MonitorOptions, NodeExporterOptions, OperatorOptions, PrometheusExposure, PrometheusOptions } from './props';
+import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
+
+export interface ClusterAgentProps {
+  /** The cluster's name: the `cluster` label on every series, and its folder `dist/<clusterName>/`. */
+  readonly clusterName: string;
+  /** Namespace of the monitoring stack. @default 'monitoring' */
+  readonly namespace?: string;
+  /** kube-prometheus-stack chart version. @default - `KUBE_PROMETHEUS_STACK.version` (lib/versions.ts) */
+  readonly kubePrometheusStackVersion?: string;
+  /** Helm repository or mirror for kube-prometheus-stack. @default - `KUBE_PROMETHEUS_STACK.repo` */
+  readonly kubePrometheusStackRepo?: string;
+  /** Run kube-state-metrics (object state: deployments, pods, PVCs). @default true */
+  readonly kubeStateMetrics?: boolean;
+  /**
+   * Scrape the control-plane components: API server, controller-manager, scheduler, kube-proxy, etcd, CoreDNS.
+   * Off by default because k3s and RKE2 bind them to localhost, where they cannot be scraped without extra
+   * flags, and the chart would report them down. The kubelet (and cAdvisor) is always scraped.
+   * @default false
+   */
+  readonly kubernetesComponents?: boolean;
+  /** @default - see PrometheusOptions */
+  readonly prometheus?: PrometheusOptions;
+  /** @default - see OperatorOptions */
+  readonly operator?: OperatorOptions;
+  /** @default - see NodeExporterOptions */
+  readonly nodeExporter?: NodeExporterOptions;
+  /** ServiceMonitors by object name. More can be added with `addServiceMonitor()`. @default - none */
+  readonly serviceMonitors?: Record<string, MonitorOptions>;
+  /** PodMonitors by object name. More can be added with `addPodMonitor()`. @default - none */
+  readonly podMonitors?: Record<string, MonitorOptions>;
+}
+
+/** Name of the agent's Helm release and of the chart's objects (`cmm-agent-prometheus`, ...). */
+export const AGENT_RELEASE_NAME = 'cmm-agent';
+
+/**
+ * Everything one monitored cluster runs: a namespace, kube-prometheus-stack (Prometheus, prometheus-operator,
+ * node-exporter, optionally kube-state-metrics) through a `HelmChart`, and the cluster's own ServiceMonitors and
+ * PodMonitors. Every series gets the label `cluster: <clusterName>`, both as an external label and stored in the
+ * cluster's own database (a default scrape class), so a Grafana that queries this Prometheus directly sees it.
+ */
+export class ClusterAgent extends Construct {
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  public readonly exposure: PrometheusExposure;
+  /** The Prometheus scrape interval. */
+  public readonly scrapeInterval: string;
+  /** The kube-prometheus-stack release. */
+  public readonly release: HelmRelease;
+  /** The `Namespace` object. */
+  public readonly namespaceResource: KubeNamespace;
+  private readonly monitors = new Map<string, ApiObject>();
+
+  constructor(scope: Construct, id: string, props: ClusterAgentProps) {
+    super(scope, id);
+    const { clusterName, ...rest } = props;
+    validate(clusterConfig, { name: clusterName, ...rest }, `ClusterAgent "${clusterName}"`, {
+      prefix: 'props.',
+    });
+    this.clusterName = clusterName;
+    this.namespace = props.namespace ?? 'monitoring';
+    this.exposure = props.prometheus?.exposure ?? { type: 'none' };
+    this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
+
+    this.namespaceResource = new KubeNamespace(this, 'Namespace', {
+      metadata: { name: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'cmm' } },
+    });
+    applyStage(this.namespaceResource, Stage.SETUP);
+
+    this.release = new HelmRelease(this, 'KubePrometheusStack', {
+      chart: {
+        ...KUBE_PROMETHEUS_STACK,
+        version: props.kubePrometheusStackVersion ?? KUBE_PROMETHEUS_STACK.version,
+        repo: props.kubePrometheusStackRepo ?? KUBE_PROMETHEUS_STACK.repo,
+      },
+      releaseName: AGENT_RELEASE_NAME,
+      targetNamespace: this.namespace,
+      values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+    });
+
+    if (this.exposure.type === 'ingress' && (this.exposure.controller ?? 'traefik') === 'traefik') {
+      const middleware = new ApiObject(this, 'BasicAuthMiddleware', {
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'Middleware',
+        metadata: { name: BASIC_AUTH_MIDDLEWARE, namespace: this.namespace },
+        spec: { basicAuth: { secret: this.exposure.basicAuthSecretName, removeHeader: true } },
+      });
+      applyStage(middleware, Stage.CUSTOM_RESOURCES);
+    }
+
+    for (const [name, opts] of Object.entries(props.serviceMonitors ?? {})) {
+      if (opts.enabled !== false) this.addServiceMonitor(name, opts);
+    }
+    for (const [name, opts] of Object.entries(props.podMonitors ?? {})) {
+      if (opts.enabled !== false) this.addPodMonitor(name, opts);
+    }
+  }
+
+  /** In-cluster URL of the Prometheus service. */
+  public get prometheusServiceUrl(): string {
+    return `http://${AGENT_RELEASE_NAME}-prometheus.${this.namespace}.svc:9090`;
+  }
+
+  /**
+   * Adds a ServiceMonitor named `name` in the agent's namespace (e.g. the nginx exporter: `{ selector: { app:
+   * 'nginx' }, port: 'metrics', interval: '10s' }`). Throws if a monitor of that name exists.
+   */
+  public addServiceMonitor(name: string, options: MonitorOptions): ApiObject {
+    return this.addMonitor('ServiceMonitor', name, options);
+  }
+
+  /** Adds a PodMonitor named `name` in the agent's namespace. Throws if a monitor of that name exists. */
+  public addPodMonitor(name: string, options: MonitorOptions): ApiObject {
+    return this.addMonitor('PodMonitor', name, options);
+  }
+
+  private addMonitor(kind: MonitorKind, name: string, options: MonitorOptions): ApiObject {
+    const key = `${kind}/${name}`;
+    if (this.monitors.has(key)) {
+      throw new Error(`ClusterAgent "${this.clusterName}": a ${kind} named "${name}" already exists; use another name`);
+    }
+    const schema = kind === 'ServiceMonitor' ? serviceMonitor : podMonitor;
+    validate(schema, options, `${kind} "${name}" of cluster "${this.clusterName}"`);
+    const obj = buildMonitor(this, kind, name, this.namespace, options);
+    applyStage(obj, Stage.CUSTOM_RESOURCES);
+    this.monitors.set(key, obj);
+    return obj;
+  }
+}
+
+/** Name of the Traefik Middleware that enforces basic auth on the Prometheus Ingress. */
+export const BASIC_AUTH_MIDDLEWARE = 'cmm-prometheus-basic-auth';

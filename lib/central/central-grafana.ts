@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { HelmRelease } from '../helm/helm-release';
+import { validate } from '../inventory/errors';
+import { central as centralSchema, grafanaComDashboard, objectName } from '../inventory/schema';
+import { KubeConfigMap, KubeNamespace } from '../k8s';
+import { applyStage, Stage } from '../output/stages';
+import { KUBE_PROMETHEUS_STACK } from '../versions';
+import type { StorageOptions } from '../agent/props';
+import { Dashboard } from '../dashboards/builder';
+import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
+
+/** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
+export interface BasicAuthSecretRef {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  /** @default 'username' */
+  readonly usernameKey?: string;
+  /** @default 'password' */
+  readonly passwordKey?: string;
+}
+
+/** One cluster's Prometheus as a Grafana datasource. */
+export interface ClusterDatasourceOptions {
+  /** The cluster's name. Gives the datasource's name (`Prometheus <cluster>`) and uid. */
+  readonly clusterName: string;
+  /** URL Grafana queries, e.g. `https://prometheus.edge-1.example.com`. */
+  readonly url: string;
+  /** Basic-auth credentials. @default - none (an in-cluster Prometheus) */
+  readonly basicAuth?: BasicAuthSecretRef;
+  /** Prometheus scrape interval, Grafana's minimum step. @default '30s' */
+  readonly scrapeInterval?: string;
+}
+
+/** A dashboard downloaded from grafana.com by the Grafana pod at start-up (needs egress to grafana.com). */
+export interface GrafanaComDashboardOptions {
+  /** File name in the provisioning folder. */
+  readonly name: string;
+  /** grafana.com dashboard id, e.g. 1860 (Node Exporter Full). */
+  readonly id: number;
+  /** Pinned revision. */
+  readonly revision: number;
+}
+
+export interface CentralGrafanaProps {
+  /** Name of the central cluster. */
+  readonly clusterName: string;
+  /** Namespace of Grafana. @default 'monitoring' */
+  readonly namespace?: string;
+  /** Whether this construct creates the Namespace (false when a ClusterAgent in the same cluster does). @default true */
+  readonly createNamespace?: boolean;
+  /** @default - `KUBE_PROMETHEUS_STACK.version` */
+  readonly kubePrometheusStackVersion?: string;
+  /** @default - `KUBE_PROMETHEUS_STACK.repo` */
+  readonly kubePrometheusStackRepo?: string;
+  /** Existing Secret with keys `admin-user` and `admin-password`. No password is ever generated or written. @default { name: 'grafana-admin' } */
+  readonly adminSecret?: { readonly name: string };
+  /** Grafana's PVC, or `false` for none. @default { size: '10Gi' } on the default StorageClass */
+  readonly persistence?: StorageOptions | false;
+  /** Ingress with TLS. @default - not exposed */
+  readonly ingress?: { readonly host: string; readonly ingressClassName?: string; readonly tlsSecretName: string };
+  /** Prometheus datasources, one per cluster. More with `addClusterDatasource()`. @default - none */
+  readonly datasources?: readonly ClusterDatasourceOptions[];
+  /** grafana.com dashboards. More with `addGrafanaComDashboard()`. @default - none */
+  readonly grafanaComDashboards?: readonly GrafanaComDashboardOptions[];
+}
+
+/** Name of the central Helm release (its Grafana objects are `cmm-central-grafana`, ...). */
+export const CENTRAL_RELEASE_NAME = 'cmm-central';
+/** Folder (and ConfigMap annotation) of the dashboards CMM provisions beside the chart's. */
+export const DASHBOARD_FOLDER = 'CMM';
+const GRAFANA_COM_PROVIDER = 'grafana-com';
+const DASHBOARD_SIZE_LIMIT = 900 * 1024; // a ConfigMap holds at most 1 MiB
+
+/**
+ * The central Grafana: kube-prometheus-stack with everything but Grafana switched off (the chart's standard
+ * Kubernetes dashboards, with their `cluster` selector shown, come only with it), one Prometheus datasource per
+ * cluster, and dashboards from JSON files, grafana.com and TypeScript.
+ */
+export class CentralGrafana extends Construct {
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  public readonly release: HelmRelease;
+  private readonly datasources = new Map<string, ClusterDatasourceOptions>();
+  private readonly grafanaCom = new Map<string, GrafanaComDashboardOptions>();
+  private readonly dashboardNames = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
+    super(scope, id);
+    validate(
+      centralSchema,
+      {
+        cluster: props.clusterName,
+        namespace: props.namespace,
+        kubePrometheusStackVersion: props.kubePrometheusStackVersion,
+        kubePrometheusStackRepo: props.kubePrometheusStackRepo,
+        adminSecret: props.adminSecret,
+        persistence: props.persistence,
+        ingress: props.ingress,
+      },
+      `CentralGrafana "${props.clusterName}"`,
+      { prefix: 'props.' },
+    );
+    this.clusterName = props.clusterName;
+    this.namespace = props.namespace ?? 'monitoring';
+
+    if (props.createNamespace ?? true) {
+      const ns = new KubeNamespace(this, 'Namespace', {
+        metadata: { name: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'cmm' } },
+      });
+      applyStage(ns, Stage.SETUP);
+    }
+
+    const persistence = props.persistence ?? { size: '10Gi' };
+    const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
+    this.release = new HelmRelease(this, 'KubePrometheusStack', {
+      chart: {
+        ...KUBE_PROMETHEUS_STACK,
+        version: props.kubePrometheusStackVersion ?? KUBE_PROMETHEUS_STACK.version,
+        repo: props.kubePrometheusStackRepo ?? KUBE_PROMETHEUS_STACK.repo,
+      },
+      releaseName: CENTRAL_RELEASE_NAME,
+      targetNamespace: this.namespace,
+      values: () => this.values(adminSecret, persistence, props.ingress),
+    });
+
+    for (const ds of props.datasources ?? []) this.addClusterDatasource(ds);
+    for (const d of props.grafanaComDashboards ?? []) this.addGrafanaComDashboard(d);
+
+    this.node.addValidation({
+      validate: () =>
+        this.datasources.size === 0
+          ? [`CentralGrafana "${this.clusterName}": no cluster datasource; add one with addClusterDatasource()`]
+          : [],
+    });
+  }
+
+  /** uid of a cluster's datasource: `cmm-prom-<cluster>`, shortened with a hash past Grafana's 40 characters. */
+  public static datasourceUid(clusterName: string): string {
+    const uid = `cmm-prom-${clusterName}`;
+    if (uid.length <= 40) return uid;
+    const hash = createHash('sha256').update(clusterName).digest('hex').slice(0, 8);
+    return `${uid.slice(0, 31)}-${hash}`;
+  }
+
+  /** Adds a cluster's Prometheus as a datasource. Throws if the cluster has one already. */
+  public addClusterDatasource(options: ClusterDatasourceOptions): void {
+    validate(objectName, options.clusterName, 'clusterName of a datasource');
+    if (this.datasources.has(options.clusterName)) {
+      throw new Error(`CentralGrafana: cluster "${options.clusterName}" has a datasource already`);
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(options.url);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new Error(
+        `CentralGrafana: datasource url of cluster "${options.clusterName}": ${JSON.stringify(options.url)} is not valid; expected an absolute http:// or https:// URL`,
+      );
+    }
+    this.datasources.set(options.clusterName, options);
+  }
+
+  /** Adds a grafana.com dashboard by id and pinned revision. Throws on a duplicate name. */
+  public addGrafanaComDashboard(options: GrafanaComDashboardOptions): void {
+    validate(grafanaComDashboard, options, `grafana.com dashboard "${options.name}"`);
+    if (this.grafanaCom.has(options.name)) throw new Error(`CentralGrafana: a grafana.com dashboard named "${options.name}" exists already`);
+    this.grafanaCom.set(options.name, options);
+  }
+
+  /**
+   * Adds a dashboard as a ConfigMap the Grafana sidecar loads into the "CMM" folder: JSON kept in the repository
+   * (parsed), or a {@link Dashboard} built in TypeScript. Throws on a duplicate name.
+   */
+  public addDashboard(name: string, dashboard: Dashboard | Record<string, unknown>): KubeConfigMap {
+    validate(objectName, name, 'dashboard name');
+    if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
+    const json = dashboard instanceof Dashboard ? dashboard.build() : dashboard;
+    const text = JSON.stringify(json, null, 2);
+    if (text.length > DASHBOARD_SIZE_LIMIT) {
+      throw new Error(`CentralGrafana: dashboard "${name}" is ${text.length} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`);
+    }
+    this.dashboardNames.add(name);
+    const cm = new KubeConfigMap(this, `Dashboard-${name}`, {
+      metadata: {
+        name: `cmm-dashboard-${name}`,
+        namespace: this.namespace,
+        labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'cmm' },
+        annotations: { grafana_folder: DASHBOARD_FOLDER },
+      },
+      data: { [`${name}.json`]: text },
+    });
+    applyStage(cm, Stage.SETUP);
+    return cm;
+  }
+
+  /** The datasources, sorted by cluster name. */
+  public get clusterDatasources(): ClusterDatasourceOptions[] {
+    return [...this.datasources.values()].sort((a, b) => a.clusterName.localeCompare(b.clusterName));
+  }
+
+  /**
+   * Adds the "CMM / Fleet overview" dashboard over every datasource added so far. Call it after the last
+   * `addClusterDatasource()`; `Fleet` does.
+   */
+  public addFleetOverview(): KubeConfigMap {
+    const refs = this.clusterDatasources.map((d) => ({ clusterName: d.clusterName, uid: CentralGrafana.datasourceUid(d.clusterName) }));
+    return this.addDashboard('fleet-overview', fleetOverviewDashboard(refs));
+  }
+
+  private values(
+    adminSecret: string,
+    persistence: StorageOptions | false,
+    ingress: CentralGrafanaProps['ingress'],
+  ): Record<string, unknown> {
+    const datasources = this.clusterDatasources;
+    const env: Record<string, unknown> = {};
+    const additionalDataSources = datasources.map((ds, i) => {
+      const entry: Record<string, unknown> = {
+        name: `Prometheus ${ds.clusterName}`,
+        uid: CentralGrafana.datasourceUid(ds.clusterName),
+        type: 'prometheus',
+        access: 'proxy',
+        url: ds.url,
+        isDefault: i === 0,
+        editable: false,
+        jsonData: { timeInterval: ds.scrapeInterval ?? '30s', httpMethod: 'POST', prometheusType: 'Prometheus' },
+      };
+      if (ds.basicAuth) {
+        // Grafana expands $VAR in provisioning files; the values come from the Secret through the environment.
+        const prefix = `CMM_DS_${ds.clusterName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+        env[`${prefix}_USERNAME`] = { secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.usernameKey ?? 'username' } };
+        env[`${prefix}_PASSWORD`] = { secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.passwordKey ?? 'password' } };
+        entry.basicAuth = true;
+        entry.basicAuthUser = `$${prefix}_USERNAME`;
+        entry.secureJsonData = { basicAuthPassword: `$${prefix}_PASSWORD` };
+      }
+      return entry;
+    });
+
+    const grafana: Record<string, unknown> = {
+      enabled: true,
+      defaultDashboardsEnabled: true,
+      admin: { existingSecret: adminSecret, userKey: 'admin-user', passwordKey: 'admin-password' },
+      // No ServiceMonitor: this release installs no CRDs, and the central's own agent (if any) scrapes it.
+      serviceMonitor: { enabled: false },
+      sidecar: {
+        dashboards: {
+          enabled: true,
+          searchNamespace: ALL_NAMESPACES,
+          folderAnnotation: 'grafana_folder',
+          multicluster: { global: { enabled: true }, etcd: { enabled: true } },
+          provider: { foldersFromFilesStructure: true },
+        },
+        datasources: { enabled: true, defaultDatasourceEnabled: false, alertmanager: { enabled: false } },
+      },
+      additionalDataSources,
+      persistence:
+        persistence === false
+          ? { enabled: false }
+          : {
+              enabled: true,
+              type: 'pvc',
+              size: persistence.size,
+              ...(persistence.storageClass ? { storageClassName: persistence.storageClass } : {}),
+            },
+    };
+    if (Object.keys(env).length > 0) grafana.envValueFrom = env;
+    if (ingress) {
+      grafana.ingress = {
+        enabled: true,
+        ...(ingress.ingressClassName ? { ingressClassName: ingress.ingressClassName } : {}),
+        hosts: [ingress.host],
+        tls: [{ secretName: ingress.tlsSecretName, hosts: [ingress.host] }],
+      };
+      grafana['grafana.ini'] = { server: { root_url: `https://${ingress.host}/` } };
+    }
+    const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (grafanaCom.length > 0) {
+      grafana.dashboardProviders = {
+        'dashboardproviders.yaml': {
+          apiVersion: 1,
+          providers: [
+            {
+              name: GRAFANA_COM_PROVIDER,
+              orgId: 1,
+              folder: 'grafana.com',
+              type: 'file',
+              disableDeletion: true,
+              editable: false,
+              options: { path: `/var/lib/grafana/dashboards/${GRAFANA_COM_PROVIDER}` },
+            },
+          ],
+        },
+      };
+      const defaultDs = datasources[0] ? `Prometheus ${datasources[0].clusterName}` : 'Prometheus';
+      grafana.dashboards = {
+        [GRAFANA_COM_PROVIDER]: Object.fromEntries(
+          grafanaCom.map((d) => [d.name, { gnetId: d.id, revision: d.revision, datasource: [{ name: 'DS_PROMETHEUS', value: defaultDs }] }]),
+        ),
+      };
+    }
+
+    return {
+      fullnameOverride: CENTRAL_RELEASE_NAME,
+      // Grafana only: the central's metrics come from its own ClusterAgent (a separate release).
+      crds: { enabled: false },
+      defaultRules: { create: false },
+      alertmanager: { enabled: false },
+      prometheus: { enabled: false },
+      prometheusOperator: { enabled: false },
+      kubeStateMetrics: { enabled: false },
+      // The node dashboards render only with node-exporter on, or forced.
+      nodeExporter: { enabled: false, forceDeployDashboards: true },
+      // Component dashboards render while their sections stay enabled; their ServiceMonitors are switched off here.
+      kubernetesServiceMonitors: { enabled: false },
+      grafana,
+    };
+  }
+}
+
+const ALL_NAMESPACES = 'ALL';

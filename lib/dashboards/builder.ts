@@ -1,0 +1,146 @@
+/**
+ * A small typed builder for Grafana dashboards (schemaVersion 39 JSON), in the manner of grafana-foundation-sdk:
+ * builders hold typed options and `build()` returns plain JSON. Shared panel defaults live here.
+ */
+
+/** A Prometheus query of a panel. */
+export interface Query {
+  /** PromQL expression. */
+  readonly expr: string;
+  /** Legend, e.g. `'{{cluster}}'`. @default '' */
+  readonly legend?: string;
+  /** uid of the datasource to run the query on. @default - the panel's datasource */
+  readonly datasourceUid?: string;
+}
+
+export type PanelKind = 'timeseries' | 'stat' | 'table';
+
+export interface PanelOptions {
+  readonly title: string;
+  readonly kind?: PanelKind;
+  readonly description?: string;
+  readonly queries: readonly Query[];
+  /** Grafana unit, e.g. `'percentunit'`, `'bytes'`. @default 'short' */
+  readonly unit?: string;
+  /** Width in grid units (of 24). @default 12 */
+  readonly width?: number;
+  /** Height in grid units. @default 8 */
+  readonly height?: number;
+  /** Thresholds: `[value, color]`, the first applies from -infinity. @default - green only */
+  readonly thresholds?: readonly (readonly [number | null, string])[];
+}
+
+export interface DashboardOptions {
+  /** Stable uid (at most 40 characters). */
+  readonly uid: string;
+  readonly title: string;
+  readonly tags?: readonly string[];
+  /** @default '1h' */
+  readonly timeFrom?: string;
+  /** @default '30s' */
+  readonly refresh?: string;
+  /**
+   * A datasource template variable `datasource` of type prometheus, used by panels without their own datasource.
+   * @default true
+   */
+  readonly datasourceVariable?: boolean;
+}
+
+const MIXED = { type: 'datasource', uid: '-- Mixed --' };
+const VARIABLE_DS = { type: 'prometheus', uid: '${datasource}' };
+
+/** A Grafana dashboard. */
+export class Dashboard {
+  public readonly uid: string;
+  public readonly title: string;
+  private readonly options: DashboardOptions;
+  private readonly panels: PanelOptions[] = [];
+
+  constructor(options: DashboardOptions) {
+    if (!/^[a-zA-Z0-9_-]{1,40}$/.test(options.uid)) {
+      throw new Error(`Dashboard uid ${JSON.stringify(options.uid)} is not valid; expected 1 to 40 letters, digits, "-" or "_"`);
+    }
+    this.uid = options.uid;
+    this.title = options.title;
+    this.options = options;
+  }
+
+  /** Adds a panel; panels flow left to right, top to bottom. */
+  public addPanel(panel: PanelOptions): this {
+    this.panels.push(panel);
+    return this;
+  }
+
+  /** The dashboard JSON. */
+  public build(): Record<string, unknown> {
+    let x = 0;
+    let y = 0;
+    let rowHeight = 0;
+    const panels = this.panels.map((p, i) => {
+      const w = p.width ?? 12;
+      const h = p.height ?? 8;
+      if (x + w > 24) {
+        x = 0;
+        y += rowHeight;
+        rowHeight = 0;
+      }
+      const gridPos = { h, w, x, y };
+      x += w;
+      rowHeight = Math.max(rowHeight, h);
+      return buildPanel(p, i + 1, gridPos);
+    });
+    const list: unknown[] = [];
+    if (this.options.datasourceVariable ?? true) {
+      list.push({
+        name: 'datasource',
+        label: 'Cluster datasource',
+        type: 'datasource',
+        query: 'prometheus',
+        hide: 0,
+        refresh: 1,
+      });
+    }
+    return {
+      uid: this.uid,
+      title: this.title,
+      tags: [...(this.options.tags ?? [])],
+      editable: false,
+      graphTooltip: 1,
+      schemaVersion: 39,
+      time: { from: `now-${this.options.timeFrom ?? '1h'}`, to: 'now' },
+      refresh: this.options.refresh ?? '30s',
+      templating: { list },
+      panels,
+    };
+  }
+}
+
+function buildPanel(p: PanelOptions, id: number, gridPos: Record<string, number>): Record<string, unknown> {
+  const perQueryDatasource = p.queries.some((q) => q.datasourceUid !== undefined);
+  return {
+    id,
+    type: p.kind ?? 'timeseries',
+    title: p.title,
+    ...(p.description ? { description: p.description } : {}),
+    gridPos,
+    datasource: perQueryDatasource ? MIXED : VARIABLE_DS,
+    fieldConfig: {
+      defaults: {
+        unit: p.unit ?? 'short',
+        thresholds: {
+          mode: 'absolute',
+          steps: (p.thresholds ?? [[null, 'green']]).map(([value, color]) => ({ value, color })),
+        },
+      },
+      overrides: [],
+    },
+    options: p.kind === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'] }, colorMode: 'background' } : {},
+    targets: p.queries.map((q, i) => ({
+      refId: String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''),
+      expr: q.expr,
+      legendFormat: q.legend ?? '',
+      datasource: q.datasourceUid ? { type: 'prometheus', uid: q.datasourceUid } : VARIABLE_DS,
+      ...(p.kind === 'table' ? { instant: true, format: 'table' } : {}),
+    })),
+  };
+}

@@ -1,0 +1,104 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterAgent } from './agent/cluster-agent';
+import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
+import { resolveClusters } from './inventory/load';
+import type { Inventory } from './inventory/schema';
+
+export interface FleetProps {
+  /** The validated inventory. */
+  readonly inventory: Inventory;
+  /**
+   * Contents of the dashboard JSON files the inventory lists under `central.dashboards.files`, by the path
+   * written there. `main.ts` reads them; the library never touches the file system.
+   * @default - none
+   */
+  readonly dashboardFiles?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The whole fleet: one Chart per cluster (its id is the cluster name and its folder `dist/<name>/`), a
+ * `ClusterAgent` in every monitored cluster and a `CentralGrafana` in the central cluster, whose chart also holds
+ * the central's agent when the central is monitored too.
+ */
+export class Fleet extends Construct {
+  public readonly agents: ClusterAgent[] = [];
+  public readonly central: CentralGrafana;
+  private readonly charts = new Map<string, Chart>();
+
+  constructor(scope: App, id: string, props: FleetProps) {
+    super(scope, id);
+    const inv = props.inventory;
+    const clusters = resolveClusters(inv);
+
+    for (const c of clusters) {
+      const { name, ...settings } = c;
+      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', { clusterName: name, ...settings }));
+    }
+
+    const c = inv.central;
+    const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
+    const namespace = c.namespace ?? 'monitoring';
+    this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
+      clusterName: c.cluster,
+      namespace,
+      createNamespace: centralAgent?.namespace !== namespace,
+      kubePrometheusStackVersion: c.kubePrometheusStackVersion,
+      kubePrometheusStackRepo: c.kubePrometheusStackRepo,
+      adminSecret: c.adminSecret,
+      persistence: c.persistence,
+      ingress: c.ingress,
+      grafanaComDashboards: c.dashboards?.grafanaCom,
+    });
+    for (const agent of this.agents) {
+      const ds = datasourceFor(agent, c.cluster);
+      if (ds) this.central.addClusterDatasource(ds);
+    }
+    for (const file of c.dashboards?.files ?? []) {
+      const json = props.dashboardFiles?.[file];
+      if (json === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) {
+        throw new Error(`central.dashboards.files: ${JSON.stringify(file)} was not loaded as a JSON object`);
+      }
+      this.central.addDashboard(dashboardName(file), json as Record<string, unknown>);
+    }
+    this.central.addFleetOverview();
+  }
+
+  /** The cluster charts, in inventory order (the central's first if it is not monitored). */
+  public get clusterCharts(): Chart[] {
+    return [...this.charts.values()];
+  }
+
+  private chartFor(app: App, cluster: string): Chart {
+    let chart = this.charts.get(cluster);
+    if (!chart) {
+      chart = new Chart(app, cluster, { disableResourceNameHashes: true });
+      this.charts.set(cluster, chart);
+    }
+    return chart;
+  }
+}
+
+/**
+ * How the central Grafana reaches a cluster's Prometheus: the in-cluster Service for the central cluster itself,
+ * the Ingress (HTTPS, basic auth) when exposed, otherwise not at all.
+ */
+export function datasourceFor(agent: ClusterAgent, centralCluster: string): ClusterDatasourceOptions | undefined {
+  if (agent.clusterName === centralCluster) {
+    return { clusterName: agent.clusterName, url: agent.prometheusServiceUrl, scrapeInterval: agent.scrapeInterval };
+  }
+  const exposure = agent.exposure;
+  if (exposure.type !== 'ingress') return undefined;
+  return {
+    clusterName: agent.clusterName,
+    url: `https://${exposure.host}`,
+    scrapeInterval: agent.scrapeInterval,
+    basicAuth: { secretName: exposure.grafanaCredentialsSecret ?? `prometheus-${agent.clusterName}-basic-auth` },
+  };
+}
+
+/** `dashboards/cmm-prometheus.json` → `cmm-prometheus`. */
+function dashboardName(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base.replace(/\.json$/, '').toLowerCase();
+}

@@ -1,0 +1,87 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { HelmChart, HelmChartSpecFailurePolicy } from '../../imports/helm.cattle.io';
+import { type ChartRef } from '../versions';
+import { applyStage, Stage } from '../output/stages';
+
+export interface HelmReleaseProps {
+  /** The chart to install: name, repository and exact version. */
+  readonly chart: ChartRef;
+  /**
+   * Helm release name, also the `HelmChart` object's name. Charts derive their object names from it.
+   */
+  readonly releaseName: string;
+  /** Namespace the release installs into (it must exist or be created by another object of the same folder). */
+  readonly targetNamespace: string;
+  /**
+   * Chart values. Rendered to `spec.valuesContent` (a YAML string, accepted by every helm-controller version;
+   * structured `spec.values` needs v0.16.20+), keys sorted so the output is stable. A function is called at
+   * synth time, so values can depend on what is added after construction.
+   */
+  readonly values: Record<string, unknown> | (() => Record<string, unknown>);
+  /**
+   * Namespace of the `HelmChart` object itself, where the helm-controller runs the install Job.
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+  /**
+   * What the helm-controller does when an upgrade fails.
+   * @default HelmChartSpecFailurePolicy.ABORT - a failed upgrade is left for a person; the controller's own
+   * default (`reinstall`) uninstalls and reinstalls, which loses a monitoring stack's state.
+   */
+  readonly failurePolicy?: HelmChartSpecFailurePolicy;
+  /**
+   * How long a Helm operation may take.
+   * @default Duration.minutes(10)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A Helm release installed by the k3s/RKE2 helm-controller: one `HelmChart` (helm.cattle.io/v1) object.
+ *
+ * No Helm binary runs at synth time; the cluster's helm-controller installs and upgrades the chart.
+ */
+export class HelmRelease extends Construct {
+  /** The `HelmChart` object. */
+  public readonly resource: HelmChart;
+  public readonly releaseName: string;
+  public readonly targetNamespace: string;
+  public readonly chart: ChartRef;
+
+  constructor(scope: Construct, id: string, props: HelmReleaseProps) {
+    super(scope, id);
+    this.releaseName = props.releaseName;
+    this.targetNamespace = props.targetNamespace;
+    this.chart = props.chart;
+    this.resource = new HelmChart(this, 'Resource', {
+      metadata: {
+        name: props.releaseName,
+        namespace: props.namespace ?? 'kube-system',
+        labels: {
+          'app.kubernetes.io/name': props.chart.chart,
+          'app.kubernetes.io/instance': props.releaseName,
+          'app.kubernetes.io/managed-by': 'cmm',
+        },
+      },
+      spec: {
+        chart: props.chart.chart,
+        repo: props.chart.repo,
+        version: props.chart.version,
+        targetNamespace: props.targetNamespace,
+        failurePolicy: props.failurePolicy ?? HelmChartSpecFailurePolicy.ABORT,
+        timeout: `${(props.timeout ?? Duration.minutes(10)).toSeconds()}s`,
+        valuesContent: Lazy.any({
+          produce: () => renderValues(typeof props.values === 'function' ? props.values() : props.values),
+        }),
+      },
+    });
+    applyStage(this.resource, Stage.SETUP);
+  }
+}
+
+/** Chart values as a YAML document with sorted keys (stable across runs and key insertion orders). */
+export function renderValues(values: Record<string, unknown>): string {
+  return stringify(values, { sortMapEntries: true, lineWidth: 0 });
+}

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+
+/** Where a problem sits in the source text, when the input came from a file. */
+export type Locate = (path: readonly PropertyKey[], keyOnly: boolean) => string | undefined;
+
+/**
+ * Invalid inventory or props. `problems` has one line per problem, each naming the field path, the value
+ * received and what was expected; `message` joins them.
+ */
+export class ValidationError extends Error {
+  public readonly problems: readonly string[];
+
+  constructor(subject: string, problems: readonly string[]) {
+    super(`${subject} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ValidationError';
+    this.problems = problems;
+  }
+}
+
+/** `clusters[1].prometheus.nodeSelector["kr-mum/noderole"]` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string' && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out === '' ? '(top level)' : out;
+}
+
+/** A short, single-line rendering of a received value. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Validates `input` against `schema` and returns the parsed value, or throws a {@link ValidationError} with one
+ * line per problem. `prefix` is put before every field path (e.g. `ClusterAgent edge-1: `).
+ */
+export function validate<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  subject: string,
+  opts: { prefix?: string; locate?: Locate; basePath?: readonly PropertyKey[] } = {},
+): z.output<T> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  const base = opts.basePath ?? [];
+  const locate = opts.locate;
+  const problems = result.error.issues.flatMap((issue) =>
+    describeIssue(schema, input, issue, opts.prefix ?? '', locate, base),
+  );
+  throw new ValidationError(subject, [...new Set(problems)]);
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(
+  root: z.ZodType,
+  input: unknown,
+  issue: Issue,
+  prefix: string,
+  locate: Locate | undefined,
+  base: readonly PropertyKey[] = [],
+): string[] {
+  const at = (path: readonly PropertyKey[], keyOnly = false) => {
+    const where = locate?.([...base, ...path], keyOnly);
+    return `${where ? `${where}: ` : ''}${prefix}${formatPath([...base, ...path])}`;
+  };
+  const received = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = objectKeysAt(root, input, issue.path);
+      return issue.keys.map((key) => {
+        const path = [...issue.path, key];
+        const hint = closest(key, allowed);
+        return `${at(path, true)}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${allowed.join(', ')}`;
+      });
+    }
+    case 'invalid_type':
+      if (received === undefined) return [`${at(issue.path)}: is required; expected ${describeExpected(issue.expected)}`];
+      return [`${at(issue.path)}: ${showValue(received)} is ${typeName(received)}; expected ${describeExpected(issue.expected)}`];
+    case 'invalid_value':
+      return [
+        `${at(issue.path)}: ${showValue(received)} is not allowed; expected ${issue.values.length > 1 ? 'one of ' : ''}${issue.values
+          .map((v) => showValue(v))
+          .join(', ')}`,
+      ];
+    case 'invalid_union': {
+      const disc = (issue as { discriminator?: string }).discriminator;
+      if (disc !== undefined) {
+        const value = getIn(input, [...issue.path, disc]);
+        const options = discriminatorValues(schemaAt(root, input, issue.path), disc);
+        return [`${at([...issue.path, disc])}: ${showValue(value)} is not allowed; expected one of ${options.map((o) => showValue(o)).join(', ')}`];
+      }
+      // Report the branch whose type matches the value, if exactly one does; otherwise list what each accepts.
+      const branches = issue.errors.filter((errs) => errs.every((e) => e.code !== 'invalid_type' || e.path.length > 0));
+      if (branches.length === 1) return branches[0].flatMap((e) => describeIssue(root, input, { ...e, path: [...issue.path, ...e.path] } as Issue, prefix, locate, base));
+      const expected = issue.errors.map((errs) => errs.map((e) => (e.code === 'invalid_type' ? describeExpected(e.expected) : e.message)).join(' and '));
+      return [`${at(issue.path)}: ${showValue(received)} is not allowed; expected ${[...new Set(expected)].join(', or ')}`];
+    }
+    default:
+      return [`${at(issue.path)}: ${showValue(received ?? getIn(input, issue.path))} is not valid; expected ${issue.message}`];
+  }
+}
+
+function describeExpected(expected: string): string {
+  switch (expected) {
+    case 'object':
+    case 'record':
+      return 'a mapping (key: value)';
+    case 'array':
+      return 'a list';
+    case 'string':
+      return 'a string';
+    case 'number':
+    case 'int':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return expected;
+  }
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
+}
+
+function getIn(value: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = value;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** Unwraps optional/default/nullable/pipe/describe wrappers. */
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let s = schema;
+  for (let i = 0; s && i < 20; i++) {
+    const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'prefault' || def.type === 'readonly') {
+      s = def.innerType as z.ZodType;
+    } else if (def.type === 'pipe') {
+      s = def.in as z.ZodType;
+    } else {
+      return s;
+    }
+  }
+  return s;
+}
+
+/** The schema that applies at `path`, following the data through unions. */
+function schemaAt(root: z.ZodType, input: unknown, path: readonly PropertyKey[]): z.ZodType | undefined {
+  let schema = unwrap(root);
+  let data = input;
+  for (const seg of path) {
+    schema = pickUnionBranch(schema, data);
+    if (!schema) return undefined;
+    const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+    if (def.type === 'object') schema = unwrap((def.shape as Record<string, z.ZodType>)[String(seg)]);
+    else if (def.type === 'array') schema = unwrap(def.element as z.ZodType);
+    else if (def.type === 'record') schema = unwrap(def.valueType as z.ZodType);
+    else return undefined;
+    data = getIn(data, [seg]);
+  }
+  return pickUnionBranch(schema, data);
+}
+
+function pickUnionBranch(schema: z.ZodType | undefined, data: unknown): z.ZodType | undefined {
+  const def = schema && (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (!def || def.type !== 'union') return schema;
+  const options = (def.options as z.ZodType[]).map(unwrap);
+  const disc = def.discriminator as string | undefined;
+  if (disc !== undefined) {
+    const value = getIn(data, [disc]);
+    return options.find((o) => discriminatorValues(o, disc).includes(value)) ?? options[0];
+  }
+  return options.find((o) => o && (o as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'object') ?? options[0];
+}
+
+function discriminatorValues(schema: z.ZodType | undefined, disc: string): unknown[] {
+  const def = schema && (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (!def) return [];
+  if (def.type === 'union') return (def.options as z.ZodType[]).flatMap((o) => discriminatorValues(unwrap(o), disc));
+  if (def.type !== 'object') return [];
+  const field = unwrap((def.shape as Record<string, z.ZodType>)[disc]);
+  const fdef = field && (field as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  return fdef && fdef.type === 'literal' ? (fdef.values as unknown[]) : [];
+}
+
+function objectKeysAt(root: z.ZodType, input: unknown, path: readonly PropertyKey[]): string[] {
+  const schema = schemaAt(root, input, path);
+  const def = schema && (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  return def && def.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+/** The allowed key nearest to a misspelt one (edit distance at most 2), for "did you mean". */
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = 3;
+  for (const candidate of allowed) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDist) {
+      best = candidate;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

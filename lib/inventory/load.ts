@@ -1,0 +1,100 @@
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { ValidationError, validate, type Locate } from './errors';
+import { clusterConfig, inventory, type ClusterConfig, type ClusterDefaults, type Inventory } from './schema';
+
+/**
+ * Parses and validates inventory text. `fileName` is only used in messages.
+ *
+ * Throws a {@link ValidationError} whose problems each read
+ * `cmm.yaml:14:11: clusters[1].name: "Edge_1" is not valid; expected a DNS-1123 label: ...`.
+ */
+export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const pos = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${fileName}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    throw new ValidationError(
+      fileName,
+      doc.errors.map((e) => `${pos(e.pos[0])}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (data === null || data === undefined) {
+    throw new ValidationError(fileName, [`${fileName}: the file is empty; expected a mapping with central: and clusters:`]);
+  }
+  const locate: Locate = (path, keyOnly) => {
+    const node = nodeAt(doc.contents, path, keyOnly);
+    return node?.range ? pos(node.range[0]) : undefined;
+  };
+  const inv = validate(inventory, data, fileName, { locate });
+  // Each cluster's merged settings must be complete (e.g. a monitor's selector may come from defaults).
+  const problems: string[] = [];
+  resolveClusters(inv).forEach((merged, i) => {
+    try {
+      validate(clusterConfig, merged, fileName, { locate, basePath: ['clusters', i] });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      problems.push(...e.problems.map((p) => `${p} (after merging defaults)`));
+    }
+  });
+  if (problems.length > 0) throw new ValidationError(fileName, problems);
+  return inv;
+}
+
+/** The YAML node at `path` (the key node when `keyOnly`), or the nearest ancestor that exists. */
+function nodeAt(root: unknown, path: readonly PropertyKey[], keyOnly: boolean): Node | undefined {
+  let node = root as Node | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (!node || !('items' in node)) return node;
+    const items = (node as unknown as { items: unknown[] }).items;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return node;
+      if (keyOnly && i === path.length - 1) return pair.key as Node;
+      node = (pair.value ?? pair.key) as Node;
+    } else if (typeof seg === 'number') {
+      node = items[seg] as Node | undefined;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+/**
+ * Merges the shared `defaults:` under each cluster entry: mappings merge key by key (so a cluster can add one
+ * ServiceMonitor or change one Prometheus setting), lists and scalars replace. Monitors set `enabled: false`
+ * are dropped. The result is complete only for a validated inventory (`parseInventory` checks it).
+ */
+export function resolveClusters(inv: Inventory): ClusterConfig[] {
+  return inv.clusters.map((c) => {
+    const merged = deepMerge(inv.defaults ?? {}, c) as ClusterConfig;
+    return {
+      ...merged,
+      ...(merged.serviceMonitors ? { serviceMonitors: enabledOnly(merged.serviceMonitors) } : {}),
+      ...(merged.podMonitors ? { podMonitors: enabledOnly(merged.podMonitors) } : {}),
+    };
+  });
+}
+
+function enabledOnly<T extends { enabled?: boolean }>(monitors: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(monitors).filter(([, m]) => m.enabled !== false));
+}
+
+/** Deep merge of plain objects; `over` wins; arrays and scalars replace. Inputs are not modified. */
+export function deepMerge(under: unknown, over: unknown): unknown {
+  if (!isPlainObject(under) || !isPlainObject(over)) return over === undefined ? under : over;
+  const out: Record<string, unknown> = { ...under };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(under[k], v);
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export type { ClusterDefaults };

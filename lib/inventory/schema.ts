@@ -1,0 +1,286 @@
+import { z } from 'zod';
+
+/**
+ * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
+ *
+ * Every object is strict (an unknown key is an error, not silently ignored), every leaf says what it expects,
+ * and `cmm.schema.json` is generated from these schemas (`npm run schema`) for editor completion.
+ *
+ * Settings a cluster can have live in {@link clusterSettings}; the `defaults:` section holds the ones every
+ * cluster shares and each `clusters[]` entry overrides them (objects merge key by key, lists and scalars replace).
+ * The inventory holds no defaults of its own: the constructs resolve them, so TypeScript users get the same ones.
+ */
+
+/** A DNS-1123 label, as Kubernetes requires for namespace and cluster names. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A DNS-1123 subdomain, as Kubernetes requires for most object names. */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Prometheus duration such as `30s`, `1h30m` or `15d` (the CRDs' own pattern, without the bare `0`). */
+export const PROMETHEUS_DURATION = /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
+/** A Prometheus byte size such as `50GB` or `512MiB` (the Prometheus CRD's `retentionSize` pattern). */
+export const PROMETHEUS_BYTE_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
+/** A Kubernetes quantity in the forms used for storage and memory, such as `20Gi`, `512Mi` or `1G`. */
+export const STORAGE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+/** A Kubernetes CPU quantity such as `500m`, `0.5` or `2`. */
+export const CPU_QUANTITY = /^([0-9]+(\.[0-9]+)?|[0-9]+m)$/;
+/** A label name (the name part of a qualified name, optionally prefixed by a DNS subdomain and `/`). */
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or up to 63 alphanumerics, `-`, `_` and `.`, starting and ending alphanumeric. */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+/** A Prometheus label name. */
+export const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+const EXPECT = {
+  label: 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+  subdomain: 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
+  duration: 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"',
+  byteSize: 'a byte size such as "50GB" or "512MiB"',
+  quantity: 'a Kubernetes quantity such as "20Gi", "512Mi" or "1G"',
+  cpu: 'a CPU quantity such as "500m", "0.5" or "2"',
+  labelKey: 'a Kubernetes label key such as "app" or "example.com/role"',
+  labelValue: 'a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+  promLabel: 'a Prometheus label name: letters, digits and "_", not starting with a digit',
+  url: 'an absolute http:// or https:// URL',
+  path: 'an HTTP path starting with "/"',
+};
+
+/** Helpers so each leaf carries its "expected" text; the loader turns these into one-line errors. */
+const dnsLabel = () => z.string().max(63, { error: EXPECT.label }).regex(DNS1123_LABEL, { error: EXPECT.label });
+const dnsSubdomain = () => z.string().max(253, { error: EXPECT.subdomain }).regex(DNS1123_SUBDOMAIN, { error: EXPECT.subdomain });
+const duration = () => z.string().regex(PROMETHEUS_DURATION, { error: EXPECT.duration }).min(2, { error: EXPECT.duration });
+const quantity = () => z.string().regex(STORAGE_QUANTITY, { error: EXPECT.quantity });
+const url = () => z.url({ protocol: /^https?$/, hostname: /./, error: EXPECT.url });
+const labels = (what: string) =>
+  z
+    .record(z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }), z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }))
+    .describe(what);
+
+
+/** A Kubernetes object name. */
+export const objectName = dnsSubdomain();
+
+/** A reference to keys of an existing Kubernetes Secret. CMM never holds the secret values themselves. */
+export const secretRef = z
+  .strictObject({
+    name: dnsSubdomain().describe('Name of an existing Secret in the same namespace.'),
+  })
+  .describe('A reference to an existing Kubernetes Secret.');
+
+export const resourceList = z
+  .strictObject({
+    cpu: z.string().regex(CPU_QUANTITY, { error: EXPECT.cpu }).optional(),
+    memory: quantity().optional(),
+  })
+  .describe('CPU and memory quantities.');
+
+export const resources = z
+  .strictObject({
+    requests: resourceList.optional(),
+    limits: resourceList.optional(),
+  })
+  .describe('Container resource requests and limits.');
+
+export const storage = z
+  .strictObject({
+    size: quantity().describe('Size of the PersistentVolumeClaim, e.g. "50Gi".'),
+    storageClass: dnsSubdomain().optional().describe('StorageClass of the claim. Default: the cluster\'s default StorageClass.'),
+  })
+  .describe('A PersistentVolumeClaim.');
+
+export const ingressExposure = z
+  .strictObject({
+    type: z.literal('ingress'),
+    host: dnsSubdomain().describe('Host name the Ingress serves, e.g. prometheus.edge-1.example.com.'),
+    ingressClassName: dnsSubdomain().optional().describe('IngressClass. Default: the cluster\'s default class.'),
+    controller: z
+      .enum(['traefik', 'nginx'])
+      .optional()
+      .describe('Ingress controller that enforces basic auth: traefik (k3s) or nginx (ingress-nginx, RKE2). Default: traefik.'),
+    tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
+    basicAuthSecretName: dnsSubdomain().describe(
+      'Existing Secret in the cluster with htpasswd lines (key "users" for traefik, "auth" for nginx).',
+    ),
+    grafanaCredentialsSecret: dnsSubdomain()
+      .optional()
+      .describe(
+        'Existing Secret in the central Grafana\'s namespace with keys "username" and "password" for this cluster. Default: prometheus-<cluster>-basic-auth.',
+      ),
+  })
+  .describe('Expose Prometheus through an Ingress with TLS and basic authentication.');
+
+export const exposure = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('none') }).describe('Not reachable from outside the cluster.'),
+    ingressExposure,
+  ])
+  .describe('How the central Grafana reaches this cluster\'s Prometheus. Default: none.');
+
+export const prometheusSettings = z
+  .strictObject({
+    retention: duration().optional().describe('How long samples are kept. Default: 10d.'),
+    retentionSize: z
+      .string()
+      .regex(PROMETHEUS_BYTE_SIZE, { error: EXPECT.byteSize })
+      .optional()
+      .describe('Maximum bytes of storage blocks kept. Default: no limit.'),
+    scrapeInterval: duration().optional().describe('Default scrape interval. Default: 30s.'),
+    evaluationInterval: duration().optional().describe('Rule evaluation interval. Default: 30s.'),
+    storage: storage.optional().describe('Persistent storage. Default: none (emptyDir, data lost when the pod moves).'),
+    resources: resources.optional(),
+    nodeSelector: labels('Node labels the Prometheus pod must run on.').optional(),
+    externalLabels: z
+      .record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), z.string())
+      .optional()
+      .describe('Extra external labels (the "cluster" label is always set to the cluster name).'),
+    exposure: exposure.optional(),
+  })
+  .describe('The cluster\'s Prometheus.');
+
+export const operatorSettings = z
+  .strictObject({
+    nodeSelector: labels('Node labels the prometheus-operator pod must run on.').optional(),
+    resources: resources.optional(),
+  })
+  .describe('The prometheus-operator.');
+
+export const nodeExporterSettings = z
+  .strictObject({
+    enabled: z.boolean().optional().describe('Run the node-exporter DaemonSet. Default: true.'),
+    hostRootFsMount: z
+      .boolean()
+      .optional()
+      .describe('Mount the host root filesystem (off on WSL/Docker Desktop, where the mount fails). Default: true.'),
+    resources: resources.optional(),
+  })
+  .describe('node-exporter.');
+
+const monitorCommon = {
+  enabled: z.boolean().optional().describe('Set false to drop a monitor inherited from defaults. Default: true.'),
+  selector: labels('Labels of the Services/Pods to scrape (matchLabels).'),
+  namespaces: z.array(dnsLabel()).optional().describe('Namespaces to look in. Default: the agent\'s namespace.'),
+  port: z
+    .union([z.string().min(1), z.number().int().min(1).max(65535)])
+    .describe('Port name, or port number, of the metrics endpoint.'),
+  path: z.string().startsWith('/', { error: EXPECT.path }).optional().describe('Metrics path. Default: /metrics.'),
+  interval: duration().optional().describe('Scrape interval. Default: the Prometheus scrapeInterval.'),
+  scheme: z.enum(['http', 'https']).optional().describe('Default: http.'),
+};
+
+export const serviceMonitor = z.strictObject(monitorCommon).describe('A ServiceMonitor: scrape the endpoints of Services.');
+export const podMonitor = z.strictObject(monitorCommon).describe('A PodMonitor: scrape Pods directly.');
+/** In `defaults:` and cluster entries a monitor may be partial; the merged result must be complete. */
+const monitorPart = z
+  .strictObject(monitorCommon)
+  .partial()
+  .describe('A monitor, or the part of one that this entry sets or overrides.');
+
+const clusterSettings = {
+  namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
+  kubePrometheusStackVersion: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, { error: 'an exact chart version such as "88.5.3"' })
+    .optional()
+    .describe('kube-prometheus-stack chart version. Default: the version pinned in lib/versions.ts.'),
+  kubePrometheusStackRepo: url()
+    .optional()
+    .describe('Helm repository (or mirror) to install kube-prometheus-stack from. Default: the upstream repository.'),
+  kubeStateMetrics: z.boolean().optional().describe('Run kube-state-metrics. Default: true.'),
+  kubernetesComponents: z
+    .boolean()
+    .optional()
+    .describe(
+      'Scrape the control-plane components (API server, controller-manager, scheduler, proxy, etcd, CoreDNS). Default: false.',
+    ),
+  prometheus: prometheusSettings.optional(),
+  operator: operatorSettings.optional(),
+  nodeExporter: nodeExporterSettings.optional(),
+  serviceMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('ServiceMonitors by object name.'),
+  podMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('PodMonitors by object name.'),
+};
+
+const clusterName = () =>
+  dnsLabel().describe('Cluster name: the "cluster" label on every series and the folder dist/<name>/.');
+
+export const clusterDefaults = z.strictObject(clusterSettings).describe('Settings every cluster shares.');
+
+export const clusterEntry = z
+  .strictObject({ name: clusterName(), ...clusterSettings })
+  .describe('A monitored cluster; its settings override defaults.');
+
+/** A cluster's complete settings (defaults merged with its entry, disabled monitors removed): ClusterAgent's props. */
+export const clusterConfig = z.strictObject({
+  ...clusterSettings,
+  name: clusterName(),
+  serviceMonitors: z.record(dnsSubdomain(), serviceMonitor).optional(),
+  podMonitors: z.record(dnsSubdomain(), podMonitor).optional(),
+});
+
+export const grafanaComDashboard = z.strictObject({
+  name: dnsSubdomain().describe('File name of the dashboard in Grafana\'s provisioning folder.'),
+  id: z.number().int().positive().describe('grafana.com dashboard id.'),
+  revision: z.number().int().positive().describe('grafana.com revision (pinned: no "latest").'),
+});
+
+export const central = z
+  .strictObject({
+    cluster: dnsLabel().describe('Name of the central cluster (the folder dist/<cluster>/).'),
+    namespace: dnsLabel().optional().describe('Namespace of Grafana. Default: monitoring.'),
+    kubePrometheusStackVersion: clusterSettings.kubePrometheusStackVersion,
+    kubePrometheusStackRepo: clusterSettings.kubePrometheusStackRepo,
+    adminSecret: secretRef
+      .optional()
+      .describe('Existing Secret with keys admin-user and admin-password. Default: grafana-admin.'),
+    persistence: z
+      .union([z.literal(false), storage])
+      .optional()
+      .describe('Grafana\'s PVC, or false for none. Default: 10Gi on the default StorageClass.'),
+    ingress: z
+      .strictObject({
+        host: dnsSubdomain(),
+        ingressClassName: dnsSubdomain().optional(),
+        tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret for host.'),
+      })
+      .optional()
+      .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
+    dashboards: z
+      .strictObject({
+        files: z
+          .array(z.string().regex(/\.json$/, { error: 'a path to a .json file, relative to the inventory' }))
+          .optional()
+          .describe('Dashboard JSON files kept in the repository, relative to the inventory file.'),
+        grafanaCom: z.array(grafanaComDashboard).optional().describe('Dashboards from grafana.com by id and revision.'),
+      })
+      .optional(),
+  })
+  .describe('The central cluster: Grafana with a datasource per cluster.');
+
+export const inventory = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
+    central: central,
+    defaults: clusterDefaults.optional(),
+    clusters: z.array(clusterEntry).min(1, { error: 'at least one cluster' }),
+  })
+  .superRefine((inv, ctx) => {
+    const seen = new Map<string, number>();
+    inv.clusters.forEach((c, i) => {
+      const first = seen.get(c.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          input: c.name,
+          message: `a name not used before (clusters[${first}] is already named "${c.name}")`,
+        });
+      } else {
+        seen.set(c.name, i);
+      }
+    });
+  })
+  .describe('CMM inventory: the central cluster and every monitored cluster.');
+
+export type Inventory = z.infer<typeof inventory>;
+export type ClusterEntry = z.infer<typeof clusterEntry>;
+export type ClusterConfig = z.infer<typeof clusterConfig>;
+export type ClusterDefaults = z.infer<typeof clusterDefaults>;
+export type CentralEntry = z.infer<typeof central>;

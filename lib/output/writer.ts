@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { Stage, stageOf } from './stages';
+
+/** A synthesized manifest. */
+interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string> };
+}
+
+/**
+ * Renders every chart of `app` to files: `<chart>/setup/<kind>-<name>.yaml` for objects that need nothing but
+ * Kubernetes (Namespace, HelmChart, ConfigMap), `<chart>/<kind>-<name>.yaml` for custom resources whose CRDs
+ * the charts install. Returns relative path → content, sorted by path. Runs the constructs' validations first and
+ * throws with all their messages.
+ */
+export function renderApp(app: App): Map<string, string> {
+  const errors = app.node.findAll().flatMap((c: IConstruct) => c.node.validate());
+  if (errors.length > 0) throw new Error(`validation failed:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  const files = new Map<string, string>();
+  for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
+    for (const manifest of chart.toJson() as Manifest[]) {
+      const dir = stageOf(manifest) === Stage.SETUP ? `${chart.node.id}/setup` : chart.node.id;
+      let file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
+      if (files.has(file)) file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
+      if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
+      files.set(file, stringify(manifest, { lineWidth: 0 }));
+    }
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Writes `files` as the whole content of `outdir`, atomically: everything goes to a temporary folder beside it,
+ * which then replaces `outdir` by rename. If anything fails before the swap, `outdir` is left as it was.
+ */
+export function writeOutput(outdir: string, files: ReadonlyMap<string, string>): void {
+  const abs = path.resolve(outdir);
+  const parent = path.dirname(abs);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(abs)}.new-`));
+  try {
+    const dirs = new Set<string>();
+    for (const rel of files.keys()) dirs.add(path.dirname(path.join(tmp, rel)));
+    for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+    for (const [rel, content] of files) fs.writeFileSync(path.join(tmp, rel), content);
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const old = `${tmp}.old`;
+  const hadOld = fs.existsSync(abs);
+  if (hadOld) fs.renameSync(abs, old);
+  try {
+    fs.renameSync(tmp, abs);
+  } catch (e) {
+    if (hadOld) fs.renameSync(old, abs);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+}

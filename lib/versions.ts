@@ -1,0 +1,37 @@
+/**
+ * Every chart version and repository CMM installs, pinned in one place.
+ *
+ * The default `values.yaml` of each pinned chart is kept in `upstream/charts/<chart>-<version>/`, and the tests
+ * check every key CMM writes against it. Bump a version here together with that copy.
+ */
+export interface ChartRef {
+  /** Chart name in its repository. */
+  readonly chart: string;
+  /** Helm repository URL. */
+  readonly repo: string;
+  /** Exact chart version (never a range). */
+  readonly version: string;
+}
+
+/** kube-prometheus-stack: Prometheus, prometheus-operator, node-exporter, kube-state-metrics (operator v0.93.1). */
+export const KUBE_PROMETHEUS_STACK: ChartRef = {
+  chart: 'kube-prometheus-stack',
+  repo: 'https://prometheus-community.github.io/helm-charts',
+  version: '88.5.3',
+};
+
+/**
+ * The Grafana chart (Grafana 13.2.0), published from grafana-community since 2026-01-30. Not installed directly:
+ * kube-prometheus-stack 88.5.3 pins it as its `grafana` subchart, which is how the central Grafana is installed.
+ */
+export const GRAFANA: ChartRef = {
+  chart: 'grafana',
+  repo: 'https://grafana-community.github.io/helm-charts',
+  version: '12.11.1',
+};
+
+/** The prometheus-operator CRDs CMM's custom resources are validated against (bundled with kps 88.5.3). */
+export const PROMETHEUS_OPERATOR_VERSION = 'v0.93.1';
+
+/** The k3s/RKE2 helm-controller whose `HelmChart` CRD (helm.cattle.io/v1) the imports were generated from. */
+export const HELM_CONTROLLER_VERSION = 'v0.17.7';

@@ -1,0 +1,78 @@
+/**
+ * `npm run synth`: reads the inventory, builds the fleet and writes `dist/<cluster>/`.
+ *
+ *   --inventory <file>  (or CMM_INVENTORY)  default: cmm.yaml
+ *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
+ *
+ * Exit code 0 on success; 1 with one line per problem on invalid input, in which case `dist/` is untouched.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'cdk8s';
+import { Fleet, parseInventory, renderApp, ValidationError, writeOutput } from './lib';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i === -1) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  return value;
+}
+
+class UsageError extends Error {}
+
+function main(args: string[]): number {
+  const started = process.hrtime.bigint();
+  for (const a of args) {
+    if (a.startsWith('--') && a !== '--inventory' && a !== '--outdir') throw new UsageError(`unknown option ${a}`);
+  }
+  const inventoryPath = option(args, '--inventory') ?? process.env.CMM_INVENTORY ?? 'cmm.yaml';
+  const outdir = option(args, '--outdir') ?? process.env.CDK8S_OUTDIR ?? 'dist';
+
+  let text: string;
+  try {
+    text = fs.readFileSync(inventoryPath, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the inventory ${inventoryPath}: ${(e as Error).message}`);
+  }
+  const inventory = parseInventory(text, path.relative(process.cwd(), inventoryPath) || inventoryPath);
+
+  const dashboardFiles: Record<string, unknown> = {};
+  (inventory.central.dashboards?.files ?? []).forEach((file, i) => {
+    const where = `central.dashboards.files[${i}]`;
+    const full = path.resolve(path.dirname(inventoryPath), file);
+    let content: string;
+    try {
+      content = fs.readFileSync(full, 'utf8');
+    } catch (e) {
+      throw new UsageError(`${where}: ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file relative to the inventory`);
+    }
+    try {
+      dashboardFiles[file] = JSON.parse(content);
+    } catch (e) {
+      throw new UsageError(`${where}: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message}); expected a Grafana dashboard JSON model`);
+    }
+  });
+
+  const app = new App({ outdir });
+  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles });
+  const files = renderApp(app);
+  writeOutput(outdir, files);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stdout.write(`cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof ValidationError) {
+    process.stderr.write(`cmm: ${e.message}\n`);
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`cmm: ${e.message}\n`);
+  } else {
+    process.stderr.write(`cmm: ${(e as Error).message ?? String(e)}\n`);
+  }
+  process.stderr.write('cmm: nothing was written; the output folder is unchanged\n');
+  process.exitCode = 1;
+}
