@@ -84,9 +84,9 @@ export function kubePrometheusStackValues(
     // The kubelet and cAdvisor are always scraped (container metrics); the control plane only on request.
     kubernetesServiceMonitors: { enabled: true },
     kubelet: { enabled: true },
-    prometheusOperator: operator,
     prometheus,
   };
+  if (Object.keys(operator).length > 0) values.prometheusOperator = operator;
   for (const component of CONTROL_PLANE_COMPONENTS) values[component] = { enabled: components };
   return values;
 }

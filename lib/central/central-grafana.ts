@@ -295,7 +295,8 @@ export class CentralGrafana extends Construct {
           ],
         },
       };
-      const defaultDs = datasources[0] ? `Prometheus ${datasources[0].clusterName}` : 'Prometheus';
+      // Grafana resolves a datasource reference by uid or by name; the uid is stable across renames.
+      const defaultDs = datasources[0] ? CentralGrafana.datasourceUid(datasources[0].clusterName) : '';
       grafana.dashboards = {
         [GRAFANA_COM_PROVIDER]: Object.fromEntries(
           grafanaCom.map((d) => [d.name, { gnetId: d.id, revision: d.revision, datasource: [{ name: 'DS_PROMETHEUS', value: defaultDs }] }]),
