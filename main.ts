@@ -45,12 +45,16 @@ function main(args: string[]): number {
     try {
       content = fs.readFileSync(full, 'utf8');
     } catch (e) {
-      throw new UsageError(`${where}: ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file relative to the inventory`);
+      throw new UsageError(
+        `${where}: ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file relative to the inventory`,
+      );
     }
     try {
       dashboardFiles[file] = JSON.parse(content);
     } catch (e) {
-      throw new UsageError(`${where}: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message}); expected a Grafana dashboard JSON model`);
+      throw new UsageError(
+        `${where}: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message}); expected a Grafana dashboard JSON model`,
+      );
     }
   });
 
@@ -59,7 +63,9 @@ function main(args: string[]): number {
   const files = renderApp(app);
   writeOutput(outdir, files);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`);
+  process.stdout.write(
+    `cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`,
+  );
   return 0;
 }
 

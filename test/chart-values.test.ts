@@ -15,11 +15,14 @@ import {
 } from './support/values-keys';
 
 const charts = path.join(ROOT, 'upstream', 'charts');
-const kpsDefaults = mergeSubchartDefaults(loadChartDefaults(path.join(charts, `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`)), {
-  grafana: loadChartDefaults(path.join(charts, 'grafana-12.11.1')),
-  'prometheus-node-exporter': loadChartDefaults(path.join(charts, 'prometheus-node-exporter-4.56.1')),
-  'kube-state-metrics': loadChartDefaults(path.join(charts, 'kube-state-metrics-8.4.0')),
-});
+const kpsDefaults = mergeSubchartDefaults(
+  loadChartDefaults(path.join(charts, `kube-prometheus-stack-${KUBE_PROMETHEUS_STACK.version}`)),
+  {
+    grafana: loadChartDefaults(path.join(charts, 'grafana-12.11.1')),
+    'prometheus-node-exporter': loadChartDefaults(path.join(charts, 'prometheus-node-exporter-4.56.1')),
+    'kube-state-metrics': loadChartDefaults(path.join(charts, 'kube-state-metrics-8.4.0')),
+  },
+);
 
 /**
  * Keys the charts document only as comments in values.yaml (their templates read them). Each entry names the
@@ -27,7 +30,10 @@ const kpsDefaults = mergeSubchartDefaults(loadChartDefaults(path.join(charts, `k
  */
 const DOCUMENTED_IN_COMMENTS: Record<string, { file: string; comment: RegExp }> = {
   'grafana.persistence.storageClassName': { file: 'grafana-12.11.1/values.yaml', comment: /^ {2}# storageClassName:/m },
-  'grafana.ingress.ingressClassName': { file: 'grafana-12.11.1/values.yaml', comment: /^ {2}# ingressClassName: nginx/m },
+  'grafana.ingress.ingressClassName': {
+    file: 'grafana-12.11.1/values.yaml',
+    comment: /^ {2}# ingressClassName: nginx/m,
+  },
 };
 
 function check(values: unknown): string[] {
@@ -42,18 +48,19 @@ test('the keys documented only in comments are documented there', () => {
   }
 });
 
-describe.each(manifestsOf(buildFleet().app).filter((m) => m.kind === 'HelmChart').map((m) => [`${m.metadata.name} in ${m.spec!.targetNamespace}`, m]))(
-  'HelmChart %s of the example fleet',
-  (_name, manifest) => {
-    test('installs the pinned kube-prometheus-stack', () => {
-      expect(manifest.spec!.chart).toBe('kube-prometheus-stack');
-      expect(manifest.spec!.version).toBe(KUBE_PROMETHEUS_STACK.version);
-    });
-    test('writes only keys that exist in the chart defaults', () => {
-      expect(check(helmValues(manifest))).toEqual([]);
-    });
-  },
-);
+describe.each(
+  manifestsOf(buildFleet().app)
+    .filter((m) => m.kind === 'HelmChart')
+    .map((m) => [`${m.metadata.name} in ${m.spec!.targetNamespace}`, m]),
+)('HelmChart %s of the example fleet', (_name, manifest) => {
+  test('installs the pinned kube-prometheus-stack', () => {
+    expect(manifest.spec!.chart).toBe('kube-prometheus-stack');
+    expect(manifest.spec!.version).toBe(KUBE_PROMETHEUS_STACK.version);
+  });
+  test('writes only keys that exist in the chart defaults', () => {
+    expect(check(helmValues(manifest))).toEqual([]);
+  });
+});
 
 test('an agent with every option set writes only known keys', () => {
   const chart = Testing.chart();
@@ -70,7 +77,14 @@ test('an agent with every option set writes only known keys', () => {
       resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
       nodeSelector: { 'kr-mum/noderole': 'kafka' },
       externalLabels: { region: 'eu-1' },
-      exposure: { type: 'ingress', controller: 'nginx', ingressClassName: 'nginx', host: 'p.example.com', tlsSecretName: 't', basicAuthSecretName: 'b' },
+      exposure: {
+        type: 'ingress',
+        controller: 'nginx',
+        ingressClassName: 'nginx',
+        host: 'p.example.com',
+        tlsSecretName: 't',
+        basicAuthSecretName: 'b',
+      },
     },
     operator: { nodeSelector: { role: 'infra' }, resources: { requests: { cpu: '100m' } } },
     nodeExporter: { enabled: true, hostRootFsMount: false, resources: { limits: { memory: '64Mi' } } },
@@ -79,5 +93,7 @@ test('an agent with every option set writes only known keys', () => {
 });
 
 test('the check catches a misspelt key', () => {
-  expect(check({ prometheus: { prometheusSpec: { retension: '1d' } } })).toEqual(['prometheus.prometheusSpec.retension']);
+  expect(check({ prometheus: { prometheusSpec: { retension: '1d' } } })).toEqual([
+    'prometheus.prometheusSpec.retension',
+  ]);
 });

@@ -12,7 +12,10 @@ const CORE = new Set(['v1/Namespace', 'v1/ConfigMap']);
 test('every custom resource of the example fleet has its CRD in upstream/crds', () => {
   const unknown = manifests
     .map((m) => `${m.apiVersion}/${m.kind}`)
-    .filter((k) => !CORE.has(k) && !FOREIGN.has(k) && !crds.has(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)));
+    .filter(
+      (k) =>
+        !CORE.has(k) && !FOREIGN.has(k) && !crds.has(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)),
+    );
   expect(unknown).toEqual([]);
 });
 
@@ -21,14 +24,15 @@ test('the example fleet has HelmCharts, ServiceMonitors and PodMonitors to check
   expect([...kinds].sort()).toEqual(['HelmChart', 'PodMonitor', 'ServiceMonitor']);
 });
 
-describe.each(manifests.filter((m) => crds.has(m.apiVersion, m.kind)).map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, m]))(
-  '%s',
-  (_name, manifest) => {
-    test('validates against its CRD schema', () => {
-      expect(crds.validate(manifest)).toEqual([]);
-    });
-  },
-);
+describe.each(
+  manifests
+    .filter((m) => crds.has(m.apiVersion, m.kind))
+    .map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, m]),
+)('%s', (_name, manifest) => {
+  test('validates against its CRD schema', () => {
+    expect(crds.validate(manifest)).toEqual([]);
+  });
+});
 
 test('the validator rejects what the API server would reject', () => {
   const sm = manifests.find((m) => m.kind === 'ServiceMonitor')!;

@@ -7,7 +7,13 @@ import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { KUBE_PROMETHEUS_STACK } from '../versions';
 import { buildMonitor, MonitorKind } from './monitors';
-import type { MonitorOptions, NodeExporterOptions, OperatorOptions, PrometheusExposure, PrometheusOptions } from './props';
+import type {
+  MonitorOptions,
+  NodeExporterOptions,
+  OperatorOptions,
+  PrometheusExposure,
+  PrometheusOptions,
+} from './props';
 import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
 
 export interface ClusterAgentProps {
@@ -40,6 +46,9 @@ export interface ClusterAgentProps {
   readonly podMonitors?: Record<string, MonitorOptions>;
 }
 
+/** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
+const AGENT_PROPS = clusterConfig.omit({ name: true }).extend({ clusterName: clusterConfig.shape.name });
+
 /** Name of the agent's Helm release and of the chart's objects (`cmm-agent-prometheus`, ...). */
 export const AGENT_RELEASE_NAME = 'cmm-agent';
 
@@ -63,11 +72,8 @@ export class ClusterAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
     super(scope, id);
-    const { clusterName, ...rest } = props;
-    validate(clusterConfig, { name: clusterName, ...rest }, `ClusterAgent "${clusterName}"`, {
-      prefix: 'props.',
-    });
-    this.clusterName = clusterName;
+    validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
+    this.clusterName = props.clusterName;
     this.namespace = props.namespace ?? 'monitoring';
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;

@@ -37,7 +37,10 @@ export function buildMonitor(
               ? { targetPort: ServiceMonitorSpecEndpointsTargetPort.fromNumber(options.port) }
               : { port: options.port }),
             ...common,
-            scheme: options.scheme === 'https' ? ServiceMonitorSpecEndpointsScheme.HTTPS : ServiceMonitorSpecEndpointsScheme.HTTP,
+            scheme:
+              options.scheme === 'https'
+                ? ServiceMonitorSpecEndpointsScheme.HTTPS
+                : ServiceMonitorSpecEndpointsScheme.HTTP,
           },
         ],
       },
@@ -52,7 +55,10 @@ export function buildMonitor(
         {
           ...(typeof options.port === 'number' ? { portNumber: options.port } : { port: options.port }),
           ...common,
-          scheme: options.scheme === 'https' ? PodMonitorSpecPodMetricsEndpointsScheme.HTTPS : PodMonitorSpecPodMetricsEndpointsScheme.HTTP,
+          scheme:
+            options.scheme === 'https'
+              ? PodMonitorSpecPodMetricsEndpointsScheme.HTTPS
+              : PodMonitorSpecPodMetricsEndpointsScheme.HTTP,
         },
       ],
     },

@@ -8,7 +8,14 @@ export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
 export const DEFAULT_SCRAPE_INTERVAL = '30s';
 
 /** The control-plane component sections of kube-prometheus-stack toggled by `kubernetesComponents`. */
-const CONTROL_PLANE_COMPONENTS = ['kubeApiServer', 'kubeControllerManager', 'kubeScheduler', 'kubeProxy', 'kubeEtcd', 'coreDns'];
+const CONTROL_PLANE_COMPONENTS = [
+  'kubeApiServer',
+  'kubeControllerManager',
+  'kubeScheduler',
+  'kubeProxy',
+  'kubeEtcd',
+  'coreDns',
+];
 
 /**
  * kube-prometheus-stack values for one monitored cluster. Every key written here exists in the pinned chart's

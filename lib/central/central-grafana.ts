@@ -166,7 +166,8 @@ export class CentralGrafana extends Construct {
   /** Adds a grafana.com dashboard by id and pinned revision. Throws on a duplicate name. */
   public addGrafanaComDashboard(options: GrafanaComDashboardOptions): void {
     validate(grafanaComDashboard, options, `grafana.com dashboard "${options.name}"`);
-    if (this.grafanaCom.has(options.name)) throw new Error(`CentralGrafana: a grafana.com dashboard named "${options.name}" exists already`);
+    if (this.grafanaCom.has(options.name))
+      throw new Error(`CentralGrafana: a grafana.com dashboard named "${options.name}" exists already`);
     this.grafanaCom.set(options.name, options);
   }
 
@@ -180,7 +181,9 @@ export class CentralGrafana extends Construct {
     const json = dashboard instanceof Dashboard ? dashboard.build() : dashboard;
     const text = JSON.stringify(json, null, 2);
     if (text.length > DASHBOARD_SIZE_LIMIT) {
-      throw new Error(`CentralGrafana: dashboard "${name}" is ${text.length} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`);
+      throw new Error(
+        `CentralGrafana: dashboard "${name}" is ${text.length} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
+      );
     }
     this.dashboardNames.add(name);
     const cm = new KubeConfigMap(this, `Dashboard-${name}`, {
@@ -206,7 +209,10 @@ export class CentralGrafana extends Construct {
    * `addClusterDatasource()`; `Fleet` does.
    */
   public addFleetOverview(): KubeConfigMap {
-    const refs = this.clusterDatasources.map((d) => ({ clusterName: d.clusterName, uid: CentralGrafana.datasourceUid(d.clusterName) }));
+    const refs = this.clusterDatasources.map((d) => ({
+      clusterName: d.clusterName,
+      uid: CentralGrafana.datasourceUid(d.clusterName),
+    }));
     return this.addDashboard('fleet-overview', fleetOverviewDashboard(refs));
   }
 
@@ -231,8 +237,12 @@ export class CentralGrafana extends Construct {
       if (ds.basicAuth) {
         // Grafana expands $VAR in provisioning files; the values come from the Secret through the environment.
         const prefix = `CMM_DS_${ds.clusterName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-        env[`${prefix}_USERNAME`] = { secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.usernameKey ?? 'username' } };
-        env[`${prefix}_PASSWORD`] = { secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.passwordKey ?? 'password' } };
+        env[`${prefix}_USERNAME`] = {
+          secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.usernameKey ?? 'username' },
+        };
+        env[`${prefix}_PASSWORD`] = {
+          secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.passwordKey ?? 'password' },
+        };
         entry.basicAuth = true;
         entry.basicAuthUser = `$${prefix}_USERNAME`;
         entry.secureJsonData = { basicAuthPassword: `$${prefix}_PASSWORD` };
@@ -299,7 +309,10 @@ export class CentralGrafana extends Construct {
       const defaultDs = datasources[0] ? CentralGrafana.datasourceUid(datasources[0].clusterName) : '';
       grafana.dashboards = {
         [GRAFANA_COM_PROVIDER]: Object.fromEntries(
-          grafanaCom.map((d) => [d.name, { gnetId: d.id, revision: d.revision, datasource: [{ name: 'DS_PROMETHEUS', value: defaultDs }] }]),
+          grafanaCom.map((d) => [
+            d.name,
+            { gnetId: d.id, revision: d.revision, datasource: [{ name: 'DS_PROMETHEUS', value: defaultDs }] },
+          ]),
         ),
       };
     }

@@ -58,7 +58,9 @@ export class Dashboard {
 
   constructor(options: DashboardOptions) {
     if (!/^[a-zA-Z0-9_-]{1,40}$/.test(options.uid)) {
-      throw new Error(`Dashboard uid ${JSON.stringify(options.uid)} is not valid; expected 1 to 40 letters, digits, "-" or "_"`);
+      throw new Error(
+        `Dashboard uid ${JSON.stringify(options.uid)} is not valid; expected 1 to 40 letters, digits, "-" or "_"`,
+      );
     }
     this.uid = options.uid;
     this.title = options.title;

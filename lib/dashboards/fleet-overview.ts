@@ -42,7 +42,9 @@ export function fleetOverviewDashboard(datasources: readonly ClusterDatasourceRe
     })
     .addPanel({
       title: 'Memory in use',
-      queries: perCluster('1 - sum by (cluster) (node_memory_MemAvailable_bytes) / sum by (cluster) (node_memory_MemTotal_bytes)'),
+      queries: perCluster(
+        '1 - sum by (cluster) (node_memory_MemAvailable_bytes) / sum by (cluster) (node_memory_MemTotal_bytes)',
+      ),
       unit: 'percentunit',
     })
     .addPanel({

@@ -85,8 +85,11 @@ function describeIssue(
       });
     }
     case 'invalid_type':
-      if (received === undefined) return [`${at(issue.path)}: is required; expected ${describeExpected(issue.expected)}`];
-      return [`${at(issue.path)}: ${showValue(received)} is ${typeName(received)}; expected ${describeExpected(issue.expected)}`];
+      if (received === undefined)
+        return [`${at(issue.path)}: is required; expected ${describeExpected(issue.expected)}`];
+      return [
+        `${at(issue.path)}: ${showValue(received)} is ${typeName(received)}; expected ${describeExpected(issue.expected)}`,
+      ];
     case 'invalid_value':
       return [
         `${at(issue.path)}: ${showValue(received)} is not allowed; expected ${issue.values.length > 1 ? 'one of ' : ''}${issue.values
@@ -98,16 +101,36 @@ function describeIssue(
       if (disc !== undefined) {
         const value = getIn(input, [...issue.path, disc]);
         const options = discriminatorValues(schemaAt(root, input, issue.path), disc);
-        return [`${at([...issue.path, disc])}: ${showValue(value)} is not allowed; expected one of ${options.map((o) => showValue(o)).join(', ')}`];
+        return [
+          `${at([...issue.path, disc])}: ${showValue(value)} is not allowed; expected one of ${options.map((o) => showValue(o)).join(', ')}`,
+        ];
       }
       // Report the branch whose type matches the value, if exactly one does; otherwise list what each accepts.
       const branches = issue.errors.filter((errs) => errs.every((e) => e.code !== 'invalid_type' || e.path.length > 0));
-      if (branches.length === 1) return branches[0].flatMap((e) => describeIssue(root, input, { ...e, path: [...issue.path, ...e.path] } as Issue, prefix, locate, base));
-      const expected = issue.errors.map((errs) => errs.map((e) => (e.code === 'invalid_type' ? describeExpected(e.expected) : e.message)).join(' and '));
-      return [`${at(issue.path)}: ${showValue(received)} is not allowed; expected ${[...new Set(expected)].join(', or ')}`];
+      if (branches.length === 1)
+        return branches[0].flatMap((e) =>
+          describeIssue(root, input, { ...e, path: [...issue.path, ...e.path] } as Issue, prefix, locate, base),
+        );
+      const expected = issue.errors.map((errs) =>
+        errs.map((e) => (e.code === 'invalid_type' ? describeExpected(e.expected) : e.message)).join(' and '),
+      );
+      return [
+        `${at(issue.path)}: ${showValue(received)} is not allowed; expected ${[...new Set(expected)].join(', or ')}`,
+      ];
+    }
+    case 'too_big':
+    case 'too_small': {
+      const value = showValue(received ?? getIn(input, issue.path));
+      if (!/^Too (big|small)/.test(issue.message))
+        return [`${at(issue.path)}: ${value} is not valid; expected ${issue.message}`];
+      const bound = issue.code === 'too_big' ? `at most ${String(issue.maximum)}` : `at least ${String(issue.minimum)}`;
+      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+      return [`${at(issue.path)}: ${value} is not valid; expected ${bound}${unit}`];
     }
     default:
-      return [`${at(issue.path)}: ${showValue(received ?? getIn(input, issue.path))} is not valid; expected ${issue.message}`];
+      return [
+        `${at(issue.path)}: ${showValue(received ?? getIn(input, issue.path))} is not valid; expected ${issue.message}`,
+      ];
   }
 }
 
@@ -151,7 +174,13 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let s = schema;
   for (let i = 0; s && i < 20; i++) {
     const def = (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
-    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'prefault' || def.type === 'readonly') {
+    if (
+      def.type === 'optional' ||
+      def.type === 'nullable' ||
+      def.type === 'default' ||
+      def.type === 'prefault' ||
+      def.type === 'readonly'
+    ) {
       s = def.innerType as z.ZodType;
     } else if (def.type === 'pipe') {
       s = def.in as z.ZodType;
@@ -188,7 +217,10 @@ function pickUnionBranch(schema: z.ZodType | undefined, data: unknown): z.ZodTyp
     const value = getIn(data, [disc]);
     return options.find((o) => discriminatorValues(o, disc).includes(value)) ?? options[0];
   }
-  return options.find((o) => o && (o as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'object') ?? options[0];
+  return (
+    options.find((o) => o && (o as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'object') ??
+    options[0]
+  );
 }
 
 function discriminatorValues(schema: z.ZodType | undefined, disc: string): unknown[] {

@@ -23,7 +23,9 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   }
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
   if (data === null || data === undefined) {
-    throw new ValidationError(fileName, [`${fileName}: the file is empty; expected a mapping with central: and clusters:`]);
+    throw new ValidationError(fileName, [
+      `${fileName}: the file is empty; expected a mapping with central: and clusters:`,
+    ]);
   }
   const locate: Locate = (path, keyOnly) => {
     const node = nodeAt(doc.contents, path, keyOnly);

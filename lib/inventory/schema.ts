@@ -16,7 +16,8 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A DNS-1123 subdomain, as Kubernetes requires for most object names. */
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A Prometheus duration such as `30s`, `1h30m` or `15d` (the CRDs' own pattern, without the bare `0`). */
-export const PROMETHEUS_DURATION = /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
+export const PROMETHEUS_DURATION =
+  /^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/;
 /** A Prometheus byte size such as `50GB` or `512MiB` (the Prometheus CRD's `retentionSize` pattern). */
 export const PROMETHEUS_BYTE_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
 /** A Kubernetes quantity in the forms used for storage and memory, such as `20Gi`, `512Mi` or `1G`. */
@@ -24,21 +25,24 @@ export const STORAGE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|
 /** A Kubernetes CPU quantity such as `500m`, `0.5` or `2`. */
 export const CPU_QUANTITY = /^([0-9]+(\.[0-9]+)?|[0-9]+m)$/;
 /** A label name (the name part of a qualified name, optionally prefixed by a DNS subdomain and `/`). */
-export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** A label value: empty, or up to 63 alphanumerics, `-`, `_` and `.`, starting and ending alphanumeric. */
 export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 /** A Prometheus label name. */
 export const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const EXPECT = {
-  label: 'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+  label:
+    'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
   subdomain: 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
   duration: 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"',
   byteSize: 'a byte size such as "50GB" or "512MiB"',
   quantity: 'a Kubernetes quantity such as "20Gi", "512Mi" or "1G"',
   cpu: 'a CPU quantity such as "500m", "0.5" or "2"',
   labelKey: 'a Kubernetes label key such as "app" or "example.com/role"',
-  labelValue: 'a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+  labelValue:
+    'a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
   promLabel: 'a Prometheus label name: letters, digits and "_", not starting with a digit',
   url: 'an absolute http:// or https:// URL',
   path: 'an HTTP path starting with "/"',
@@ -46,15 +50,19 @@ const EXPECT = {
 
 /** Helpers so each leaf carries its "expected" text; the loader turns these into one-line errors. */
 const dnsLabel = () => z.string().max(63, { error: EXPECT.label }).regex(DNS1123_LABEL, { error: EXPECT.label });
-const dnsSubdomain = () => z.string().max(253, { error: EXPECT.subdomain }).regex(DNS1123_SUBDOMAIN, { error: EXPECT.subdomain });
-const duration = () => z.string().regex(PROMETHEUS_DURATION, { error: EXPECT.duration }).min(2, { error: EXPECT.duration });
+const dnsSubdomain = () =>
+  z.string().max(253, { error: EXPECT.subdomain }).regex(DNS1123_SUBDOMAIN, { error: EXPECT.subdomain });
+const duration = () =>
+  z.string().regex(PROMETHEUS_DURATION, { error: EXPECT.duration }).min(2, { error: EXPECT.duration });
 const quantity = () => z.string().regex(STORAGE_QUANTITY, { error: EXPECT.quantity });
 const url = () => z.url({ protocol: /^https?$/, hostname: /./, error: EXPECT.url });
 const labels = (what: string) =>
   z
-    .record(z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }), z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }))
+    .record(
+      z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }),
+      z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }),
+    )
     .describe(what);
-
 
 /** A Kubernetes object name. */
 export const objectName = dnsSubdomain();
@@ -83,7 +91,9 @@ export const resources = z
 export const storage = z
   .strictObject({
     size: quantity().describe('Size of the PersistentVolumeClaim, e.g. "50Gi".'),
-    storageClass: dnsSubdomain().optional().describe('StorageClass of the claim. Default: the cluster\'s default StorageClass.'),
+    storageClass: dnsSubdomain()
+      .optional()
+      .describe("StorageClass of the claim. Default: the cluster's default StorageClass."),
   })
   .describe('A PersistentVolumeClaim.');
 
@@ -91,11 +101,13 @@ export const ingressExposure = z
   .strictObject({
     type: z.literal('ingress'),
     host: dnsSubdomain().describe('Host name the Ingress serves, e.g. prometheus.edge-1.example.com.'),
-    ingressClassName: dnsSubdomain().optional().describe('IngressClass. Default: the cluster\'s default class.'),
+    ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
     controller: z
       .enum(['traefik', 'nginx'])
       .optional()
-      .describe('Ingress controller that enforces basic auth: traefik (k3s) or nginx (ingress-nginx, RKE2). Default: traefik.'),
+      .describe(
+        'Ingress controller that enforces basic auth: traefik (k3s) or nginx (ingress-nginx, RKE2). Default: traefik.',
+      ),
     tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
     basicAuthSecretName: dnsSubdomain().describe(
       'Existing Secret in the cluster with htpasswd lines (key "users" for traefik, "auth" for nginx).',
@@ -113,7 +125,7 @@ export const exposure = z
     z.strictObject({ type: z.literal('none') }).describe('Not reachable from outside the cluster.'),
     ingressExposure,
   ])
-  .describe('How the central Grafana reaches this cluster\'s Prometheus. Default: none.');
+  .describe("How the central Grafana reaches this cluster's Prometheus. Default: none.");
 
 export const prometheusSettings = z
   .strictObject({
@@ -134,7 +146,7 @@ export const prometheusSettings = z
       .describe('Extra external labels (the "cluster" label is always set to the cluster name).'),
     exposure: exposure.optional(),
   })
-  .describe('The cluster\'s Prometheus.');
+  .describe("The cluster's Prometheus.");
 
 export const operatorSettings = z
   .strictObject({
@@ -157,16 +169,25 @@ export const nodeExporterSettings = z
 const monitorCommon = {
   enabled: z.boolean().optional().describe('Set false to drop a monitor inherited from defaults. Default: true.'),
   selector: labels('Labels of the Services/Pods to scrape (matchLabels).'),
-  namespaces: z.array(dnsLabel()).optional().describe('Namespaces to look in. Default: the agent\'s namespace.'),
+  namespaces: z.array(dnsLabel()).optional().describe("Namespaces to look in. Default: the agent's namespace."),
   port: z
-    .union([z.string().min(1), z.number().int().min(1).max(65535)])
+    .union([
+      z.string().min(1, { error: 'a port name or a port number' }),
+      z
+        .number()
+        .int({ error: 'a port number from 1 to 65535' })
+        .min(1, { error: 'a port number from 1 to 65535' })
+        .max(65535, { error: 'a port number from 1 to 65535' }),
+    ])
     .describe('Port name, or port number, of the metrics endpoint.'),
   path: z.string().startsWith('/', { error: EXPECT.path }).optional().describe('Metrics path. Default: /metrics.'),
   interval: duration().optional().describe('Scrape interval. Default: the Prometheus scrapeInterval.'),
   scheme: z.enum(['http', 'https']).optional().describe('Default: http.'),
 };
 
-export const serviceMonitor = z.strictObject(monitorCommon).describe('A ServiceMonitor: scrape the endpoints of Services.');
+export const serviceMonitor = z
+  .strictObject(monitorCommon)
+  .describe('A ServiceMonitor: scrape the endpoints of Services.');
 export const podMonitor = z.strictObject(monitorCommon).describe('A PodMonitor: scrape Pods directly.');
 /** In `defaults:` and cluster entries a monitor may be partial; the merged result must be complete. */
 const monitorPart = z
@@ -216,7 +237,7 @@ export const clusterConfig = z.strictObject({
 });
 
 export const grafanaComDashboard = z.strictObject({
-  name: dnsSubdomain().describe('File name of the dashboard in Grafana\'s provisioning folder.'),
+  name: dnsSubdomain().describe("File name of the dashboard in Grafana's provisioning folder."),
   id: z.number().int().positive().describe('grafana.com dashboard id.'),
   revision: z.number().int().positive().describe('grafana.com revision (pinned: no "latest").'),
 });
@@ -233,7 +254,7 @@ export const central = z
     persistence: z
       .union([z.literal(false), storage])
       .optional()
-      .describe('Grafana\'s PVC, or false for none. Default: 10Gi on the default StorageClass.'),
+      .describe("Grafana's PVC, or false for none. Default: 10Gi on the default StorageClass."),
     ingress: z
       .strictObject({
         host: dnsSubdomain(),

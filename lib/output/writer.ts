@@ -9,7 +9,11 @@ import { Stage, stageOf } from './stages';
 interface Manifest {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly annotations?: Record<string, string>;
+  };
 }
 
 /**
@@ -26,7 +30,8 @@ export function renderApp(app: App): Map<string, string> {
     for (const manifest of chart.toJson() as Manifest[]) {
       const dir = stageOf(manifest) === Stage.SETUP ? `${chart.node.id}/setup` : chart.node.id;
       let file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
-      if (files.has(file)) file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
+      if (files.has(file))
+        file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
       files.set(file, stringify(manifest, { lineWidth: 0 }));
     }

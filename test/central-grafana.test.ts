@@ -1,0 +1,232 @@
+import { Testing } from 'cdk8s';
+import { CENTRAL_RELEASE_NAME, CentralGrafana, Dashboard, ValidationError } from '../lib';
+import { byKindName, helmValues } from './support/example';
+
+function central(
+  props: Partial<ConstructorParameters<typeof CentralGrafana>[2]> = {},
+  setup?: (g: CentralGrafana) => void,
+) {
+  const app = Testing.app();
+  const chart = Testing.chart(app);
+  const grafana = new CentralGrafana(chart, 'Central', {
+    clusterName: 'central',
+    datasources: [{ clusterName: 'central', url: 'http://cmm-agent-prometheus.monitoring.svc:9090' }],
+    ...props,
+  });
+  setup?.(grafana);
+  const objects = byKindName(chart);
+  const values = helmValues(objects.get(`HelmChart/${CENTRAL_RELEASE_NAME}`)!);
+  return { app, grafana, objects, values, g: values.grafana };
+}
+
+describe('CentralGrafana', () => {
+  test('defaults', () => {
+    const { objects, values, g } = central();
+    expect([...objects.keys()]).toEqual(['Namespace/monitoring', 'HelmChart/cmm-central']);
+    // Grafana only, through kube-prometheus-stack; nothing that needs the operator's CRDs.
+    expect(values).toMatchObject({
+      crds: { enabled: false },
+      defaultRules: { create: false },
+      alertmanager: { enabled: false },
+      prometheus: { enabled: false },
+      prometheusOperator: { enabled: false },
+      kubeStateMetrics: { enabled: false },
+      nodeExporter: { enabled: false, forceDeployDashboards: true },
+      kubernetesServiceMonitors: { enabled: false },
+    });
+    expect(g.enabled).toBe(true);
+    expect(g.serviceMonitor).toEqual({ enabled: false });
+    expect(g.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+    expect(g.persistence).toEqual({ enabled: true, type: 'pvc', size: '10Gi' });
+    expect(g.ingress).toBeUndefined();
+    expect(g.dashboards).toBeUndefined();
+    // The standard Kubernetes dashboards with their cluster selector shown.
+    expect(g.defaultDashboardsEnabled).toBe(true);
+    expect(g.sidecar.dashboards.multicluster).toEqual({ global: { enabled: true }, etcd: { enabled: true } });
+    expect(g.sidecar.datasources).toEqual({
+      enabled: true,
+      defaultDatasourceEnabled: false,
+      alertmanager: { enabled: false },
+    });
+  });
+
+  test('never writes a password', () => {
+    const { g } = central({
+      datasources: [{ clusterName: 'edge-1', url: 'https://p.example.com', basicAuth: { secretName: 's' } }],
+    });
+    expect(JSON.stringify(g)).not.toMatch(/adminPassword|"password":/i);
+    expect(g.adminPassword).toBeUndefined();
+  });
+
+  test('one datasource per cluster, stable uid and name, credentials from a Secret', () => {
+    const { g } = central({
+      datasources: [
+        {
+          clusterName: 'kafka-prod',
+          url: 'https://prometheus.kafka-prod.example.com',
+          basicAuth: { secretName: 'kp', usernameKey: 'u', passwordKey: 'p' },
+          scrapeInterval: '15s',
+        },
+        { clusterName: 'central', url: 'http://cmm-agent-prometheus.monitoring.svc:9090' },
+      ],
+    });
+    expect(g.additionalDataSources).toEqual([
+      {
+        name: 'Prometheus central',
+        uid: 'cmm-prom-central',
+        type: 'prometheus',
+        access: 'proxy',
+        url: 'http://cmm-agent-prometheus.monitoring.svc:9090',
+        isDefault: true,
+        editable: false,
+        jsonData: { timeInterval: '30s', httpMethod: 'POST', prometheusType: 'Prometheus' },
+      },
+      {
+        name: 'Prometheus kafka-prod',
+        uid: 'cmm-prom-kafka-prod',
+        type: 'prometheus',
+        access: 'proxy',
+        url: 'https://prometheus.kafka-prod.example.com',
+        isDefault: false,
+        editable: false,
+        jsonData: { timeInterval: '15s', httpMethod: 'POST', prometheusType: 'Prometheus' },
+        basicAuth: true,
+        basicAuthUser: '$CMM_DS_KAFKA_PROD_USERNAME',
+        secureJsonData: { basicAuthPassword: '$CMM_DS_KAFKA_PROD_PASSWORD' },
+      },
+    ]);
+    expect(g.envValueFrom).toEqual({
+      CMM_DS_KAFKA_PROD_USERNAME: { secretKeyRef: { name: 'kp', key: 'u' } },
+      CMM_DS_KAFKA_PROD_PASSWORD: { secretKeyRef: { name: 'kp', key: 'p' } },
+    });
+  });
+
+  test("datasource uids fit Grafana's 40 characters", () => {
+    expect(CentralGrafana.datasourceUid('edge-1')).toBe('cmm-prom-edge-1');
+    const long = 'a'.repeat(63);
+    const uid = CentralGrafana.datasourceUid(long);
+    expect(uid).toHaveLength(40);
+    expect(uid).not.toBe(CentralGrafana.datasourceUid(`${'a'.repeat(62)}b`));
+    expect(CentralGrafana.datasourceUid(long)).toBe(uid);
+  });
+
+  test('can configure admin Secret, persistence and ingress', () => {
+    const { g } = central({
+      adminSecret: { name: 'admins' },
+      persistence: { size: '20Gi', storageClass: 'local-path' },
+      ingress: { host: 'grafana.example.com', ingressClassName: 'traefik', tlsSecretName: 'grafana-tls' },
+    });
+    expect(g.admin.existingSecret).toBe('admins');
+    expect(g.persistence).toEqual({ enabled: true, type: 'pvc', size: '20Gi', storageClassName: 'local-path' });
+    expect(g.ingress).toEqual({
+      enabled: true,
+      ingressClassName: 'traefik',
+      hosts: ['grafana.example.com'],
+      tls: [{ secretName: 'grafana-tls', hosts: ['grafana.example.com'] }],
+    });
+    expect(g['grafana.ini']).toEqual({ server: { root_url: 'https://grafana.example.com/' } });
+  });
+
+  test('can switch persistence off', () => {
+    expect(central({ persistence: false }).g.persistence).toEqual({ enabled: false });
+  });
+
+  test('does not create the namespace when told another construct does', () => {
+    expect(central({ createNamespace: false }).objects.has('Namespace/monitoring')).toBe(false);
+  });
+
+  test('provisions grafana.com dashboards by id and revision', () => {
+    const { g } = central({ grafanaComDashboards: [{ name: 'node-exporter-full', id: 1860, revision: 37 }] });
+    expect(g.dashboards).toEqual({
+      'grafana-com': {
+        'node-exporter-full': {
+          gnetId: 1860,
+          revision: 37,
+          datasource: [{ name: 'DS_PROMETHEUS', value: 'cmm-prom-central' }],
+        },
+      },
+    });
+    expect(g.dashboardProviders['dashboardproviders.yaml'].providers).toEqual([
+      {
+        name: 'grafana-com',
+        orgId: 1,
+        folder: 'grafana.com',
+        type: 'file',
+        disableDeletion: true,
+        editable: false,
+        options: { path: '/var/lib/grafana/dashboards/grafana-com' },
+      },
+    ]);
+  });
+
+  test('provisions JSON and TypeScript dashboards as sidecar ConfigMaps in the CMM folder', () => {
+    const { objects } = central({}, (grafana) => {
+      grafana.addDashboard('from-file', { uid: 'f', title: 'From a file', panels: [] });
+      grafana.addDashboard(
+        'typed',
+        new Dashboard({ uid: 'typed', title: 'Typed' }).addPanel({ title: 'Up', queries: [{ expr: 'up' }] }),
+      );
+    });
+    const file = objects.get('ConfigMap/cmm-dashboard-from-file')!;
+    expect(file.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    expect(file.metadata.annotations).toMatchObject({ grafana_folder: 'CMM' });
+    expect(JSON.parse(file.data!['from-file.json'])).toEqual({ uid: 'f', title: 'From a file', panels: [] });
+    const typed = JSON.parse(objects.get('ConfigMap/cmm-dashboard-typed')!.data!['typed.json']);
+    expect(typed.uid).toBe('typed');
+    expect(typed.panels[0].targets[0].expr).toBe('up');
+  });
+
+  test('the fleet overview queries every cluster datasource', () => {
+    const { objects } = central(
+      {
+        datasources: [
+          { clusterName: 'a', url: 'https://a.example.com' },
+          { clusterName: 'b', url: 'https://b.example.com' },
+        ],
+      },
+      (grafana) => grafana.addFleetOverview(),
+    );
+    const json = JSON.parse(objects.get('ConfigMap/cmm-dashboard-fleet-overview')!.data!['fleet-overview.json']);
+    expect(json.uid).toBe('cmm-fleet-overview');
+    expect(json.panels[0].targets.map((t: { datasource: { uid: string } }) => t.datasource.uid)).toEqual([
+      'cmm-prom-a',
+      'cmm-prom-b',
+    ]);
+  });
+
+  test('fails on duplicates', () => {
+    expect(() => central({}, (g) => g.addClusterDatasource({ clusterName: 'central', url: 'http://x' }))).toThrow(
+      'CentralGrafana: cluster "central" has a datasource already',
+    );
+    expect(() => central({}, (g) => (g.addDashboard('d', {}), g.addDashboard('d', {})))).toThrow(
+      'CentralGrafana: a dashboard named "d" exists already',
+    );
+    expect(() =>
+      central({ grafanaComDashboards: [{ name: 'n', id: 1, revision: 1 }] }, (g) =>
+        g.addGrafanaComDashboard({ name: 'n', id: 2, revision: 1 }),
+      ),
+    ).toThrow('CentralGrafana: a grafana.com dashboard named "n" exists already');
+  });
+
+  test('fails on a bad datasource URL', () => {
+    expect(() => central({}, (g) => g.addClusterDatasource({ clusterName: 'x', url: 'prometheus:9090' }))).toThrow(
+      'CentralGrafana: datasource url of cluster "x": "prometheus:9090" is not valid; expected an absolute http:// or https:// URL',
+    );
+  });
+
+  test('fails on invalid props', () => {
+    expect(() => central({ persistence: { size: 'lots' } })).toThrow(ValidationError);
+    expect(() => central({ persistence: { size: 'lots' } })).toThrow(
+      'props.persistence.size: "lots" is not valid; expected a Kubernetes quantity',
+    );
+    expect(() => central({ ingress: { host: 'Grafana!', tlsSecretName: 't' } })).toThrow(
+      'props.ingress.host: "Grafana!" is not valid',
+    );
+  });
+
+  test('fails at synth without any datasource', () => {
+    expect(() => central({ datasources: [] })).toThrow(
+      'CentralGrafana "central": no cluster datasource; add one with addClusterDatasource()',
+    );
+  });
+});

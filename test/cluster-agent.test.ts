@@ -1,0 +1,320 @@
+import { Testing } from 'cdk8s';
+import { AGENT_RELEASE_NAME, ClusterAgent, CLUSTER_SCRAPE_CLASS, KUBE_PROMETHEUS_STACK, ValidationError } from '../lib';
+import { byKindName, helmValues, type Manifest } from './support/example';
+
+function synth(props: ConstructorParameters<typeof ClusterAgent>[2]) {
+  const chart = Testing.chart();
+  const agent = new ClusterAgent(chart, 'Agent', props);
+  const objects = byKindName(chart);
+  const helm = objects.get(`HelmChart/${AGENT_RELEASE_NAME}`)!;
+  return { agent, objects, helm, values: helmValues(helm) };
+}
+
+describe('ClusterAgent', () => {
+  test('defaults', () => {
+    const { objects, helm, values } = synth({ clusterName: 'edge-1' });
+    expect([...objects.keys()]).toEqual(['Namespace/monitoring', 'HelmChart/cmm-agent']);
+    expect(helm.metadata.namespace).toBe('kube-system');
+    expect(helm.spec).toMatchObject({
+      chart: 'kube-prometheus-stack',
+      repo: KUBE_PROMETHEUS_STACK.repo,
+      version: KUBE_PROMETHEUS_STACK.version,
+      targetNamespace: 'monitoring',
+      failurePolicy: 'abort',
+      timeout: '600s',
+    });
+    expect(values.grafana).toEqual({ enabled: false });
+    expect(values.alertmanager).toEqual({ enabled: false });
+    expect(values.kubeStateMetrics).toEqual({ enabled: true });
+    expect(values.nodeExporter).toEqual({ enabled: true });
+    expect(values['prometheus-node-exporter']).toEqual({ hostRootFsMount: { enabled: true } });
+    expect(values.kubelet).toEqual({ enabled: true });
+    for (const c of ['kubeApiServer', 'kubeControllerManager', 'kubeScheduler', 'kubeProxy', 'kubeEtcd', 'coreDns']) {
+      expect(values[c]).toEqual({ enabled: false });
+    }
+    const spec = values.prometheus.prometheusSpec;
+    expect(spec.retention).toBe('10d');
+    expect(spec.scrapeInterval).toBe('30s');
+    expect(spec.evaluationInterval).toBe('30s');
+    expect(spec.storageSpec).toBeUndefined();
+    expect(spec.nodeSelector).toBeUndefined();
+    expect(spec.retentionSize).toBeUndefined();
+    expect(values.prometheus.ingress).toBeUndefined();
+    expect(values.prometheusOperator).toBeUndefined();
+  });
+
+  test('every series carries the cluster label, stored and external', () => {
+    const { values } = synth({
+      clusterName: 'edge-1',
+      prometheus: { externalLabels: { region: 'eu', cluster: 'spoofed' } },
+    });
+    const spec = values.prometheus.prometheusSpec;
+    expect(spec.externalLabels).toEqual({ region: 'eu', cluster: 'edge-1' });
+    expect(spec.scrapeClasses).toEqual([
+      {
+        name: CLUSTER_SCRAPE_CLASS,
+        default: true,
+        relabelings: [{ action: 'replace', targetLabel: 'cluster', replacement: 'edge-1' }],
+      },
+    ]);
+  });
+
+  test("selects every ServiceMonitor, PodMonitor and rule, not only the release's", () => {
+    const spec = synth({ clusterName: 'c' }).values.prometheus.prometheusSpec;
+    for (const k of ['serviceMonitor', 'podMonitor', 'rule', 'probe', 'scrapeConfig']) {
+      expect(spec[`${k}SelectorNilUsesHelmValues`]).toBe(false);
+    }
+  });
+
+  test('can configure the namespace, chart version and repository', () => {
+    const { objects, helm } = synth({
+      clusterName: 'c',
+      namespace: 'observability',
+      kubePrometheusStackVersion: '66.1.0',
+      kubePrometheusStackRepo: 'https://charts.internal.example.com/prometheus-community',
+    });
+    expect(objects.has('Namespace/observability')).toBe(true);
+    expect(helm.spec).toMatchObject({
+      targetNamespace: 'observability',
+      version: '66.1.0',
+      repo: 'https://charts.internal.example.com/prometheus-community',
+    });
+  });
+
+  test('can configure the toggles', () => {
+    const { values } = synth({
+      clusterName: 'c',
+      kubeStateMetrics: false,
+      kubernetesComponents: true,
+      nodeExporter: { enabled: false, hostRootFsMount: false },
+    });
+    expect(values.kubeStateMetrics).toEqual({ enabled: false });
+    expect(values.kubeEtcd).toEqual({ enabled: true });
+    expect(values.kubeApiServer).toEqual({ enabled: true });
+    expect(values.nodeExporter).toEqual({ enabled: false });
+    expect(values['prometheus-node-exporter'].hostRootFsMount).toEqual({ enabled: false });
+  });
+
+  test('can configure Prometheus retention, storage, resources and nodeSelector', () => {
+    const { values } = synth({
+      clusterName: 'c',
+      prometheus: {
+        retention: '30d',
+        retentionSize: '45GB',
+        scrapeInterval: '15s',
+        evaluationInterval: '1m',
+        storage: { size: '100Gi', storageClass: 'longhorn' },
+        resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '8Gi' } },
+        nodeSelector: { 'kr-mum/noderole': 'kafka' },
+      },
+      operator: { nodeSelector: { 'kr-mum/noderole': 'kafka' }, resources: { limits: { memory: '256Mi' } } },
+    });
+    const spec = values.prometheus.prometheusSpec;
+    expect(spec).toMatchObject({
+      retention: '30d',
+      retentionSize: '45GB',
+      scrapeInterval: '15s',
+      evaluationInterval: '1m',
+    });
+    expect(spec.storageSpec).toEqual({
+      volumeClaimTemplate: {
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'longhorn',
+          resources: { requests: { storage: '100Gi' } },
+        },
+      },
+    });
+    expect(spec.resources).toEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '8Gi' } });
+    expect(spec.nodeSelector).toEqual({ 'kr-mum/noderole': 'kafka' });
+    expect(values.prometheusOperator).toEqual({
+      nodeSelector: { 'kr-mum/noderole': 'kafka' },
+      resources: { limits: { memory: '256Mi' } },
+    });
+  });
+
+  test('storage without a class uses the default StorageClass', () => {
+    const spec = synth({ clusterName: 'c', prometheus: { storage: { size: '20Gi' } } }).values.prometheus
+      .prometheusSpec;
+    expect(spec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
+  });
+
+  describe('exposure', () => {
+    const base = {
+      type: 'ingress',
+      host: 'prometheus.edge-1.example.com',
+      tlsSecretName: 'prom-tls',
+      basicAuthSecretName: 'prom-auth',
+    } as const;
+
+    test('is off by default', () => {
+      const { agent, objects } = synth({ clusterName: 'c' });
+      expect(agent.exposure).toEqual({ type: 'none' });
+      expect([...objects.keys()].some((k) => k.startsWith('Middleware/'))).toBe(false);
+    });
+
+    test('through Traefik: TLS and a basic-auth Middleware from an existing Secret', () => {
+      const { objects, values } = synth({ clusterName: 'c', prometheus: { exposure: base } });
+      const mw = objects.get('Middleware/cmm-prometheus-basic-auth')!;
+      expect(mw.apiVersion).toBe('traefik.io/v1alpha1');
+      expect(mw.spec).toEqual({ basicAuth: { secret: 'prom-auth', removeHeader: true } });
+      expect(values.prometheus.ingress).toEqual({
+        enabled: true,
+        annotations: {
+          'traefik.ingress.kubernetes.io/router.tls': 'true',
+          'traefik.ingress.kubernetes.io/router.middlewares': 'monitoring-cmm-prometheus-basic-auth@kubernetescrd',
+        },
+        hosts: ['prometheus.edge-1.example.com'],
+        paths: ['/'],
+        tls: [{ secretName: 'prom-tls', hosts: ['prometheus.edge-1.example.com'] }],
+      });
+      expect(values.prometheus.prometheusSpec.externalUrl).toBe('https://prometheus.edge-1.example.com/');
+    });
+
+    test('through ingress-nginx: TLS and basic-auth annotations', () => {
+      const { objects, values } = synth({
+        clusterName: 'c',
+        prometheus: { exposure: { ...base, controller: 'nginx', ingressClassName: 'nginx' } },
+      });
+      expect([...objects.keys()].some((k) => k.startsWith('Middleware/'))).toBe(false);
+      expect(values.prometheus.ingress.ingressClassName).toBe('nginx');
+      expect(values.prometheus.ingress.annotations).toEqual({
+        'nginx.ingress.kubernetes.io/auth-type': 'basic',
+        'nginx.ingress.kubernetes.io/auth-secret': 'prom-auth',
+        'nginx.ingress.kubernetes.io/auth-realm': 'Prometheus',
+      });
+      expect(values.prometheus.ingress.tls).toEqual([{ secretName: 'prom-tls', hosts: [base.host] }]);
+    });
+
+    test('fails without TLS or authentication', () => {
+      const { tlsSecretName: _t, ...noTls } = base;
+      expect(() => synth({ clusterName: 'c', prometheus: { exposure: noTls as never } })).toThrow(
+        'props.prometheus.exposure.tlsSecretName: is required; expected a string',
+      );
+      const { basicAuthSecretName: _b, ...noAuth } = base;
+      expect(() => synth({ clusterName: 'c', prometheus: { exposure: noAuth as never } })).toThrow(
+        'props.prometheus.exposure.basicAuthSecretName: is required; expected a string',
+      );
+    });
+  });
+
+  describe('monitors', () => {
+    test('can add a ServiceMonitor (the nginx exporter, port 9113, every 10s)', () => {
+      const chart = Testing.chart();
+      const agent = new ClusterAgent(chart, 'Agent', { clusterName: 'c' });
+      agent.addServiceMonitor('nginx-exporter', {
+        selector: { app: 'nginx' },
+        port: 9113,
+        interval: '10s',
+        namespaces: ['web'],
+      });
+      const sm = byKindName(chart).get('ServiceMonitor/nginx-exporter')!;
+      expect(sm.metadata.namespace).toBe('monitoring');
+      expect(sm.metadata.annotations).toEqual({
+        'argocd.argoproj.io/sync-wave': '1',
+        'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true',
+      });
+      expect(sm.spec).toEqual({
+        selector: { matchLabels: { app: 'nginx' } },
+        namespaceSelector: { matchNames: ['web'] },
+        endpoints: [{ targetPort: 9113, path: '/metrics', interval: '10s', scheme: 'http' }],
+      });
+    });
+
+    test('can add a PodMonitor by port name, in the agent namespace by default', () => {
+      const chart = Testing.chart();
+      const agent = new ClusterAgent(chart, 'Agent', { clusterName: 'c', namespace: 'mon' });
+      agent.addPodMonitor('app', { selector: { app: 'x' }, port: 'metrics', path: '/prom', scheme: 'https' });
+      const pm = byKindName(chart).get('PodMonitor/app')!;
+      expect(pm.spec).toEqual({
+        selector: { matchLabels: { app: 'x' } },
+        namespaceSelector: { matchNames: ['mon'] },
+        podMetricsEndpoints: [{ port: 'metrics', path: '/prom', scheme: 'https' }],
+      });
+    });
+
+    test('a PodMonitor by port number uses portNumber', () => {
+      const chart = Testing.chart();
+      new ClusterAgent(chart, 'Agent', {
+        clusterName: 'c',
+        podMonitors: { kafka: { selector: { a: 'b' }, port: 9308 } },
+      });
+      const pm = byKindName(chart).get('PodMonitor/kafka')! as Manifest & { spec: { podMetricsEndpoints: unknown[] } };
+      expect(pm.spec.podMetricsEndpoints[0]).toMatchObject({ portNumber: 9308 });
+    });
+
+    test('monitors with enabled: false are skipped', () => {
+      const chart = Testing.chart();
+      new ClusterAgent(chart, 'Agent', {
+        clusterName: 'c',
+        serviceMonitors: { off: { enabled: false, selector: {}, port: 1 } },
+      });
+      expect(byKindName(chart).has('ServiceMonitor/off')).toBe(false);
+    });
+
+    test('fails on a duplicate name', () => {
+      const agent = new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c' });
+      agent.addServiceMonitor('x', { selector: { a: 'b' }, port: 'm' });
+      expect(() => agent.addServiceMonitor('x', { selector: { a: 'b' }, port: 'm' })).toThrow(
+        'ClusterAgent "c": a ServiceMonitor named "x" already exists; use another name',
+      );
+    });
+
+    test('fails on invalid options', () => {
+      const agent = new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c' });
+      expect(() => agent.addServiceMonitor('x', { selector: { a: 'b' }, port: 'm', interval: 'often' })).toThrow(
+        'interval: "often" is not valid; expected a Prometheus duration such as "30s", "5m", "1h30m" or "15d"',
+      );
+      expect(() => agent.addServiceMonitor('Bad_Name', { selector: { a: 'b' }, port: 'm' })).toThrow(
+        '"Bad_Name" is not valid; expected a DNS-1123 subdomain',
+      );
+      expect(() => agent.addPodMonitor('p', { selector: { a: 'b' }, port: 70000 })).toThrow(
+        'port: 70000 is not valid; expected a port number from 1 to 65535',
+      );
+    });
+  });
+
+  describe('fails on invalid props', () => {
+    test.each([
+      [{ clusterName: 'Edge_1' }, 'props.clusterName: "Edge_1" is not valid; expected a DNS-1123 label'],
+      [{ clusterName: 'c', namespace: 'Mon' }, 'props.namespace: "Mon" is not valid; expected a DNS-1123 label'],
+      [
+        { clusterName: 'c', prometheus: { retention: '10 days' } },
+        'props.prometheus.retention: "10 days" is not valid; expected a Prometheus duration',
+      ],
+      [
+        { clusterName: 'c', prometheus: { retentionSize: '10G' } },
+        'props.prometheus.retentionSize: "10G" is not valid; expected a byte size such as "50GB" or "512MiB"',
+      ],
+      [
+        { clusterName: 'c', prometheus: { storage: { size: 'big' } } },
+        'props.prometheus.storage.size: "big" is not valid; expected a Kubernetes quantity',
+      ],
+      [
+        { clusterName: 'c', kubePrometheusStackVersion: '88.x' },
+        'props.kubePrometheusStackVersion: "88.x" is not valid; expected an exact chart version such as "88.5.3"',
+      ],
+      [
+        { clusterName: 'c', kubePrometheusStackRepo: 'ftp://x' },
+        'props.kubePrometheusStackRepo: "ftp://x" is not valid; expected an absolute http:// or https:// URL',
+      ],
+      [
+        { clusterName: 'c', kubeStateMetrics: 'yes' },
+        'props.kubeStateMetrics: "yes" is a string; expected true or false',
+      ],
+      [
+        { clusterName: 'c', prometheus: { retension: '1d' } },
+        'props.prometheus.retension: unknown key (did you mean "retention"?)',
+      ],
+    ])('%j', (props, message) => {
+      let error: unknown;
+      try {
+        new ClusterAgent(Testing.chart(), 'Agent', props as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).problems.join('\n')).toContain(message);
+    });
+  });
+});

@@ -1,0 +1,387 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ValidationError } from '../lib/inventory/errors';
+import { parseInventory, resolveClusters } from '../lib/inventory/load';
+
+/** An inventory text, one argument per line (so the line numbers in the expected messages are easy to count). */
+function yaml(...lines: string[]): string {
+  return `${lines.join('\n')}\n`;
+}
+
+/** The problems `parseInventory` reports for `text`; fails the test if it accepts the text. */
+function problemsOf(text: string, fileName = 'inv.yaml'): readonly string[] {
+  try {
+    parseInventory(text, fileName);
+  } catch (e) {
+    if (e instanceof ValidationError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected the inventory to be rejected, but it was accepted');
+}
+
+const CENTRAL = ['central:', '  cluster: central'];
+
+const CLUSTER_KEYS =
+  'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, kubeStateMetrics, kubernetesComponents, ' +
+  'prometheus, operator, nodeExporter, serviceMonitors, podMonitors';
+const EXPECT_LABEL =
+  'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
+const EXPECT_SUBDOMAIN = 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters';
+const EXPECT_DURATION = 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"';
+const EXPECT_URL = 'an absolute http:// or https:// URL';
+
+describe('parseInventory', () => {
+  test('defaults', () => {
+    const inv = parseInventory(yaml(...CENTRAL, 'clusters:', '  - name: edge-1'), 'inv.yaml');
+    expect(inv).toEqual({ central: { cluster: 'central' }, clusters: [{ name: 'edge-1' }] });
+    expect(resolveClusters(inv)).toEqual([{ name: 'edge-1' }]);
+  });
+
+  test('parses the bundled cmm.yaml', () => {
+    const file = path.join(__dirname, '..', 'cmm.yaml');
+    const inv = parseInventory(fs.readFileSync(file, 'utf8'), 'cmm.yaml');
+    expect(inv.central.cluster).toBe('central');
+    const clusters = resolveClusters(inv);
+    expect(clusters.map((c) => c.name)).toEqual(['central', 'edge-1', 'kafka-prod']);
+    // edge-1 sets the nginx monitor from defaults `enabled: false`; the others inherit it.
+    expect(Object.keys(clusters[0].serviceMonitors ?? {})).toEqual(['nginx']);
+    expect(clusters[1].serviceMonitors).toEqual({});
+    expect(Object.keys(clusters[2].serviceMonitors ?? {})).toEqual(['nginx']);
+    expect(clusters[1].prometheus?.retention).toBe('3d');
+    expect(clusters[1].prometheus?.scrapeInterval).toBe('30s');
+  });
+
+  describe('validation', () => {
+    test('fails on an unknown key', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters:', '  - name: a', '    colour: blue'));
+      expect(problems).toEqual([`inv.yaml:5:5: clusters[0].colour: unknown key; expected one of: ${CLUSTER_KEYS}`]);
+    });
+
+    test('suggests the nearest key for a misspelt one', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters:', '  - name: a', '    kubeStateMetric: true'));
+      expect(problems).toEqual([
+        `inv.yaml:5:5: clusters[0].kubeStateMetric: unknown key (did you mean "kubeStateMetrics"?); expected one of: ${CLUSTER_KEYS}`,
+      ]);
+    });
+
+    test('fails on a misspelt top-level key, and names the required key it leaves missing', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'cluster:', '  - name: a'));
+      expect(problems).toEqual([
+        'inv.yaml:1:1: clusters: is required; expected a list',
+        'inv.yaml:3:1: cluster: unknown key (did you mean "clusters"?); expected one of: $schema, central, defaults, clusters',
+      ]);
+    });
+
+    test('fails on wrong types', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'clusters:',
+          '  - name: a',
+          '    kubeStateMetrics: "yes"',
+          '    prometheus:',
+          '      storage:',
+          '        size: 20',
+          '  - name: 123',
+        ),
+      );
+      expect(problems).toEqual([
+        'inv.yaml:5:23: clusters[0].kubeStateMetrics: "yes" is a string; expected true or false',
+        'inv.yaml:8:15: clusters[0].prometheus.storage.size: 20 is a number; expected a string',
+        'inv.yaml:9:11: clusters[1].name: 123 is a number; expected a string',
+      ]);
+    });
+
+    test('fails on a number that is not whole where a whole number is expected', () => {
+      const problems = problemsOf(
+        yaml(
+          'central:',
+          '  cluster: central',
+          '  dashboards:',
+          '    grafanaCom:',
+          '      - name: node-exporter-full',
+          '        id: 1860',
+          '        revision: 1.5',
+          'clusters:',
+          '  - name: a',
+        ),
+      );
+      // Not "1.5 is a number; expected a number", which contradicts itself.
+      expect(problems).toEqual([
+        'inv.yaml:7:19: central.dashboards.grafanaCom[0].revision: 1.5 is a number; expected a whole number',
+      ]);
+    });
+
+    test('fails on an invalid DNS-1123 cluster name', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters:', '  - name: edge-0', '  - name: Edge_1'));
+      expect(problems).toEqual([`inv.yaml:5:11: clusters[1].name: "Edge_1" is not valid; expected ${EXPECT_LABEL}`]);
+    });
+
+    test('fails on a cluster name longer than 63 characters', () => {
+      const name = 'a'.repeat(64);
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters:', `  - name: ${name}`));
+      expect(problems).toEqual([
+        `inv.yaml:4:11: clusters[0].name: "${'a'.repeat(56)}... is not valid; expected ${EXPECT_LABEL}`,
+      ]);
+    });
+
+    test('fails on an invalid DNS-1123 monitor name', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'clusters:',
+          '  - name: a',
+          '    serviceMonitors:',
+          '      Bad_Name:',
+          '        selector: { app: x }',
+          '        port: 80',
+        ),
+      );
+      // The monitor name is a map key: the problem points at the key and says what a name must look like.
+      expect(problems).toEqual([
+        `inv.yaml:6:7: clusters[0].serviceMonitors.Bad_Name: "Bad_Name" is not valid; expected ${EXPECT_SUBDOMAIN}`,
+      ]);
+    });
+
+    test('fails on duplicate cluster names', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters:', '  - name: a', '  - name: b', '  - name: a'));
+      expect(problems).toEqual([
+        'inv.yaml:6:11: clusters[2].name: "a" is not valid; expected a name not used before (clusters[0] is already named "a")',
+      ]);
+    });
+
+    test('fails on bad durations', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'defaults:',
+          '  prometheus:',
+          '    scrapeInterval: 0',
+          'clusters:',
+          '  - name: a',
+          '    prometheus:',
+          '      retention: 15 days',
+          '      evaluationInterval: s',
+        ),
+      );
+      expect(problems).toEqual([
+        'inv.yaml:5:21: defaults.prometheus.scrapeInterval: 0 is a number; expected a string',
+        `inv.yaml:9:18: clusters[0].prometheus.retention: "15 days" is not valid; expected ${EXPECT_DURATION}`,
+        `inv.yaml:10:27: clusters[0].prometheus.evaluationInterval: "s" is not valid; expected ${EXPECT_DURATION}`,
+      ]);
+    });
+
+    test('fails on bad sizes', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'clusters:',
+          '  - name: a',
+          '    prometheus:',
+          '      retentionSize: 4G',
+          '      storage:',
+          '        size: 20GB',
+        ),
+      );
+      expect(problems).toEqual([
+        'inv.yaml:6:22: clusters[0].prometheus.retentionSize: "4G" is not valid; expected a byte size such as "50GB" or "512MiB"',
+        'inv.yaml:8:15: clusters[0].prometheus.storage.size: "20GB" is not valid; expected a Kubernetes quantity such as "20Gi", "512Mi" or "1G"',
+      ]);
+    });
+
+    test('fails on bad URLs', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'clusters:',
+          '  - name: a',
+          '    kubePrometheusStackRepo: ftp://charts.example.com',
+          '  - name: b',
+          '    kubePrometheusStackRepo: not a url',
+        ),
+      );
+      expect(problems).toEqual([
+        `inv.yaml:5:30: clusters[0].kubePrometheusStackRepo: "ftp://charts.example.com" is not valid; expected ${EXPECT_URL}`,
+        `inv.yaml:7:30: clusters[1].kubePrometheusStackRepo: "not a url" is not valid; expected ${EXPECT_URL}`,
+      ]);
+    });
+
+    test('fails on an unknown exposure type', () => {
+      const problems = problemsOf(
+        yaml(...CENTRAL, 'clusters:', '  - name: a', '    prometheus:', '      exposure:', '        type: lb'),
+      );
+      expect(problems).toEqual([
+        'inv.yaml:7:15: clusters[0].prometheus.exposure.type: "lb" is not allowed; expected one of "none", "ingress"',
+      ]);
+    });
+
+    test('fails if central is missing', () => {
+      const problems = problemsOf(yaml('clusters:', '  - name: a'));
+      expect(problems).toEqual(['inv.yaml:1:1: central: is required; expected a mapping (key: value)']);
+    });
+
+    test('fails if there is no cluster', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters: []'));
+      expect(problems).toEqual(['inv.yaml:3:11: clusters: [] is not valid; expected at least one cluster']);
+    });
+
+    test('fails if the file is empty', () => {
+      const expected = ['inv.yaml: the file is empty; expected a mapping with central: and clusters:'];
+      expect(problemsOf('')).toEqual(expected);
+      expect(problemsOf(yaml('# only a comment'))).toEqual(expected);
+    });
+
+    test('fails if the top level is not a mapping', () => {
+      expect(problemsOf(yaml('- a', '- b'))).toEqual([
+        'inv.yaml:1:1: (top level): ["a","b"] is a list; expected a mapping (key: value)',
+      ]);
+    });
+
+    test('reports a YAML syntax error with its line and column', () => {
+      const problems = problemsOf(yaml(...CENTRAL, ' clusters:', '  - name: a'), 'fleet/inv.yaml');
+      expect(problems).toEqual(['fleet/inv.yaml:3:1: All mapping items must start at the same column']);
+    });
+
+    test('reports a duplicate YAML key with its line and column', () => {
+      const problems = problemsOf(yaml(...CENTRAL, 'clusters:', '  - name: a', '    name: b'));
+      expect(problems).toEqual(['inv.yaml:5:5: Map keys must be unique']);
+    });
+
+    test('puts one problem per line in the message', () => {
+      expect(() => parseInventory(yaml(...CENTRAL, 'clusters:', '  - name: A', '  - name: B'), 'x.yaml')).toThrow(
+        new ValidationError('x.yaml', [
+          `x.yaml:4:11: clusters[0].name: "A" is not valid; expected ${EXPECT_LABEL}`,
+          `x.yaml:5:11: clusters[1].name: "B" is not valid; expected ${EXPECT_LABEL}`,
+        ]),
+      );
+      try {
+        parseInventory(yaml(...CENTRAL, 'clusters:', '  - name: A'), 'x.yaml');
+      } catch (e) {
+        expect((e as Error).message).toBe(
+          `x.yaml is invalid:\n  x.yaml:4:11: clusters[0].name: "A" is not valid; expected ${EXPECT_LABEL}`,
+        );
+      }
+      expect.assertions(2);
+    });
+  });
+
+  describe('defaults', () => {
+    const NGINX_DEFAULTS = [
+      'defaults:',
+      '  serviceMonitors:',
+      '    nginx:',
+      '      selector: { app: nginx }',
+      '      port: metrics',
+      '      interval: 10s',
+    ];
+
+    test('can override one field of a monitor from defaults', () => {
+      const inv = parseInventory(
+        yaml(
+          ...CENTRAL,
+          ...NGINX_DEFAULTS,
+          'clusters:',
+          '  - name: a',
+          '  - name: b',
+          '    serviceMonitors:',
+          '      nginx:',
+          '        interval: 30s',
+        ),
+        'inv.yaml',
+      );
+      expect(resolveClusters(inv)).toEqual([
+        { name: 'a', serviceMonitors: { nginx: { selector: { app: 'nginx' }, port: 'metrics', interval: '10s' } } },
+        { name: 'b', serviceMonitors: { nginx: { selector: { app: 'nginx' }, port: 'metrics', interval: '30s' } } },
+      ]);
+    });
+
+    test('fails if a monitor is incomplete after merging defaults', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'defaults:',
+          '  serviceMonitors:',
+          '    nginx:',
+          '      port: metrics',
+          'clusters:',
+          '  - name: a',
+          '    serviceMonitors:',
+          '      nginx:',
+          '        selector: { app: nginx }',
+          '  - name: b',
+          '    serviceMonitors:',
+          '      nginx:',
+          '        interval: 30s',
+        ),
+      );
+      expect(problems).toEqual([
+        'inv.yaml:15:9: clusters[1].serviceMonitors.nginx.selector: is required; expected a mapping (key: value) (after merging defaults)',
+      ]);
+    });
+
+    test('can drop an inherited monitor with enabled: false', () => {
+      const inv = parseInventory(
+        yaml(
+          ...CENTRAL,
+          ...NGINX_DEFAULTS,
+          'clusters:',
+          '  - name: a',
+          '  - name: b',
+          '    serviceMonitors:',
+          '      nginx:',
+          '        enabled: false',
+          '      other:',
+          '        enabled: false',
+        ),
+        'inv.yaml',
+      );
+      const [a, b] = resolveClusters(inv);
+      expect(Object.keys(a.serviceMonitors ?? {})).toEqual(['nginx']);
+      expect(b).toEqual({ name: 'b', serviceMonitors: {} });
+    });
+
+    test('merges mappings key by key and replaces lists', () => {
+      const inv = parseInventory(
+        yaml(
+          ...CENTRAL,
+          'defaults:',
+          '  namespace: monitoring',
+          '  prometheus:',
+          '    retention: 15d',
+          '    scrapeInterval: 30s',
+          '    resources:',
+          '      requests: { cpu: 100m, memory: 256Mi }',
+          '  serviceMonitors:',
+          '    nginx:',
+          '      selector: { app: nginx }',
+          '      port: metrics',
+          '      namespaces: [web, api]',
+          'clusters:',
+          '  - name: a',
+          '    prometheus:',
+          '      retention: 3d',
+          '      resources:',
+          '        requests: { memory: 1Gi }',
+          '    serviceMonitors:',
+          '      nginx:',
+          '        namespaces: [shop]',
+        ),
+        'inv.yaml',
+      );
+      const defaultsBefore = structuredClone(inv.defaults);
+      expect(resolveClusters(inv)).toEqual([
+        {
+          name: 'a',
+          namespace: 'monitoring',
+          prometheus: {
+            retention: '3d',
+            scrapeInterval: '30s',
+            resources: { requests: { cpu: '100m', memory: '1Gi' } },
+          },
+          serviceMonitors: { nginx: { selector: { app: 'nginx' }, port: 'metrics', namespaces: ['shop'] } },
+        },
+      ]);
+      expect(inv.defaults).toEqual(defaultsBefore);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { writeOutput } from '../lib';
+import { exampleFiles } from './support/example';
+
+describe('renderApp', () => {
+  const files = exampleFiles();
+
+  test('objects needing only Kubernetes go to setup/, custom resources beside it', () => {
+    for (const [file, text] of files) {
+      const m = parse(text);
+      const inSetup = file.split('/')[1] === 'setup';
+      expect([file, m.metadata.annotations['argocd.argoproj.io/sync-wave']]).toEqual([file, inSetup ? '-1' : '1']);
+      if (inSetup) expect(['Namespace', 'HelmChart', 'ConfigMap']).toContain(m.kind);
+      else {
+        expect(['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'Middleware']).toContain(m.kind);
+        expect(m.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+      }
+    }
+  });
+
+  test('file names are <kind>-<name>.yaml and sorted', () => {
+    for (const [file, text] of files) {
+      const m = parse(text);
+      expect(path.basename(file)).toBe(`${m.kind.toLowerCase()}-${m.metadata.name}.yaml`);
+    }
+    expect([...files.keys()]).toEqual([...files.keys()].sort());
+  });
+
+  test('is deterministic', () => {
+    expect(exampleFiles()).toEqual(files);
+  });
+
+  test('the central folder holds its agent too', () => {
+    expect(files.has('central/setup/helmchart-cmm-agent.yaml')).toBe(true);
+    expect(files.has('central/setup/helmchart-cmm-central.yaml')).toBe(true);
+    expect(files.has('edge-1/setup/helmchart-cmm-central.yaml')).toBe(false);
+  });
+});
+
+describe('writeOutput', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-out-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("replaces the folder's whole content", () => {
+    const out = path.join(dir, 'dist');
+    writeOutput(
+      out,
+      new Map([
+        ['a/setup/x.yaml', 'x: 1\n'],
+        ['a/stale.yaml', 'old\n'],
+      ]),
+    );
+    writeOutput(out, new Map([['a/setup/x.yaml', 'x: 2\n']]));
+    expect(fs.readFileSync(path.join(out, 'a/setup/x.yaml'), 'utf8')).toBe('x: 2\n');
+    expect(fs.existsSync(path.join(out, 'a/stale.yaml'))).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual(['dist']);
+  });
+
+  test('leaves the folder as it was when writing fails', () => {
+    const out = path.join(dir, 'dist');
+    writeOutput(out, new Map([['a.yaml', 'keep\n']]));
+    // A path that cannot be created: a file where a folder is needed.
+    expect(() =>
+      writeOutput(
+        out,
+        new Map([
+          ['f', 'x'],
+          ['f/g.yaml', 'y'],
+        ]),
+      ),
+    ).toThrow();
+    expect(fs.readFileSync(path.join(out, 'a.yaml'), 'utf8')).toBe('keep\n');
+    expect(fs.readdirSync(dir)).toEqual(['dist']);
+  });
+});
