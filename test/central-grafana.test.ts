@@ -6,8 +6,7 @@ function central(
   props: Partial<ConstructorParameters<typeof CentralGrafana>[2]> = {},
   setup?: (g: CentralGrafana) => void,
 ) {
-  const app = Testing.app();
-  const chart = Testing.chart(app);
+  const chart = Testing.chart();
   const grafana = new CentralGrafana(chart, 'Central', {
     clusterName: 'central',
     datasources: [{ clusterName: 'central', url: 'http://cmm-agent-prometheus.monitoring.svc:9090' }],
@@ -16,7 +15,7 @@ function central(
   setup?.(grafana);
   const objects = byKindName(chart);
   const values = helmValues(objects.get(`HelmChart/${CENTRAL_RELEASE_NAME}`)!);
-  return { app, grafana, objects, values, g: values.grafana };
+  return { grafana, objects, values, g: values.grafana };
 }
 
 describe('CentralGrafana', () => {
