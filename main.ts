@@ -35,7 +35,7 @@ function main(args: string[]): number {
   } catch (e) {
     throw new UsageError(`cannot read the inventory ${inventoryPath}: ${(e as Error).message}`);
   }
-  const inventory = parseInventory(text, path.relative(process.cwd(), inventoryPath) || inventoryPath);
+  const inventory = parseInventory(text, inventoryPath);
 
   const dashboardFiles: Record<string, unknown> = {};
   (inventory.central.dashboards?.files ?? []).forEach((file, i) => {
