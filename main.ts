@@ -9,25 +9,34 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { Fleet, parseInventory, renderApp, ValidationError, writeOutput } from './lib';
+import { Fleet, parseInventory, renderApp, showValue, ValidationError, writeOutput } from './lib';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i === -1) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return value;
+const OPTIONS = ['--inventory', '--outdir'] as const;
+type Option = (typeof OPTIONS)[number];
+
+/** `--inventory FILE --outdir DIR`; anything else is an error. */
+function parseArgs(args: string[]): Partial<Record<Option, string>> {
+  const out: Partial<Record<Option, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!(OPTIONS as readonly string[]).includes(a)) {
+      throw new UsageError(a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`);
+    }
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`${a} needs a value`);
+    out[a as Option] = value;
+    i++;
+  }
+  return out;
 }
 
 class UsageError extends Error {}
 
 function main(args: string[]): number {
   const started = process.hrtime.bigint();
-  for (const a of args) {
-    if (a.startsWith('--') && a !== '--inventory' && a !== '--outdir') throw new UsageError(`unknown option ${a}`);
-  }
-  const inventoryPath = option(args, '--inventory') ?? process.env.CMM_INVENTORY ?? 'cmm.yaml';
-  const outdir = option(args, '--outdir') ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  const opts = parseArgs(args);
+  const inventoryPath = opts['--inventory'] ?? process.env.CMM_INVENTORY ?? 'cmm.yaml';
+  const outdir = opts['--outdir'] ?? process.env.CDK8S_OUTDIR ?? 'dist';
 
   let text: string;
   try {
@@ -49,13 +58,20 @@ function main(args: string[]): number {
         `${where}: ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file relative to the inventory`,
       );
     }
+    let json: unknown;
     try {
-      dashboardFiles[file] = JSON.parse(content);
+      json = JSON.parse(content);
     } catch (e) {
       throw new UsageError(
         `${where}: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message}); expected a Grafana dashboard JSON model`,
       );
     }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new UsageError(
+        `${where}: ${JSON.stringify(file)} holds ${showValue(json)}; expected a Grafana dashboard JSON object`,
+      );
+    }
+    dashboardFiles[file] = json;
   });
 
   const app = new App({ outdir });

@@ -48,8 +48,9 @@ function readTree(dir: string): Record<string, Buffer> {
 }
 
 /** The name `main.ts` uses for the inventory in messages: its path relative to the synth's working directory. */
+/** Messages name the inventory by the path it was given as. */
 function shown(file: string): string {
-  return path.relative(ROOT, file);
+  return file;
 }
 
 const DASHBOARD = '{"title":"Hello","panels":[]}\n';
@@ -128,7 +129,8 @@ describe('synth', () => {
     const run = synth(['--inventory', inventory, '--outdir', out]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 8 files written to ${out}/ in \\d+ ms\\n$`));
+    const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 8 files written to ${outPattern}/ in \\d+ ms\\n$`));
     expect(Object.keys(readTree(out)).sort()).toEqual(SMALL_FILES);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });
@@ -219,6 +221,15 @@ describe('synth', () => {
     );
     expect(run.stderr.endsWith(`; expected a Grafana dashboard JSON model\n${NOTHING_WRITTEN}`)).toBe(true);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml']);
+  });
+
+  test('fails if a dashboard file holds JSON that is not an object', () => {
+    const inventory = writeInventory(SMALL, '[]\n');
+    const run = synth(['--inventory', inventory, '--outdir', path.join(tmp, 'out')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `cmm: central.dashboards.files[0]: "dashboards/hello.json" holds []; expected a Grafana dashboard JSON object\n${NOTHING_WRITTEN}`,
+    );
   });
 
   test('fails on an unknown option', () => {

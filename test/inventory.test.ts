@@ -19,7 +19,7 @@ function problemsOf(text: string, fileName = 'inv.yaml'): readonly string[] {
   throw new Error('expected the inventory to be rejected, but it was accepted');
 }
 
-const CENTRAL = ['central:', '  cluster: central'];
+const CENTRAL = ['central:', '  cluster: a'];
 
 const CLUSTER_KEYS =
   'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, kubeStateMetrics, kubernetesComponents, ' +
@@ -32,9 +32,9 @@ const EXPECT_URL = 'an absolute http:// or https:// URL';
 
 describe('parseInventory', () => {
   test('defaults', () => {
-    const inv = parseInventory(yaml(...CENTRAL, 'clusters:', '  - name: edge-1'), 'inv.yaml');
-    expect(inv).toEqual({ central: { cluster: 'central' }, clusters: [{ name: 'edge-1' }] });
-    expect(resolveClusters(inv)).toEqual([{ name: 'edge-1' }]);
+    const inv = parseInventory(yaml(...CENTRAL, 'clusters:', '  - name: a'), 'inv.yaml');
+    expect(inv).toEqual({ central: { cluster: 'a' }, clusters: [{ name: 'a' }] });
+    expect(resolveClusters(inv)).toEqual([{ name: 'a' }]);
   });
 
   test('parses the bundled cmm.yaml', () => {
@@ -109,6 +109,26 @@ describe('parseInventory', () => {
       // Not "1.5 is a number; expected a number", which contradicts itself.
       expect(problems).toEqual([
         'inv.yaml:7:19: central.dashboards.grafanaCom[0].revision: 1.5 is a number; expected a whole number',
+      ]);
+    });
+
+    test('fails on a number below an exclusive minimum', () => {
+      const problems = problemsOf(
+        yaml(
+          'central:',
+          '  cluster: central',
+          '  dashboards:',
+          '    grafanaCom:',
+          '      - name: node-exporter-full',
+          '        id: 0',
+          '        revision: 37',
+          'clusters:',
+          '  - name: a',
+        ),
+      );
+      // `id` must be positive: 0 itself is not allowed, so "at least 0" would be wrong.
+      expect(problems).toEqual([
+        'inv.yaml:6:13: central.dashboards.grafanaCom[0].id: 0 is not valid; expected more than 0',
       ]);
     });
 
@@ -384,4 +404,38 @@ describe('parseInventory', () => {
       expect(inv.defaults).toEqual(defaultsBefore);
     });
   });
+});
+
+describe('reachability', () => {
+  test('fails if Grafana would have no datasource', () => {
+    let problems: readonly string[] = [];
+    try {
+      parseInventory('central:\n  cluster: hub\nclusters:\n  - name: a\n', 'inv.yaml');
+    } catch (e) {
+      problems = (e as ValidationError).problems;
+    }
+    expect(problems).toEqual([
+      'inv.yaml:2:12: central.cluster: "hub" is not in clusters[] and no cluster sets prometheus.exposure; expected the central cluster to be monitored too, or a cluster exposed with prometheus.exposure.type: ingress, so Grafana has a datasource',
+    ]);
+  });
+
+  test('an exposure from defaults makes clusters reachable', () => {
+    expect(() =>
+      parseInventory(
+        'central: { cluster: hub }\ndefaults:\n  prometheus:\n    exposure: { type: ingress, host: p.example.com, tlsSecretName: t, basicAuthSecretName: b }\nclusters: [{ name: a }]\n',
+      ),
+    ).not.toThrow();
+  });
+});
+
+test('fails on a value that fits no alternative, naming each', () => {
+  let problems: readonly string[] = [];
+  try {
+    parseInventory('central:\n  cluster: a\n  persistence: true\nclusters: [{ name: a }]\n', 'inv.yaml');
+  } catch (e) {
+    problems = (e as ValidationError).problems;
+  }
+  expect(problems).toEqual([
+    'inv.yaml:3:16: central.persistence: true is not allowed; expected false, or a mapping (key: value)',
+  ]);
 });

@@ -99,20 +99,37 @@ function describeIssue(
     case 'invalid_union': {
       const disc = (issue as { discriminator?: string }).discriminator;
       if (disc !== undefined) {
-        const value = getIn(input, [...issue.path, disc]);
-        const options = discriminatorValues(schemaAt(root, input, issue.path), disc);
+        // zod puts the discriminator key at the end of the path already.
+        const discPath = issue.path.at(-1) === disc ? issue.path : [...issue.path, disc];
+        const value = getIn(input, discPath);
+        const options =
+          (issue as { options?: unknown[] }).options ??
+          discriminatorValues(schemaAt(root, input, discPath.slice(0, -1)), disc);
+        const shown = options.map((o) => showValue(o)).join(', ');
         return [
-          `${at([...issue.path, disc])}: ${showValue(value)} is not allowed; expected one of ${options.map((o) => showValue(o)).join(', ')}`,
+          value === undefined
+            ? `${at(discPath)}: is required; expected one of ${shown}`
+            : `${at(discPath)}: ${showValue(value)} is not allowed; expected one of ${shown}`,
         ];
       }
       // Report the branch whose type matches the value, if exactly one does; otherwise list what each accepts.
-      const branches = issue.errors.filter((errs) => errs.every((e) => e.code !== 'invalid_type' || e.path.length > 0));
+      const rootMismatch = (e: Issue) =>
+        (e.code === 'invalid_type' || e.code === 'invalid_value') && e.path.length === 0;
+      const branches = issue.errors.filter((errs) => !errs.some(rootMismatch));
       if (branches.length === 1)
         return branches[0].flatMap((e) =>
           describeIssue(root, input, { ...e, path: [...issue.path, ...e.path] } as Issue, prefix, locate, base),
         );
       const expected = issue.errors.map((errs) =>
-        errs.map((e) => (e.code === 'invalid_type' ? describeExpected(e.expected) : e.message)).join(' and '),
+        errs
+          .map((e) =>
+            e.code === 'invalid_type'
+              ? describeExpected(e.expected)
+              : e.code === 'invalid_value'
+                ? e.values.map((v) => showValue(v)).join(' or ')
+                : e.message,
+          )
+          .join(' and '),
       );
       return [
         `${at(issue.path)}: ${showValue(received)} is not allowed; expected ${[...new Set(expected)].join(', or ')}`,
@@ -123,9 +140,20 @@ function describeIssue(
       const value = showValue(received ?? getIn(input, issue.path));
       if (!/^Too (big|small)/.test(issue.message))
         return [`${at(issue.path)}: ${value} is not valid; expected ${issue.message}`];
-      const bound = issue.code === 'too_big' ? `at most ${String(issue.maximum)}` : `at least ${String(issue.minimum)}`;
+      const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
+      const bound =
+        issue.code === 'too_big'
+          ? `${inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`
+          : `${inclusive ? 'at least' : 'more than'} ${String(issue.minimum)}`;
       const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
       return [`${at(issue.path)}: ${value} is not valid; expected ${bound}${unit}`];
+    }
+    case 'invalid_key': {
+      // A map key (a monitor name, a label key): point at the key itself.
+      const expected = [...new Set(issue.issues.map((i) => i.message))].join(' and ');
+      return [
+        `${at(issue.path, true)}: ${showValue(received ?? issue.path.at(-1))} is not valid; expected ${expected}`,
+      ];
     }
     default:
       return [
@@ -144,8 +172,9 @@ function describeExpected(expected: string): string {
     case 'string':
       return 'a string';
     case 'number':
-    case 'int':
       return 'a number';
+    case 'int':
+      return 'a whole number';
     case 'boolean':
       return 'true or false';
     default:

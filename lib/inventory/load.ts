@@ -43,6 +43,16 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     }
   });
   if (problems.length > 0) throw new ValidationError(fileName, problems);
+  // The central Grafana needs at least one Prometheus it can reach.
+  const reachable = resolveClusters(inv).some(
+    (c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress',
+  );
+  if (!reachable) {
+    const where = locate(['central', 'cluster'], false);
+    throw new ValidationError(fileName, [
+      `${where ? `${where}: ` : ''}central.cluster: ${JSON.stringify(inv.central.cluster)} is not in clusters[] and no cluster sets prometheus.exposure; expected the central cluster to be monitored too, or a cluster exposed with prometheus.exposure.type: ingress, so Grafana has a datasource`,
+    ]);
+  }
   return inv;
 }
 
