@@ -6,6 +6,16 @@
 import { ApiObject } from 'cdk8s';
 import type { KubeConfigMapProps, KubeNamespaceProps } from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { applyStage, Stage } from './output/stages';
+
+/** The Namespace a CMM component runs in: created in the setup stage (ArgoCD wave -1). */
+export function monitoringNamespace(scope: Construct, name: string): KubeNamespace {
+  const ns = new KubeNamespace(scope, 'Namespace', {
+    metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cmm' } },
+  });
+  applyStage(ns, Stage.SETUP);
+  return ns;
+}
 
 /** A `v1/Namespace`. */
 export class KubeNamespace extends ApiObject {

@@ -20,6 +20,11 @@ export const KUBE_PROMETHEUS_STACK: ChartRef = {
   version: '88.5.3',
 };
 
+/** `base` with the version and repository a user overrode (a pinned upgrade, a mirror), if any. */
+export function chartWith(base: ChartRef, overrides: { readonly version?: string; readonly repo?: string }): ChartRef {
+  return { ...base, version: overrides.version ?? base.version, repo: overrides.repo ?? base.repo };
+}
+
 /**
  * The Grafana chart (Grafana 13.2.0), published from grafana-community since 2026-01-30. Not installed directly:
  * kube-prometheus-stack 88.5.3 pins it as its `grafana` subchart, which is how the central Grafana is installed.

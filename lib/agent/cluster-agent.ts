@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeConfigMap, KubeNamespace } from '../k8s';
+import { KubeNamespace, monitoringNamespace } from '../k8s';
 import { validate } from '../inventory/errors';
 import { clusterConfig, podMonitor, serviceMonitor } from '../inventory/schema';
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
-import { KUBE_PROMETHEUS_STACK } from '../versions';
+import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import { buildMonitor, MonitorKind } from './monitors';
 import type {
   MonitorOptions,
@@ -78,17 +78,13 @@ export class ClusterAgent extends Construct {
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
 
-    this.namespaceResource = new KubeNamespace(this, 'Namespace', {
-      metadata: { name: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'cmm' } },
-    });
-    applyStage(this.namespaceResource, Stage.SETUP);
+    this.namespaceResource = monitoringNamespace(this, this.namespace);
 
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: {
-        ...KUBE_PROMETHEUS_STACK,
-        version: props.kubePrometheusStackVersion ?? KUBE_PROMETHEUS_STACK.version,
-        repo: props.kubePrometheusStackRepo ?? KUBE_PROMETHEUS_STACK.repo,
-      },
+      chart: chartWith(KUBE_PROMETHEUS_STACK, {
+        version: props.kubePrometheusStackVersion,
+        repo: props.kubePrometheusStackRepo,
+      }),
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
       values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),

@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { HelmRelease } from '../helm/helm-release';
 import { validate } from '../inventory/errors';
 import { central as centralSchema, grafanaComDashboard, objectName } from '../inventory/schema';
-import { KubeConfigMap, KubeNamespace } from '../k8s';
+import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { applyStage, Stage } from '../output/stages';
-import { KUBE_PROMETHEUS_STACK } from '../versions';
+import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
@@ -105,20 +105,16 @@ export class CentralGrafana extends Construct {
     this.namespace = props.namespace ?? 'monitoring';
 
     if (props.createNamespace ?? true) {
-      const ns = new KubeNamespace(this, 'Namespace', {
-        metadata: { name: this.namespace, labels: { 'app.kubernetes.io/managed-by': 'cmm' } },
-      });
-      applyStage(ns, Stage.SETUP);
+      monitoringNamespace(this, this.namespace);
     }
 
     const persistence = props.persistence ?? { size: '10Gi' };
     const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: {
-        ...KUBE_PROMETHEUS_STACK,
-        version: props.kubePrometheusStackVersion ?? KUBE_PROMETHEUS_STACK.version,
-        repo: props.kubePrometheusStackRepo ?? KUBE_PROMETHEUS_STACK.repo,
-      },
+      chart: chartWith(KUBE_PROMETHEUS_STACK, {
+        version: props.kubePrometheusStackVersion,
+        repo: props.kubePrometheusStackRepo,
+      }),
       releaseName: CENTRAL_RELEASE_NAME,
       targetNamespace: this.namespace,
       values: () => this.values(adminSecret, persistence, props.ingress),
