@@ -1,4 +1,5 @@
-import { Dashboard, fleetOverviewDashboard } from '../lib';
+import { Testing } from 'cdk8s';
+import { CentralGrafana, Dashboard, fleetOverviewDashboard } from '../lib';
 
 describe('Dashboard', () => {
   test('defaults', () => {
@@ -62,11 +63,40 @@ describe('Dashboard', () => {
     );
   });
 
-  test('the fleet overview has one query per cluster in each panel', () => {
-    const json = fleetOverviewDashboard([
-      { clusterName: 'a', uid: 'ua' },
-      { clusterName: 'b', uid: 'ub' },
-    ]).build();
-    for (const p of json.panels as { targets: unknown[] }[]) expect(p.targets).toHaveLength(2);
+  test('the fleet overview repeats every panel per selected cluster datasource, whatever the fleet size', () => {
+    const json = fleetOverviewDashboard().build() as {
+      templating: { list: Record<string, unknown>[] };
+      panels: Record<string, any>[];
+    };
+    expect(json.templating.list).toEqual([
+      {
+        name: 'datasource',
+        label: 'Cluster datasource',
+        type: 'datasource',
+        query: 'prometheus',
+        hide: 0,
+        refresh: 1,
+        regex: '/^Prometheus /',
+        multi: true,
+        includeAll: true,
+        current: { selected: true, text: ['All'], value: ['$__all'] },
+      },
+    ]);
+    expect(json.panels.length).toBeGreaterThan(0);
+    for (const p of json.panels) {
+      expect(p).toMatchObject({ repeat: 'datasource', repeatDirection: 'h', maxPerRow: 4 });
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      expect(p.title).toMatch(/: \$datasource$/);
+    }
+  });
+
+  test('fails on a dashboard too big for a ConfigMap', () => {
+    const grafana = new CentralGrafana(Testing.chart(), 'G', {
+      clusterName: 'c',
+      datasources: [{ clusterName: 'c', url: 'http://p:9090' }],
+    });
+    expect(() => grafana.addDashboard('huge', { title: 'é'.repeat(500 * 1024) })).toThrow(
+      /CentralGrafana: dashboard "huge" is 10240\d\d bytes; a ConfigMap holds at most 921600/,
+    );
   });
 });

@@ -176,9 +176,10 @@ export class CentralGrafana extends Construct {
     if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
     const json = dashboard instanceof Dashboard ? dashboard.build() : dashboard;
     const text = JSON.stringify(json, null, 2);
-    if (text.length > DASHBOARD_SIZE_LIMIT) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > DASHBOARD_SIZE_LIMIT) {
       throw new Error(
-        `CentralGrafana: dashboard "${name}" is ${text.length} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
+        `CentralGrafana: dashboard "${name}" is ${bytes} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
       );
     }
     this.dashboardNames.add(name);
@@ -197,19 +198,14 @@ export class CentralGrafana extends Construct {
 
   /** The datasources, sorted by cluster name. */
   public get clusterDatasources(): ClusterDatasourceOptions[] {
-    return [...this.datasources.values()].sort((a, b) => a.clusterName.localeCompare(b.clusterName));
+    return [...this.datasources.values()].sort((a, b) =>
+      a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0,
+    );
   }
 
-  /**
-   * Adds the "CMM / Fleet overview" dashboard over every datasource added so far. Call it after the last
-   * `addClusterDatasource()`; `Fleet` does.
-   */
+  /** Adds the "CMM / Fleet overview" dashboard, which repeats its panels for every cluster datasource. */
   public addFleetOverview(): KubeConfigMap {
-    const refs = this.clusterDatasources.map((d) => ({
-      clusterName: d.clusterName,
-      uid: CentralGrafana.datasourceUid(d.clusterName),
-    }));
-    return this.addDashboard('fleet-overview', fleetOverviewDashboard(refs));
+    return this.addDashboard('fleet-overview', fleetOverviewDashboard());
   }
 
   private values(
@@ -283,7 +279,7 @@ export class CentralGrafana extends Construct {
       };
       grafana['grafana.ini'] = { server: { root_url: `https://${ingress.host}/` } };
     }
-    const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (grafanaCom.length > 0) {
       grafana.dashboardProviders = {
         'dashboardproviders.yaml': {

@@ -28,6 +28,19 @@ export interface PanelOptions {
   readonly height?: number;
   /** Thresholds: `[value, color]`, the first applies from -infinity. @default - green only */
   readonly thresholds?: readonly (readonly [number | null, string])[];
+  /**
+   * Repeat the panel once per selected value of a multi-value variable (e.g. once per cluster datasource), side
+   * by side. @default - not repeated
+   */
+  readonly repeat?: { readonly variable: string; readonly maxPerRow?: number };
+}
+
+/** The `datasource` template variable. */
+export interface DatasourceVariableOptions {
+  /** Several datasources at once, with "All" (for repeated panels). @default false */
+  readonly multi?: boolean;
+  /** Only datasources whose name matches this regular expression, e.g. `'/^Prometheus /'`. @default - all */
+  readonly regex?: string;
 }
 
 export interface DashboardOptions {
@@ -40,10 +53,10 @@ export interface DashboardOptions {
   /** @default '30s' */
   readonly refresh?: string;
   /**
-   * A datasource template variable `datasource` of type prometheus, used by panels without their own datasource.
-   * @default true
+   * A template variable `datasource` of type prometheus, used by panels without their own datasource; `false` for
+   * none. @default {} - single-valued, every Prometheus datasource
    */
-  readonly datasourceVariable?: boolean;
+  readonly datasourceVariable?: DatasourceVariableOptions | false;
 }
 
 const MIXED = { type: 'datasource', uid: '-- Mixed --' };
@@ -92,7 +105,8 @@ export class Dashboard {
       return buildPanel(p, i + 1, gridPos);
     });
     const list: unknown[] = [];
-    if (this.options.datasourceVariable ?? true) {
+    const dsVar = this.options.datasourceVariable ?? {};
+    if (dsVar !== false) {
       list.push({
         name: 'datasource',
         label: 'Cluster datasource',
@@ -100,6 +114,10 @@ export class Dashboard {
         query: 'prometheus',
         hide: 0,
         refresh: 1,
+        ...(dsVar.regex ? { regex: dsVar.regex } : {}),
+        ...(dsVar.multi
+          ? { multi: true, includeAll: true, current: { selected: true, text: ['All'], value: ['$__all'] } }
+          : {}),
       });
     }
     return {
@@ -125,6 +143,7 @@ function buildPanel(p: PanelOptions, id: number, gridPos: Record<string, number>
     title: p.title,
     ...(p.description ? { description: p.description } : {}),
     gridPos,
+    ...(p.repeat ? { repeat: p.repeat.variable, repeatDirection: 'h', maxPerRow: p.repeat.maxPerRow ?? 4 } : {}),
     datasource: perQueryDatasource ? MIXED : VARIABLE_DS,
     fieldConfig: {
       defaults: {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { stringify } from 'yaml';
 import { Stage, stageOf } from './stages';
@@ -23,15 +23,30 @@ interface Manifest {
  * throws with all their messages.
  */
 export function renderApp(app: App): Map<string, string> {
-  const errors = app.node.findAll().flatMap((c: IConstruct) => c.node.validate());
+  const constructs = app.node.findAll();
+  const errors = constructs.flatMap((c: IConstruct) => c.node.validate());
   if (errors.length > 0) throw new Error(`validation failed:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  // `chart.toJson()` resolves the dependencies and validates the whole app again for every chart, which makes a
+  // fleet's synth quadratic. CMM's constructs declare no dependencies, so each chart's objects are taken in the
+  // same order cdk8s uses (the chart's dependency topology) after one validation; should any construct declare a
+  // dependency, the charts go through cdk8s's own path.
+  const plain = constructs.every((c) => c.node.dependencies.length === 0);
   const files = new Map<string, string>();
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
-    for (const manifest of chart.toJson() as Manifest[]) {
+    const manifests = (
+      plain
+        ? new DependencyGraph(chart.node)
+            .topology()
+            .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+            .map((o) => o.toJson())
+        : chart.toJson()
+    ) as Manifest[];
+    for (const manifest of manifests) {
       const dir = stageOf(manifest) === Stage.SETUP ? `${chart.node.id}/setup` : chart.node.id;
       let file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
-      if (files.has(file))
+      if (files.has(file)) {
         file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
+      }
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
       files.set(file, stringify(manifest, { lineWidth: 0 }));
     }
@@ -49,9 +64,12 @@ export function writeOutput(outdir: string, files: ReadonlyMap<string, string>):
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(abs)}.new-`));
   try {
+    // Parents before children (sorted), each created once and without the recursive walk.
     const dirs = new Set<string>();
-    for (const rel of files.keys()) dirs.add(path.dirname(path.join(tmp, rel)));
-    for (const d of dirs) fs.mkdirSync(d, { recursive: true });
+    for (const rel of files.keys()) {
+      for (let d = path.dirname(rel); d !== '.'; d = path.dirname(d)) dirs.add(d);
+    }
+    for (const d of [...dirs].sort()) fs.mkdirSync(path.join(tmp, d));
     for (const [rel, content] of files) fs.writeFileSync(path.join(tmp, rel), content);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
