@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { writeOutput } from '../lib';
-import { exampleFiles } from './support/example';
+import { renderApp, writeOutput } from '../lib';
+import { buildFleet, exampleFiles } from './support/example';
 
 describe('renderApp', () => {
   const files = exampleFiles();
@@ -31,6 +31,14 @@ describe('renderApp', () => {
 
   test('is deterministic', () => {
     expect(exampleFiles()).toEqual(files);
+  });
+
+  test('gives what cdk8s\'s own chart synthesis gives', () => {
+    // A declared dependency sends renderApp through chart.toJson(); the content must not change.
+    const { app, fleet } = buildFleet();
+    const agent = fleet.agents[0];
+    agent.release.node.addDependency(agent.namespaceResource);
+    expect(renderApp(app)).toEqual(files);
   });
 
   test('the central folder holds its agent too', () => {
