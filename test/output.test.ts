@@ -33,7 +33,7 @@ describe('renderApp', () => {
     expect(exampleFiles()).toEqual(files);
   });
 
-  test('gives what cdk8s\'s own chart synthesis gives', () => {
+  test("gives what cdk8s's own chart synthesis gives", () => {
     // A declared dependency sends renderApp through chart.toJson(); the content must not change.
     const { app, fleet } = buildFleet();
     const agent = fleet.agents[0];
