@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterAgent } from './agent/cluster-agent';
+import { ClusterAgent, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import type { Inventory } from './inventory/schema';
@@ -33,7 +33,9 @@ export class Fleet extends Construct {
 
     for (const c of clusters) {
       const { name, ...settings } = c;
-      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', { clusterName: name, ...settings }));
+      // The schema guarantees each rule has exactly one of alert and record, which the union type expresses.
+      const props = { clusterName: name, ...settings } as ClusterAgentProps;
+      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', props));
     }
 
     const c = inv.central;
@@ -49,6 +51,7 @@ export class Fleet extends Construct {
       persistence: c.persistence,
       ingress: c.ingress,
       grafanaComDashboards: c.dashboards?.grafanaCom,
+      alerting: c.alerting,
     });
     for (const agent of this.agents) {
       const ds = datasourceFor(agent, c.cluster);
@@ -84,15 +87,18 @@ export class Fleet extends Construct {
  * the Ingress (HTTPS, basic auth) when exposed, otherwise not at all.
  */
 export function datasourceFor(agent: ClusterAgent, centralCluster: string): ClusterDatasourceOptions | undefined {
-  if (agent.clusterName === centralCluster) {
-    return { clusterName: agent.clusterName, url: agent.prometheusServiceUrl, scrapeInterval: agent.scrapeInterval };
-  }
+  const common = {
+    clusterName: agent.clusterName,
+    scrapeInterval: agent.scrapeInterval,
+    filesystemWarningPercent: agent.filesystemWarningPercent,
+    kubeStateMetrics: agent.kubeStateMetrics,
+  };
+  if (agent.clusterName === centralCluster) return { ...common, url: agent.prometheusServiceUrl };
   const exposure = agent.exposure;
   if (exposure.type !== 'ingress') return undefined;
   return {
-    clusterName: agent.clusterName,
+    ...common,
     url: `https://${exposure.host}`,
-    scrapeInterval: agent.scrapeInterval,
     basicAuth: { secretName: exposure.grafanaCredentialsSecret ?? `prometheus-${agent.clusterName}-basic-auth` },
   };
 }

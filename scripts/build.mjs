@@ -19,7 +19,11 @@ export async function bundle() {
     sourcemap: false,
     legalComments: 'none',
     // cdk8s bundles its own copy of yaml; use the project's one (the same 2.x line) instead of loading both.
-    alias: { yaml: path.join(ROOT, 'node_modules', 'yaml') },
+    alias: {
+      yaml: path.join(ROOT, 'node_modules', 'yaml'),
+      // codemirror-promql's PromQL analyser runs without an editor (see lib/promql/codemirror-language-shim.ts).
+      '@codemirror/language': path.join(ROOT, 'lib', 'promql', 'codemirror-language-shim.ts'),
+    },
     mainFields: ['module', 'main'],
     logLevel: 'warning',
   });

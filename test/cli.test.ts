@@ -68,12 +68,14 @@ clusters:
 `;
 
 const SMALL_FILES = [
+  'central/prometheusrule-cmm-builtin-rules.yaml',
   'central/servicemonitor-nginx.yaml',
   'central/setup/configmap-cmm-dashboard-fleet-overview.yaml',
   'central/setup/configmap-cmm-dashboard-hello.yaml',
   'central/setup/helmchart-cmm-agent.yaml',
   'central/setup/helmchart-cmm-central.yaml',
   'central/setup/namespace-monitoring.yaml',
+  'edge-1/prometheusrule-cmm-builtin-rules.yaml',
   'edge-1/setup/helmchart-cmm-agent.yaml',
   'edge-1/setup/namespace-monitoring.yaml',
 ];
@@ -130,7 +132,7 @@ describe('synth', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 8 files written to ${outPattern}/ in \\d+ ms\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 10 files written to ${outPattern}/ in \\d+ ms\\n$`));
     expect(Object.keys(readTree(out)).sort()).toEqual(SMALL_FILES);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });

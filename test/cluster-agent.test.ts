@@ -13,7 +13,11 @@ function synth(props: ConstructorParameters<typeof ClusterAgent>[2]) {
 describe('ClusterAgent', () => {
   test('defaults', () => {
     const { objects, helm, values } = synth({ clusterName: 'edge-1' });
-    expect([...objects.keys()]).toEqual(['Namespace/monitoring', 'HelmChart/cmm-agent']);
+    expect([...objects.keys()]).toEqual([
+      'Namespace/monitoring',
+      'HelmChart/cmm-agent',
+      'PrometheusRule/cmm-builtin-rules',
+    ]);
     expect(helm.metadata.namespace).toBe('kube-system');
     expect(helm.spec).toMatchObject({
       chart: 'kube-prometheus-stack',

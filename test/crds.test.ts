@@ -19,9 +19,9 @@ test('every custom resource of the example fleet has its CRD in upstream/crds', 
   expect(unknown).toEqual([]);
 });
 
-test('the example fleet has HelmCharts, ServiceMonitors and PodMonitors to check', () => {
+test('the example fleet has HelmCharts, ServiceMonitors, PodMonitors and PrometheusRules to check', () => {
   const kinds = new Set(manifests.filter((m) => crds.has(m.apiVersion, m.kind)).map((m) => m.kind));
-  expect([...kinds].sort()).toEqual(['HelmChart', 'PodMonitor', 'ServiceMonitor']);
+  expect([...kinds].sort()).toEqual(['HelmChart', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
 });
 
 describe.each(

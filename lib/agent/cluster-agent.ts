@@ -15,6 +15,21 @@ import type {
   PrometheusOptions,
 } from './props';
 import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
+import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
+import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
+import type { AlertmanagerOptions } from './alertmanager';
+
+/** A cluster's Prometheus rules. */
+export interface RulesOptions {
+  /** @default 'https://runbooks.prometheus-operator.dev/runbooks' */
+  readonly runbookBaseUrl?: string;
+  /** @default - kube-prometheus-stack's job selectors */
+  readonly selectors?: RuleSelectors;
+  /** Settings of the built-in packs. @default - every pack on, with its defaults */
+  readonly packs?: RulePacksOptions;
+  /** Your own rule groups, by name. @default - none */
+  readonly groups?: Readonly<Record<string, RuleGroupOptions>>;
+}
 
 export interface ClusterAgentProps {
   /** The cluster's name: the `cluster` label on every series, and its folder `dist/<clusterName>/`. */
@@ -40,6 +55,10 @@ export interface ClusterAgentProps {
   readonly operator?: OperatorOptions;
   /** @default - see NodeExporterOptions */
   readonly nodeExporter?: NodeExporterOptions;
+  /** Prometheus rules: the built-in packs (all on) and your own groups. @default - every pack with its defaults */
+  readonly rules?: RulesOptions;
+  /** Alertmanager in the cluster, routing to Slack. @default - none */
+  readonly alertmanager?: AlertmanagerOptions;
   /** ServiceMonitors by object name. More can be added with `addServiceMonitor()`. @default - none */
   readonly serviceMonitors?: Record<string, MonitorOptions>;
   /** PodMonitors by object name. More can be added with `addPodMonitor()`. @default - none */
@@ -64,10 +83,16 @@ export class ClusterAgent extends Construct {
   public readonly exposure: PrometheusExposure;
   /** The Prometheus scrape interval. */
   public readonly scrapeInterval: string;
+  /** Whether the cluster runs kube-state-metrics. */
+  public readonly kubeStateMetrics: boolean;
+  /** The filesystem pack's warning threshold, in percent. */
+  public readonly filesystemWarningPercent: number;
   /** The kube-prometheus-stack release. */
   public readonly release: HelmRelease;
   /** The `Namespace` object. */
   public readonly namespaceResource: KubeNamespace;
+  /** The cluster's Prometheus rules. Add groups with `rules.addGroup()`. */
+  public readonly rules: ClusterRules;
   private readonly monitors = new Map<string, ApiObject>();
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
@@ -77,6 +102,9 @@ export class ClusterAgent extends Construct {
     this.namespace = props.namespace ?? 'monitoring';
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
+    this.kubeStateMetrics = props.kubeStateMetrics ?? true;
+    this.filesystemWarningPercent =
+      props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
 
     this.namespaceResource = monitoringNamespace(this, this.namespace);
 
@@ -99,6 +127,17 @@ export class ClusterAgent extends Construct {
       });
       applyStage(middleware, Stage.CUSTOM_RESOURCES);
     }
+
+    this.rules = new ClusterRules(this, 'Rules', {
+      clusterName: this.clusterName,
+      namespace: this.namespace,
+      packs: props.rules?.packs,
+      selectors: props.rules?.selectors,
+      runbookBaseUrl: props.rules?.runbookBaseUrl,
+      groups: props.rules?.groups,
+      kubeStateMetrics: this.kubeStateMetrics,
+      nodeExporter: props.nodeExporter?.enabled ?? true,
+    });
 
     for (const [name, opts] of Object.entries(props.serviceMonitors ?? {})) {
       if (opts.enabled !== false) this.addServiceMonitor(name, opts);

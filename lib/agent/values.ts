@@ -1,5 +1,8 @@
 import type { ClusterAgentProps } from './cluster-agent';
+import { replacedChartAlerts } from '../rules/packs';
+import { alertmanagerValues } from './alertmanager';
 import type { IngressExposure, Resources } from './props';
+import { volumeClaimTemplate } from './storage';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
@@ -53,17 +56,7 @@ export function kubePrometheusStackValues(
   if (prom.retentionSize) prometheusSpec.retentionSize = prom.retentionSize;
   if (prom.nodeSelector) prometheusSpec.nodeSelector = { ...prom.nodeSelector };
   if (prom.resources) prometheusSpec.resources = resources(prom.resources);
-  if (prom.storage) {
-    prometheusSpec.storageSpec = {
-      volumeClaimTemplate: {
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          ...(prom.storage.storageClass ? { storageClassName: prom.storage.storageClass } : {}),
-          resources: { requests: { storage: prom.storage.size } },
-        },
-      },
-    };
-  }
+  if (prom.storage) prometheusSpec.storageSpec = volumeClaimTemplate(prom.storage);
   const prometheus: Record<string, unknown> = { prometheusSpec };
   if (exposure.type === 'ingress') {
     prometheusSpec.externalUrl = `https://${exposure.host}/`;
@@ -84,7 +77,11 @@ export function kubePrometheusStackValues(
     fullnameOverride: props.releaseName,
     crds: { enabled: true },
     grafana: { enabled: false },
-    alertmanager: { enabled: false },
+    alertmanager: alertmanagerValues(props.alertmanager),
+    // The chart's rules stay (its dashboards need its recording rules), but not the alerts a CMM pack replaces.
+    defaultRules: {
+      disabled: Object.fromEntries(replacedChartAlerts(props.rules?.packs ?? {}).map((a) => [a, true])),
+    },
     kubeStateMetrics: { enabled: props.kubeStateMetrics ?? true },
     nodeExporter: { enabled: nodeExporter.enabled ?? true },
     'prometheus-node-exporter': nodeExporterChart,

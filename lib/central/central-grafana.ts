@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
+import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
 import { validate } from '../inventory/errors';
-import { central as centralSchema, grafanaComDashboard, objectName } from '../inventory/schema';
+import { central as centralSchema, centralAlerting, grafanaComDashboard, objectName } from '../inventory/schema';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
+import { Lazy } from 'cdk8s';
+import {
+  alertRules,
+  contactPoints,
+  notificationPolicies,
+  SLACK_URL_ENV,
+  TEAMS_URL_ENV,
+  type CentralAlertingOptions,
+} from './alerting';
 
 /** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
 export interface BasicAuthSecretRef {
@@ -30,6 +40,10 @@ export interface ClusterDatasourceOptions {
   readonly basicAuth?: BasicAuthSecretRef;
   /** Prometheus scrape interval, Grafana's minimum step. @default '30s' */
   readonly scrapeInterval?: string;
+  /** The cluster's filesystem warning threshold, for the central alert rule. @default 80 */
+  readonly filesystemWarningPercent?: number;
+  /** Whether the cluster runs kube-state-metrics (the central crash-loop rule needs it). @default true */
+  readonly kubeStateMetrics?: boolean;
 }
 
 /** A dashboard downloaded from grafana.com by the Grafana pod at start-up (needs egress to grafana.com). */
@@ -63,6 +77,11 @@ export interface CentralGrafanaProps {
   readonly datasources?: readonly ClusterDatasourceOptions[];
   /** grafana.com dashboards. More with `addGrafanaComDashboard()`. @default - none */
   readonly grafanaComDashboards?: readonly GrafanaComDashboardOptions[];
+  /**
+   * Unified alerting from the centre: contact points (Slack, Microsoft Teams, e-mail), a notification policy tree,
+   * and alert rules over every cluster datasource. @default - no alerting provisioned
+   */
+  readonly alerting?: CentralAlertingOptions;
 }
 
 /** Name of the central Helm release (its Grafana objects are `cmm-central-grafana`, ...). */
@@ -84,6 +103,7 @@ export class CentralGrafana extends Construct {
   private readonly datasources = new Map<string, ClusterDatasourceOptions>();
   private readonly grafanaCom = new Map<string, GrafanaComDashboardOptions>();
   private readonly dashboardNames = new Set<string>();
+  private readonly alerting?: CentralAlertingOptions;
 
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
@@ -103,6 +123,13 @@ export class CentralGrafana extends Construct {
     );
     this.clusterName = props.clusterName;
     this.namespace = props.namespace ?? 'monitoring';
+    this.alerting = props.alerting;
+    if (props.alerting) {
+      validate(centralAlerting, props.alerting, `CentralGrafana "${props.clusterName}"`, {
+        prefix: 'props.',
+        basePath: ['alerting'],
+      });
+    }
 
     if (props.createNamespace ?? true) {
       monitoringNamespace(this, this.namespace);
@@ -119,6 +146,27 @@ export class CentralGrafana extends Construct {
       targetNamespace: this.namespace,
       values: () => this.values(adminSecret, persistence, props.ingress),
     });
+
+    if (props.alerting) {
+      const alerting = props.alerting;
+      // Loaded by Grafana's alerts sidecar: a ConfigMap is not run through Helm's tpl, so the rules' Go templates
+      // ({{ $labels.cluster }}) need no escaping.
+      const cm = new KubeConfigMap(this, 'Alerting', {
+        metadata: {
+          name: 'cmm-alerting',
+          namespace: this.namespace,
+          labels: { grafana_alert: '1', 'app.kubernetes.io/managed-by': 'cmm' },
+        },
+        data: Lazy.any({
+          produce: () => ({
+            'cmm-contactpoints.yaml': toYaml(contactPoints(alerting)),
+            'cmm-policies.yaml': toYaml(notificationPolicies()),
+            'cmm-rules.yaml': toYaml(alertRules(this.alertedClusters, alerting)),
+          }),
+        }),
+      });
+      applyStage(cm, Stage.SETUP);
+    }
 
     for (const ds of props.datasources ?? []) this.addClusterDatasource(ds);
     for (const d of props.grafanaComDashboards ?? []) this.addGrafanaComDashboard(d);
@@ -196,6 +244,16 @@ export class CentralGrafana extends Construct {
     return cm;
   }
 
+  /** The clusters the central alert rules watch: every datasource. */
+  public get alertedClusters() {
+    return this.clusterDatasources.map((d) => ({
+      clusterName: d.clusterName,
+      datasourceUid: CentralGrafana.datasourceUid(d.clusterName),
+      filesystemWarningPercent: d.filesystemWarningPercent ?? 80,
+      kubeStateMetrics: d.kubeStateMetrics ?? true,
+    }));
+  }
+
   /** The datasources, sorted by cluster name. */
   public get clusterDatasources(): ClusterDatasourceOptions[] {
     return [...this.datasources.values()].sort((a, b) =>
@@ -215,6 +273,7 @@ export class CentralGrafana extends Construct {
   ): Record<string, unknown> {
     const datasources = this.clusterDatasources;
     const env: Record<string, unknown> = {};
+    const grafanaIni: Record<string, unknown> = {};
     const additionalDataSources = datasources.map((ds, i) => {
       const entry: Record<string, unknown> = {
         name: `Prometheus ${ds.clusterName}`,
@@ -269,6 +328,35 @@ export class CentralGrafana extends Construct {
               ...(persistence.storageClass ? { storageClassName: persistence.storageClass } : {}),
             },
     };
+    const alerting = this.alerting;
+    if (alerting) {
+      (grafana.sidecar as Record<string, unknown>).alerts = {
+        enabled: true,
+        label: 'grafana_alert',
+        labelValue: '1',
+        searchNamespace: this.namespace,
+      };
+      if (alerting.slack)
+        env[SLACK_URL_ENV] = { secretKeyRef: { name: alerting.slack.secretName, key: alerting.slack.key ?? 'url' } };
+      if (alerting.teams)
+        env[TEAMS_URL_ENV] = { secretKeyRef: { name: alerting.teams.secretName, key: alerting.teams.key ?? 'url' } };
+      if (alerting.email) {
+        const smtp = alerting.email.smtp;
+        // The chart reads GF_SMTP_USER and GF_SMTP_PASSWORD from the Secret; the rest is not secret.
+        grafana.smtp = {
+          existingSecret: smtp.secretName,
+          userKey: smtp.userKey ?? 'user',
+          passwordKey: smtp.passwordKey ?? 'password',
+        };
+        grafanaIni.smtp = {
+          enabled: true,
+          host: smtp.host,
+          from_address: smtp.fromAddress,
+          from_name: smtp.fromName ?? 'Grafana',
+          startTLS_policy: smtp.startTLSPolicy ?? 'MandatoryStartTLS',
+        };
+      }
+    }
     if (Object.keys(env).length > 0) grafana.envValueFrom = env;
     if (ingress) {
       grafana.ingress = {
@@ -277,8 +365,9 @@ export class CentralGrafana extends Construct {
         hosts: [ingress.host],
         tls: [{ secretName: ingress.tlsSecretName, hosts: [ingress.host] }],
       };
-      grafana['grafana.ini'] = { server: { root_url: `https://${ingress.host}/` } };
+      grafanaIni.server = { root_url: `https://${ingress.host}/` };
     }
+    if (Object.keys(grafanaIni).length > 0) grafana['grafana.ini'] = grafanaIni;
     const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (grafanaCom.length > 0) {
       grafana.dashboardProviders = {

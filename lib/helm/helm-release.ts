@@ -1,6 +1,6 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { toYaml } from '../output/yaml';
 import { HelmChart, HelmChartSpecFailurePolicy } from '../../imports/helm.cattle.io';
 import { type ChartRef } from '../versions';
 import { applyStage, Stage } from '../output/stages';
@@ -83,5 +83,5 @@ export class HelmRelease extends Construct {
 
 /** Chart values as a YAML document with sorted keys (stable across runs and key insertion orders). */
 export function renderValues(values: Record<string, unknown>): string {
-  return stringify(values, { sortMapEntries: true, lineWidth: 0 });
+  return toYaml(values, { sortKeys: true });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkPromQL, describePromQLProblem } from '../promql/check';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -195,6 +196,189 @@ const monitorPart = z
   .partial()
   .describe('A monitor, or the part of one that this entry sets or overrides.');
 
+/** A PromQL expression, parsed at synth time. */
+const promql = () =>
+  z.string().superRefine((expr, ctx) => {
+    const problems = checkPromQL(expr);
+    if (problems.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        input: expr,
+        message: `valid PromQL; the parser says ${describePromQLProblem(expr, problems[0])}`,
+      });
+    }
+  });
+
+/** Label matchers as written inside a selector's braces, e.g. `job="node-exporter", fstype!~"tmpfs"`. */
+const labelMatchers = () =>
+  z.string().superRefine((matchers, ctx) => {
+    const expr = `x{${matchers}}`;
+    const problems = checkPromQL(expr);
+    if (problems.length > 0 || /[{}]/.test(matchers)) {
+      ctx.addIssue({
+        code: 'custom',
+        input: matchers,
+        message: 'PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"',
+      });
+    }
+  });
+
+const percent = () =>
+  z
+    .number({ error: 'a percentage, between 0 and 100' })
+    .gt(0, { error: 'a percentage, between 0 and 100' })
+    .lt(100, { error: 'a percentage, between 0 and 100' });
+const regex = () =>
+  z.string().refine(
+    (v) => {
+      try {
+        new RegExp(`^(?:${v})$`);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'a regular expression such as "kafka|web-.*"' },
+  );
+const toggle = { enabled: z.boolean().optional().describe('Switch the pack off with false. Default: true.') };
+const promLabels = (what: string) =>
+  z.record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), z.string()).describe(what);
+
+export const rule = z
+  .strictObject({
+    alert: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an alert name such as MyAppDown' })
+      .optional()
+      .describe('Alert name (an alerting rule).'),
+    record: z
+      .string()
+      .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: 'a metric name such as job:http_requests:rate5m' })
+      .optional()
+      .describe('Name of the recorded series (a recording rule).'),
+    expr: promql().describe('PromQL expression, checked at synth time.'),
+    for: duration().optional().describe('How long the condition must hold before the alert fires.'),
+    labels: promLabels('Labels added to the alert or series; give alerts a severity.').optional(),
+    annotations: promLabels('summary, description, runbook_url.').optional(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.alert === undefined) === (r.record === undefined)) {
+      ctx.addIssue({ code: 'custom', input: r, message: 'exactly one of alert or record', path: [] });
+    }
+    if (r.record !== undefined && (r.for !== undefined || r.annotations !== undefined)) {
+      ctx.addIssue({ code: 'custom', input: r, message: 'no for or annotations on a recording rule', path: [] });
+    }
+  })
+  .describe('An alerting rule (alert) or a recording rule (record).');
+
+export const ruleGroup = z
+  .strictObject({
+    interval: duration().optional().describe('Evaluation interval. Default: the Prometheus evaluationInterval.'),
+    rules: z.array(rule).min(1, { error: 'at least one rule' }),
+  })
+  .describe('A rule group.');
+
+export const rulesSettings = z
+  .strictObject({
+    runbookBaseUrl: url()
+      .optional()
+      .describe('Base URL of the runbooks. Default: https://runbooks.prometheus-operator.dev/runbooks'),
+    selectors: z
+      .strictObject({
+        nodeExporter: labelMatchers().optional().describe('Default: job="node-exporter"'),
+        kubeStateMetrics: labelMatchers().optional().describe('Default: job="kube-state-metrics"'),
+        kubelet: labelMatchers().optional().describe('Default: job="kubelet", metrics_path="/metrics"'),
+      })
+      .optional()
+      .describe('Selectors of the jobs the built-in packs query.'),
+    packs: z
+      .strictObject({
+        watchdog: z.strictObject(toggle).optional().describe('Watchdog: always firing, proves the pipeline.'),
+        targets: z
+          .strictObject({ ...toggle, downPercent: percent().optional(), for: duration().optional() })
+          .optional()
+          .describe('TargetDown. Defaults: downPercent 10, for 10m.'),
+        nodes: z
+          .strictObject({
+            ...toggle,
+            downFor: duration().optional(),
+            memoryPercent: percent().optional(),
+            cpuPercent: percent().optional(),
+            for: duration().optional(),
+          })
+          .optional()
+          .describe(
+            'NodeDown, KubeNodeNotReady, NodeMemoryHighUtilization, NodeCPUHighUsage. Defaults: downFor 5m, 90%, 90%, for 15m.',
+          ),
+        filesystem: z
+          .strictObject({
+            ...toggle,
+            warningPercent: percent().optional(),
+            criticalPercent: percent().optional(),
+            for: duration().optional(),
+            predictHours: z.number().int().positive().optional(),
+            predictMinUsedPercent: percent().optional(),
+            selector: labelMatchers().optional(),
+          })
+          .optional()
+          .describe(
+            'NodeFilesystemUsageHigh, NodeFilesystemFillingUp. Defaults: warning 80%, critical 90%, for 10m, 24 hours.',
+          ),
+        pods: z
+          .strictObject({ ...toggle, for: duration().optional(), namespaces: regex().optional() })
+          .optional()
+          .describe('KubePodCrashLooping. Defaults: for 15m, every namespace.'),
+        workloads: z
+          .strictObject({ ...toggle, for: duration().optional(), namespaces: regex().optional() })
+          .optional()
+          .describe('KubeDeploymentReplicasMismatch. Defaults: for 15m, every namespace.'),
+        volumes: z
+          .strictObject({
+            ...toggle,
+            warningPercent: percent().optional(),
+            criticalPercent: percent().optional(),
+            for: duration().optional(),
+          })
+          .optional()
+          .describe('KubePersistentVolumeFillingUp. Defaults: warning 90%, critical 97%, for 5m.'),
+      })
+      .optional()
+      .describe('The built-in rule packs, all on by default.'),
+    groups: z.record(dnsSubdomain(), ruleGroup).optional().describe('Your own rule groups, by name.'),
+  })
+  .describe('Prometheus alerting and recording rules.');
+
+export const alertmanagerSettings = z
+  .strictObject({
+    enabled: z.boolean().optional().describe('Run Alertmanager in the cluster. Default: false.'),
+    slack: z
+      .strictObject({
+        secretName: dnsSubdomain().describe('Existing Secret in the agent namespace holding the Slack webhook URL.'),
+        key: z
+          .string()
+          .regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' })
+          .optional()
+          .describe('Default: url'),
+        channel: z.string().min(1).optional().describe("Channel for warnings. Default: the webhook's own channel."),
+        criticalChannel: z.string().min(1).optional().describe('Channel for critical alerts. Default: channel.'),
+      })
+      .optional()
+      .describe('Slack receiver; the webhook URL is read from the mounted Secret, never written.'),
+    storage: storage.optional(),
+    resources: resources.optional(),
+  })
+  .superRefine((am, ctx) => {
+    if (am.enabled && !am.slack) {
+      ctx.addIssue({
+        code: 'custom',
+        input: am,
+        path: ['slack'],
+        message: 'a slack receiver when Alertmanager is enabled',
+      });
+    }
+  })
+  .describe('Alertmanager in the cluster, routing to Slack by severity.');
+
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
   kubePrometheusStackVersion: z
@@ -215,6 +399,8 @@ const clusterSettings = {
   prometheus: prometheusSettings.optional(),
   operator: operatorSettings.optional(),
   nodeExporter: nodeExporterSettings.optional(),
+  rules: rulesSettings.optional(),
+  alertmanager: alertmanagerSettings.optional(),
   serviceMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('ServiceMonitors by object name.'),
   podMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('PodMonitors by object name.'),
 };
@@ -242,6 +428,58 @@ export const grafanaComDashboard = z.strictObject({
   revision: z.number().int().positive().describe('grafana.com revision (pinned: no "latest").'),
 });
 
+const secretKey = () => z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' });
+const receiverKind = z.enum(['slack', 'teams', 'email']);
+
+export const centralAlerting = z
+  .strictObject({
+    slack: z
+      .strictObject({ secretName: dnsSubdomain(), key: secretKey().optional().describe('Default: url') })
+      .optional()
+      .describe("Slack incoming webhook; the URL stays in the Secret (Grafana's namespace)."),
+    teams: z
+      .strictObject({ secretName: dnsSubdomain(), key: secretKey().optional().describe('Default: url') })
+      .optional()
+      .describe('Microsoft Teams Workflows webhook; the URL stays in the Secret.'),
+    email: z
+      .strictObject({
+        addresses: z.array(z.email({ error: 'an e-mail address' })).min(1, { error: 'at least one address' }),
+        smtp: z.strictObject({
+          host: z.string().regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: 'host:port, such as "smtp.example.com:587"' }),
+          fromAddress: z.email({ error: 'an e-mail address' }),
+          fromName: z.string().min(1).optional(),
+          secretName: dnsSubdomain().describe('Existing Secret with the SMTP user and password.'),
+          userKey: secretKey().optional().describe('Default: user'),
+          passwordKey: secretKey().optional().describe('Default: password'),
+          startTLSPolicy: z.enum(['MandatoryStartTLS', 'OpportunisticStartTLS', 'NoStartTLS']).optional(),
+        }),
+      })
+      .optional()
+      .describe('E-mail through SMTP; the password stays in the Secret.'),
+    criticalReceivers: z.array(receiverKind).min(1).optional().describe('Default: every configured receiver.'),
+    warningReceivers: z.array(receiverKind).min(1).optional().describe('Default: slack, else teams, else email.'),
+    clusterDownFor: duration().optional().describe('Default: 5m.'),
+  })
+  .superRefine((a, ctx) => {
+    const have = (['slack', 'teams', 'email'] as const).filter((k) => a[k] !== undefined);
+    if (have.length === 0) {
+      ctx.addIssue({ code: 'custom', input: a, message: 'at least one receiver: slack, teams or email' });
+    }
+    for (const field of ['criticalReceivers', 'warningReceivers'] as const) {
+      a[field]?.forEach((kind, i) => {
+        if (!have.includes(kind)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field, i],
+            input: kind,
+            message: `a configured receiver (${have.join(', ') || 'none is configured'})`,
+          });
+        }
+      });
+    }
+  })
+  .describe('Unified alerting in the central Grafana.');
+
 export const central = z
   .strictObject({
     cluster: dnsLabel().describe('Name of the central cluster (the folder dist/<cluster>/).'),
@@ -263,6 +501,7 @@ export const central = z
       })
       .optional()
       .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
+    alerting: centralAlerting.optional(),
     dashboards: z
       .strictObject({
         files: z

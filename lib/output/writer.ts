@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import { Stage, stageOf } from './stages';
+import { toYaml } from './yaml';
 
 /** A synthesized manifest. */
 interface Manifest {
@@ -48,7 +48,7 @@ export function renderApp(app: App): Map<string, string> {
         file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
       }
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
-      files.set(file, stringify(manifest, { lineWidth: 0 }));
+      files.set(file, toYaml(manifest));
     }
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

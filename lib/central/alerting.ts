@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+
+/** A key of an existing Secret in the central Grafana's namespace. */
+export interface SecretKeyRef {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** SMTP for e-mail notifications; the password (and user) come from an existing Secret. */
+export interface SmtpOptions {
+  /** `host:port`, e.g. `'smtp.example.com:587'`. */
+  readonly host: string;
+  /** Sender address. */
+  readonly fromAddress: string;
+  /** @default 'Grafana' */
+  readonly fromName?: string;
+  /** Existing Secret with the SMTP user and password. */
+  readonly secretName: string;
+  /** @default 'user' */
+  readonly userKey?: string;
+  /** @default 'password' */
+  readonly passwordKey?: string;
+  /** @default 'MandatoryStartTLS' */
+  readonly startTLSPolicy?: 'MandatoryStartTLS' | 'OpportunisticStartTLS' | 'NoStartTLS';
+}
+
+export type ReceiverKind = 'slack' | 'teams' | 'email';
+
+/** Central alerting in Grafana: contact points, the notification policy tree, and rules over every cluster. */
+export interface CentralAlertingOptions {
+  /** Slack incoming webhook; its URL is read from the Secret (key default `url`). @default - none */
+  readonly slack?: { readonly secretName: string; readonly key?: string };
+  /** Microsoft Teams Workflows webhook ("Post to a channel when a webhook request is received"). @default - none */
+  readonly teams?: { readonly secretName: string; readonly key?: string };
+  /** E-mail. @default - none */
+  readonly email?: { readonly addresses: readonly string[]; readonly smtp: SmtpOptions };
+  /** Where critical alerts go. @default - every configured receiver */
+  readonly criticalReceivers?: readonly ReceiverKind[];
+  /** Where warnings go. @default - slack if configured, else teams, else email */
+  readonly warningReceivers?: readonly ReceiverKind[];
+  /** How long a cluster may stay silent (no answer, or no data) before `ClusterUnreachable` fires. @default '5m' */
+  readonly clusterDownFor?: string;
+}
+
+/** A cluster as the central alert rules see it. */
+export interface AlertedCluster {
+  readonly clusterName: string;
+  readonly datasourceUid: string;
+  /** The cluster's filesystem warning threshold, in percent. */
+  readonly filesystemWarningPercent: number;
+  /** Whether it runs kube-state-metrics (the crash-loop rule needs it). */
+  readonly kubeStateMetrics: boolean;
+}
+
+export const SLACK_URL_ENV = 'CMM_ALERTING_SLACK_URL';
+export const TEAMS_URL_ENV = 'CMM_ALERTING_TEAMS_URL';
+export const ALERT_FOLDER = 'CMM';
+const CRITICAL = 'cmm-critical';
+const WARNING = 'cmm-warning';
+
+/** A Grafana uid (at most 40 characters) from a readable prefix, shortened with a hash when too long. */
+export function grafanaUid(text: string): string {
+  if (text.length <= 40) return text;
+  return `${text.slice(0, 31)}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
+}
+
+/** The receivers configured, in a fixed order. */
+function configured(o: CentralAlertingOptions): ReceiverKind[] {
+  return (['slack', 'teams', 'email'] as const).filter((k) => o[k] !== undefined);
+}
+
+/** Grafana's contact points file: `cmm-critical` and `cmm-warning`, each with its integrations. */
+export function contactPoints(o: CentralAlertingOptions): Record<string, unknown> {
+  const have = configured(o);
+  const critical = o.criticalReceivers ?? have;
+  const warning = o.warningReceivers ?? have.slice(0, 1);
+  const integration = (point: string, kind: ReceiverKind) => {
+    const uid = `${point}-${kind}`;
+    switch (kind) {
+      case 'slack':
+        // Grafana expands $VAR in contact point settings; the variable comes from the Secret.
+        return { uid, type: 'slack', settings: { url: `$${SLACK_URL_ENV}` } };
+      case 'teams':
+        return { uid, type: 'teams', settings: { url: `$${TEAMS_URL_ENV}` } };
+      case 'email':
+        return {
+          uid,
+          type: 'email',
+          settings: { addresses: [...(o.email?.addresses ?? [])].join(';'), singleEmail: true },
+        };
+    }
+  };
+  return {
+    apiVersion: 1,
+    contactPoints: [
+      { orgId: 1, name: CRITICAL, receivers: critical.map((k) => integration(CRITICAL, k)) },
+      { orgId: 1, name: WARNING, receivers: warning.map((k) => integration(WARNING, k)) },
+    ],
+  };
+}
+
+/** Grafana's notification policy tree: critical to `cmm-critical`, the rest to `cmm-warning`, by cluster. */
+export function notificationPolicies(): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    policies: [
+      {
+        orgId: 1,
+        receiver: WARNING,
+        group_by: ['grafana_folder', 'alertname', 'cluster'],
+        group_wait: '30s',
+        group_interval: '5m',
+        repeat_interval: '4h',
+        routes: [
+          { receiver: CRITICAL, object_matchers: [['severity', '=', 'critical']] },
+          { receiver: WARNING, object_matchers: [['severity', '=', 'warning']] },
+        ],
+      },
+    ],
+  };
+}
+
+interface GrafanaRule {
+  readonly short: string;
+  readonly title: string;
+  readonly expr: string;
+  readonly evaluator: { readonly type: 'gt' | 'lt'; readonly params: readonly number[] };
+  readonly for: string;
+  readonly severity: 'critical' | 'warning';
+  readonly noData: 'OK' | 'Alerting';
+  readonly execErr: 'Error' | 'Alerting';
+  readonly summary: string;
+  readonly description: string;
+}
+
+function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
+  const rules: GrafanaRule[] = [
+    {
+      short: 'unreachable',
+      title: 'ClusterUnreachable',
+      // No answer (an error) or no data at all: either way, the cluster is not being watched.
+      expr: 'count(up == 1)',
+      evaluator: { type: 'lt', params: [1] },
+      for: o.clusterDownFor ?? '5m',
+      severity: 'critical',
+      noData: 'Alerting',
+      execErr: 'Alerting',
+      summary: `Cluster ${c.clusterName} does not answer, or sends no data.`,
+      description: `The central Grafana cannot query the Prometheus of cluster ${c.clusterName}, or it has no target up: nothing in that cluster is being watched.`,
+    },
+    {
+      short: 'filesystem',
+      title: 'NodeFilesystemUsageHigh',
+      expr: 'max by (cluster, instance, mountpoint) (100 * (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""}))',
+      evaluator: { type: 'gt', params: [c.filesystemWarningPercent] },
+      for: '10m',
+      severity: 'warning',
+      noData: 'OK',
+      execErr: 'Error',
+      summary:
+        'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} in {{ $labels.cluster }} is {{ humanize $values.A.Value }}% full.',
+      description: `Used space is above ${c.filesystemWarningPercent}%, the threshold of cluster ${c.clusterName}.`,
+    },
+  ];
+  if (c.kubeStateMetrics) {
+    rules.push({
+      short: 'crashloop',
+      title: 'KubePodCrashLooping',
+      expr: 'max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]))',
+      evaluator: { type: 'gt', params: [0] },
+      for: '15m',
+      severity: 'warning',
+      noData: 'OK',
+      execErr: 'Error',
+      summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
+      description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
+    });
+  }
+  return rules;
+}
+
+/**
+ * Grafana's alert rules file: one group per cluster (folder "CMM"), each rule querying that cluster's datasource.
+ * `ClusterUnreachable` fires when the datasource errors or returns no data.
+ */
+export function alertRules(clusters: readonly AlertedCluster[], o: CentralAlertingOptions): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    groups: clusters.map((c) => ({
+      orgId: 1,
+      name: `cmm-${c.clusterName}`,
+      folder: ALERT_FOLDER,
+      interval: '1m',
+      rules: rulesFor(c, o).map((r) => ({
+        uid: grafanaUid(`cmm-${c.clusterName}-${r.short}`),
+        title: r.title,
+        condition: 'C',
+        data: [
+          {
+            refId: 'A',
+            relativeTimeRange: { from: 600, to: 0 },
+            datasourceUid: c.datasourceUid,
+            model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
+          },
+          {
+            refId: 'C',
+            datasourceUid: '__expr__',
+            model: {
+              refId: 'C',
+              type: 'threshold',
+              expression: 'A',
+              datasource: { type: '__expr__', uid: '__expr__' },
+              conditions: [{ evaluator: { type: r.evaluator.type, params: [...r.evaluator.params] } }],
+            },
+          },
+        ],
+        noDataState: r.noData,
+        execErrState: r.execErr,
+        for: r.for,
+        isPaused: false,
+        labels: { severity: r.severity, cluster: c.clusterName },
+        annotations: { summary: r.summary, description: r.description },
+      })),
+    })),
+  };
+}

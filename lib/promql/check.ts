@@ -1,0 +1,59 @@
+import type { Tree } from '@lezer/common';
+import { Parser } from '@prometheus-io/codemirror-promql/dist/cjs/parser/parser';
+import { parser } from '@prometheus-io/lezer-promql';
+import type { ParserState } from './codemirror-language-shim';
+
+/** A problem found in a PromQL expression, at a character offset. */
+export interface PromQLProblem {
+  /** Offset of the first character concerned (0-based). */
+  readonly from: number;
+  readonly message: string;
+}
+
+/**
+ * Parses a PromQL expression with the Prometheus project's own grammar (`@prometheus-io/lezer-promql`, the one
+ * Prometheus's UI uses) and checks it with its analyser (`@prometheus-io/codemirror-promql`): syntax errors,
+ * wrong argument types (`rate(up)`), binary operations on range vectors. Returns no problem for a valid expression.
+ */
+export function checkPromQL(expr: string): PromQLProblem[] {
+  if (expr.trim() === '') return [{ from: 0, message: 'the expression is empty' }];
+  const tree = parser.parse(expr);
+  const problems = syntaxProblems(tree, expr);
+  if (problems.length > 0) return problems;
+  const state: ParserState = { tree, sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) };
+  const analyser = new Parser(state as never);
+  analyser.analyze();
+  return analyser
+    .getDiagnostics()
+    .filter((d) => d.severity === 'error')
+    .map((d) => ({ from: d.from, message: d.message }));
+}
+
+/** Every error node of the tree, as "unexpected ..." (the analyser ignores one at the very end, we do not). */
+function syntaxProblems(tree: Tree, expr: string): PromQLProblem[] {
+  const problems: PromQLProblem[] = [];
+  const cursor = tree.cursor();
+  do {
+    if (cursor.type.isError) {
+      const text = expr.slice(cursor.from, Math.max(cursor.to, cursor.from + 1)).trim();
+      problems.push({
+        from: cursor.from,
+        message:
+          cursor.from >= expr.length || text === ''
+            ? 'unexpected end of expression'
+            : `unexpected ${JSON.stringify(text)}`,
+      });
+    }
+  } while (cursor.next());
+  return problems.slice(0, 1);
+}
+
+/**
+ * One line describing a problem: `1:18: unexpected ")"` for a one-line expression, with the line for longer ones.
+ */
+export function describePromQLProblem(expr: string, problem: PromQLProblem): string {
+  const before = expr.slice(0, problem.from).split('\n');
+  const line = before.length;
+  const col = before[before.length - 1].length + 1;
+  return `${line}:${col}: ${problem.message}`;
+}
