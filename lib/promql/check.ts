@@ -16,6 +16,18 @@ export interface PromQLProblem {
  * wrong argument types (`rate(up)`), binary operations on range vectors. Returns no problem for a valid expression.
  */
 export function checkPromQL(expr: string): PromQLProblem[] {
+  // A fleet repeats the same expressions in every cluster: parse each one once.
+  let problems = checked.get(expr);
+  if (problems === undefined) {
+    problems = analyse(expr);
+    checked.set(expr, problems);
+  }
+  return problems;
+}
+
+const checked = new Map<string, PromQLProblem[]>();
+
+function analyse(expr: string): PromQLProblem[] {
   if (expr.trim() === '') return [{ from: 0, message: 'the expression is empty' }];
   const tree = parser.parse(expr);
   const problems = syntaxProblems(tree, expr);

@@ -1,0 +1,275 @@
+import { Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import {
+  AGENT_RELEASE_NAME,
+  alertmanagerConfig,
+  CENTRAL_RELEASE_NAME,
+  CentralGrafana,
+  ClusterAgent,
+  grafanaUid,
+  parseInventory,
+  resolveClusters,
+  ValidationError,
+  type CentralAlertingOptions,
+} from '../lib';
+import { byKindName, helmValues } from './support/example';
+
+describe('Alertmanager', () => {
+  test('is off by default', () => {
+    const chart = Testing.chart();
+    new ClusterAgent(chart, 'Agent', { clusterName: 'c' });
+    expect(helmValues(byKindName(chart).get(`HelmChart/${AGENT_RELEASE_NAME}`)!).alertmanager).toEqual({
+      enabled: false,
+    });
+  });
+
+  test('routes by severity to Slack, from a mounted Secret', () => {
+    const chart = Testing.chart();
+    new ClusterAgent(chart, 'Agent', {
+      clusterName: 'c',
+      alertmanager: {
+        enabled: true,
+        slack: { secretName: 'am-slack', key: 'webhook', channel: '#warn', criticalChannel: '#page' },
+        storage: { size: '2Gi' },
+      },
+    });
+    const am = helmValues(byKindName(chart).get(`HelmChart/${AGENT_RELEASE_NAME}`)!).alertmanager;
+    expect(am.enabled).toBe(true);
+    expect(am.alertmanagerSpec.secrets).toEqual(['am-slack']);
+    expect(am.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources).toEqual({ requests: { storage: '2Gi' } });
+    const cfg = am.config;
+    expect(cfg.route.group_by).toEqual(['alertname', 'cluster']);
+    expect(cfg.route.receiver).toBe('slack-warning');
+    expect(cfg.route.routes).toEqual([
+      { receiver: 'null', matchers: ['alertname = "Watchdog"'] },
+      { receiver: 'slack-critical', matchers: ['severity = "critical"'] },
+      { receiver: 'slack-warning', matchers: ['severity = "warning"'] },
+      { receiver: 'null', matchers: ['severity =~ "info|none"'] },
+    ]);
+    expect(cfg.inhibit_rules).toEqual([
+      {
+        source_matchers: ['severity = "critical"'],
+        target_matchers: ['severity = "warning"'],
+        equal: ['alertname', 'cluster'],
+      },
+    ]);
+    const byName = Object.fromEntries(cfg.receivers.map((r: { name: string }) => [r.name, r]));
+    expect(byName['slack-critical'].slack_configs[0]).toMatchObject({
+      api_url_file: '/etc/alertmanager/secrets/am-slack/webhook',
+      channel: '#page',
+      send_resolved: true,
+    });
+    expect(byName['slack-warning'].slack_configs[0].channel).toBe('#warn');
+    expect(byName['null']).toEqual({ name: 'null' });
+  });
+
+  test('never holds the webhook URL', () => {
+    const text = JSON.stringify(alertmanagerConfig({ secretName: 's' }));
+    expect(text).not.toMatch(/hooks\.slack\.com|api_url"/);
+    expect(text).toContain('"api_url_file":"/etc/alertmanager/secrets/s/url"');
+  });
+
+  test('fails when enabled without a receiver', () => {
+    expect(
+      () => new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c', alertmanager: { enabled: true } }),
+    ).toThrow(
+      'props.alertmanager.slack: {"enabled":true} is not valid; expected a slack receiver when Alertmanager is enabled',
+    );
+  });
+});
+
+describe('central Grafana alerting', () => {
+  const full: CentralAlertingOptions = {
+    slack: { secretName: 'alerting', key: 'slack-url' },
+    teams: { secretName: 'alerting', key: 'teams-url' },
+    email: {
+      addresses: ['a@example.com', 'b@example.com'],
+      smtp: { host: 'smtp.example.com:587', fromAddress: 'grafana@example.com', secretName: 'smtp' },
+    },
+  };
+
+  function central(alerting: CentralAlertingOptions | undefined) {
+    const chart = Testing.chart();
+    new CentralGrafana(chart, 'Central', {
+      clusterName: 'hub',
+      alerting,
+      datasources: [
+        { clusterName: 'hub', url: 'http://p:9090' },
+        { clusterName: 'edge-1', url: 'https://p.example.com', filesystemWarningPercent: 85, kubeStateMetrics: false },
+      ],
+    });
+    const objects = byKindName(chart);
+    const cm = objects.get('ConfigMap/cmm-alerting');
+    const files = cm ? Object.fromEntries(Object.entries(cm.data!).map(([k, v]) => [k, parse(v)])) : undefined;
+    return { grafana: helmValues(objects.get(`HelmChart/${CENTRAL_RELEASE_NAME}`)!).grafana, files, cm };
+  }
+
+  test('is off by default', () => {
+    const { grafana, cm } = central(undefined);
+    expect(cm).toBeUndefined();
+    expect(grafana.sidecar.alerts).toBeUndefined();
+  });
+
+  test('contact points for Slack, Teams and e-mail, with secrets by reference only', () => {
+    const { grafana, files, cm } = central(full);
+    expect(cm!.metadata.labels).toMatchObject({ grafana_alert: '1' });
+    expect(grafana.sidecar.alerts).toEqual({
+      enabled: true,
+      label: 'grafana_alert',
+      labelValue: '1',
+      searchNamespace: 'monitoring',
+    });
+    expect(files!['cmm-contactpoints.yaml'].contactPoints).toEqual([
+      {
+        orgId: 1,
+        name: 'cmm-critical',
+        receivers: [
+          { uid: 'cmm-critical-slack', type: 'slack', settings: { url: '$CMM_ALERTING_SLACK_URL' } },
+          { uid: 'cmm-critical-teams', type: 'teams', settings: { url: '$CMM_ALERTING_TEAMS_URL' } },
+          {
+            uid: 'cmm-critical-email',
+            type: 'email',
+            settings: { addresses: 'a@example.com;b@example.com', singleEmail: true },
+          },
+        ],
+      },
+      {
+        orgId: 1,
+        name: 'cmm-warning',
+        receivers: [{ uid: 'cmm-warning-slack', type: 'slack', settings: { url: '$CMM_ALERTING_SLACK_URL' } }],
+      },
+    ]);
+    expect(grafana.envValueFrom).toMatchObject({
+      CMM_ALERTING_SLACK_URL: { secretKeyRef: { name: 'alerting', key: 'slack-url' } },
+      CMM_ALERTING_TEAMS_URL: { secretKeyRef: { name: 'alerting', key: 'teams-url' } },
+    });
+    expect(grafana.smtp).toEqual({ existingSecret: 'smtp', userKey: 'user', passwordKey: 'password' });
+    expect(grafana['grafana.ini'].smtp).toEqual({
+      enabled: true,
+      host: 'smtp.example.com:587',
+      from_address: 'grafana@example.com',
+      from_name: 'Grafana',
+      startTLS_policy: 'MandatoryStartTLS',
+    });
+    expect(JSON.stringify(grafana['grafana.ini'])).not.toMatch(/password/);
+  });
+
+  test('a notification policy tree by severity, grouped by cluster', () => {
+    const { files } = central(full);
+    expect(files!['cmm-policies.yaml'].policies).toEqual([
+      {
+        orgId: 1,
+        receiver: 'cmm-warning',
+        group_by: ['grafana_folder', 'alertname', 'cluster'],
+        group_wait: '30s',
+        group_interval: '5m',
+        repeat_interval: '4h',
+        routes: [
+          { receiver: 'cmm-critical', object_matchers: [['severity', '=', 'critical']] },
+          { receiver: 'cmm-warning', object_matchers: [['severity', '=', 'warning']] },
+        ],
+      },
+    ]);
+  });
+
+  test('rules over every cluster datasource, including one for a cluster that stops answering', () => {
+    const { files } = central(full);
+    const groups = files!['cmm-rules.yaml'].groups;
+    expect(groups.map((g: { name: string }) => g.name)).toEqual(['cmm-edge-1', 'cmm-hub']);
+    const edge = groups[0];
+    expect(edge.rules.map((r: { title: string }) => r.title)).toEqual([
+      'ClusterUnreachable',
+      'NodeFilesystemUsageHigh',
+    ]);
+    const down = edge.rules[0];
+    expect(down).toMatchObject({
+      uid: 'cmm-edge-1-unreachable',
+      condition: 'C',
+      noDataState: 'Alerting',
+      execErrState: 'Alerting',
+      for: '5m',
+      labels: { severity: 'critical', cluster: 'edge-1' },
+    });
+    expect(down.data[0]).toMatchObject({
+      refId: 'A',
+      datasourceUid: 'cmm-prom-edge-1',
+      model: { expr: 'count(up == 1)', instant: true },
+    });
+    expect(down.data[1].model).toMatchObject({
+      type: 'threshold',
+      expression: 'A',
+      conditions: [{ evaluator: { type: 'lt', params: [1] } }],
+    });
+    // The cluster's own filesystem threshold.
+    expect(edge.rules[1].data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [85] });
+    expect(groups[1].rules.map((r: { title: string }) => r.title)).toEqual([
+      'ClusterUnreachable',
+      'NodeFilesystemUsageHigh',
+      'KubePodCrashLooping',
+    ]);
+  });
+
+  test('can route warnings and critical alerts to chosen receivers', () => {
+    const { files } = central({ ...full, criticalReceivers: ['teams'], warningReceivers: ['email'] });
+    const points = files!['cmm-contactpoints.yaml'].contactPoints;
+    expect(points[0].receivers.map((r: { type: string }) => r.type)).toEqual(['teams']);
+    expect(points[1].receivers.map((r: { type: string }) => r.type)).toEqual(['email']);
+  });
+
+  test('fails without a receiver, or routed to one that is not configured', () => {
+    expect(() => central({})).toThrow(
+      'props.alerting: {} is not valid; expected at least one receiver: slack, teams or email',
+    );
+    expect(() => central({ slack: full.slack, criticalReceivers: ['teams'] })).toThrow(
+      'props.alerting.criticalReceivers[0]: "teams" is not valid; expected a configured receiver (slack)',
+    );
+  });
+
+  test("uids stay within Grafana's 40 characters", () => {
+    expect(grafanaUid('cmm-short')).toBe('cmm-short');
+    expect(grafanaUid(`cmm-${'x'.repeat(63)}-unreachable`)).toHaveLength(40);
+  });
+});
+
+describe('inventory', () => {
+  const base = 'central:\n  cluster: a\nclusters:\n  - name: a\n';
+  const problems = (text: string): readonly string[] => {
+    try {
+      parseInventory(text, 'inv.yaml');
+      return [];
+    } catch (e) {
+      return (e as ValidationError).problems;
+    }
+  };
+
+  test("a PromQL error names the rule's path, the expression and the parser's message", () => {
+    const text = `${base}    rules:\n      groups:\n        app:\n          rules:\n            - alert: AppDown\n              expr: up{job="app" == 0\n`;
+    expect(problems(text)).toEqual([
+      'inv.yaml:10:21: clusters[0].rules.groups.app.rules[0].expr: "up{job=\\"app\\" == 0" is not valid; expected valid PromQL; the parser says 1:14: unexpected "="',
+    ]);
+  });
+
+  test('a rule is an alert or a record, not both', () => {
+    const text = `${base}    rules:\n      groups:\n        app:\n          rules:\n            - alert: A\n              record: b\n              expr: up\n`;
+    expect(problems(text)).toEqual([
+      'inv.yaml:9:15: clusters[0].rules.groups.app.rules[0]: {"alert":"A","record":"b","expr":"up"} is not valid; expected exactly one of alert or record',
+    ]);
+  });
+
+  test('thresholds and selectors are checked', () => {
+    const text = `${base}    rules:\n      packs:\n        filesystem:\n          warningPercent: 120\n          selector: fstype=~"ext4\n`;
+    expect(problems(text)).toEqual([
+      'inv.yaml:8:27: clusters[0].rules.packs.filesystem.warningPercent: 120 is not valid; expected a percentage, between 0 and 100',
+      'inv.yaml:9:21: clusters[0].rules.packs.filesystem.selector: "fstype=~\\"ext4" is not valid; expected PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"',
+    ]);
+  });
+
+  test('thresholds set for all clusters can be changed for one', () => {
+    const inv = parseInventory(
+      'central: { cluster: a }\ndefaults:\n  rules: { packs: { filesystem: { warningPercent: 75, criticalPercent: 85 } } }\nclusters:\n  - name: a\n  - name: b\n    rules: { packs: { filesystem: { warningPercent: 60 } } }\n',
+    );
+    const merged = resolveClusters(inv);
+    expect(merged[0].rules?.packs?.filesystem).toEqual({ warningPercent: 75, criticalPercent: 85 });
+    expect(merged[1].rules?.packs?.filesystem).toEqual({ warningPercent: 60, criticalPercent: 85 });
+  });
+});

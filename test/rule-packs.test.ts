@@ -1,0 +1,213 @@
+import { Testing } from 'cdk8s';
+import {
+  AGENT_RELEASE_NAME,
+  builtInRuleGroups,
+  checkPromQL,
+  ClusterAgent,
+  ClusterRules,
+  DEFAULT_RUNBOOK_BASE_URL,
+  isAlertRule,
+  PACK_NAMES,
+  replacedChartAlerts,
+  type AlertRule,
+  type RulePackContext,
+  type RulePacksOptions,
+} from '../lib';
+import { byKindName, helmValues } from './support/example';
+
+const ctx: RulePackContext = { clusterName: 'c', kubeStateMetrics: true, nodeExporter: true };
+
+function alerts(packs: RulePacksOptions = {}, context = ctx): AlertRule[] {
+  return builtInRuleGroups(packs, context).flatMap((g) => g.rules.filter(isAlertRule));
+}
+
+function find(list: AlertRule[], name: string, severity?: string): AlertRule {
+  const found = list.find((a) => a.alert === name && (severity === undefined || a.labels?.severity === severity));
+  if (!found) throw new Error(`no ${name} ${severity ?? ''}`);
+  return found;
+}
+
+describe('built-in rule packs', () => {
+  test('defaults: every pack, every alert, each with severity, summary, description and runbook_url', () => {
+    const groups = builtInRuleGroups({}, ctx);
+    expect(groups.map((g) => g.name)).toEqual(PACK_NAMES.map((p) => `cmm-${p}`));
+    expect(groups.flatMap((g) => g.rules.filter(isAlertRule).map((a) => `${a.alert}/${a.labels?.severity}`))).toEqual([
+      'Watchdog/none',
+      'TargetDown/warning',
+      'NodeDown/critical',
+      'NodeMemoryHighUtilization/warning',
+      'NodeCPUHighUsage/warning',
+      'KubeNodeNotReady/warning',
+      'NodeFilesystemUsageHigh/warning',
+      'NodeFilesystemUsageHigh/critical',
+      'NodeFilesystemFillingUp/warning',
+      'KubePodCrashLooping/warning',
+      'KubeDeploymentReplicasMismatch/warning',
+      'KubePersistentVolumeFillingUp/warning',
+      'KubePersistentVolumeFillingUp/critical',
+    ]);
+    for (const a of alerts()) {
+      expect(Object.keys(a.annotations ?? {}).sort()).toEqual(['description', 'runbook_url', 'summary']);
+      expect(a.annotations?.runbook_url.startsWith(`${DEFAULT_RUNBOOK_BASE_URL}/`)).toBe(true);
+      expect(checkPromQL(a.expr)).toEqual([]);
+    }
+  });
+
+  test("the filesystem pack warns at 80% used and is critical at 90% (the seed's thresholds)", () => {
+    const list = alerts();
+    expect(find(list, 'NodeFilesystemUsageHigh', 'warning').expr).toContain('> 80)');
+    expect(find(list, 'NodeFilesystemUsageHigh', 'critical').expr).toContain('> 90)');
+    expect(find(list, 'NodeFilesystemUsageHigh', 'warning').for).toBe('10m');
+    expect(find(list, 'NodeFilesystemFillingUp').expr).toContain('predict_linear(node_filesystem_avail_bytes{');
+    expect(find(list, 'NodeFilesystemFillingUp').expr).toContain('[6h], 24 * 3600) < 0');
+  });
+
+  test('can change thresholds, durations and selectors', () => {
+    const list = alerts({
+      filesystem: { warningPercent: 70, criticalPercent: 95, for: '30m', predictHours: 48, selector: 'fstype="ext4"' },
+      nodes: { memoryPercent: 85, cpuPercent: 95, downFor: '2m', for: '30m' },
+      targets: { downPercent: 50, for: '1h' },
+      pods: { namespaces: 'kafka|web', for: '5m' },
+      volumes: { warningPercent: 80, criticalPercent: 95 },
+    });
+    expect(find(list, 'NodeFilesystemUsageHigh', 'warning').expr).toBe(
+      '(100 * (1 - node_filesystem_avail_bytes{job="node-exporter", fstype="ext4"} / node_filesystem_size_bytes{job="node-exporter", fstype="ext4"}) > 70) and node_filesystem_readonly{job="node-exporter", fstype="ext4"} == 0',
+    );
+    expect(find(list, 'NodeFilesystemUsageHigh', 'critical').for).toBe('30m');
+    expect(find(list, 'NodeFilesystemFillingUp').annotations?.summary).toContain('within 48 hours');
+    expect(find(list, 'NodeMemoryHighUtilization').expr).toMatch(/> 85$/);
+    expect(find(list, 'NodeCPUHighUsage').expr).toMatch(/> 95$/);
+    expect(find(list, 'NodeDown').for).toBe('2m');
+    expect(find(list, 'TargetDown')).toMatchObject({ for: '1h' });
+    expect(find(list, 'TargetDown').expr).toMatch(/> 50$/);
+    expect(find(list, 'KubePodCrashLooping').expr).toContain('namespace=~"kafka|web"');
+    expect(find(list, 'KubePersistentVolumeFillingUp', 'critical').expr).toMatch(/> 95$/);
+  });
+
+  test('can switch packs off, and the chart keeps its own versions of those alerts', () => {
+    const packs = { watchdog: { enabled: false }, filesystem: { enabled: false } };
+    const names = alerts(packs).map((a) => a.alert);
+    expect(names).not.toContain('Watchdog');
+    expect(names).not.toContain('NodeFilesystemUsageHigh');
+    expect(replacedChartAlerts(packs)).not.toContain('Watchdog');
+    expect(replacedChartAlerts(packs)).not.toContain('NodeFilesystemAlmostOutOfSpace');
+    expect(replacedChartAlerts({})).toEqual(
+      expect.arrayContaining(['Watchdog', 'KubePodCrashLooping', 'NodeFilesystemAlmostOutOfSpace']),
+    );
+  });
+
+  test('leaves out what the cluster cannot evaluate', () => {
+    const noKsm = alerts({}, { ...ctx, kubeStateMetrics: false }).map((a) => a.alert);
+    expect(noKsm).not.toContain('KubePodCrashLooping');
+    expect(noKsm).not.toContain('KubeDeploymentReplicasMismatch');
+    expect(noKsm).not.toContain('KubeNodeNotReady');
+    expect(noKsm).toContain('NodeFilesystemUsageHigh');
+    const noNodeExporter = alerts({}, { ...ctx, nodeExporter: false }).map((a) => a.alert);
+    expect(noNodeExporter).not.toContain('NodeFilesystemUsageHigh');
+    expect(noNodeExporter).not.toContain('NodeDown');
+    expect(noNodeExporter).toContain('KubeNodeNotReady');
+  });
+
+  test('can point runbooks elsewhere', () => {
+    const list = alerts({}, { ...ctx, runbookBaseUrl: 'https://runbooks.example.com/ops/' });
+    expect(find(list, 'Watchdog').annotations?.runbook_url).toBe('https://runbooks.example.com/ops/general/watchdog');
+  });
+});
+
+describe('ClusterRules', () => {
+  const props = { clusterName: 'edge-1', namespace: 'monitoring', kubeStateMetrics: true, nodeExporter: true };
+
+  test('defaults: one PrometheusRule of built-in packs, every rule labelled with the cluster', () => {
+    const chart = Testing.chart();
+    const rules = new ClusterRules(chart, 'Rules', props);
+    const objects = byKindName(chart);
+    expect([...objects.keys()]).toEqual(['PrometheusRule/cmm-builtin-rules']);
+    const groups = (
+      objects.get('PrometheusRule/cmm-builtin-rules')!.spec as {
+        groups: { rules: { labels: Record<string, string> }[] }[];
+      }
+    ).groups;
+    for (const g of groups) for (const r of g.rules) expect(r.labels.cluster).toBe('edge-1');
+    expect(rules.customGroups).toEqual([]);
+  });
+
+  test('can add alerting and recording rules', () => {
+    const chart = Testing.chart();
+    const rules = new ClusterRules(chart, 'Rules', props);
+    rules.addGroup('app', {
+      interval: '1m',
+      rules: [
+        { record: 'job:http_requests:rate5m', expr: 'sum by (job) (rate(http_requests_total[5m]))' },
+        {
+          alert: 'AppDown',
+          expr: 'up{job="app"} == 0',
+          for: '5m',
+          labels: { severity: 'critical' },
+          annotations: { summary: 'x' },
+        },
+      ],
+    });
+    const custom = byKindName(chart).get('PrometheusRule/cmm-custom-rules')!;
+    expect(custom.spec).toEqual({
+      groups: [
+        {
+          name: 'app',
+          interval: '1m',
+          rules: [
+            {
+              record: 'job:http_requests:rate5m',
+              expr: 'sum by (job) (rate(http_requests_total[5m]))',
+              labels: { cluster: 'edge-1' },
+            },
+            {
+              alert: 'AppDown',
+              expr: 'up{job="app"} == 0',
+              for: '5m',
+              labels: { severity: 'critical', cluster: 'edge-1' },
+              annotations: { summary: 'x' },
+            },
+          ],
+        },
+      ],
+    });
+    expect(rules.toRuleFile()).toContain('alert: AppDown');
+  });
+
+  test("fails on invalid PromQL, naming the construct path, the rule, the expression and the parser's message", () => {
+    const rules = new ClusterRules(Testing.chart(), 'Rules', props);
+    expect(() => rules.addGroup('app', { rules: [{ alert: 'Bad', expr: 'rate(http_requests_total)' }] })).toThrow(
+      'test/Rules: rule group "app", rules[0] (alert Bad): "rate(http_requests_total)" is not valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
+    );
+    expect(() => rules.addGroup('app2', { rules: [{ record: 'x', expr: 'sum(up' }] })).toThrow(
+      'rules[0] (record x): "sum(up" is not valid PromQL; the parser says 1:7: unexpected end of expression',
+    );
+  });
+
+  test('fails on a built-in pack made invalid by a selector', () => {
+    expect(
+      () =>
+        new ClusterRules(Testing.chart(), 'Rules', { ...props, packs: { filesystem: { selector: 'fstype=~"ext4' } } }),
+    ).toThrow(
+      /rule group "cmm-filesystem", rules\[0\] \(alert NodeFilesystemUsageHigh\): .* is not valid PromQL; the parser says/,
+    );
+  });
+
+  test('fails on a duplicate group', () => {
+    const rules = new ClusterRules(Testing.chart(), 'Rules', props);
+    rules.addGroup('a', { rules: [{ record: 'x', expr: 'up' }] });
+    expect(() => rules.addGroup('a', { rules: [{ record: 'y', expr: 'up' }] })).toThrow(
+      'a rule group named "a" exists already',
+    );
+    expect(() => rules.addGroup('cmm-watchdog', { rules: [{ record: 'y', expr: 'up' }] })).toThrow(
+      'a rule group named "cmm-watchdog" exists already',
+    );
+  });
+
+  test('the agent switches off the chart alerts its packs replace', () => {
+    const chart = Testing.chart();
+    new ClusterAgent(chart, 'Agent', { clusterName: 'c', rules: { packs: { watchdog: { enabled: false } } } });
+    const values = helmValues(byKindName(chart).get(`HelmChart/${AGENT_RELEASE_NAME}`)!);
+    expect(values.defaultRules.disabled.KubePodCrashLooping).toBe(true);
+    expect(values.defaultRules.disabled.Watchdog).toBeUndefined();
+  });
+});
