@@ -3,6 +3,9 @@ import { parse } from 'yaml';
 import {
   AGENT_RELEASE_NAME,
   alertmanagerConfig,
+  alertRules,
+  checkPromQL,
+  fleetOverviewDashboard,
   CENTRAL_RELEASE_NAME,
   CentralGrafana,
   ClusterAgent,
@@ -272,4 +275,21 @@ describe('inventory', () => {
     expect(merged[0].rules?.packs?.filesystem).toEqual({ warningPercent: 75, criticalPercent: 85 });
     expect(merged[1].rules?.packs?.filesystem).toEqual({ warningPercent: 60, criticalPercent: 85 });
   });
+});
+
+test('every PromQL CMM writes into Grafana (alert rules, dashboards) parses', () => {
+  const cluster = { clusterName: 'a', datasourceUid: 'u', filesystemWarningPercent: 80, kubeStateMetrics: true };
+  const exprs: string[] = [];
+  for (const g of (
+    alertRules([cluster], { slack: { secretName: 's' } }) as {
+      groups: { rules: { data: { model: { expr?: string } }[] }[] }[];
+    }
+  ).groups) {
+    for (const r of g.rules) for (const d of r.data) if (d.model.expr) exprs.push(d.model.expr);
+  }
+  for (const p of fleetOverviewDashboard().build().panels as { targets: { expr: string }[] }[]) {
+    for (const t of p.targets) exprs.push(t.expr);
+  }
+  expect(exprs.length).toBeGreaterThan(5);
+  expect(exprs.map((e) => [e, checkPromQL(e)]).filter(([, p]) => (p as unknown[]).length > 0)).toEqual([]);
 });
