@@ -177,7 +177,8 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
           'vector(1)',
           undefined,
           'general/watchdog',
-          'Always firing: proves that the alerting pipeline of cluster {{ $labels.cluster }} works.',
+          // vector(1) has no labels, so $labels.cluster would be empty: the name is written in.
+          `Always firing: proves that the alerting pipeline of cluster ${ctx.clusterName} works.`,
           'This alert always fires. Alertmanager routes it to a receiver that does not page; if it stops arriving, Prometheus, its rules or the path to Alertmanager is broken.',
         ),
       ],
