@@ -1,0 +1,591 @@
+/**
+ * End to end: CMM's generated rule file and Alertmanager configuration, run by the real Prometheus and Alertmanager
+ * (Debian's `prometheus` and `prometheus-alertmanager`), deliver a filesystem alert to a Slack-compatible webhook.
+ *
+ *   exporter (node http) --scrape--> prometheus --alerts--> prometheus-alertmanager --POST--> webhook (node http)
+ *
+ * Everything listens on 127.0.0.1 only. Without the binaries the test is skipped locally, and fails in CI.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing } from 'cdk8s';
+import { stringify } from 'yaml';
+import { AGENT_RELEASE_NAME, ClusterAgent, type ClusterAgentProps, kubePrometheusStackValues } from '../../lib';
+import { alertmanagerConfig, type SlackReceiverOptions } from '../../lib/agent/alertmanager';
+
+const CLUSTER = 'e2e-edge';
+const SLACK: SlackReceiverOptions = { secretName: 'slack', key: 'url', channel: '#alerts' };
+const AGENT_PROPS: ClusterAgentProps = {
+  clusterName: CLUSTER,
+  // The only change to the packs: the filesystem alert fires after 5s instead of 10m.
+  rules: { packs: { filesystem: { for: '5s' } } },
+  alertmanager: { enabled: true, slack: SLACK },
+};
+/** How long the alert may take from the start of Prometheus to the webhook. */
+const DELIVERY_TIMEOUT_MS = 45_000;
+/** After the Watchdog reached Alertmanager, how long it has to (wrongly) reach Slack before we conclude it did not. */
+const WATCHDOG_GRACE_MS = 3_000;
+
+const BINARIES = { prometheus: 'prometheus', alertmanager: 'prometheus-alertmanager' } as const;
+const SKIP_MESSAGE = "install Debian's prometheus and prometheus-alertmanager to run the end-to-end test";
+
+function findExecutable(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const prometheusBin = findExecutable(BINARIES.prometheus);
+const alertmanagerBin = findExecutable(BINARIES.alertmanager);
+const missing = Object.values(BINARIES).filter((b) => !findExecutable(b));
+const inCI = (process.env.CI ?? '') !== '';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Local servers: the exporter and the Slack webhook.
+
+/** 100 GiB, 85% used: above the warning threshold (80%), below the critical one (90%). */
+const FS_SIZE = 100 * 1024 ** 3;
+const FS_AVAIL = FS_SIZE * 0.15;
+
+/** node-exporter's filesystem metrics: `/` on ext4 at 85%, and a tmpfs at 99% that the pack's selector excludes. */
+const EXPORTER_METRICS = `# HELP node_filesystem_avail_bytes Filesystem space available to non-root users in bytes.
+# TYPE node_filesystem_avail_bytes gauge
+node_filesystem_avail_bytes{device="/dev/sda1",fstype="ext4",mountpoint="/"} ${FS_AVAIL}
+node_filesystem_avail_bytes{device="tmpfs",fstype="tmpfs",mountpoint="/run"} ${FS_SIZE * 0.01}
+# HELP node_filesystem_size_bytes Filesystem size in bytes.
+# TYPE node_filesystem_size_bytes gauge
+node_filesystem_size_bytes{device="/dev/sda1",fstype="ext4",mountpoint="/"} ${FS_SIZE}
+node_filesystem_size_bytes{device="tmpfs",fstype="tmpfs",mountpoint="/run"} ${FS_SIZE}
+# HELP node_filesystem_readonly Filesystem read-only status.
+# TYPE node_filesystem_readonly gauge
+node_filesystem_readonly{device="/dev/sda1",fstype="ext4",mountpoint="/"} 0
+node_filesystem_readonly{device="tmpfs",fstype="tmpfs",mountpoint="/run"} 0
+`;
+
+interface SlackAttachment {
+  title?: string;
+  text?: string;
+  [key: string]: unknown;
+}
+interface SlackMessage {
+  channel?: string;
+  attachments?: SlackAttachment[];
+  [key: string]: unknown;
+}
+interface Received {
+  path: string;
+  body: SlackMessage;
+}
+
+function listen(server: http.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+function close(server: http.Server | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function startExporter(): http.Server {
+  return http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.startsWith('/metrics')) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(EXPORTER_METRICS);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+}
+
+function startWebhook(received: Received[]): http.Server {
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'POST') {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: SlackMessage;
+        try {
+          body = JSON.parse(text) as SlackMessage;
+        } catch {
+          body = { unparsable: text };
+        }
+        received.push({ path: req.url ?? '', body });
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child processes.
+
+/** Log lines kept per process, for the failure message. */
+const LOG_TAIL_CHARS = 16_000;
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  log: string;
+  exited: Promise<void>;
+  exitCode?: number | null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment without proxy settings, so that nothing on loopback goes through a proxy. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (/^(https?|all|no)_proxy$/i.test(k)) delete env[k];
+  return env;
+}
+
+function spawnProc(name: string, bin: string, args: string[], port: number): Proc {
+  const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
+  const proc: Proc = {
+    name,
+    child,
+    port,
+    log: '',
+    exited: new Promise((resolve) => {
+      child.once('exit', (code) => {
+        proc.exitCode = code;
+        resolve();
+      });
+      child.once('error', (err) => {
+        proc.log += `\n[spawn error] ${err.message}\n`;
+        proc.exitCode = -1;
+        resolve();
+      });
+    }),
+  };
+  const append = (chunk: Buffer) => {
+    proc.log += chunk.toString('utf8');
+    if (proc.log.length > 4 * LOG_TAIL_CHARS) proc.log = proc.log.slice(-LOG_TAIL_CHARS);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return proc;
+}
+
+function alive(proc: Proc): boolean {
+  return proc.exitCode === undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether `p` settles within `ms`; the timer is cleared either way, so that it does not keep Jest waiting. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function httpGet(url: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+  return { status: res.status, text: await res.text() };
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const { status, text } = await httpGet(url);
+  if (status !== 200) throw new Error(`GET ${url}: HTTP ${status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/**
+ * Starts a server process on a free port and waits for its `/-/ready`. The port is chosen just before the start,
+ * so another process may take it in between: then the start is retried on another port.
+ */
+async function startServer(
+  name: string,
+  bin: string,
+  args: (port: number) => string[],
+  started: Proc[],
+  timeoutMs = 20_000,
+): Promise<Proc> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const proc = spawnProc(name, bin, args(port), port);
+    started.push(proc);
+    const deadline = Date.now() + timeoutMs;
+    while (alive(proc) && Date.now() < deadline) {
+      try {
+        if ((await httpGet(`http://127.0.0.1:${port}/-/ready`)).status === 200) return proc;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    if (alive(proc)) throw new Error(`${name} was not ready within ${timeoutMs / 1000}s. Its log:\n${tail(proc)}`);
+    if (attempt < 3 && /address already in use/i.test(proc.log)) continue;
+    throw new Error(`${name} exited with code ${proc.exitCode} before it was ready. Its log:\n${tail(proc)}`);
+  }
+}
+
+function tail(proc: Proc): string {
+  return proc.log.slice(-LOG_TAIL_CHARS);
+}
+
+function processGroupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops a process group (SIGTERM, then SIGKILL after 5s) and waits for the process to exit. */
+async function stop(proc: Proc): Promise<void> {
+  const pid = proc.child.pid;
+  if (pid === undefined) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  if (alive(proc)) signal('SIGTERM');
+  if (!(await within(proc.exited, 5_000))) {
+    signal('SIGKILL');
+    await within(proc.exited, 5_000);
+  }
+  // Anything left in the group (the servers start no children, but be sure).
+  if (processGroupExists(pid)) {
+    signal('SIGKILL');
+    await sleep(200);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Configuration.
+
+/** `targetLabel` → `target_label`: the operator's relabeling keys as Prometheus configuration keys. */
+function snakeCaseKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+}
+
+interface PrometheusSpec {
+  scrapeClasses: { name: string; default?: boolean; relabelings: Record<string, unknown>[] }[];
+  externalLabels: Record<string, string>;
+}
+
+function generated() {
+  const chart = Testing.chart();
+  const agent = new ClusterAgent(chart, 'Agent', AGENT_PROPS);
+  const values = kubePrometheusStackValues({
+    ...AGENT_PROPS,
+    namespace: agent.namespace,
+    releaseName: AGENT_RELEASE_NAME,
+  }) as {
+    prometheus: { prometheusSpec: PrometheusSpec };
+    alertmanager: { config: Record<string, unknown> };
+  };
+  return {
+    ruleFile: agent.rules.toRuleFile(),
+    prometheusSpec: values.prometheus.prometheusSpec,
+    deployedAlertmanagerConfig: values.alertmanager.config,
+    alertmanagerConfig: alertmanagerConfig(SLACK),
+  };
+}
+
+interface Route {
+  group_wait?: string;
+  group_interval?: string;
+  routes?: Route[];
+}
+interface Receiver {
+  name: string;
+  slack_configs?: { api_url_file?: string }[];
+}
+
+/**
+ * The test's copy of the generated Alertmanager configuration. ONLY the timings (group_wait, group_interval) and the
+ * path of the Slack URL file (api_url_file) differ from what CMM generates; everything else is as generated.
+ */
+function testAlertmanagerConfig(config: Record<string, unknown>, urlFile: string): Record<string, unknown> {
+  const copy = structuredClone(config) as { route: Route; receivers: Receiver[] };
+  copy.route.group_wait = '1s';
+  copy.route.group_interval = '1s';
+  for (const receiver of copy.receivers) {
+    for (const slack of receiver.slack_configs ?? []) slack.api_url_file = urlFile;
+  }
+  return copy as unknown as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The Prometheus and Alertmanager APIs.
+
+interface PromAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+  value: string;
+}
+interface AmAlert {
+  labels: Record<string, string>;
+  receivers: { name: string }[];
+  status: { state: string };
+}
+
+async function safely(what: string, f: () => Promise<unknown>): Promise<string> {
+  try {
+    return JSON.stringify(await f(), null, 1);
+  } catch (e) {
+    return `(${what} failed: ${(e as Error).message})`;
+  }
+}
+
+const messageText = (m: SlackMessage) =>
+  (m.attachments ?? []).map((a) => `${a.title ?? ''}\n${a.text ?? ''}`).join('\n') + JSON.stringify(m);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+if (missing.length > 0 && inCI) {
+  describe('alerting end to end', () => {
+    test('needs prometheus and prometheus-alertmanager', () => {
+      throw new Error(`CI is set but ${missing.join(' and ')} not found on PATH: ${SKIP_MESSAGE}; CI never skips it.`);
+    });
+  });
+} else if (missing.length > 0) {
+  console.warn(`Skipping the alerting end-to-end test (${missing.join(', ')} not found): ${SKIP_MESSAGE}.`);
+  describe('alerting end to end', () => {
+    test.skip(`skipped: ${SKIP_MESSAGE} (missing: ${missing.join(', ')})`, () => undefined);
+  });
+} else {
+  describe('alerting end to end', () => {
+    const started: Proc[] = [];
+    const received: Received[] = [];
+    let tmp: string | undefined;
+    let exporter: http.Server | undefined;
+    let webhook: http.Server | undefined;
+    let prometheus: Proc;
+    let alertmanager: Proc;
+    let exporterPort: number;
+    let webhookPort: number;
+    let config: ReturnType<typeof generated>;
+    let amConfig: Record<string, unknown>;
+    let promStartedAt: number;
+    // If the worker dies without afterAll, do not leave the servers behind.
+    const killOnExit = () => {
+      for (const p of started) {
+        try {
+          if (p.child.pid !== undefined) process.kill(-p.child.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    };
+
+    beforeAll(async () => {
+      process.once('exit', killOnExit);
+      config = generated();
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-e2e-alerting-'));
+
+      exporter = startExporter();
+      exporterPort = await listen(exporter);
+      webhook = startWebhook(received);
+      webhookPort = await listen(webhook);
+
+      const urlFile = path.join(tmp, 'slack-url');
+      fs.writeFileSync(urlFile, `http://127.0.0.1:${webhookPort}/slack`);
+      amConfig = testAlertmanagerConfig(config.alertmanagerConfig, urlFile);
+      fs.writeFileSync(path.join(tmp, 'alertmanager.yml'), stringify(amConfig));
+      fs.mkdirSync(path.join(tmp, 'am-data'));
+      alertmanager = await startServer(
+        'prometheus-alertmanager',
+        alertmanagerBin!,
+        (port) => [
+          `--config.file=${path.join(tmp!, 'alertmanager.yml')}`,
+          `--storage.path=${path.join(tmp!, 'am-data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--cluster.listen-address=',
+          '--log.level=debug',
+        ],
+        started,
+      );
+
+      const scrapeClass = config.prometheusSpec.scrapeClasses.find((c) => c.default);
+      const prometheusYml = {
+        global: {
+          scrape_interval: '1s',
+          evaluation_interval: '1s',
+          external_labels: config.prometheusSpec.externalLabels,
+        },
+        rule_files: [path.join(tmp, 'rules.yml')],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${alertmanager.port}`] }] }] },
+        scrape_configs: [
+          {
+            job_name: 'node-exporter',
+            static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }],
+            // The default scrape class of the generated values, as Prometheus configuration.
+            relabel_configs: (scrapeClass?.relabelings ?? []).map(snakeCaseKeys),
+          },
+        ],
+      };
+      fs.writeFileSync(path.join(tmp, 'rules.yml'), config.ruleFile);
+      fs.writeFileSync(path.join(tmp, 'prometheus.yml'), stringify(prometheusYml));
+      fs.mkdirSync(path.join(tmp, 'prom-data'));
+      promStartedAt = Date.now();
+      prometheus = await startServer(
+        'prometheus',
+        prometheusBin!,
+        (port) => [
+          `--config.file=${path.join(tmp!, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${path.join(tmp!, 'prom-data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          // Timing only: Prometheus drops the alerts it evaluates before it has discovered the Alertmanager (the
+          // Watchdog fires at the first evaluation) and sends them again only after this delay (default 1m).
+          '--rules.alert.resend-delay=1s',
+        ],
+        started,
+      );
+    }, 50_000);
+
+    afterAll(async () => {
+      await Promise.all(started.map(stop));
+      process.removeListener('exit', killOnExit);
+      await Promise.all([close(exporter), close(webhook)]);
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+      const left = started.filter((p) => p.child.pid !== undefined && processGroupExists(p.child.pid));
+      if (left.length > 0) {
+        throw new Error(`processes left running: ${left.map((p) => `${p.name} (pid ${p.child.pid})`).join(', ')}`);
+      }
+    }, 30_000);
+
+    test('the copy differs from the generated configuration only in timings and the URL file', () => {
+      // What the test runs is what the agent deploys...
+      expect(config.deployedAlertmanagerConfig).toEqual(config.alertmanagerConfig);
+      // ...except for the timings and the path of the Slack URL file.
+      const back = structuredClone(amConfig) as { route: Route; receivers: Receiver[] };
+      const original = config.alertmanagerConfig as { route: Route; receivers: Receiver[] };
+      back.route.group_wait = original.route.group_wait;
+      back.route.group_interval = original.route.group_interval;
+      back.receivers.forEach((r, i) =>
+        r.slack_configs?.forEach((s, j) => (s.api_url_file = original.receivers[i].slack_configs![j].api_url_file)),
+      );
+      expect(back).toEqual(config.alertmanagerConfig);
+      expect(config.ruleFile).toContain('for: 5s');
+    });
+
+    test('a full filesystem reaches Slack as NodeFilesystemUsageHigh of cluster e2e-edge; the Watchdog does not', async () => {
+      const promUrl = `http://127.0.0.1:${prometheus.port}`;
+      const amUrl = `http://127.0.0.1:${alertmanager.port}`;
+      const deadline = promStartedAt + DELIVERY_TIMEOUT_MS;
+      const isFsMessage = (r: Received) => /NodeFilesystemUsageHigh/.test(messageText(r.body));
+      let watchdogInAlertmanagerSince: number | undefined;
+      let amAlerts: AmAlert[] = [];
+
+      while (Date.now() < deadline) {
+        if (!alive(prometheus) || !alive(alertmanager)) break;
+        try {
+          amAlerts = await getJson<AmAlert[]>(`${amUrl}/api/v2/alerts`);
+        } catch {
+          // retried
+        }
+        if (watchdogInAlertmanagerSince === undefined && amAlerts.some((a) => a.labels.alertname === 'Watchdog')) {
+          watchdogInAlertmanagerSince = Date.now();
+        }
+        if (
+          received.some(isFsMessage) &&
+          watchdogInAlertmanagerSince !== undefined &&
+          Date.now() - watchdogInAlertmanagerSince >= WATCHDOG_GRACE_MS
+        ) {
+          break;
+        }
+        await sleep(250);
+      }
+
+      if (!received.some(isFsMessage)) {
+        const diagnostics = [
+          `No NodeFilesystemUsageHigh message reached the webhook within ${DELIVERY_TIMEOUT_MS / 1000}s.`,
+          `Webhook received: ${JSON.stringify(received, null, 1)}`,
+          `Prometheus /api/v1/alerts: ${await safely('query', () => getJson(`${promUrl}/api/v1/alerts`))}`,
+          `Prometheus /api/v1/targets: ${await safely('query', () => getJson(`${promUrl}/api/v1/targets`))}`,
+          `Prometheus /api/v1/rules: ${await safely('query', () => getJson(`${promUrl}/api/v1/rules?type=alert`))}`,
+          `Alertmanager /api/v2/alerts: ${await safely('query', () => getJson(`${amUrl}/api/v2/alerts`))}`,
+          `--- prometheus log (exit code ${prometheus.exitCode ?? 'running'}) ---\n${tail(prometheus)}`,
+          `--- prometheus-alertmanager log (exit code ${alertmanager.exitCode ?? 'running'}) ---\n${tail(alertmanager)}`,
+        ];
+        throw new Error(diagnostics.join('\n\n'));
+      }
+
+      // The Slack message: channel, title and text from the generated templates.
+      const message = received.find(isFsMessage)!;
+      expect(message.path).toBe('/slack');
+      expect(message.body.channel).toBe('#alerts');
+      const attachment = message.body.attachments?.[0] ?? {};
+      expect(attachment.title).toBe(`[FIRING:1] NodeFilesystemUsageHigh in ${CLUSTER}`);
+      expect(attachment.text).toContain(`*Filesystem / on 127.0.0.1:${exporterPort} is 85% full.*`);
+      // `cluster` in the description comes from the stored series label (the scrape class relabeling).
+      expect(attachment.text).toContain(
+        `Filesystem / (/dev/sda1) on 127.0.0.1:${exporterPort} in cluster ${CLUSTER} has 85% of its space used, above the warning threshold of 80%.`,
+      );
+      expect(attachment.text).toContain('Runbook: https://runbooks.prometheus-operator.dev/runbooks/node/');
+
+      // Only that alert reached Slack: no Watchdog (null receiver), no critical, nothing about the tmpfs.
+      for (const r of received) {
+        expect(r.body.attachments?.[0]?.title).toBe(`[FIRING:1] NodeFilesystemUsageHigh in ${CLUSTER}`);
+        expect(messageText(r.body)).not.toMatch(/Watchdog|critical threshold|tmpfs/);
+      }
+
+      // The Watchdog reached Alertmanager and was routed to the receiver that does nothing.
+      expect(watchdogInAlertmanagerSince).toBeDefined();
+      const watchdog = amAlerts.find((a) => a.labels.alertname === 'Watchdog');
+      expect(watchdog?.receivers.map((r) => r.name)).toEqual(['null']);
+      expect(watchdog?.labels.cluster).toBe(CLUSTER);
+      const fsAlert = amAlerts.find((a) => a.labels.alertname === 'NodeFilesystemUsageHigh');
+      expect(fsAlert?.receivers.map((r) => r.name)).toEqual(['slack-warning']);
+      expect(fsAlert?.labels).toMatchObject({ cluster: CLUSTER, severity: 'warning', mountpoint: '/' });
+
+      // The series are stored with the cluster label (the default scrape class).
+      const query = await getJson<{ data: { result: { metric: Record<string, string> }[] } }>(
+        `${promUrl}/api/v1/query?query=${encodeURIComponent('node_filesystem_size_bytes{mountpoint="/"}')}`,
+      );
+      expect(query.data.result.map((s) => s.metric.cluster)).toEqual([CLUSTER]);
+
+      // And Prometheus itself fires nothing but those two.
+      const promAlerts = (await getJson<{ data: { alerts: PromAlert[] } }>(`${promUrl}/api/v1/alerts`)).data.alerts;
+      const firing = promAlerts
+        .filter((a) => a.state === 'firing')
+        .map((a) => `${a.labels.alertname}/${a.labels.severity}`)
+        .sort();
+      expect(firing).toEqual(['NodeFilesystemUsageHigh/warning', 'Watchdog/none']);
+      // vector(1) has no labels: the Watchdog's summary names the cluster without `$labels.cluster`.
+      expect(promAlerts.find((a) => a.labels.alertname === 'Watchdog')?.annotations.summary).toContain(CLUSTER);
+    }, 60_000);
+  });
+}
