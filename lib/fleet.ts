@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterAgent, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
+import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
 import type { Inventory } from './inventory/schema';
 
 export interface FleetProps {
@@ -24,23 +25,47 @@ export interface FleetProps {
 export class Fleet extends Construct {
   public readonly agents: ClusterAgent[] = [];
   public readonly central: CentralGrafana;
+  /** The central Loki, when the inventory has one. */
+  public readonly loki?: CentralLoki;
   private readonly charts = new Map<string, Chart>();
 
   constructor(scope: App, id: string, props: FleetProps) {
     super(scope, id);
     const inv = props.inventory;
     const clusters = resolveClusters(inv);
+    const c = inv.central;
+    const namespace = c.namespace ?? 'monitoring';
 
-    for (const c of clusters) {
-      const { name, ...settings } = c;
+    // Where each cluster's Alloy pushes: in-cluster for the central cluster, the exposed endpoint for the others.
+    const lokiPushUrl = (cluster: string) =>
+      !c.loki
+        ? undefined
+        : cluster === c.cluster
+          ? `${lokiGatewayUrl(namespace)}/loki/api/v1/push`
+          : c.loki.ingress
+            ? `https://${c.loki.ingress.host}/loki/api/v1/push`
+            : undefined;
+    const shipsLogs: string[] = [];
+
+    for (const cluster of clusters) {
+      const { name, logs, ...settings } = cluster;
+      const logsOn = logs?.enabled ?? c.loki !== undefined;
+      const pushUrl = lokiPushUrl(name);
+      if (logsOn) shipsLogs.push(name);
       // The schema guarantees each rule has exactly one of alert and record, which the union type expresses.
-      const props = { clusterName: name, ...settings } as ClusterAgentProps;
-      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', props));
+      const agentProps = {
+        clusterName: name,
+        ...settings,
+        ...(logsOn ? { logs: { ...logs, ...(pushUrl ? { endpoint: { pushUrl } } : {}) } } : {}),
+      } as ClusterAgentProps;
+      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', agentProps));
     }
 
-    const c = inv.central;
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
-    const namespace = c.namespace ?? 'monitoring';
+    if (c.loki) {
+      const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
+      this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', { ...lokiOptions, namespace });
+    }
     this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
       clusterName: c.cluster,
       namespace,
@@ -52,6 +77,16 @@ export class Fleet extends Construct {
       ingress: c.ingress,
       grafanaComDashboards: c.dashboards?.grafanaCom,
       alerting: c.alerting,
+      ...(c.loki
+        ? {
+            loki: {
+              url: lokiGatewayUrl(namespace),
+              credentialsSecret: c.loki.grafanaCredentialsSecret ?? 'loki-grafana-credentials',
+              savedQueries: c.loki.savedQueries,
+              alerts: c.loki.alerts,
+            },
+          }
+        : {}),
     });
     for (const agent of this.agents) {
       const ds = datasourceFor(agent, c.cluster);
@@ -65,6 +100,7 @@ export class Fleet extends Construct {
       this.central.addDashboard(dashboardName(file), json as Record<string, unknown>);
     }
     this.central.addFleetOverview();
+    for (const name of shipsLogs) this.central.addLogsDashboard(name);
   }
 
   /** The cluster charts, in inventory order (the central's first if it is not monitored). */

@@ -20,3 +20,8 @@ export * from './rules/types';
 export * from './rules/packs';
 export * from './rules/cluster-rules';
 export * from './output/yaml';
+export * from './logs/alloy-config';
+export * from './logs/log-agent';
+export * from './logs/central-loki';
+export * from './logql/check';
+export * from './dashboards/logs';

@@ -35,6 +35,20 @@ export const GRAFANA: ChartRef = {
   version: '12.11.1',
 };
 
+/** Grafana Alloy (v1.18.1), the log agent on every monitored cluster (Promtail's successor). */
+export const ALLOY: ChartRef = {
+  chart: 'alloy',
+  repo: 'https://grafana.github.io/helm-charts',
+  version: '1.11.1',
+};
+
+/** Grafana Loki (3.7.6), the central log store; the OSS chart is published from grafana-community since 2026-03-16. */
+export const LOKI: ChartRef = {
+  chart: 'loki',
+  repo: 'https://grafana-community.github.io/helm-charts',
+  version: '18.11.0',
+};
+
 /** The prometheus-operator CRDs CMM's custom resources are validated against (bundled with kps 88.5.3). */
 export const PROMETHEUS_OPERATOR_VERSION = 'v0.93.1';
 

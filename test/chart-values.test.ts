@@ -1,12 +1,14 @@
 /**
  * Helm ignores unknown values silently, so every key CMM writes into a chart's values must exist in that chart's
- * default values.yaml (kept in upstream/charts/), free-form maps aside.
+ * default values.yaml (kept in upstream/charts/), free-form maps aside. Loki's chart also ships a JSON Schema of its
+ * values, which Helm enforces: the Loki values are validated against it too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Ajv from 'ajv';
 import { Testing } from 'cdk8s';
-import { ClusterAgent, KUBE_PROMETHEUS_STACK } from '../lib';
-import { buildFleet, helmValues, manifestsOf, ROOT } from './support/example';
+import { ALLOY, ClusterAgent, KUBE_PROMETHEUS_STACK, LOKI, lokiValues } from '../lib';
+import { buildFleet, helmValues, manifestsOf, ROOT, type Manifest } from './support/example';
 import {
   KUBE_PROMETHEUS_STACK_FREE_FORM,
   loadChartDefaults,
@@ -23,6 +25,8 @@ const kpsDefaults = mergeSubchartDefaults(
     'kube-state-metrics': loadChartDefaults(path.join(charts, 'kube-state-metrics-8.4.0')),
   },
 );
+const lokiDefaults = loadChartDefaults(path.join(charts, `loki-${LOKI.version}`));
+const alloyDefaults = loadChartDefaults(path.join(charts, `alloy-${ALLOY.version}`));
 
 /**
  * Keys the charts document only as comments in values.yaml (their templates read them). Each entry names the
@@ -34,13 +38,31 @@ const DOCUMENTED_IN_COMMENTS: Record<string, { file: string; comment: RegExp }> 
     file: 'grafana-12.11.1/values.yaml',
     comment: /^ {2}# ingressClassName: nginx/m,
   },
+  // The gateway Ingress template emits `pathType: {{ .pathType }}`; the chart's example has it commented out.
+  // Required with object storage (the chart's helpers read it); the example is commented out.
+  'loki.storage.bucketNames': {
+    file: `loki-${LOKI.version}/values.yaml`,
+    comment: /^ {4}# bucketNames:\n {4}# {3}chunks: FIXME\n {4}# {3}ruler: FIXME/m,
+  },
+  'gateway.ingress.hosts[*].paths[*].pathType': {
+    file: `loki-${LOKI.version}/values.yaml`,
+    comment: /^ {12}# pathType: Prefix/m,
+  },
 };
 
-function check(values: unknown): string[] {
-  return unknownValueKeys(values, kpsDefaults, {
-    freeForm: [...KUBE_PROMETHEUS_STACK_FREE_FORM, ...Object.keys(DOCUMENTED_IN_COMMENTS)],
-  });
-}
+const FREE_FORM = [...KUBE_PROMETHEUS_STACK_FREE_FORM, ...Object.keys(DOCUMENTED_IN_COMMENTS)];
+
+/** Each chart CMM installs, with the defaults its values are checked against. */
+const CHECKS: Record<string, (values: unknown) => string[]> = {
+  [KUBE_PROMETHEUS_STACK.chart]: (v) => unknownValueKeys(v, kpsDefaults, { freeForm: FREE_FORM }),
+  // loki.limits_config is Loki's own limits_config block, written into Loki's configuration as it is.
+  [LOKI.chart]: (v) => unknownValueKeys(v, lokiDefaults, { freeForm: [...FREE_FORM, 'loki.limits_config'] }),
+  [ALLOY.chart]: (v) => unknownValueKeys(v, alloyDefaults, { freeForm: ['alloy.configMap.content'] }),
+};
+
+const lokiSchema = new Ajv({ strict: false, allErrors: true }).compile(
+  JSON.parse(fs.readFileSync(path.join(charts, `loki-${LOKI.version}`, 'values.schema.json'), 'utf8')),
+);
 
 test('the keys documented only in comments are documented there', () => {
   for (const { file, comment } of Object.values(DOCUMENTED_IN_COMMENTS)) {
@@ -48,18 +70,45 @@ test('the keys documented only in comments are documented there', () => {
   }
 });
 
+const helmCharts = manifestsOf(buildFleet().app).filter((m) => m.kind === 'HelmChart');
+
+test('the example fleet installs every chart CMM knows, at its pinned version', () => {
+  const pinned: Record<string, string> = {
+    [KUBE_PROMETHEUS_STACK.chart]: KUBE_PROMETHEUS_STACK.version,
+    [LOKI.chart]: LOKI.version,
+    [ALLOY.chart]: ALLOY.version,
+  };
+  for (const m of helmCharts)
+    expect([m.metadata.name, m.spec!.version]).toEqual([m.metadata.name, pinned[m.spec!.chart as string]]);
+  expect(new Set(helmCharts.map((m) => m.spec!.chart))).toEqual(new Set(Object.keys(pinned)));
+});
+
 describe.each(
-  manifestsOf(buildFleet().app)
-    .filter((m) => m.kind === 'HelmChart')
-    .map((m) => [`${m.metadata.name} in ${m.spec!.targetNamespace}`, m]),
+  helmCharts.map((m): [string, Manifest] => [`${m.metadata.name} (${m.spec!.chart}) in ${m.spec!.targetNamespace}`, m]),
 )('HelmChart %s of the example fleet', (_name, manifest) => {
-  test('installs the pinned kube-prometheus-stack', () => {
-    expect(manifest.spec!.chart).toBe('kube-prometheus-stack');
-    expect(manifest.spec!.version).toBe(KUBE_PROMETHEUS_STACK.version);
-  });
   test('writes only keys that exist in the chart defaults', () => {
-    expect(check(helmValues(manifest))).toEqual([]);
+    expect(CHECKS[manifest.spec!.chart as string](helmValues(manifest))).toEqual([]);
   });
+});
+
+test("the Loki values pass the chart's values.schema.json, in both modes", () => {
+  const loki = helmCharts.find((m) => m.spec!.chart === LOKI.chart)!;
+  for (const values of [
+    helmValues(loki),
+    lokiValues({
+      mode: 'distributed',
+      objectStorage: {
+        endpoint: 's3.eu-west-1.amazonaws.com',
+        chunksBucket: 'c-chunks',
+        rulerBucket: 'c-ruler',
+        credentialsSecret: 's',
+      },
+    }),
+  ]) {
+    expect([lokiSchema(values), lokiSchema.errors ?? []]).toEqual([true, []]);
+    expect(CHECKS[LOKI.chart](values)).toEqual([]);
+  }
+  expect(lokiSchema({ deploymentMode: 42 })).toBe(false);
 });
 
 test('an agent with every option set writes only known keys', () => {
@@ -88,12 +137,27 @@ test('an agent with every option set writes only known keys', () => {
     },
     operator: { nodeSelector: { role: 'infra' }, resources: { requests: { cpu: '100m' } } },
     nodeExporter: { enabled: true, hostRootFsMount: false, resources: { limits: { memory: '64Mi' } } },
+    alertmanager: {
+      enabled: true,
+      slack: { secretName: 's' },
+      storage: { size: '1Gi' },
+      resources: { limits: { memory: '128Mi' } },
+    },
+    logs: {
+      endpoint: { pushUrl: 'https://loki.example.com/loki/api/v1/push' },
+      events: true,
+      journal: true,
+      resources: { limits: { memory: '256Mi' } },
+      tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }],
+    },
   });
-  expect(check(helmValues(agent.release.resource.toJson()))).toEqual([]);
+  expect(CHECKS[KUBE_PROMETHEUS_STACK.chart](helmValues(agent.release.resource.toJson()))).toEqual([]);
+  expect(CHECKS[ALLOY.chart](helmValues(agent.logAgent!.release.resource.toJson()))).toEqual([]);
+  expect(CHECKS[ALLOY.chart](helmValues(agent.logAgent!.eventsRelease!.resource.toJson()))).toEqual([]);
 });
 
 test('the check catches a misspelt key', () => {
-  expect(check({ prometheus: { prometheusSpec: { retension: '1d' } } })).toEqual([
+  expect(CHECKS[KUBE_PROMETHEUS_STACK.chart]({ prometheus: { prometheusSpec: { retension: '1d' } } })).toEqual([
     'prometheus.prometheusSpec.retension',
   ]);
 });

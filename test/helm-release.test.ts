@@ -62,6 +62,10 @@ describe('HelmRelease', () => {
 
   test('renderValues does not fold long lines and is stable', () => {
     const long = 'x'.repeat(300);
-    expect(renderValues({ z: long, a: [{ y: 1, b: 2 }] })).toBe(`a:\n  - b: 2\n    y: 1\nz: ${long}\n`);
+    expect(renderValues({ z: long, a: [{ x: 1, b: 2 }] })).toBe(`a:\n  - b: 2\n    x: 1\nz: ${long}\n`);
+  });
+
+  test('renderValues quotes what YAML 1.1 (Helm, Kubernetes) would read as another type', () => {
+    expect(renderValues({ from: '2024-04-01', on: 'yes', y: 1 })).toBe('from: "2024-04-01"\n"on": "yes"\n"y": 1\n');
   });
 });

@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace, monitoringNamespace } from '../k8s';
-import { validate } from '../inventory/errors';
-import { clusterConfig, podMonitor, serviceMonitor } from '../inventory/schema';
+import { validate, ValidationError } from '../inventory/errors';
+import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
+import { z } from 'zod';
+import { clusterConfig, logsSettings, podMonitor, serviceMonitor } from '../inventory/schema';
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
@@ -59,6 +61,11 @@ export interface ClusterAgentProps {
   readonly rules?: RulesOptions;
   /** Alertmanager in the cluster, routing to Slack. @default - none */
   readonly alertmanager?: AlertmanagerOptions;
+  /**
+   * Log shipping with Grafana Alloy to the central Loki at `logs.endpoint` (`Fleet` sets it from the inventory).
+   * @default - no log agent
+   */
+  readonly logs?: LogShippingOptions & { readonly endpoint?: LokiEndpoint };
   /** ServiceMonitors by object name. More can be added with `addServiceMonitor()`. @default - none */
   readonly serviceMonitors?: Record<string, MonitorOptions>;
   /** PodMonitors by object name. More can be added with `addPodMonitor()`. @default - none */
@@ -66,7 +73,16 @@ export interface ClusterAgentProps {
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
-const AGENT_PROPS = clusterConfig.omit({ name: true }).extend({ clusterName: clusterConfig.shape.name });
+const AGENT_PROPS = clusterConfig.omit({ name: true }).extend({
+  clusterName: clusterConfig.shape.name,
+  logs: logsSettings
+    .extend({
+      endpoint: z
+        .strictObject({ pushUrl: z.url({ protocol: /^https?$/ }), tenantId: z.string().min(1).optional() })
+        .optional(),
+    })
+    .optional(),
+});
 
 /** Name of the agent's Helm release and of the chart's objects (`cmm-agent-prometheus`, ...). */
 export const AGENT_RELEASE_NAME = 'cmm-agent';
@@ -93,6 +109,8 @@ export class ClusterAgent extends Construct {
   public readonly namespaceResource: KubeNamespace;
   /** The cluster's Prometheus rules. Add groups with `rules.addGroup()`. */
   public readonly rules: ClusterRules;
+  /** The log agent, when logs are shipped. */
+  public readonly logAgent?: LogAgent;
   private readonly monitors = new Map<string, ApiObject>();
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
@@ -138,6 +156,21 @@ export class ClusterAgent extends Construct {
       kubeStateMetrics: this.kubeStateMetrics,
       nodeExporter: props.nodeExporter?.enabled ?? true,
     });
+
+    const logs = props.logs;
+    if (logs && logs.enabled !== false) {
+      if (!logs.endpoint) {
+        throw new ValidationError(`ClusterAgent "${this.clusterName}"`, [
+          "props.logs.endpoint: is required; expected the central Loki's push URL (or logs.enabled: false)",
+        ]);
+      }
+      this.logAgent = new LogAgent(this, 'Logs', {
+        ...logs,
+        endpoint: logs.endpoint,
+        clusterName: this.clusterName,
+        namespace: this.namespace,
+      });
+    }
 
     for (const [name, opts] of Object.entries(props.serviceMonitors ?? {})) {
       if (opts.enabled !== false) this.addServiceMonitor(name, opts);

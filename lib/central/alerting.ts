@@ -179,48 +179,110 @@ function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
   return rules;
 }
 
-/**
- * Grafana's alert rules file: one group per cluster (folder "CMM"), each rule querying that cluster's datasource.
- * `ClusterUnreachable` fires when the datasource errors or returns no data.
- */
-export function alertRules(clusters: readonly AlertedCluster[], o: CentralAlertingOptions): Record<string, unknown> {
+/** A log alert: a LogQL metric query over the central Loki, firing while above a threshold. */
+export interface LogAlert {
+  /** LogQL metric query, e.g. `sum by (cluster) (count_over_time({namespace="x"} |= "controller" |~ "(?i)error" [1m]))`. */
+  readonly expr: string;
+  readonly threshold: number;
+  /** @default '5m' */
+  readonly for?: string;
+  /** @default 'warning' */
+  readonly severity?: 'critical' | 'warning' | 'info';
+  /** @default - the alert name and threshold */
+  readonly summary?: string;
+  readonly description?: string;
+}
+
+/** The `cmm-logs` rule group: one rule per log alert, over the Loki datasource. */
+function logAlertGroup(lokiUid: string, alerts: Readonly<Record<string, LogAlert>>): Record<string, unknown> {
   return {
-    apiVersion: 1,
-    groups: clusters.map((c) => ({
-      orgId: 1,
-      name: `cmm-${c.clusterName}`,
-      folder: ALERT_FOLDER,
-      interval: '1m',
-      rules: rulesFor(c, o).map((r) => ({
-        uid: grafanaUid(`cmm-${c.clusterName}-${r.short}`),
-        title: r.title,
+    orgId: 1,
+    name: 'cmm-logs',
+    folder: ALERT_FOLDER,
+    interval: '1m',
+    rules: Object.entries(alerts)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, a]) => ({
+        uid: grafanaUid(`cmm-logs-${name.toLowerCase()}`),
+        title: name,
         condition: 'C',
         data: [
           {
             refId: 'A',
             relativeTimeRange: { from: 600, to: 0 },
-            datasourceUid: c.datasourceUid,
-            model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
+            datasourceUid: lokiUid,
+            model: { refId: 'A', expr: a.expr, queryType: 'instant', intervalMs: 1000, maxDataPoints: 43200 },
           },
-          {
-            refId: 'C',
-            datasourceUid: '__expr__',
-            model: {
-              refId: 'C',
-              type: 'threshold',
-              expression: 'A',
-              datasource: { type: '__expr__', uid: '__expr__' },
-              conditions: [{ evaluator: { type: r.evaluator.type, params: [...r.evaluator.params] } }],
-            },
-          },
+          thresholdExpr('gt', [a.threshold]),
         ],
-        noDataState: r.noData,
-        execErrState: r.execErr,
-        for: r.for,
+        noDataState: 'OK',
+        execErrState: 'Error',
+        for: a.for ?? '5m',
         isPaused: false,
-        labels: { severity: r.severity, cluster: c.clusterName },
-        annotations: { summary: r.summary, description: r.description },
+        labels: { severity: a.severity ?? 'warning' },
+        annotations: {
+          summary: a.summary ?? `${name}: {{ humanize $values.A.Value }}, above ${a.threshold}.`,
+          ...(a.description ? { description: a.description } : {}),
+        },
       })),
-    })),
+  };
+}
+
+function thresholdExpr(type: 'gt' | 'lt', params: readonly number[]): Record<string, unknown> {
+  return {
+    refId: 'C',
+    datasourceUid: '__expr__',
+    model: {
+      refId: 'C',
+      type: 'threshold',
+      expression: 'A',
+      datasource: { type: '__expr__', uid: '__expr__' },
+      conditions: [{ evaluator: { type, params: [...params] } }],
+    },
+  };
+}
+
+/**
+ * Grafana's alert rules file: one group per cluster (folder "CMM"), each rule querying that cluster's datasource,
+ * and the log alerts over the Loki datasource. `ClusterUnreachable` fires when the datasource errors or returns no
+ * data.
+ */
+export function alertRules(
+  clusters: readonly AlertedCluster[],
+  o: CentralAlertingOptions,
+  logs?: { readonly lokiUid: string; readonly alerts: Readonly<Record<string, LogAlert>> },
+): Record<string, unknown> {
+  const logGroups = logs && Object.keys(logs.alerts).length > 0 ? [logAlertGroup(logs.lokiUid, logs.alerts)] : [];
+  return {
+    apiVersion: 1,
+    groups: [
+      ...clusters.map((c) => ({
+        orgId: 1,
+        name: `cmm-${c.clusterName}`,
+        folder: ALERT_FOLDER,
+        interval: '1m',
+        rules: rulesFor(c, o).map((r) => ({
+          uid: grafanaUid(`cmm-${c.clusterName}-${r.short}`),
+          title: r.title,
+          condition: 'C',
+          data: [
+            {
+              refId: 'A',
+              relativeTimeRange: { from: 600, to: 0 },
+              datasourceUid: c.datasourceUid,
+              model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
+            },
+            thresholdExpr(r.evaluator.type, r.evaluator.params),
+          ],
+          noDataState: r.noData,
+          execErrState: r.execErr,
+          for: r.for,
+          isPaused: false,
+          labels: { severity: r.severity, cluster: c.clusterName },
+          annotations: { summary: r.summary, description: r.description },
+        })),
+      })),
+      ...logGroups,
+    ],
   };
 }

@@ -10,6 +10,7 @@ import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
+import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
 import { Lazy } from 'cdk8s';
 import {
   alertRules,
@@ -18,6 +19,7 @@ import {
   SLACK_URL_ENV,
   TEAMS_URL_ENV,
   type CentralAlertingOptions,
+  type LogAlert,
 } from './alerting';
 
 /** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
@@ -82,7 +84,24 @@ export interface CentralGrafanaProps {
    * and alert rules over every cluster datasource. @default - no alerting provisioned
    */
   readonly alerting?: CentralAlertingOptions;
+  /** The central Loki as a datasource, with saved queries and log alerts. @default - no logs */
+  readonly loki?: GrafanaLokiOptions;
 }
+
+/** The central Loki, as Grafana sees it. */
+export interface GrafanaLokiOptions {
+  /** URL Grafana queries (the gateway). */
+  readonly url: string;
+  /** Existing Secret in Grafana's namespace with keys `username` and `password` for the gateway. */
+  readonly credentialsSecret: string;
+  /** Queries shown on every cluster's logs dashboard. @default - none */
+  readonly savedQueries?: Readonly<Record<string, SavedLogQuery>>;
+  /** Log alert rules (need `alerting`). @default - none */
+  readonly alerts?: Readonly<Record<string, LogAlert>>;
+}
+
+/** uid and name of the Loki datasource. */
+export const LOKI_DATASOURCE = { uid: 'cmm-loki', name: 'Loki' } as const;
 
 /** Name of the central Helm release (its Grafana objects are `cmm-central-grafana`, ...). */
 export const CENTRAL_RELEASE_NAME = 'cmm-central';
@@ -104,6 +123,7 @@ export class CentralGrafana extends Construct {
   private readonly grafanaCom = new Map<string, GrafanaComDashboardOptions>();
   private readonly dashboardNames = new Set<string>();
   private readonly alerting?: CentralAlertingOptions;
+  private readonly loki?: GrafanaLokiOptions;
 
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
@@ -124,6 +144,12 @@ export class CentralGrafana extends Construct {
     this.clusterName = props.clusterName;
     this.namespace = props.namespace ?? 'monitoring';
     this.alerting = props.alerting;
+    this.loki = props.loki;
+    if (props.loki?.alerts && Object.keys(props.loki.alerts).length > 0 && !props.alerting) {
+      throw new Error(
+        `CentralGrafana "${props.clusterName}": log alerts need props.alerting (they are delivered through Grafana alerting)`,
+      );
+    }
     if (props.alerting) {
       validate(centralAlerting, props.alerting, `CentralGrafana "${props.clusterName}"`, {
         prefix: 'props.',
@@ -161,7 +187,13 @@ export class CentralGrafana extends Construct {
           produce: () => ({
             'cmm-contactpoints.yaml': toYaml(contactPoints(alerting)),
             'cmm-policies.yaml': toYaml(notificationPolicies()),
-            'cmm-rules.yaml': toYaml(alertRules(this.alertedClusters, alerting)),
+            'cmm-rules.yaml': toYaml(
+              alertRules(
+                this.alertedClusters,
+                alerting,
+                this.loki?.alerts ? { lokiUid: LOKI_DATASOURCE.uid, alerts: this.loki.alerts } : undefined,
+              ),
+            ),
           }),
         }),
       });
@@ -261,6 +293,18 @@ export class CentralGrafana extends Construct {
     );
   }
 
+  /** Adds the "CMM / Logs / <cluster>" dashboard of a cluster that ships its logs to the central Loki. */
+  public addLogsDashboard(clusterName: string): KubeConfigMap {
+    if (!this.loki)
+      throw new Error(
+        `CentralGrafana: no Loki datasource; set props.loki to add the logs dashboard of "${clusterName}"`,
+      );
+    return this.addDashboard(
+      `logs-${clusterName}`,
+      logsDashboard(clusterName, { type: 'loki', uid: LOKI_DATASOURCE.uid }, this.loki.savedQueries ?? {}),
+    );
+  }
+
   /** Adds the "CMM / Fleet overview" dashboard, which repeats its panels for every cluster datasource. */
   public addFleetOverview(): KubeConfigMap {
     return this.addDashboard('fleet-overview', fleetOverviewDashboard());
@@ -285,6 +329,22 @@ export class CentralGrafana extends Construct {
         editable: false,
         jsonData: { timeInterval: ds.scrapeInterval ?? '30s', httpMethod: 'POST', prometheusType: 'Prometheus' },
       };
+      if (this.loki) {
+        // Explore links each result with a namespace to that namespace's logs in this cluster. Grafana expands
+        // $VAR in provisioning files, so the correlation's own variables are written $${...}.
+        entry.correlations = [
+          {
+            targetUID: LOKI_DATASOURCE.uid,
+            label: 'Logs of this namespace',
+            description: 'The logs of the same cluster and namespace, in the central Loki.',
+            config: {
+              type: 'query',
+              field: 'namespace',
+              target: { expr: '{cluster="$${cluster}", namespace="$${namespace}"}' },
+            },
+          },
+        ];
+      }
       if (ds.basicAuth) {
         // Grafana expands $VAR in provisioning files; the values come from the Secret through the environment.
         const prefix = `CMM_DS_${ds.clusterName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -300,6 +360,23 @@ export class CentralGrafana extends Construct {
       }
       return entry;
     });
+    if (this.loki) {
+      env.CMM_LOKI_USERNAME = { secretKeyRef: { name: this.loki.credentialsSecret, key: 'username' } };
+      env.CMM_LOKI_PASSWORD = { secretKeyRef: { name: this.loki.credentialsSecret, key: 'password' } };
+      additionalDataSources.push({
+        name: LOKI_DATASOURCE.name,
+        uid: LOKI_DATASOURCE.uid,
+        type: 'loki',
+        access: 'proxy',
+        url: this.loki.url,
+        isDefault: false,
+        editable: false,
+        basicAuth: true,
+        basicAuthUser: '$CMM_LOKI_USERNAME',
+        secureJsonData: { basicAuthPassword: '$CMM_LOKI_PASSWORD' },
+        jsonData: { maxLines: 1000, timeout: 60 },
+      });
+    }
 
     const grafana: Record<string, unknown> = {
       enabled: true,

@@ -13,7 +13,13 @@ export interface Query {
   readonly datasourceUid?: string;
 }
 
-export type PanelKind = 'timeseries' | 'stat' | 'table';
+export type PanelKind = 'timeseries' | 'stat' | 'table' | 'logs';
+
+/** A datasource reference. */
+export interface DatasourceRef {
+  readonly type: string;
+  readonly uid: string;
+}
 
 export interface PanelOptions {
   readonly title: string;
@@ -33,6 +39,8 @@ export interface PanelOptions {
    * by side. @default - not repeated
    */
   readonly repeat?: { readonly variable: string; readonly maxPerRow?: number };
+  /** The panel's datasource. @default - the `datasource` variable (Prometheus) */
+  readonly datasource?: DatasourceRef;
 }
 
 /** The `datasource` template variable. */
@@ -57,6 +65,8 @@ export interface DashboardOptions {
    * none. @default {} - single-valued, every Prometheus datasource
    */
   readonly datasourceVariable?: DatasourceVariableOptions | false;
+  /** More template variables (Grafana's JSON model), after the datasource one. @default - none */
+  readonly variables?: readonly Record<string, unknown>[];
 }
 
 const MIXED = { type: 'datasource', uid: '-- Mixed --' };
@@ -120,6 +130,7 @@ export class Dashboard {
           : {}),
       });
     }
+    list.push(...(this.options.variables ?? []));
     return {
       uid: this.uid,
       title: this.title,
@@ -137,6 +148,7 @@ export class Dashboard {
 
 function buildPanel(p: PanelOptions, id: number, gridPos: Record<string, number>): Record<string, unknown> {
   const perQueryDatasource = p.queries.some((q) => q.datasourceUid !== undefined);
+  const panelDatasource = p.datasource ?? (perQueryDatasource ? MIXED : VARIABLE_DS);
   return {
     id,
     type: p.kind ?? 'timeseries',
@@ -144,7 +156,7 @@ function buildPanel(p: PanelOptions, id: number, gridPos: Record<string, number>
     ...(p.description ? { description: p.description } : {}),
     gridPos,
     ...(p.repeat ? { repeat: p.repeat.variable, repeatDirection: 'h', maxPerRow: p.repeat.maxPerRow ?? 4 } : {}),
-    datasource: perQueryDatasource ? MIXED : VARIABLE_DS,
+    datasource: panelDatasource,
     fieldConfig: {
       defaults: {
         unit: p.unit ?? 'short',
@@ -155,12 +167,18 @@ function buildPanel(p: PanelOptions, id: number, gridPos: Record<string, number>
       },
       overrides: [],
     },
-    options: p.kind === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'] }, colorMode: 'background' } : {},
+    options:
+      p.kind === 'stat'
+        ? { reduceOptions: { calcs: ['lastNotNull'] }, colorMode: 'background' }
+        : p.kind === 'logs'
+          ? { showTime: true, wrapLogMessage: true, sortOrder: 'Descending', enableLogDetails: true }
+          : {},
     targets: p.queries.map((q, i) => ({
       refId: String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''),
       expr: q.expr,
       legendFormat: q.legend ?? '',
-      datasource: q.datasourceUid ? { type: 'prometheus', uid: q.datasourceUid } : VARIABLE_DS,
+      datasource: q.datasourceUid ? { type: 'prometheus', uid: q.datasourceUid } : (p.datasource ?? VARIABLE_DS),
+      ...(p.kind === 'logs' ? { queryType: 'range' } : {}),
       ...(p.kind === 'table' ? { instant: true, format: 'table' } : {}),
     })),
   };

@@ -47,6 +47,24 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   const reachable = resolveClusters(inv).some(
     (c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress',
   );
+  // Every cluster that ships logs needs a central Loki it can reach.
+  const logProblems: string[] = [];
+  resolveClusters(inv).forEach((c, i) => {
+    if (!(c.logs?.enabled ?? inv.central.loki !== undefined)) return;
+    const path = c.logs?.enabled !== undefined ? ['clusters', i, 'logs', 'enabled'] : ['clusters', i];
+    const where = locate(path, false);
+    const at = `${where ? `${where}: ` : ''}clusters[${i}]${c.logs?.enabled !== undefined ? '.logs.enabled' : ''}`;
+    if (!inv.central.loki) {
+      logProblems.push(
+        `${at}: ${c.name} ships logs but there is no central.loki; expected central.loki, or logs.enabled: false`,
+      );
+    } else if (c.name !== inv.central.cluster && !inv.central.loki.ingress) {
+      logProblems.push(
+        `${at}: ${c.name} ships logs but cannot reach the central Loki; expected central.loki.ingress (the push endpoint), or logs.enabled: false`,
+      );
+    }
+  });
+  if (logProblems.length > 0) throw new ValidationError(fileName, logProblems);
   if (!reachable) {
     const where = locate(['central', 'cluster'], false);
     throw new ValidationError(fileName, [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkLogQL } from '../logql/check';
 import { checkPromQL, describePromQLProblem } from '../promql/check';
 
 /**
@@ -379,6 +380,44 @@ export const alertmanagerSettings = z
   })
   .describe('Alertmanager in the cluster, routing to Slack by severity.');
 
+/** A LogQL query, parsed at synth time; `metric` requires a metric query (for alerts). */
+const logql = (metric = false) =>
+  z.string().superRefine((query, ctx) => {
+    const problems = checkLogQL(query, { metric });
+    if (problems.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        input: query,
+        message: `valid LogQL${metric ? ' (a metric query)' : ''}; the parser says ${describePromQLProblem(query, problems[0])}`,
+      });
+    }
+  });
+
+const toleration = z.strictObject({
+  key: z.string().min(1).optional(),
+  operator: z.enum(['Equal', 'Exists']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+});
+
+export const logsSettings = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe("Ship this cluster's logs to the central Loki. Default: true when central.loki is set."),
+    credentialsSecret: dnsSubdomain()
+      .optional()
+      .describe(
+        'Existing Secret in the agent namespace with keys username and password for the Loki gateway. Default: loki-push-credentials.',
+      ),
+    events: z.boolean().optional().describe('Also ship Kubernetes events. Default: false.'),
+    journal: z.boolean().optional().describe("Also ship each node's systemd journal. Default: false."),
+    resources: resources.optional(),
+    tolerations: z.array(toleration).optional().describe('Tolerations of the Alloy DaemonSet.'),
+  })
+  .describe('Log shipping with Grafana Alloy (a DaemonSet) to the central Loki.');
+
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
   kubePrometheusStackVersion: z
@@ -401,6 +440,7 @@ const clusterSettings = {
   nodeExporter: nodeExporterSettings.optional(),
   rules: rulesSettings.optional(),
   alertmanager: alertmanagerSettings.optional(),
+  logs: logsSettings.optional(),
   serviceMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('ServiceMonitors by object name.'),
   podMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('PodMonitors by object name.'),
 };
@@ -480,6 +520,75 @@ export const centralAlerting = z
   })
   .describe('Unified alerting in the central Grafana.');
 
+export const centralLoki = z
+  .strictObject({
+    mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic (one process, filesystem).'),
+    retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
+    storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
+    objectStorage: z
+      .strictObject({
+        endpoint: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
+            error: 'host or host:port, such as "s3.eu-west-1.amazonaws.com"',
+          }),
+        region: z.string().min(1).optional(),
+        chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
+        rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
+        credentialsSecret: dnsSubdomain().describe('Existing Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
+        forcePathStyle: z.boolean().optional(),
+      })
+      .optional()
+      .describe('S3-compatible storage; required with mode distributed.'),
+    gatewayAuthSecret: dnsSubdomain()
+      .optional()
+      .describe('Existing Secret with a .htpasswd key. Default: loki-gateway-htpasswd.'),
+    ingress: z
+      .strictObject({
+        host: dnsSubdomain(),
+        ingressClassName: dnsSubdomain().optional(),
+        tlsSecretName: dnsSubdomain(),
+      })
+      .optional()
+      .describe('Expose the push endpoint to the clusters, with TLS. Default: not exposed.'),
+    grafanaCredentialsSecret: dnsSubdomain()
+      .optional()
+      .describe(
+        "Existing Secret in Grafana's namespace with username and password for the gateway. Default: loki-grafana-credentials.",
+      ),
+    savedQueries: z
+      .record(dnsSubdomain(), z.strictObject({ query: logql(), description: z.string().optional() }))
+      .optional()
+      .describe("LogQL queries shown on every cluster's logs dashboard ($cluster is the cluster)."),
+    alerts: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an alert name such as ControllerErrors' }),
+        z.strictObject({
+          expr: logql(true).describe(
+            'A LogQL metric query, e.g. sum by (cluster) (count_over_time({...} |= "error" [1m])).',
+          ),
+          threshold: z.number().describe('The alert fires while the query is above this value.'),
+          for: duration().optional().describe('Default: 5m.'),
+          severity: z.enum(['critical', 'warning', 'info']).optional().describe('Default: warning.'),
+          summary: z.string().min(1).optional(),
+          description: z.string().optional(),
+        }),
+      )
+      .optional()
+      .describe('Log alert rules, evaluated by the central Grafana over the Loki datasource.'),
+  })
+  .superRefine((l, ctx) => {
+    if (l.mode === 'distributed' && !l.objectStorage) {
+      ctx.addIssue({
+        code: 'custom',
+        input: l,
+        path: ['objectStorage'],
+        message: 'objectStorage when mode is distributed',
+      });
+    }
+  })
+  .describe('The central Loki (grafana-community loki chart).');
+
 export const central = z
   .strictObject({
     cluster: dnsLabel().describe('Name of the central cluster (the folder dist/<cluster>/).'),
@@ -502,6 +611,7 @@ export const central = z
       .optional()
       .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
     alerting: centralAlerting.optional(),
+    loki: centralLoki.optional(),
     dashboards: z
       .strictObject({
         files: z
@@ -522,6 +632,14 @@ export const inventory = z
     clusters: z.array(clusterEntry).min(1, { error: 'at least one cluster' }),
   })
   .superRefine((inv, ctx) => {
+    if (inv.central.loki?.alerts && Object.keys(inv.central.loki.alerts).length > 0 && !inv.central.alerting) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['central', 'loki', 'alerts'],
+        input: Object.keys(inv.central.loki.alerts),
+        message: 'central.alerting to be configured: log alerts are delivered through Grafana alerting',
+      });
+    }
     const seen = new Map<string, number>();
     inv.clusters.forEach((c, i) => {
       const first = seen.get(c.name);

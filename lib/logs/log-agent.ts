@@ -1,0 +1,245 @@
+import { Construct } from 'constructs';
+import { HelmRelease } from '../helm/helm-release';
+import { ALLOY, chartWith } from '../versions';
+import type { Resources } from '../agent/props';
+import { AlloyExpr, env, ref, renderAlloyConfig, type AlloyBlock, type AlloyValue } from './alloy-config';
+
+/** A pod toleration. */
+export interface Toleration {
+  readonly key?: string;
+  /** @default 'Equal' when value is set, else 'Exists' */
+  readonly operator?: 'Equal' | 'Exists';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+/** Where a cluster's logs go: the central Loki's push endpoint. */
+export interface LokiEndpoint {
+  /** e.g. `https://loki.example.com/loki/api/v1/push`. */
+  readonly pushUrl: string;
+  /** Loki tenant of this cluster (`X-Scope-OrgID`), when the central Loki has one per cluster. @default - none */
+  readonly tenantId?: string;
+}
+
+/** Log shipping from one cluster. */
+export interface LogShippingOptions {
+  /** @default true when the fleet has a central Loki */
+  readonly enabled?: boolean;
+  /**
+   * Existing Secret in the agent's namespace with the push credentials, keys `username` and `password`.
+   * @default 'loki-push-credentials'
+   */
+  readonly credentialsSecret?: string;
+  /** Also ship Kubernetes events (one extra Alloy, a single-replica Deployment). @default false */
+  readonly events?: boolean;
+  /** Also ship each node's systemd journal. @default false */
+  readonly journal?: boolean;
+  /** @default - the chart's */
+  readonly resources?: Resources;
+  /** Tolerations of the DaemonSet, e.g. to run on tainted nodes too. @default - none */
+  readonly tolerations?: readonly Toleration[];
+}
+
+export interface LogAgentProps extends LogShippingOptions {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly endpoint: LokiEndpoint;
+}
+
+export const ALLOY_RELEASE_NAME = 'cmm-alloy';
+export const ALLOY_EVENTS_RELEASE_NAME = 'cmm-alloy-events';
+export const NODE_NAME_ENV = 'CMM_NODE_NAME';
+export const LOKI_USERNAME_ENV = 'CMM_LOKI_USERNAME';
+export const LOKI_PASSWORD_ENV = 'CMM_LOKI_PASSWORD';
+
+const WRITE = ['loki.write', 'central'] as const;
+const toCentral = (): AlloyValue => [ref(WRITE[0], WRITE[1], 'receiver')];
+
+/** `loki.write "central"`: the push endpoint, its credentials from the environment, and the `cluster` label. */
+export function lokiWrite(clusterName: string, endpoint: LokiEndpoint): AlloyBlock & { comment: string } {
+  return {
+    comment: `The central Loki. Every stream carries cluster="${clusterName}".`,
+    name: WRITE[0],
+    label: WRITE[1],
+    blocks: [
+      {
+        name: 'endpoint',
+        attributes: [
+          ['url', endpoint.pushUrl],
+          ...(endpoint.tenantId ? ([['tenant_id', endpoint.tenantId]] as const) : []),
+        ],
+        blocks: [
+          {
+            name: 'basic_auth',
+            attributes: [
+              ['username', env(LOKI_USERNAME_ENV)],
+              ['password', env(LOKI_PASSWORD_ENV)],
+            ],
+          },
+        ],
+      },
+    ],
+    attributes: [['external_labels', { cluster: clusterName }]],
+  };
+}
+
+const relabel = (source: string[], target: string, extra: [string, AlloyValue][] = []): AlloyBlock => ({
+  name: 'rule',
+  attributes: [['source_labels', source], ...extra, ['target_label', target]],
+});
+
+/** The DaemonSet's pipeline: every container log file on the node, and optionally the node's journal. */
+export function podLogsConfig(clusterName: string, endpoint: LokiEndpoint, journal: boolean): string {
+  const components: (AlloyBlock & { comment?: string })[] = [
+    {
+      comment: 'Pods on this node (one Alloy runs on every node).',
+      name: 'discovery.kubernetes',
+      label: 'pods',
+      attributes: [['role', 'pod']],
+      blocks: [
+        {
+          name: 'selectors',
+          attributes: [
+            ['role', 'pod'],
+            // Only this node's pods: the node name comes from the downward API.
+            ['field', new AlloyExpr(`"spec.nodeName=" + ${env(NODE_NAME_ENV).text}`)],
+          ],
+        },
+      ],
+    },
+    {
+      comment: 'Labels every stream carries: namespace, pod, container, node; and the file to read.',
+      name: 'discovery.relabel',
+      label: 'pod_logs',
+      attributes: [['targets', ref('discovery.kubernetes', 'pods', 'targets')]],
+      blocks: [
+        relabel(['__meta_kubernetes_namespace'], 'namespace'),
+        relabel(['__meta_kubernetes_pod_name'], 'pod'),
+        relabel(['__meta_kubernetes_pod_container_name'], 'container'),
+        relabel(['__meta_kubernetes_pod_node_name'], 'node'),
+        relabel(['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'], '__path__', [
+          ['separator', '/'],
+          ['replacement', '/var/log/pods/*$1/*.log'],
+        ]),
+      ],
+    },
+    {
+      name: 'local.file_match',
+      label: 'pod_logs',
+      attributes: [['path_targets', ref('discovery.relabel', 'pod_logs', 'output')]],
+    },
+    {
+      name: 'loki.source.file',
+      label: 'pod_logs',
+      attributes: [
+        ['targets', ref('local.file_match', 'pod_logs', 'targets')],
+        ['forward_to', [ref('loki.process', 'pod_logs', 'receiver')]],
+      ],
+    },
+    {
+      comment: 'Container runtime (CRI) log lines: timestamp, stream and partial lines.',
+      name: 'loki.process',
+      label: 'pod_logs',
+      attributes: [['forward_to', toCentral()]],
+      blocks: [{ name: 'stage.cri' }],
+    },
+  ];
+  if (journal) {
+    components.push(
+      {
+        comment: "The node's systemd journal, labelled by unit and node.",
+        name: 'loki.relabel',
+        label: 'journal',
+        attributes: [['forward_to', []]],
+        blocks: [relabel(['__journal__systemd_unit'], 'unit'), relabel(['__journal__hostname'], 'node')],
+      },
+      {
+        name: 'loki.source.journal',
+        label: 'journal',
+        attributes: [
+          ['path', '/var/log/journal'],
+          ['relabel_rules', ref('loki.relabel', 'journal', 'rules')],
+          ['labels', { job: 'node/journal' }],
+          ['forward_to', toCentral()],
+        ],
+      },
+    );
+  }
+  components.push(lokiWrite(clusterName, endpoint));
+  return renderAlloyConfig(components);
+}
+
+/** The events pipeline (a single Alloy, so each event is shipped once). */
+export function eventsConfig(clusterName: string, endpoint: LokiEndpoint): string {
+  return renderAlloyConfig([
+    {
+      comment: 'Kubernetes events of every namespace, as logfmt lines.',
+      name: 'loki.source.kubernetes_events',
+      label: 'events',
+      attributes: [
+        ['job_name', 'kubernetes/events'],
+        ['log_format', 'logfmt'],
+        ['forward_to', toCentral()],
+      ],
+    },
+    lokiWrite(clusterName, endpoint),
+  ]);
+}
+
+/**
+ * Grafana Alloy on a monitored cluster, installed by HelmCharts: a DaemonSet shipping every pod's logs (and
+ * optionally the node journal) to the central Loki, and optionally a single Alloy for Kubernetes events. The push
+ * credentials come from an existing Secret through the environment; the config holds none.
+ */
+export class LogAgent extends Construct {
+  public readonly release: HelmRelease;
+  public readonly eventsRelease?: HelmRelease;
+  /** The DaemonSet's Alloy configuration. */
+  public readonly config: string;
+
+  constructor(scope: Construct, id: string, props: LogAgentProps) {
+    super(scope, id);
+    const secret = props.credentialsSecret ?? 'loki-push-credentials';
+    const credentials = [
+      { name: LOKI_USERNAME_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
+      { name: LOKI_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
+    ];
+    this.config = podLogsConfig(props.clusterName, props.endpoint, props.journal ?? false);
+    const tolerations = (props.tolerations ?? []).map((t) => ({ ...t }));
+    const alloy: Record<string, unknown> = {
+      configMap: { create: true, content: this.config },
+      // /var/log holds /var/log/pods (container logs) and /var/log/journal.
+      mounts: { varlog: true },
+      extraEnv: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, ...credentials],
+    };
+    if (props.resources) alloy.resources = { ...props.resources };
+    this.release = new HelmRelease(this, 'Alloy', {
+      chart: chartWith(ALLOY, {}),
+      releaseName: ALLOY_RELEASE_NAME,
+      targetNamespace: props.namespace,
+      values: {
+        fullnameOverride: ALLOY_RELEASE_NAME,
+        // The PodLogs CRD is not used: discovery is in the configuration.
+        crds: { create: false },
+        controller: { type: 'daemonset', ...(tolerations.length > 0 ? { tolerations } : {}) },
+        alloy,
+      },
+    });
+    if (props.events) {
+      this.eventsRelease = new HelmRelease(this, 'AlloyEvents', {
+        chart: chartWith(ALLOY, {}),
+        releaseName: ALLOY_EVENTS_RELEASE_NAME,
+        targetNamespace: props.namespace,
+        values: {
+          fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
+          crds: { create: false },
+          controller: { type: 'deployment', replicas: 1 },
+          alloy: {
+            configMap: { create: true, content: eventsConfig(props.clusterName, props.endpoint) },
+            extraEnv: credentials,
+          },
+        },
+      });
+    }
+  }
+}

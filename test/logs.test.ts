@@ -1,0 +1,331 @@
+import { Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import {
+  ALLOY_RELEASE_NAME,
+  CentralGrafana,
+  CentralLoki,
+  checkLogQL,
+  ClusterAgent,
+  LOKI_RELEASE_NAME,
+  lokiDuration,
+  parseInventory,
+  ValidationError,
+} from '../lib';
+import { alloyComponents, alloyEnvVars, ALLOY_EXPORTS, alloyReferences, alloyStringAttribute } from './support/alloy';
+import { buildFleet, byKindName, helmValues, manifestsOf } from './support/example';
+
+const PUSH = 'https://loki.example.com/loki/api/v1/push';
+
+function agent(logs: ConstructorParameters<typeof ClusterAgent>[2]['logs']) {
+  const chart = Testing.chart();
+  const a = new ClusterAgent(chart, 'Agent', { clusterName: 'edge-1', logs });
+  return { agent: a, objects: byKindName(chart) };
+}
+
+/** Checks a generated Alloy configuration's structure; returns its components. */
+function checkAlloy(config: string, env: readonly string[], cluster: string, url: string) {
+  const components = alloyComponents(config);
+  const byId = new Map(components.map((c) => [`${c.kind}.${c.label}`, c]));
+  expect(byId.size).toBe(components.length);
+  for (const c of components) {
+    expect(Object.keys(ALLOY_EXPORTS)).toContain(c.kind);
+    for (const r of alloyReferences(c.body)) {
+      // Every reference names a component that exists, and an export that kind has.
+      expect([`${c.kind}.${c.label} -> ${r.kind}.${r.label}`, byId.has(`${r.kind}.${r.label}`)]).toEqual([
+        `${c.kind}.${c.label} -> ${r.kind}.${r.label}`,
+        true,
+      ]);
+      expect(ALLOY_EXPORTS[r.kind]).toContain(r.export);
+    }
+  }
+  // Every source's lines end at loki.write "central".
+  const forwards = (id: string): string[] =>
+    alloyReferences(
+      byId
+        .get(id)!
+        .body.split('\n')
+        .filter((l) => l.includes('forward_to'))
+        .join('\n'),
+    ).map((r) => `${r.kind}.${r.label}`);
+  const reachesWrite = (id: string, seen = new Set<string>()): boolean =>
+    id === 'loki.write.central' || (!seen.has(id) && forwards(id).some((n) => reachesWrite(n, new Set([...seen, id]))));
+  for (const c of components.filter((x) => x.kind.startsWith('loki.source.')))
+    expect([c.label, reachesWrite(`${c.kind}.${c.label}`)]).toEqual([c.label, true]);
+  const write = byId.get('loki.write.central')!;
+  expect(alloyStringAttribute(write.body, 'url')).toBe(url);
+  expect(write.body).toMatch(new RegExp(`"cluster" = "${cluster}"`));
+  // Every variable the configuration reads is set on the container.
+  for (const v of alloyEnvVars(config)) expect(env).toContain(v);
+  return components;
+}
+
+describe('log agent (Alloy)', () => {
+  test('defaults: a DaemonSet shipping pod logs with cluster, namespace, pod and container labels', () => {
+    const { agent: a, objects } = agent({ endpoint: { pushUrl: PUSH } });
+    const helm = objects.get(`HelmChart/${ALLOY_RELEASE_NAME}`)!;
+    expect(helm.spec).toMatchObject({
+      chart: 'alloy',
+      repo: 'https://grafana.github.io/helm-charts',
+      targetNamespace: 'monitoring',
+    });
+    const values = helmValues(helm);
+    expect(values.controller).toEqual({ type: 'daemonset' });
+    expect(values.crds).toEqual({ create: false });
+    expect(values.alloy.mounts).toEqual({ varlog: true });
+    expect(values.alloy.extraEnv).toEqual([
+      { name: 'CMM_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'CMM_LOKI_USERNAME', valueFrom: { secretKeyRef: { name: 'loki-push-credentials', key: 'username' } } },
+      { name: 'CMM_LOKI_PASSWORD', valueFrom: { secretKeyRef: { name: 'loki-push-credentials', key: 'password' } } },
+    ]);
+    const config = values.alloy.configMap.content as string;
+    expect(config).toBe(a.logAgent!.config);
+    const components = checkAlloy(
+      config,
+      values.alloy.extraEnv.map((e: { name: string }) => e.name),
+      'edge-1',
+      PUSH,
+    );
+    expect(components.map((c) => `${c.kind}.${c.label}`)).toEqual([
+      'discovery.kubernetes.pods',
+      'discovery.relabel.pod_logs',
+      'local.file_match.pod_logs',
+      'loki.source.file.pod_logs',
+      'loki.process.pod_logs',
+      'loki.write.central',
+    ]);
+    const relabel = components[1].body;
+    for (const label of ['namespace', 'pod', 'container']) expect(relabel).toContain(`target_label  = "${label}"`);
+    expect(config).not.toMatch(/password\s*=\s*"/);
+    expect(objects.has(`HelmChart/cmm-alloy-events`)).toBe(false);
+  });
+
+  test('can ship the node journal and Kubernetes events, with resources and tolerations', () => {
+    const { agent: a, objects } = agent({
+      endpoint: { pushUrl: PUSH },
+      credentialsSecret: 'creds',
+      journal: true,
+      events: true,
+      resources: { limits: { memory: '256Mi' } },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'kafka', effect: 'NoSchedule' }],
+    });
+    const values = helmValues(objects.get(`HelmChart/${ALLOY_RELEASE_NAME}`)!);
+    expect(values.controller.tolerations).toEqual([
+      { key: 'dedicated', operator: 'Equal', value: 'kafka', effect: 'NoSchedule' },
+    ]);
+    expect(values.alloy.resources).toEqual({ limits: { memory: '256Mi' } });
+    const env = values.alloy.extraEnv.map((e: { name: string }) => e.name);
+    const kinds = checkAlloy(a.logAgent!.config, env, 'edge-1', PUSH).map((c) => c.kind);
+    expect(kinds).toContain('loki.source.journal');
+    const events = helmValues(objects.get('HelmChart/cmm-alloy-events')!);
+    expect(events.controller).toEqual({ type: 'deployment', replicas: 1 });
+    const eventsConfig = events.alloy.configMap.content as string;
+    const eventKinds = checkAlloy(
+      eventsConfig,
+      events.alloy.extraEnv.map((e: { name: string }) => e.name),
+      'edge-1',
+      PUSH,
+    ).map((c) => c.kind);
+    expect(eventKinds).toEqual(['loki.source.kubernetes_events', 'loki.write']);
+    expect(events.alloy.extraEnv[0].valueFrom.secretKeyRef.name).toBe('creds');
+  });
+
+  test('the structural check catches a dangling reference', () => {
+    const { agent: a } = agent({ endpoint: { pushUrl: PUSH } });
+    const broken = a.logAgent!.config.replace('loki.process.pod_logs.receiver', 'loki.process.missing.receiver');
+    expect(() =>
+      checkAlloy(broken, ['CMM_NODE_NAME', 'CMM_LOKI_USERNAME', 'CMM_LOKI_PASSWORD'], 'edge-1', PUSH),
+    ).toThrow();
+  });
+
+  test('no log agent without logs', () => {
+    expect(agent(undefined).agent.logAgent).toBeUndefined();
+    expect(agent({ enabled: false }).agent.logAgent).toBeUndefined();
+  });
+
+  test('fails without an endpoint', () => {
+    expect(() => agent({})).toThrow('props.logs.endpoint: is required');
+  });
+});
+
+describe('central Loki', () => {
+  test('defaults: one process on a filesystem PVC, retention on, gateway with basic auth, not exposed', () => {
+    const chart = Testing.chart();
+    new CentralLoki(chart, 'Loki', { namespace: 'monitoring' });
+    const helm = byKindName(chart).get(`HelmChart/${LOKI_RELEASE_NAME}`)!;
+    expect(helm.spec).toMatchObject({
+      chart: 'loki',
+      repo: 'https://grafana-community.github.io/helm-charts',
+      version: '18.11.0',
+    });
+    const v = helmValues(helm);
+    expect(v.deploymentMode).toBe('Monolithic');
+    expect(v.loki.storage).toEqual({ type: 'filesystem' });
+    expect(v.loki.schemaConfig.configs[0]).toMatchObject({ store: 'tsdb', object_store: 'filesystem', schema: 'v13' });
+    expect(v.singleBinary).toEqual({ replicas: 1, persistence: { enabled: true, size: '50Gi' } });
+    expect(v.loki.limits_config).toEqual({ retention_period: '720h' });
+    expect(v.loki.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 'filesystem' });
+    expect(v.gateway).toEqual({ enabled: true, basicAuth: { enabled: true, existingSecret: 'loki-gateway-htpasswd' } });
+  });
+
+  test('can expose the push endpoint with TLS, and run distributed on object storage', () => {
+    const chart = Testing.chart();
+    new CentralLoki(chart, 'Loki', {
+      namespace: 'logs',
+      mode: 'distributed',
+      retention: '90d',
+      objectStorage: {
+        endpoint: 'minio.storage.svc:9000',
+        chunksBucket: 'loki-chunks',
+        rulerBucket: 'loki-ruler',
+        credentialsSecret: 's3',
+      },
+      ingress: { host: 'loki.example.com', tlsSecretName: 'loki-tls' },
+    });
+    const v = helmValues(byKindName(chart).get(`HelmChart/${LOKI_RELEASE_NAME}`)!);
+    expect(v.deploymentMode).toBe('Distributed');
+    expect(v.loki.storage.s3).toMatchObject({
+      endpoint: 'minio.storage.svc:9000',
+      accessKeyId: '${AWS_ACCESS_KEY_ID}',
+    });
+    expect(v.defaults).toEqual({
+      extraArgs: ['-config.expand-env=true'],
+      extraEnvFrom: [{ secretRef: { name: 's3' } }],
+    });
+    expect(v.loki.limits_config.retention_period).toBe('2160h');
+    expect(v.gateway.ingress.tls).toEqual([{ secretName: 'loki-tls', hosts: ['loki.example.com'] }]);
+    expect(v.gateway.ingress.hosts[0].paths.map((p: { path: string }) => p.path)).toEqual([
+      '/loki/api/v1/push',
+      '/otlp/v1/logs',
+    ]);
+  });
+
+  test('fails distributed without object storage', () => {
+    expect(() => new CentralLoki(Testing.chart(), 'Loki', { namespace: 'm', mode: 'distributed' })).toThrow(
+      'needs objectStorage',
+    );
+  });
+
+  test('durations in days become hours', () => {
+    expect([lokiDuration('30d'), lokiDuration('12h')]).toEqual(['720h', '12h']);
+  });
+});
+
+describe('logs in the central Grafana', () => {
+  const fleet = manifestsOf(buildFleet().app);
+  const central = helmValues(fleet.find((m) => m.metadata.name === 'cmm-central')!).grafana;
+
+  test('a Loki datasource with credentials from a Secret', () => {
+    const loki = central.additionalDataSources.find((d: { uid: string }) => d.uid === 'cmm-loki');
+    expect(loki).toMatchObject({
+      type: 'loki',
+      url: 'http://cmm-loki-gateway.monitoring.svc.cluster.local',
+      basicAuth: true,
+      basicAuthUser: '$CMM_LOKI_USERNAME',
+      secureJsonData: { basicAuthPassword: '$CMM_LOKI_PASSWORD' },
+    });
+    expect(central.envValueFrom.CMM_LOKI_PASSWORD).toEqual({
+      secretKeyRef: { name: 'loki-grafana-credentials', key: 'password' },
+    });
+  });
+
+  test('every Prometheus datasource links to the logs of the same cluster and namespace', () => {
+    for (const ds of central.additionalDataSources.filter((d: { type: string }) => d.type === 'prometheus')) {
+      expect(ds.correlations).toEqual([
+        {
+          targetUID: 'cmm-loki',
+          label: 'Logs of this namespace',
+          description: 'The logs of the same cluster and namespace, in the central Loki.',
+          config: {
+            type: 'query',
+            field: 'namespace',
+            target: { expr: '{cluster="$${cluster}", namespace="$${namespace}"}' },
+          },
+        },
+      ]);
+    }
+  });
+
+  test('a logs dashboard per cluster, with the saved queries', () => {
+    const dashboards = fleet.filter((m) => m.metadata.name.startsWith('cmm-dashboard-logs-'));
+    expect(dashboards.map((m) => m.metadata.name)).toEqual([
+      'cmm-dashboard-logs-central',
+      'cmm-dashboard-logs-edge-1',
+      'cmm-dashboard-logs-kafka-prod',
+    ]);
+    const json = JSON.parse(dashboards[1].data!['logs-edge-1.json']);
+    expect(json.title).toBe('CMM / Logs / edge-1');
+    expect(json.templating.list[0]).toEqual({ name: 'cluster', type: 'constant', query: 'edge-1', hide: 2 });
+    const exprs = json.panels.flatMap((p: { targets: { expr: string }[] }) => p.targets.map((t) => t.expr));
+    expect(exprs).toContain('{cluster="$cluster", namespace="kafka"} |= "controller" |~ "(?i)error"');
+    for (const e of exprs) expect([e, checkLogQL(e)]).toEqual([e, []]);
+    for (const p of json.panels) expect(p.datasource).toEqual({ type: 'loki', uid: 'cmm-loki' });
+  });
+
+  test('log alerts are Grafana alert rules over the Loki datasource', () => {
+    const rules = parse(fleet.find((m) => m.metadata.name === 'cmm-alerting')!.data!['cmm-rules.yaml']);
+    const group = rules.groups.find((g: { name: string }) => g.name === 'cmm-logs');
+    expect(group.rules).toHaveLength(1);
+    expect(group.rules[0]).toMatchObject({
+      title: 'KafkaControllerErrors',
+      for: '5m',
+      labels: { severity: 'warning' },
+      data: [
+        { refId: 'A', datasourceUid: 'cmm-loki', model: { queryType: 'instant' } },
+        { refId: 'C', model: { type: 'threshold', conditions: [{ evaluator: { type: 'gt', params: [10] } }] } },
+      ],
+    });
+  });
+
+  test('fails on log alerts without alerting', () => {
+    expect(
+      () =>
+        new CentralGrafana(Testing.chart(), 'G', {
+          clusterName: 'c',
+          datasources: [{ clusterName: 'c', url: 'http://p:9090' }],
+          loki: {
+            url: 'http://l',
+            credentialsSecret: 's',
+            alerts: { A: { expr: 'sum(count_over_time({a="b"}[1m]))', threshold: 1 } },
+          },
+        }),
+    ).toThrow('log alerts need props.alerting');
+  });
+});
+
+describe('inventory', () => {
+  const problems = (text: string): readonly string[] => {
+    try {
+      parseInventory(text, 'inv.yaml');
+      return [];
+    } catch (e) {
+      return (e as ValidationError).problems;
+    }
+  };
+  const central = 'central:\n  cluster: a\n';
+
+  test("a LogQL error names the field, the query and the parser's message", () => {
+    const text = `${central}  loki:\n    savedQueries:\n      errs:\n        query: '{namespace="kafka"'\nclusters: [{ name: a }]\n`;
+    expect(problems(text)).toEqual([
+      'inv.yaml:6:16: central.loki.savedQueries.errs.query: "{namespace=\\"kafka\\"" is not valid; expected valid LogQL; the parser says 1:19: unexpected end of query',
+    ]);
+  });
+
+  test('a log alert needs a metric query', () => {
+    const text = `${central}  alerting: { slack: { secretName: s } }\n  loki:\n    alerts:\n      Errs:\n        expr: '{namespace="kafka"} |= "error"'\n        threshold: 5\nclusters: [{ name: a }]\n`;
+    expect(problems(text)[0]).toMatch(
+      /central\.loki\.alerts\.Errs\.expr: .* expected valid LogQL \(a metric query\); the parser says 1:1: a log query where a metric query is needed/,
+    );
+  });
+
+  test('a cluster that ships logs must reach the central Loki', () => {
+    expect(problems(`${central}  loki: {}\nclusters:\n  - name: a\n  - name: b\n`)).toEqual([
+      'inv.yaml:6:5: clusters[1]: b ships logs but cannot reach the central Loki; expected central.loki.ingress (the push endpoint), or logs.enabled: false',
+    ]);
+    expect(problems(`${central}clusters:\n  - name: a\n    logs: { enabled: true }\n`)).toEqual([
+      'inv.yaml:5:22: clusters[0].logs.enabled: a ships logs but there is no central.loki; expected central.loki, or logs.enabled: false',
+    ]);
+    expect(
+      problems(`${central}  loki: {}\nclusters:\n  - name: a\n  - name: b\n    logs: { enabled: false }\n`),
+    ).toEqual([]);
+  });
+});
