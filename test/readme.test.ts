@@ -1,0 +1,44 @@
+/** The error messages the README shows are what the synth prints for the bundled example, changed as described. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseInventory, ValidationError } from '../lib';
+import { ROOT } from './support/example';
+
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const example = fs.readFileSync(path.join(ROOT, 'cmm.yaml'), 'utf8');
+
+function problems(text: string): readonly string[] {
+  try {
+    parseInventory(text, 'cmm.yaml');
+  } catch (e) {
+    return (e as ValidationError).problems;
+  }
+  throw new Error('the changed example is valid');
+}
+
+function changed(from: string, to: string): string {
+  expect(example).toContain(from);
+  return example.replace(from, to);
+}
+
+test.each([
+  [
+    'a bad cluster name and a misspelt key',
+    changed('  - name: edge-1\n', '  - name: Edge_1\n').replace('      retention: 3d\n', '      retension: 3d\n'),
+  ],
+  [
+    'invalid PromQL',
+    changed('expr: sum by (cluster, topic) (kafka_consumergroup_lag)', 'expr: rate(kafka_consumergroup_lag)'),
+  ],
+  [
+    'invalid LogQL',
+    changed(
+      `query: '{cluster="$cluster", namespace="kafka"} |= "controller" |~ "(?i)error"'`,
+      `query: '{namespace="kafka"'`,
+    ),
+  ],
+])('the README shows the error for %s', (_what, text) => {
+  const lines = problems(text);
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) expect(readme).toContain(line);
+});
