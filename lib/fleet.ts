@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterAgent, type ClusterAgentProps } from './agent/cluster-agent';
+import { ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
@@ -58,7 +58,7 @@ export class Fleet extends Construct {
         ...settings,
         ...(logsOn ? { logs: { ...logs, ...(pushUrl ? { endpoint: { pushUrl } } : {}) } } : {}),
       } as ClusterAgentProps;
-      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', agentProps));
+      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
     }
 
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);

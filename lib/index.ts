@@ -4,7 +4,13 @@ export * from './inventory/errors';
 export * from './inventory/load';
 export * from './helm/helm-release';
 export * from './agent/props';
-export * from './agent/cluster-agent';
+export {
+  AGENT_RELEASE_NAME,
+  BASIC_AUTH_MIDDLEWARE,
+  ClusterAgent,
+  type ClusterAgentProps,
+  type RulesOptions,
+} from './agent/cluster-agent';
 export * from './agent/values';
 export * from './central/central-grafana';
 export * from './dashboards/builder';

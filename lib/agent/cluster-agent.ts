@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { KubeNamespace, monitoringNamespace } from '../k8s';
 import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterConfig, logsSettings, podMonitor, serviceMonitor } from '../inventory/schema';
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
@@ -84,6 +84,17 @@ const AGENT_PROPS = clusterConfig.omit({ name: true }).extend({
     .optional(),
 });
 
+const prevalidated = new WeakSet<object>();
+
+/**
+ * Marks props that were built from a validated inventory, so `ClusterAgent` does not validate them a second time.
+ * Internal to the library (`Fleet`); TypeScript users' props are always validated.
+ */
+export function markPrevalidated<T extends object>(props: T): T {
+  prevalidated.add(props);
+  return props;
+}
+
 /** Name of the agent's Helm release and of the chart's objects (`cmm-agent-prometheus`, ...). */
 export const AGENT_RELEASE_NAME = 'cmm-agent';
 
@@ -115,7 +126,9 @@ export class ClusterAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
     super(scope, id);
-    validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
+    // Props built from a validated inventory (Fleet) were checked against the same schema already.
+    if (!prevalidated.has(props))
+      validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
     this.clusterName = props.clusterName;
     this.namespace = props.namespace ?? 'monitoring';
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };

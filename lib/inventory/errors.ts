@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where a problem sits in the source text, when the input came from a file. */
 export type Locate = (path: readonly PropertyKey[], keyOnly: boolean) => string | undefined;

@@ -34,9 +34,10 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   const inv = validate(inventory, data, fileName, { locate });
   // Each cluster's merged settings must be complete (e.g. a monitor's selector may come from defaults).
   const problems: string[] = [];
-  resolveClusters(inv).forEach((merged, i) => {
+  const merged = resolveClusters(inv);
+  merged.forEach((cluster, i) => {
     try {
-      validate(clusterConfig, merged, fileName, { locate, basePath: ['clusters', i] });
+      validate(clusterConfig, cluster, fileName, { locate, basePath: ['clusters', i] });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       problems.push(...e.problems.map((p) => `${p} (after merging defaults)`));
@@ -44,12 +45,10 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   });
   if (problems.length > 0) throw new ValidationError(fileName, problems);
   // The central Grafana needs at least one Prometheus it can reach.
-  const reachable = resolveClusters(inv).some(
-    (c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress',
-  );
+  const reachable = merged.some((c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress');
   // Every cluster that ships logs needs a central Loki it can reach.
   const logProblems: string[] = [];
-  resolveClusters(inv).forEach((c, i) => {
+  merged.forEach((c, i) => {
     if (!(c.logs?.enabled ?? inv.central.loki !== undefined)) return;
     const path = c.logs?.enabled !== undefined ? ['clusters', i, 'logs', 'enabled'] : ['clusters', i];
     const where = locate(path, false);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkLogQL } from '../logql/check';
 import { checkPromQL, describePromQLProblem } from '../promql/check';
 
@@ -527,11 +527,9 @@ export const centralLoki = z
     storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
     objectStorage: z
       .strictObject({
-        endpoint: z
-          .string()
-          .regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
-            error: 'host or host:port, such as "s3.eu-west-1.amazonaws.com"',
-          }),
+        endpoint: z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
+          error: 'host or host:port, such as "s3.eu-west-1.amazonaws.com"',
+        }),
         region: z.string().min(1).optional(),
         chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
         rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
