@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
@@ -18,6 +17,7 @@ import {
   notificationPolicies,
   SLACK_URL_ENV,
   TEAMS_URL_ENV,
+  grafanaUid,
   type CentralAlertingOptions,
   type LogAlert,
 } from './alerting';
@@ -213,10 +213,7 @@ export class CentralGrafana extends Construct {
 
   /** uid of a cluster's datasource: `cmm-prom-<cluster>`, shortened with a hash past Grafana's 40 characters. */
   public static datasourceUid(clusterName: string): string {
-    const uid = `cmm-prom-${clusterName}`;
-    if (uid.length <= 40) return uid;
-    const hash = createHash('sha256').update(clusterName).digest('hex').slice(0, 8);
-    return `${uid.slice(0, 31)}-${hash}`;
+    return grafanaUid(`cmm-prom-${clusterName}`);
   }
 
   /** Adds a cluster's Prometheus as a datasource. Throws if the cluster has one already. */
