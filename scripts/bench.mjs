@@ -20,6 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { bundleIsStale } from './staleness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TIME = '/usr/bin/time';
@@ -270,26 +271,12 @@ async function synthOnce(tag, cwd, args, viaNpm) {
   return r;
 }
 
-// Mirrors scripts/synth.mjs: the bundle is rebuilt when one of these is newer (or the code cache is missing).
-const SOURCES = ['main.ts', 'lib', 'imports', 'package-lock.json', 'scripts/build.mjs'];
-function newestMtime(p) {
-  let st;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
+// The staleness rule of scripts/synth.mjs (scripts/staleness.mjs).
 let rebuilds = 0;
 /** Before a warm measurement: if a source changed since the bundle was built, rebuild it by an unmeasured run. */
 async function ensureWarm() {
-  const bundle = bundleStamp(ROOT);
   const cold = !fs.existsSync(path.join(ROOT, 'build', 'main.js.cache'));
-  if (!cold && SOURCES.every((s) => newestMtime(path.join(ROOT, s)) <= bundle)) return true;
+  if (!cold && !bundleIsStale(ROOT, path.join(ROOT, 'build', 'main.js'))) return true;
   rebuilds++;
   const r = await synthOnce('warmup', ROOT, [], false);
   if (!r.ok) reportFailure('warm-up synth (node scripts/synth.mjs on cmm.yaml, rebuilding the bundle)', r);

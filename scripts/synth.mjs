@@ -5,34 +5,12 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { createRequire, Module } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundleIsStale } from './staleness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLE = path.join(ROOT, 'build', 'main.js');
 const CACHE = `${BUNDLE}.cache`;
-const SOURCES = ['main.ts', 'lib', 'imports', 'package-lock.json', 'scripts/build.mjs'];
-
-function newestMtime(p) {
-  let st;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return 0;
-  }
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
-  return newest;
-}
-
-function mtime(p) {
-  try {
-    return fs.statSync(p).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-if (SOURCES.some((s) => newestMtime(path.join(ROOT, s)) > mtime(BUNDLE))) {
+if (bundleIsStale(ROOT, BUNDLE)) {
   const { bundle } = await import('./build.mjs');
   await bundle();
   fs.rmSync(CACHE, { force: true });
