@@ -12,10 +12,9 @@ import {
   grafanaUid,
   parseInventory,
   resolveClusters,
-  ValidationError,
   type CentralAlertingOptions,
 } from '../lib';
-import { byKindName, helmValues } from './support/example';
+import { byKindName, helmValues, inventoryProblems } from './support/example';
 
 describe('Alertmanager', () => {
   test('is off by default', () => {
@@ -236,14 +235,7 @@ describe('central Grafana alerting', () => {
 
 describe('inventory', () => {
   const base = 'central:\n  cluster: a\nclusters:\n  - name: a\n';
-  const problems = (text: string): readonly string[] => {
-    try {
-      parseInventory(text, 'inv.yaml');
-      return [];
-    } catch (e) {
-      return (e as ValidationError).problems;
-    }
-  };
+  const problems = (text: string) => inventoryProblems(text);
 
   test("a PromQL error names the rule's path, the expression and the parser's message", () => {
     const text = `${base}    rules:\n      groups:\n        app:\n          rules:\n            - alert: AppDown\n              expr: up{job="app" == 0\n`;

@@ -8,11 +8,9 @@ import {
   ClusterAgent,
   LOKI_RELEASE_NAME,
   lokiDuration,
-  parseInventory,
-  ValidationError,
 } from '../lib';
 import { alloyComponents, alloyEnvVars, ALLOY_EXPORTS, alloyReferences, alloyStringAttribute } from './support/alloy';
-import { buildFleet, byKindName, helmValues, manifestsOf } from './support/example';
+import { buildFleet, byKindName, helmValues, manifestsOf, inventoryProblems } from './support/example';
 
 const PUSH = 'https://loki.example.com/loki/api/v1/push';
 
@@ -293,14 +291,7 @@ describe('logs in the central Grafana', () => {
 });
 
 describe('inventory', () => {
-  const problems = (text: string): readonly string[] => {
-    try {
-      parseInventory(text, 'inv.yaml');
-      return [];
-    } catch (e) {
-      return (e as ValidationError).problems;
-    }
-  };
+  const problems = (text: string) => inventoryProblems(text);
   const central = 'central:\n  cluster: a\n';
 
   test("a LogQL error names the field, the query and the parser's message", () => {

@@ -1,19 +1,15 @@
 /** The error messages the README shows are what the synth prints for the bundled example, changed as described. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseInventory, ValidationError } from '../lib';
-import { ROOT } from './support/example';
+import { inventoryProblems, ROOT } from './support/example';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const example = fs.readFileSync(path.join(ROOT, 'cmm.yaml'), 'utf8');
 
 function problems(text: string): readonly string[] {
-  try {
-    parseInventory(text, 'cmm.yaml');
-  } catch (e) {
-    return (e as ValidationError).problems;
-  }
-  throw new Error('the changed example is valid');
+  const lines = inventoryProblems(text, 'cmm.yaml');
+  if (lines.length === 0) throw new Error('the changed example is valid');
+  return lines;
 }
 
 function changed(from: string, to: string): string {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
-import { Fleet, parseInventory, renderApp, type Inventory } from '../../lib';
+import { Fleet, parseInventory, renderApp, ValidationError, type Inventory } from '../../lib';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -49,4 +49,15 @@ export function helmValues(manifest: Manifest): Record<string, any> {
 /** A chart's manifests by `<kind>/<name>`. */
 export function byKindName(chart: Chart): Map<string, Manifest> {
   return new Map((chart.toJson() as Manifest[]).map((m) => [`${m.kind}/${m.metadata.name}`, m]));
+}
+
+/** The problem lines `parseInventory` reports for an inventory text; none for a valid one. */
+export function inventoryProblems(text: string, fileName = 'inv.yaml'): readonly string[] {
+  try {
+    parseInventory(text, fileName);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    return e.problems;
+  }
 }
