@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { checkLogQL } from '../logql/check';
-import { checkPromQL, describePromQLProblem } from '../promql/check';
+import { checkPromQL, describeQueryProblem } from '../promql/check';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -205,7 +205,7 @@ const promql = () =>
       ctx.addIssue({
         code: 'custom',
         input: expr,
-        message: `valid PromQL; the parser says ${describePromQLProblem(expr, problems[0])}`,
+        message: `valid PromQL; the parser says ${describeQueryProblem(expr, problems[0])}`,
       });
     }
   });
@@ -388,7 +388,7 @@ const logql = (metric = false) =>
       ctx.addIssue({
         code: 'custom',
         input: query,
-        message: `valid LogQL${metric ? ' (a metric query)' : ''}; the parser says ${describePromQLProblem(query, problems[0])}`,
+        message: `valid LogQL${metric ? ' (a metric query)' : ''}; the parser says ${describeQueryProblem(query, problems[0])}`,
       });
     }
   });

@@ -61,9 +61,10 @@ function syntaxProblems(tree: Tree, expr: string): PromQLProblem[] {
 }
 
 /**
- * One line describing a problem: `1:18: unexpected ")"` for a one-line expression, with the line for longer ones.
+ * One line describing a problem in a query (PromQL or LogQL): `1:18: unexpected ")"`, line and column from the
+ * problem's character offset.
  */
-export function describePromQLProblem(expr: string, problem: PromQLProblem): string {
+export function describeQueryProblem(expr: string, problem: PromQLProblem): string {
   const before = expr.slice(0, problem.from).split('\n');
   const line = before.length;
   const col = before[before.length - 1].length + 1;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { toYaml } from '../output/yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { applyStage, Stage } from '../output/stages';
-import { checkPromQL, describePromQLProblem } from '../promql/check';
+import { checkPromQL, describeQueryProblem } from '../promql/check';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
 
@@ -128,7 +128,7 @@ export class ClusterRules extends Construct {
       if (problems.length > 0) {
         const name = isAlertRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
         throw new Error(
-          `${this.node.path}: rule group "${group.name}", rules[${i}] (${name}): ${JSON.stringify(rule.expr)} is not valid PromQL; the parser says ${describePromQLProblem(rule.expr, problems[0])}`,
+          `${this.node.path}: rule group "${group.name}", rules[${i}] (${name}): ${JSON.stringify(rule.expr)} is not valid PromQL; the parser says ${describeQueryProblem(rule.expr, problems[0])}`,
         );
       }
     });
