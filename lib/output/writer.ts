@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { writeOutputFolder, type OutputFolderOptions, type WriteReport } from './outdir';
 import { Stage, stageOf } from './stages';
 import { toYaml } from './yaml';
 
@@ -55,35 +54,13 @@ export function renderApp(app: App): Map<string, string> {
 }
 
 /**
- * Writes `files` as the whole content of `outdir`, atomically: everything goes to a temporary folder beside it,
- * which then replaces `outdir` by rename. If anything fails before the swap, `outdir` is left as it was.
+ * Writes `files` as the whole content of `outdir`, safely: see {@link writeOutputFolder} (the folder must be absent,
+ * empty or an earlier CMM output; the new version is swapped in whole; runs into one folder are serialized).
  */
-export function writeOutput(outdir: string, files: ReadonlyMap<string, string>): void {
-  const abs = path.resolve(outdir);
-  const parent = path.dirname(abs);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(abs)}.new-`));
-  try {
-    // Parents before children (sorted), each created once and without the recursive walk.
-    const dirs = new Set<string>();
-    for (const rel of files.keys()) {
-      for (let d = path.dirname(rel); d !== '.'; d = path.dirname(d)) dirs.add(d);
-    }
-    for (const d of [...dirs].sort()) fs.mkdirSync(path.join(tmp, d));
-    for (const [rel, content] of files) fs.writeFileSync(path.join(tmp, rel), content);
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  const old = `${tmp}.old`;
-  const hadOld = fs.existsSync(abs);
-  if (hadOld) fs.renameSync(abs, old);
-  try {
-    fs.renameSync(tmp, abs);
-  } catch (e) {
-    if (hadOld) fs.renameSync(old, abs);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+export function writeOutput(
+  outdir: string,
+  files: ReadonlyMap<string, string>,
+  options: OutputFolderOptions = {},
+): WriteReport {
+  return writeOutputFolder(outdir, files, options);
 }
