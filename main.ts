@@ -4,15 +4,33 @@
  *   --inventory <file>  (or CMM_INVENTORY)  default: cmm.yaml
  *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
  *
- * Exit code 0 on success; 1 with one line per problem on invalid input, in which case `dist/` is untouched.
+ * Exit code 0 on success; 1 with one line per problem on invalid input, in which case the output folder is
+ * untouched. The output folder must be absent, empty or an earlier CMM output (see lib/output/outdir.ts).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { Fleet, parseInventory, renderApp, showValue, ValidationError, writeOutput } from './lib';
+import {
+  checkOutputFolder,
+  Fleet,
+  OutputFolderError,
+  parseInventory,
+  parseJson,
+  renderApp,
+  showValue,
+  writeOutput,
+  type Inventory,
+  type OutputFolderOptions,
+} from './lib';
 
 const OPTIONS = ['--inventory', '--outdir'] as const;
 type Option = (typeof OPTIONS)[number];
+
+/** Largest inventory read: far beyond a fleet of thousands of clusters. */
+const INVENTORY_SIZE_LIMIT = 64 * 1024 * 1024;
+/** Largest dashboard file read: what one ConfigMap can hold. */
+const DASHBOARD_SIZE_LIMIT = 900 * 1024;
 
 /** `--inventory FILE --outdir DIR`; anything else is an error. */
 function parseArgs(args: string[]): Partial<Record<Option, string>> {
@@ -30,71 +48,112 @@ function parseArgs(args: string[]): Partial<Record<Option, string>> {
   return out;
 }
 
+/** A problem with the command line or a file the inventory names. */
 class UsageError extends Error {}
+
+/**
+ * Reads a file CMM is told to read: a regular file (not a FIFO or a device, which could block or never end) of
+ * at most `limit` bytes. `what` names it in messages; the file's content is never quoted.
+ */
+function readTextFile(file: string, limit: number, what: string): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a regular file.
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw new UsageError(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new UsageError(`${what} is not a regular file`);
+    if (stat.size > limit) throw new UsageError(`${what} is ${stat.size} bytes; expected at most ${limit}`);
+    const buf = Buffer.alloc(limit + 1);
+    let n = 0;
+    for (let r = -1; r !== 0 && n <= limit; n += r) r = fs.readSync(fd, buf, n, buf.length - n, null);
+    if (n > limit) throw new UsageError(`${what} is more than ${limit} bytes`);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The dashboard files the inventory lists, parsed. Each must be a regular file inside the inventory's folder
+ * (a symbolic link may not lead out of it), at most a ConfigMap's size, and hold a JSON object.
+ */
+function readDashboards(
+  inventory: Inventory,
+  inventoryPath: string,
+): { json: Record<string, unknown>; paths: string[] } {
+  const dir = fs.realpathSync(path.dirname(path.resolve(inventoryPath)));
+  const json: Record<string, unknown> = {};
+  const paths: string[] = [];
+  (inventory.central.dashboards?.files ?? []).forEach((file, i) => {
+    const where = `central.dashboards.files[${i}]: ${JSON.stringify(file)}`;
+    const full = path.resolve(dir, file);
+    let real: string;
+    try {
+      real = fs.realpathSync(full);
+    } catch (e) {
+      throw new UsageError(
+        `${where} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file inside the inventory's folder`,
+      );
+    }
+    const rel = path.relative(dir, real);
+    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new UsageError(
+        `${where} leads outside the inventory's folder (a symbolic link); expected a dashboard JSON file inside it`,
+      );
+    }
+    paths.push(full);
+    const parsed = parseJson(readTextFile(real, DASHBOARD_SIZE_LIMIT, where));
+    if ('problem' in parsed) {
+      const at =
+        parsed.problem.line !== undefined ? ` at line ${parsed.problem.line}, column ${parsed.problem.col}` : '';
+      throw new UsageError(
+        `${where} is not valid JSON${at} (${parsed.problem.message}); expected a Grafana dashboard JSON model`,
+      );
+    }
+    const value = parsed.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new UsageError(`${where} holds ${showValue(value)}; expected a Grafana dashboard JSON object`);
+    }
+    json[file] = value;
+  });
+  return { json, paths };
+}
 
 function main(args: string[]): number {
   const started = process.hrtime.bigint();
   const opts = parseArgs(args);
   const inventoryPath = opts['--inventory'] ?? process.env.CMM_INVENTORY ?? 'cmm.yaml';
   const outdir = opts['--outdir'] ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  const folder: OutputFolderOptions = { protect: [inventoryPath], cwd: process.cwd(), home: os.homedir() };
+  // A wrong output folder is reported before any work.
+  checkOutputFolder(outdir, folder);
 
-  let text: string;
-  try {
-    text = fs.readFileSync(inventoryPath, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read the inventory ${inventoryPath}: ${(e as Error).message}`);
-  }
+  const text = readTextFile(inventoryPath, INVENTORY_SIZE_LIMIT, `the inventory ${inventoryPath}`);
   const inventory = parseInventory(text, inventoryPath);
-
-  const dashboardFiles: Record<string, unknown> = {};
-  (inventory.central.dashboards?.files ?? []).forEach((file, i) => {
-    const where = `central.dashboards.files[${i}]`;
-    const full = path.resolve(path.dirname(inventoryPath), file);
-    let content: string;
-    try {
-      content = fs.readFileSync(full, 'utf8');
-    } catch (e) {
-      throw new UsageError(
-        `${where}: ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file relative to the inventory`,
-      );
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(content);
-    } catch (e) {
-      throw new UsageError(
-        `${where}: ${JSON.stringify(file)} is not valid JSON (${(e as Error).message}); expected a Grafana dashboard JSON model`,
-      );
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new UsageError(
-        `${where}: ${JSON.stringify(file)} holds ${showValue(json)}; expected a Grafana dashboard JSON object`,
-      );
-    }
-    dashboardFiles[file] = json;
-  });
+  const dashboards = readDashboards(inventory, inventoryPath);
 
   const app = new App({ outdir });
-  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles });
+  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles: dashboards.json });
   const files = renderApp(app);
-  writeOutput(outdir, files);
+  const report = writeOutput(outdir, files, { ...folder, protect: [inventoryPath, ...dashboards.paths] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`,
   );
+  for (const w of report.warnings) process.stderr.write(`cmm: warning: ${w}\n`);
   return 0;
 }
 
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (e) {
-  if (e instanceof ValidationError) {
-    process.stderr.write(`cmm: ${e.message}\n`);
-  } else if (e instanceof UsageError) {
-    process.stderr.write(`cmm: ${e.message}\n`);
-  } else {
-    process.stderr.write(`cmm: ${(e as Error).message ?? String(e)}\n`);
+  process.stderr.write(`cmm: ${(e as Error).message ?? String(e)}\n`);
+  if (!(e instanceof OutputFolderError && e.changed)) {
+    process.stderr.write('cmm: nothing was written; the output folder is unchanged\n');
   }
-  process.stderr.write('cmm: nothing was written; the output folder is unchanged\n');
   process.exitCode = 1;
 }

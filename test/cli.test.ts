@@ -22,9 +22,9 @@ interface Run {
   readonly stderr: string;
 }
 
-function synth(args: readonly string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, ['scripts/synth.mjs', ...args], {
-    cwd: ROOT,
+function synth(args: readonly string[], env: Record<string, string> = {}, cwd = ROOT): Run {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/synth.mjs'), ...args], {
+    cwd,
     env: cleanEnv(env),
     encoding: 'utf8',
     timeout: 120_000,
@@ -133,7 +133,7 @@ describe('synth', () => {
     expect(run.code).toBe(0);
     const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 10 files written to ${outPattern}/ in \\d+ ms\\n$`));
-    expect(Object.keys(readTree(out)).sort()).toEqual(SMALL_FILES);
+    expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });
 
@@ -143,7 +143,7 @@ describe('synth', () => {
     const run = synth([], { CMM_INVENTORY: inventory, CDK8S_OUTDIR: out });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(Object.keys(readTree(out)).sort()).toEqual(SMALL_FILES);
+    expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
   });
 
   test('gives byte-identical output for the same inventory', () => {
@@ -153,7 +153,7 @@ describe('synth', () => {
     expect(synth(['--inventory', inventory, '--outdir', a]).code).toBe(0);
     expect(synth(['--inventory', inventory, '--outdir', b]).code).toBe(0);
     const treeA = readTree(a);
-    expect(Object.keys(treeA).sort()).toEqual(SMALL_FILES);
+    expect(Object.keys(treeA).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
     expect(readTree(b)).toEqual(treeA);
   });
 
@@ -162,13 +162,12 @@ describe('synth', () => {
     const out = path.join(tmp, 'out');
     expect(synth(['--inventory', inventory, '--outdir', out]).code).toBe(0);
     expect(fs.existsSync(path.join(out, 'edge-2', 'setup', 'helmchart-cmm-agent.yaml'))).toBe(true);
-    fs.writeFileSync(path.join(out, 'stale.txt'), 'left by hand\n');
 
     writeInventory(SMALL);
     const run = synth(['--inventory', inventory, '--outdir', out]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(Object.keys(readTree(out)).sort()).toEqual(SMALL_FILES);
+    expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
     expect(fs.existsSync(path.join(out, 'edge-2'))).toBe(false);
     // The same bytes as a run into a new folder, and no temporary folder left beside the output.
     expect(synth(['--inventory', inventory, '--outdir', path.join(tmp, 'fresh')]).code).toBe(0);
@@ -177,11 +176,9 @@ describe('synth', () => {
   });
 
   test('fails on an invalid inventory and leaves the output folder untouched', () => {
-    const inventory = writeInventory(INVALID);
     const out = path.join(tmp, 'out');
-    fs.mkdirSync(path.join(out, 'central'), { recursive: true });
-    fs.writeFileSync(path.join(out, 'MARKER'), 'from an earlier run\n');
-    fs.writeFileSync(path.join(out, 'central', 'namespace-monitoring.yaml'), 'kind: Namespace\n');
+    expect(synth(['--inventory', writeInventory(SMALL), '--outdir', out]).code).toBe(0);
+    const inventory = writeInventory(INVALID);
     const before = readTree(out);
     const inode = fs.statSync(out).ino;
 
@@ -206,7 +203,7 @@ describe('synth', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       'cmm: central.dashboards.files[0]: "dashboards/hello.json" cannot be read (ENOENT); ' +
-        'expected a dashboard JSON file relative to the inventory\n' +
+        "expected a dashboard JSON file inside the inventory's folder\n" +
         NOTHING_WRITTEN,
     );
     expect(fs.readdirSync(tmp)).toEqual(['inventory.yaml']);
@@ -218,10 +215,10 @@ describe('synth', () => {
     const run = synth(['--inventory', inventory, '--outdir', out]);
     expect(run.code).toBe(1);
     // The parser's own reason (between the parentheses) depends on the Node.js version.
-    expect(run.stderr).toMatch(
-      /^cmm: central\.dashboards\.files\[0\]: "dashboards\/hello\.json" is not valid JSON \(.+\); expected a Grafana dashboard JSON model\n/,
+    expect(run.stderr).toBe(
+      'cmm: central.dashboards.files[0]: "dashboards/hello.json" is not valid JSON at line 1, column 21 ' +
+        `(expected a property name in double quotes); expected a Grafana dashboard JSON model\n${NOTHING_WRITTEN}`,
     );
-    expect(run.stderr.endsWith(`; expected a Grafana dashboard JSON model\n${NOTHING_WRITTEN}`)).toBe(true);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml']);
   });
 
@@ -259,5 +256,148 @@ describe('synth', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`cmm: unexpected argument ${inventory}\n${NOTHING_WRITTEN}`);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  describe('never writes where it must not', () => {
+    /** A project folder: .git, package.json, the inventory, code and a dashboard. */
+    function project(): string {
+      const dir = path.join(tmp, 'project');
+      for (const d of ['.git', 'lib', 'dashboards']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+      fs.writeFileSync(path.join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+      fs.writeFileSync(path.join(dir, 'package.json'), '{}\n');
+      fs.writeFileSync(path.join(dir, 'cmm.yaml'), SMALL);
+      fs.writeFileSync(path.join(dir, 'dashboards', 'hello.json'), DASHBOARD);
+      fs.writeFileSync(path.join(dir, 'lib', 'fleet.ts'), 'export {};\n');
+      return dir;
+    }
+
+    test.each([
+      ['.', 'it is the current directory'],
+      ['', 'it is empty'],
+      ['..', 'it holds the current directory'],
+      ['cmm.yaml', 'it is cmm.yaml, which CMM reads'],
+      ['lib', 'it holds files CMM did not write ("fleet.ts")'],
+      ['dashboards', 'it holds files CMM did not write ("hello.json")'],
+      ['dashboards/hello.json', 'it is a file, not a folder'],
+    ])('fails for --outdir %j and changes nothing', (outdir, why) => {
+      const dir = project();
+      const before = readTree(tmp);
+      const run = synth(['--outdir', outdir], {}, dir);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      const lines = run.stderr.split('\n');
+      expect(lines[0]).toContain(`cmm: cannot use ${outdir === '' ? '""' : outdir} as the output folder: ${why}`);
+      expect(lines.slice(1)).toEqual([NOTHING_WRITTEN.trim(), '']);
+      expect(readTree(tmp)).toEqual(before);
+    });
+
+    test('fails for CDK8S_OUTDIR="" and changes nothing', () => {
+      const dir = project();
+      const before = readTree(tmp);
+      const run = synth([], { CDK8S_OUTDIR: '' }, dir);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `cmm: cannot use "" as the output folder: it is empty; give a folder of its own, e.g. --outdir dist\n${NOTHING_WRITTEN}`,
+      );
+      expect(readTree(tmp)).toEqual(before);
+    });
+
+    test('fails if the output folder is the project root or holds the inventory', () => {
+      const dir = project();
+      const before = readTree(tmp);
+      const sub = path.join(dir, 'sub');
+      fs.mkdirSync(sub);
+      const fromSub = synth(['--inventory', '../cmm.yaml', '--outdir', '..'], {}, sub);
+      expect(fromSub.code).toBe(1);
+      expect(fromSub.stderr.split('\n')[0]).toBe(
+        'cmm: cannot use .. as the output folder: it holds the current directory; CMM replaces the whole output folder, so give a folder of its own, e.g. --outdir dist',
+      );
+      fs.rmdirSync(sub);
+      const root = synth(['--inventory', path.join(dir, 'cmm.yaml'), '--outdir', dir]);
+      expect(root.code).toBe(1);
+      expect(root.stderr.split('\n')[0]).toMatch(/: it holds .*cmm\.yaml, which CMM reads;/);
+      expect(readTree(tmp)).toEqual(before);
+    });
+
+    test('the default dist/ of a project is written, and written again', () => {
+      const dir = project();
+      expect(synth([], {}, dir).code).toBe(0);
+      const first = readTree(path.join(dir, 'dist'));
+      expect(Object.keys(first).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
+      const again = synth([], {}, dir);
+      expect(again.stderr).toBe('');
+      expect(again.code).toBe(0);
+      expect(readTree(path.join(dir, 'dist'))).toEqual(first);
+      expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'cmm.yaml', 'dashboards', 'dist', 'lib', 'package.json']);
+    });
+
+    test('fails if the output folder holds a file CMM did not write, and keeps it', () => {
+      const inventory = writeInventory(SMALL);
+      const out = path.join(tmp, 'out');
+      expect(synth(['--inventory', inventory, '--outdir', out]).code).toBe(0);
+      fs.writeFileSync(path.join(out, 'central', 'notes.md'), 'mine\n');
+      const before = readTree(out);
+      const run = synth(['--inventory', inventory, '--outdir', out]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `cmm: cannot use ${out} as the output folder: it holds files CMM did not write ("central/notes.md"); CMM replaces the whole output folder, so move them out or give another folder, e.g. --outdir dist\n${NOTHING_WRITTEN}`,
+      );
+      expect(readTree(out)).toEqual(before);
+    });
+  });
+
+  describe('reads dashboard files safely', () => {
+    /** A run with `dashboards/hello.json` replaced by what `make` puts there. */
+    function withDashboard(make: (file: string) => void): Run {
+      const inventory = writeInventory(SMALL, null);
+      fs.mkdirSync(path.join(tmp, 'dashboards'));
+      make(path.join(tmp, 'dashboards', 'hello.json'));
+      return synth(['--inventory', inventory, '--outdir', path.join(tmp, 'out')]);
+    }
+    const where = 'cmm: central.dashboards.files[0]: "dashboards/hello.json"';
+
+    test('fails if a symbolic link leads outside the inventory folder, and quotes nothing of the target', () => {
+      const run = withDashboard((f) => fs.symlinkSync('/etc/passwd', f));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `${where} leads outside the inventory's folder (a symbolic link); expected a dashboard JSON file inside it\n${NOTHING_WRITTEN}`,
+      );
+    });
+
+    test('a symbolic link inside the folder is followed', () => {
+      const run = withDashboard((f) => {
+        fs.writeFileSync(path.join(path.dirname(f), 'real.json'), DASHBOARD);
+        fs.symlinkSync('real.json', f);
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+    });
+
+    test('fails at once if the file is a FIFO (it would block) or a device', () => {
+      const started = Date.now();
+      const run = withDashboard((f) => spawnSync('mkfifo', [f]));
+      expect(run.stderr).toBe(`${where} is not a regular file\n${NOTHING_WRITTEN}`);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
+    test('fails if the file is larger than a ConfigMap can hold', () => {
+      const run = withDashboard((f) => fs.writeFileSync(f, `{"title": "${'x'.repeat(1024 * 1024)}"}`));
+      expect(run.stderr).toBe(`${where} is 1048589 bytes; expected at most 921600\n${NOTHING_WRITTEN}`);
+    });
+
+    test('fails on invalid JSON without quoting the content', () => {
+      const run = withDashboard((f) => fs.writeFileSync(f, 'root:x:0:0:root:/root:/bin/bash\n'));
+      expect(run.stderr).toBe(
+        `${where} is not valid JSON at line 1, column 1 (expected a value (an object, array, string, number, true, false or null)); expected a Grafana dashboard JSON model\n${NOTHING_WRITTEN}`,
+      );
+      expect(run.stderr).not.toContain('root:x');
+    });
+
+    test('fails on JSON nested absurdly deep, naming the file', () => {
+      const run = withDashboard((f) => fs.writeFileSync(f, `{"panels": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`));
+      expect(run.stderr).toBe(
+        `${where} is not valid JSON (nested more than 100 levels deep, at panels${'[0]'.repeat(99)}); expected a Grafana dashboard JSON model\n${NOTHING_WRITTEN}`,
+      );
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { Composer, isMap, isScalar, LineCounter, parseDocument, Parser, type CST, type Node } from 'yaml';
+import { MAX_NESTING_DEPTH } from './json';
 import { ValidationError, validate, type Locate } from './errors';
 import { clusterConfig, inventory, type ClusterConfig, type ClusterDefaults, type Inventory } from './schema';
 
@@ -10,11 +11,27 @@ import { clusterConfig, inventory, type ClusterConfig, type ClusterDefaults, typ
  */
 export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
   const pos = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return `${fileName}:${line}:${col}`;
   };
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  // Composing nests as deep as the text does: refuse absurd nesting before it can overflow the stack.
+  const deep = tooDeep(tokens, MAX_NESTING_DEPTH);
+  if (deep !== undefined) {
+    throw new ValidationError(fileName, [
+      `${pos(deep)}: nested more than ${MAX_NESTING_DEPTH} levels deep; expected at most ${MAX_NESTING_DEPTH} (an inventory needs about 10)`,
+    ]);
+  }
+  const docs = [
+    ...new Composer({ prettyErrors: false, merge: true, uniqueKeys: true }).compose(tokens, true, text.length),
+  ];
+  if (docs.length > 1) {
+    throw new ValidationError(fileName, [
+      `${pos(docs[1].range[0])}: a second YAML document (after "---"); expected one document`,
+    ]);
+  }
+  const doc = docs[0] ?? parseDocument('');
   if (doc.errors.length > 0) {
     throw new ValidationError(
       fileName,
@@ -71,6 +88,25 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     ]);
   }
   return inv;
+}
+
+/** Offset of the first collection nested deeper than `limit` in the parsed tokens, or undefined. */
+function tooDeep(tokens: readonly CST.Token[], limit: number): number | undefined {
+  const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0]);
+  while (stack.length > 0) {
+    const [t, depth] = stack.pop()!;
+    if (t === undefined) continue;
+    if (t.type === 'document') {
+      stack.push([t.value, depth]);
+    } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      if (depth >= limit) return t.offset;
+      for (const item of t.items) {
+        if ('key' in item) stack.push([item.key ?? undefined, depth + 1]);
+        stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The YAML node at `path` (the key node when `keyOnly`), or the nearest ancestor that exists. */
