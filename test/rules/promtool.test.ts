@@ -25,55 +25,11 @@ import {
   type ClusterAgentProps,
 } from '../../lib';
 import { buildFleet, byKindName, helmValues, manifestsOf, ROOT, type Manifest } from '../support/example';
+import { describeWithTool } from '../support/tools';
 
 const HERE = __dirname;
 /** Time limit of one promtool/amtool run. */
 const TOOL_TIMEOUT_MS = 20_000;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Locating the tools
-
-/** An executable `name` on PATH or in /usr/bin (where Debian's packages put it). */
-function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== ''), '/usr/bin'];
-  for (const dir of dirs) {
-    const file = path.join(dir, name);
-    try {
-      if (fs.statSync(file).isFile()) {
-        fs.accessSync(file, fs.constants.X_OK);
-        return file;
-      }
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/**
- * `describe(title, body)` when `tool` is installed. Otherwise the suite fails in CI, and is skipped with a warning
- * elsewhere.
- */
-function describeWithTool(tool: string, debianPackage: string, title: string, body: (bin: string) => void): void {
-  const bin = findTool(tool);
-  if (bin !== undefined) {
-    describe(title, () => body(bin));
-    return;
-  }
-  const missing = `${tool} was not found on PATH nor in /usr/bin; it comes with Debian's ${debianPackage} package (apt-get install ${debianPackage})`;
-  if (process.env.CI) {
-    describe(title, () => {
-      test(`${tool} is installed`, () => {
-        throw new Error(
-          `${missing}. CI must install Debian's prometheus and prometheus-alertmanager: these checks never skip in CI.`,
-        );
-      });
-    });
-  } else {
-    console.warn(`Skipping "${title}": ${missing}. In CI (CI set) this fails instead.`);
-    describe.skip(title, () => body(tool));
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running them
@@ -276,12 +232,16 @@ describeWithTool('promtool', 'prometheus', 'promtool check rules', (promtool) =>
   );
 
   test('dist/*/prometheusrule-*.yaml (the committed output)', () => {
-    const files = fs.readdirSync(path.join(ROOT, 'dist')).flatMap((cluster) =>
-      fs
-        .readdirSync(path.join(ROOT, 'dist', cluster))
-        .filter((f) => /^prometheusrule-.*\.yaml$/.test(f))
-        .map((f) => path.join(ROOT, 'dist', cluster, f)),
-    );
+    const files = fs
+      .readdirSync(path.join(ROOT, 'dist'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .flatMap((cluster) =>
+        fs
+          .readdirSync(path.join(ROOT, 'dist', cluster))
+          .filter((f) => /^prometheusrule-.*\.yaml$/.test(f))
+          .map((f) => path.join(ROOT, 'dist', cluster, f)),
+      );
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const spec = (parse(fs.readFileSync(file, 'utf8')) as Manifest).spec as { groups: { rules: unknown[] }[] };
