@@ -3,6 +3,7 @@ import { replacedChartAlerts } from '../rules/packs';
 import { alertmanagerValues } from './alertmanager';
 import type { IngressExposure, Resources } from './props';
 import { volumeClaimTemplate } from './storage';
+import { helmTplLiterals } from '../output/escape';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
@@ -41,8 +42,8 @@ export function kubePrometheusStackValues(
         relabelings: [{ action: 'replace', targetLabel: 'cluster', replacement: props.clusterName }],
       },
     ],
-    // Sent with alerts, federation and remote write (Thanos).
-    externalLabels: { ...(prom.externalLabels ?? {}), cluster: props.clusterName },
+    // Sent with alerts, federation and remote write (Thanos). The chart passes them through Helm's tpl.
+    externalLabels: helmTplLiterals({ ...(prom.externalLabels ?? {}), cluster: props.clusterName }),
     retention: prom.retention ?? '10d',
     scrapeInterval: prom.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL,
     evaluationInterval: prom.evaluationInterval ?? DEFAULT_SCRAPE_INTERVAL,

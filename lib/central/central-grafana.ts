@@ -2,7 +2,15 @@ import { Construct } from 'constructs';
 import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
 import { validate } from '../inventory/errors';
-import { central as centralSchema, centralAlerting, grafanaComDashboard, objectName } from '../inventory/schema';
+import {
+  central as centralSchema,
+  centralAlerting,
+  FLEET_OVERVIEW_DASHBOARD,
+  grafanaComDashboard,
+  LOGS_DASHBOARD_PREFIX,
+  objectName,
+  redactUrl,
+} from '../inventory/schema';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
@@ -11,6 +19,7 @@ import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
 import { Lazy } from 'cdk8s';
+import { grafanaIniProblem, grafanaProvisioningLiteral, helmTplLiteral, helmTplLiterals } from '../output/escape';
 import {
   alertRules,
   contactPoints,
@@ -233,6 +242,11 @@ export class CentralGrafana extends Construct {
         `CentralGrafana: datasource url of cluster "${options.clusterName}": ${JSON.stringify(options.url)} is not valid; expected an absolute http:// or https:// URL`,
       );
     }
+    if (url.username !== '' || url.password !== '') {
+      throw new Error(
+        `CentralGrafana: datasource url of cluster "${options.clusterName}": ${JSON.stringify(redactUrl(options.url))} is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)`,
+      );
+    }
     this.datasources.set(options.clusterName, options);
   }
 
@@ -297,14 +311,14 @@ export class CentralGrafana extends Construct {
         `CentralGrafana: no Loki datasource; set props.loki to add the logs dashboard of "${clusterName}"`,
       );
     return this.addDashboard(
-      `logs-${clusterName}`,
+      `${LOGS_DASHBOARD_PREFIX}${clusterName}`,
       logsDashboard(clusterName, { type: 'loki', uid: LOKI_DATASOURCE.uid }, this.loki.savedQueries ?? {}),
     );
   }
 
   /** Adds the "CMM / Fleet overview" dashboard, which repeats its panels for every cluster datasource. */
   public addFleetOverview(): KubeConfigMap {
-    return this.addDashboard('fleet-overview', fleetOverviewDashboard());
+    return this.addDashboard(FLEET_OVERVIEW_DASHBOARD, fleetOverviewDashboard());
   }
 
   private values(
@@ -317,11 +331,11 @@ export class CentralGrafana extends Construct {
     const grafanaIni: Record<string, unknown> = {};
     const additionalDataSources = datasources.map((ds, i) => {
       const entry: Record<string, unknown> = {
-        name: `Prometheus ${ds.clusterName}`,
+        name: grafanaProvisioningLiteral(`Prometheus ${ds.clusterName}`),
         uid: CentralGrafana.datasourceUid(ds.clusterName),
         type: 'prometheus',
         access: 'proxy',
-        url: ds.url,
+        url: grafanaProvisioningLiteral(ds.url),
         isDefault: i === 0,
         editable: false,
         jsonData: { timeInterval: ds.scrapeInterval ?? '30s', httpMethod: 'POST', prometheusType: 'Prometheus' },
@@ -391,7 +405,8 @@ export class CentralGrafana extends Construct {
         },
         datasources: { enabled: true, defaultDatasourceEnabled: false, alertmanager: { enabled: false } },
       },
-      additionalDataSources,
+      // kube-prometheus-stack passes them through Helm's tpl.
+      additionalDataSources: helmTplLiterals(additionalDataSources),
       persistence:
         persistence === false
           ? { enabled: false }
@@ -441,7 +456,7 @@ export class CentralGrafana extends Construct {
       };
       grafanaIni.server = { root_url: `https://${ingress.host}/` };
     }
-    if (Object.keys(grafanaIni).length > 0) grafana['grafana.ini'] = grafanaIni;
+    if (Object.keys(grafanaIni).length > 0) grafana['grafana.ini'] = grafanaIniValues(grafanaIni);
     const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (grafanaCom.length > 0) {
       grafana.dashboardProviders = {
@@ -491,3 +506,28 @@ export class CentralGrafana extends Construct {
 }
 
 const ALL_NAMESPACES = 'ALL';
+
+/**
+ * `grafana.ini` sections as the grafana chart writes them: each string value on its own line, through Helm's tpl,
+ * then expanded by Grafana (`${VAR}`, `$__file{...}`). A value that could add lines or be expanded is refused;
+ * the rest is escaped for tpl.
+ */
+function grafanaIniValues(sections: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(sections).map(([section, keys]) => [
+      section,
+      Object.fromEntries(
+        Object.entries(keys as Record<string, unknown>).map(([key, value]) => {
+          if (typeof value !== 'string') return [key, value];
+          const problem = grafanaIniProblem(value);
+          if (problem) {
+            throw new Error(
+              `grafana.ini [${section}] ${key}: ${JSON.stringify(value)} is not valid; expected ${problem}`,
+            );
+          }
+          return [key, helmTplLiteral(value)];
+        }),
+      ),
+    ]),
+  );
+}

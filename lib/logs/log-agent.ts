@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { HelmRelease } from '../helm/helm-release';
+import { helmTplLiteral } from '../output/escape';
 import { ALLOY, chartWith } from '../versions';
 import type { Resources } from '../agent/props';
 import { AlloyExpr, env, ref, renderAlloyConfig, type AlloyBlock, type AlloyValue } from './alloy-config';
@@ -207,7 +208,8 @@ export class LogAgent extends Construct {
     this.config = podLogsConfig(props.clusterName, props.endpoint, props.journal ?? false);
     const tolerations = (props.tolerations ?? []).map((t) => ({ ...t }));
     const alloy: Record<string, unknown> = {
-      configMap: { create: true, content: this.config },
+      // The alloy chart passes the configuration through Helm's tpl.
+      configMap: { create: true, content: helmTplLiteral(this.config) },
       // /var/log holds /var/log/pods (container logs) and /var/log/journal.
       mounts: { varlog: true },
       extraEnv: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, ...credentials],
@@ -235,7 +237,7 @@ export class LogAgent extends Construct {
           crds: { create: false },
           controller: { type: 'deployment', replicas: 1 },
           alloy: {
-            configMap: { create: true, content: eventsConfig(props.clusterName, props.endpoint) },
+            configMap: { create: true, content: helmTplLiteral(eventsConfig(props.clusterName, props.endpoint)) },
             extraEnv: credentials,
           },
         },
