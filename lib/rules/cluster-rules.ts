@@ -4,8 +4,20 @@ import { toYaml } from '../output/yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { applyStage, Stage } from '../output/stages';
 import { checkPromQL, describeQueryProblem } from '../promql/check';
+import { checkGoTemplate } from './go-template';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
+
+/** Template checks, by text: a fleet repeats the same annotations in every cluster. */
+const templateChecks = new Map<string, ReturnType<typeof checkGoTemplate>>();
+function checkTemplate(text: string): ReturnType<typeof checkGoTemplate> {
+  let problems = templateChecks.get(text);
+  if (problems === undefined) {
+    problems = checkGoTemplate(text);
+    templateChecks.set(text, problems);
+  }
+  return problems;
+}
 
 /** A rule group as added by a user: rules and an optional interval. */
 export interface RuleGroupOptions {
@@ -124,12 +136,28 @@ export class ClusterRules extends Construct {
 
   private checked(group: RuleGroup): RuleGroup {
     group.rules.forEach((rule, i) => {
+      const name = isAlertRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
+      const where = `${this.node.path}: rule group "${group.name}", rules[${i}] (${name})`;
       const problems = checkPromQL(rule.expr);
       if (problems.length > 0) {
-        const name = isAlertRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
         throw new Error(
-          `${this.node.path}: rule group "${group.name}", rules[${i}] (${name}): ${JSON.stringify(rule.expr)} is not valid PromQL; the parser says ${describeQueryProblem(rule.expr, problems[0])}`,
+          `${where}: ${JSON.stringify(rule.expr)} is not valid PromQL; the parser says ${describeQueryProblem(rule.expr, problems[0])}`,
         );
+      }
+      if (!isAlertRule(rule)) return;
+      // Prometheus expands an alert's labels and annotations as Go templates; one that does not parse drops the group.
+      for (const [field, map] of [
+        ['labels', rule.labels],
+        ['annotations', rule.annotations],
+      ] as const) {
+        for (const [key, text] of Object.entries(map ?? {})) {
+          const template = checkTemplate(text);
+          if (template.length > 0) {
+            throw new Error(
+              `${where}: ${field}.${key}: ${JSON.stringify(text)} is not a valid Go template; the parser says ${describeQueryProblem(text, template[0])}`,
+            );
+          }
+        }
       }
     });
     return group;
