@@ -4,7 +4,7 @@ import { ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
-import type { Inventory } from './inventory/schema';
+import { dashboardNameOf, type Inventory } from './inventory/schema';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -97,7 +97,7 @@ export class Fleet extends Construct {
       if (json === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) {
         throw new Error(`central.dashboards.files: ${JSON.stringify(file)} was not loaded as a JSON object`);
       }
-      this.central.addDashboard(dashboardName(file), json as Record<string, unknown>);
+      this.central.addDashboard(dashboardNameOf(file), json as Record<string, unknown>);
     }
     this.central.addFleetOverview();
     for (const name of shipsLogs) this.central.addLogsDashboard(name);
@@ -137,10 +137,4 @@ export function datasourceFor(agent: ClusterAgent, centralCluster: string): Clus
     url: `https://${exposure.host}`,
     basicAuth: { secretName: exposure.grafanaCredentialsSecret ?? `prometheus-${agent.clusterName}-basic-auth` },
   };
-}
-
-/** `dashboards/cmm-prometheus.json` → `cmm-prometheus`. */
-function dashboardName(file: string): string {
-  const base = file.split(/[\\/]/).pop() ?? file;
-  return base.replace(/\.json$/, '').toLowerCase();
 }

@@ -4,7 +4,7 @@ import { KubeNamespace, monitoringNamespace } from '../k8s';
 import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
-import { clusterConfig, logsSettings, podMonitor, serviceMonitor } from '../inventory/schema';
+import { clusterConfig, logsSettings, podMonitor, serviceMonitor, url } from '../inventory/schema';
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
@@ -78,7 +78,13 @@ const AGENT_PROPS = clusterConfig.omit({ name: true }).extend({
   logs: logsSettings
     .extend({
       endpoint: z
-        .strictObject({ pushUrl: z.url({ protocol: /^https?$/ }), tenantId: z.string().min(1).optional() })
+        .strictObject({
+          pushUrl: url('the push credentials come from logs.credentialsSecret'),
+          tenantId: z
+            .string()
+            .regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: 'a Loki tenant id: letters, digits, "_", "." and "-"' })
+            .optional(),
+        })
         .optional(),
     })
     .optional(),

@@ -1,6 +1,8 @@
 import * as z from 'zod';
+import { grafanaIniProblem } from '../output/escape';
 import { checkLogQL } from '../logql/check';
 import { checkPromQL, describeQueryProblem } from '../promql/check';
+import { checkGoTemplate } from '../rules/go-template';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -57,7 +59,47 @@ const dnsSubdomain = () =>
 const duration = () =>
   z.string().regex(PROMETHEUS_DURATION, { error: EXPECT.duration }).min(2, { error: EXPECT.duration });
 const quantity = () => z.string().regex(STORAGE_QUANTITY, { error: EXPECT.quantity });
-const url = () => z.url({ protocol: /^https?$/, hostname: /./, error: EXPECT.url });
+/** The characters of a URL (RFC 3986) less `$` and `'`, which shells and templates would read. */
+const URL_CHARACTERS = /^[A-Za-z0-9\-._~:/?#[\]@!&()*+,;=%]+$/;
+/**
+ * An absolute http(s) URL without credentials: a user name or password in a URL would be written into dist/ and the
+ * Git history. `credentials` says where they go instead.
+ */
+export const url = (credentials = 'keep them in a Kubernetes Secret') =>
+  z
+    .string()
+    .meta({ format: 'uri' })
+    .superRefine((v, ctx) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(v);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hostname === '') {
+        ctx.addIssue({ code: 'custom', input: v, message: EXPECT.url });
+      } else if (!URL_CHARACTERS.test(v)) {
+        ctx.addIssue({
+          code: 'custom',
+          input: v,
+          message:
+            'a URL of letters, digits and -._~:/?#[]@!&()*+,;=% only (no spaces, quotes, $, { or }; percent-encode them)',
+        });
+      } else if (parsed.username !== '' || parsed.password !== '') {
+        ctx.addIssue({
+          code: 'custom',
+          input: redactUrl(v),
+          message: `a URL without a user name or password (they would be written into dist/ and Git; ${credentials})`,
+        });
+      }
+    });
+
+/** A URL with its password (or a lone user name, often a token) replaced by `***`. */
+export function redactUrl(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i, (_m, scheme: string, userinfo: string) =>
+    userinfo.includes(':') ? `${scheme}${userinfo.split(':')[0]}:***@` : `${scheme}***@`,
+  );
+}
 const labels = (what: string) =>
   z
     .record(
@@ -197,6 +239,12 @@ const monitorPart = z
   .partial()
   .describe('A monitor, or the part of one that this entry sets or overrides.');
 
+/** A Slack channel name (`#alerts`, `alerts`) or id (`C0123ABCD`). */
+const slackChannel = () =>
+  z
+    .string()
+    .regex(/^[#@]?[A-Za-z0-9._-]{1,80}$/, { error: 'a Slack channel such as "#alerts" or an id such as "C0123ABCD"' });
+
 /** A PromQL expression, parsed at synth time. */
 const promql = () =>
   z.string().superRefine((expr, ctx) => {
@@ -245,6 +293,21 @@ const toggle = { enabled: z.boolean().optional().describe('Switch the pack off w
 const promLabels = (what: string) =>
   z.record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), z.string()).describe(what);
 
+/** A Go template as Prometheus expands it in an alert's labels and annotations, parsed at synth time. */
+const alertTemplate = () => z.string().superRefine((text, ctx) => templateIssue(text, ctx));
+
+function templateIssue(text: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  const problems = checkGoTemplate(text);
+  if (problems.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      input: text,
+      path,
+      message: `a Go template Prometheus can expand; the parser says ${describeQueryProblem(text, problems[0])}`,
+    });
+  }
+}
+
 export const rule = z
   .strictObject({
     alert: z
@@ -260,11 +323,18 @@ export const rule = z
     expr: promql().describe('PromQL expression, checked at synth time.'),
     for: duration().optional().describe('How long the condition must hold before the alert fires.'),
     labels: promLabels('Labels added to the alert or series; give alerts a severity.').optional(),
-    annotations: promLabels('summary, description, runbook_url.').optional(),
+    annotations: z
+      .record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), alertTemplate())
+      .describe('summary, description, runbook_url: Go templates ({{ $labels.instance }}, {{ $value | humanize }}).')
+      .optional(),
   })
   .superRefine((r, ctx) => {
     if ((r.alert === undefined) === (r.record === undefined)) {
       ctx.addIssue({ code: 'custom', input: r, message: 'exactly one of alert or record', path: [] });
+    }
+    // An alert's labels are templates too (a recording rule's are not).
+    if (r.alert !== undefined) {
+      for (const [k, v] of Object.entries(r.labels ?? {})) templateIssue(v, ctx, ['labels', k]);
     }
     if (r.record !== undefined && (r.for !== undefined || r.annotations !== undefined)) {
       ctx.addIssue({ code: 'custom', input: r, message: 'no for or annotations on a recording rule', path: [] });
@@ -281,7 +351,7 @@ export const ruleGroup = z
 
 export const rulesSettings = z
   .strictObject({
-    runbookBaseUrl: url()
+    runbookBaseUrl: url('runbooks are for people: serve them without credentials')
       .optional()
       .describe('Base URL of the runbooks. Default: https://runbooks.prometheus-operator.dev/runbooks'),
     selectors: z
@@ -360,8 +430,8 @@ export const alertmanagerSettings = z
           .regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' })
           .optional()
           .describe('Default: url'),
-        channel: z.string().min(1).optional().describe("Channel for warnings. Default: the webhook's own channel."),
-        criticalChannel: z.string().min(1).optional().describe('Channel for critical alerts. Default: channel.'),
+        channel: slackChannel().optional().describe("Channel for warnings. Default: the webhook's own channel."),
+        criticalChannel: slackChannel().optional().describe('Channel for critical alerts. Default: channel.'),
       })
       .optional()
       .describe('Slack receiver; the webhook URL is read from the mounted Secret, never written.'),
@@ -394,9 +464,9 @@ const logql = (metric = false) =>
   });
 
 const toleration = z.strictObject({
-  key: z.string().min(1).optional(),
+  key: z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }).optional(),
   operator: z.enum(['Equal', 'Exists']).optional(),
-  value: z.string().optional(),
+  value: z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }).optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
 });
 
@@ -425,7 +495,7 @@ const clusterSettings = {
     .regex(/^\d+\.\d+\.\d+$/, { error: 'an exact chart version such as "88.5.3"' })
     .optional()
     .describe('kube-prometheus-stack chart version. Default: the version pinned in lib/versions.ts.'),
-  kubePrometheusStackRepo: url()
+  kubePrometheusStackRepo: url('keep them in a Kubernetes Secret')
     .optional()
     .describe('Helm repository (or mirror) to install kube-prometheus-stack from. Default: the upstream repository.'),
   kubeStateMetrics: z.boolean().optional().describe('Run kube-state-metrics. Default: true.'),
@@ -462,6 +532,44 @@ export const clusterConfig = z.strictObject({
   podMonitors: z.record(dnsSubdomain(), podMonitor).optional(),
 });
 
+/** Names of the dashboards CMM makes itself, which a dashboard file may not take. */
+export const FLEET_OVERVIEW_DASHBOARD = 'fleet-overview';
+export const LOGS_DASHBOARD_PREFIX = 'logs-';
+
+/**
+ * The dashboard name (and ConfigMap suffix) of a dashboard file: the file name without `.json`, lowercase, with
+ * every run of other characters than letters and digits replaced by "-" (`My_Team Board.json` → `my-team-board`).
+ */
+export function dashboardNameOf(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? file;
+  return base
+    .replace(/\.json$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** Why a dashboard file path cannot be used, or undefined: a relative `.json` path inside the inventory's folder. */
+function dashboardFileProblem(file: string): string | undefined {
+  if (!file.endsWith('.json')) return 'a path to a .json file, relative to the inventory';
+  if (/^([\\/]|[A-Za-z]:)/.test(file) || file.split(/[\\/]/).includes('..')) {
+    return 'a path inside the inventory\'s folder: relative, without ".."';
+  }
+  const name = dashboardNameOf(file);
+  if (name === '') return 'a file name with at least one letter or digit';
+  if (name.length > 200) return 'a file name of at most 200 characters';
+  return undefined;
+}
+
+const dashboardFile = () =>
+  z
+    .string()
+    .meta({ pattern: '\\.json$' })
+    .superRefine((file, ctx) => {
+      const problem = dashboardFileProblem(file);
+      if (problem) ctx.addIssue({ code: 'custom', input: file, message: problem });
+    });
+
 export const grafanaComDashboard = z.strictObject({
   name: dnsSubdomain().describe("File name of the dashboard in Grafana's provisioning folder."),
   id: z.number().int().positive().describe('grafana.com dashboard id.'),
@@ -487,7 +595,15 @@ export const centralAlerting = z
         smtp: z.strictObject({
           host: z.string().regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: 'host:port, such as "smtp.example.com:587"' }),
           fromAddress: z.email({ error: 'an e-mail address' }),
-          fromName: z.string().min(1).optional(),
+          fromName: z
+            .string()
+            .min(1)
+            .superRefine((v, ctx) => {
+              const problem = grafanaIniProblem(v);
+              if (problem) ctx.addIssue({ code: 'custom', input: v, message: problem });
+            })
+            .optional()
+            .describe('Sender name. Default: Grafana'),
           secretName: dnsSubdomain().describe('Existing Secret with the SMTP user and password.'),
           userKey: secretKey().optional().describe('Default: user'),
           passwordKey: secretKey().optional().describe('Default: password'),
@@ -530,7 +646,10 @@ export const centralLoki = z
         endpoint: z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
           error: 'host or host:port, such as "s3.eu-west-1.amazonaws.com"',
         }),
-        region: z.string().min(1).optional(),
+        region: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'a region name such as "eu-west-1"' })
+          .optional(),
         chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
         rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
         credentialsSecret: dnsSubdomain().describe('Existing Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
@@ -613,10 +732,37 @@ export const central = z
     dashboards: z
       .strictObject({
         files: z
-          .array(z.string().regex(/\.json$/, { error: 'a path to a .json file, relative to the inventory' }))
+          .array(dashboardFile())
           .optional()
-          .describe('Dashboard JSON files kept in the repository, relative to the inventory file.'),
+          .describe(
+            'Dashboard JSON files kept in the repository, relative to the inventory file and inside its folder. Each becomes the dashboard (and ConfigMap) named after the file: lowercase, other characters than letters, digits and "-" replaced by "-".',
+          ),
         grafanaCom: z.array(grafanaComDashboard).optional().describe('Dashboards from grafana.com by id and revision.'),
+      })
+      .superRefine((d, ctx) => {
+        const seen = new Map<string, number>();
+        d.files?.forEach((file, i) => {
+          if (dashboardFileProblem(file)) return; // reported on its own
+          const name = dashboardNameOf(file);
+          const first = seen.get(name);
+          if (first !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['files', i],
+              input: file,
+              message: `a file whose dashboard name differs from the others (files[${first}] gives the same name, "${name}")`,
+            });
+          } else if (name === FLEET_OVERVIEW_DASHBOARD || name.startsWith(LOGS_DASHBOARD_PREFIX)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['files', i],
+              input: file,
+              message: `a file name other than CMM's own dashboards ("${FLEET_OVERVIEW_DASHBOARD}", "${LOGS_DASHBOARD_PREFIX}<cluster>")`,
+            });
+          } else {
+            seen.set(name, i);
+          }
+        });
       })
       .optional(),
   })
