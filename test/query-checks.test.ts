@@ -3,8 +3,9 @@ import { ClusterAgent } from '../lib';
 import { inventoryProblems } from './support/example';
 
 /**
- * What Prometheus would refuse is refused at synth: Go templates in alert labels and annotations (checked with a
- * port of Go's text/template parser, which agrees with promtool: test/go-template.test.ts).
+ * What Prometheus would refuse is refused at synth: Go templates in alert labels and annotations (a port of Go's
+ * text/template parser, which agrees with promtool: test/go-template.test.ts), and regular expressions in Go's RE2
+ * syntax (a port of Go's regexp/syntax parser, which agrees with promtool: test/re2.test.ts).
  */
 
 const rules = (...ruleLines: string[]) =>
@@ -56,5 +57,55 @@ describe('Go templates in alerts', () => {
     ).toThrow(
       'rule group "app", rules[0] (alert X): annotations.summary: "{{ range $labels }}" is not a valid Go template; the parser says 1:1: unexpected EOF',
     );
+  });
+});
+
+describe('regular expressions', () => {
+  test('fails on a regex Prometheus would refuse, in a rule, a selector or a namespace pattern', () => {
+    const text = `central: { cluster: a }
+clusters:
+  - name: a
+    rules:
+      selectors: { nodeExporter: 'job=~"node-(?!exporter)"' }
+      packs: { pods: { namespaces: 'kafka|(?<team>web)-.*' }, workloads: { namespaces: '(a)\\1' } }
+      groups:
+        app:
+          rules:
+            - { record: "app:up", expr: 'up{job=~"api(?=-v2)"}' }
+`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:5:34: clusters[0].rules.selectors.nodeExporter: "job=~\\"node-(?!exporter)\\"" is not valid; expected PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"; the parser says 1:6: invalid regular expression \"node-(?!exporter)\": invalid or unsupported Perl syntax: `(?!`',
+      'inv.yaml:6:36: clusters[0].rules.packs.pods.namespaces: "kafka|(?<team>web)-.*" is not valid; expected a regular expression in Go\'s RE2 syntax, such as "kafka|web-.*"; Go says invalid or unsupported Perl syntax: `(?<`; (?<name>...) needs Go 1.22+ (Prometheus 3); write (?P<team>...)',
+      'inv.yaml:6:88: clusters[0].rules.packs.workloads.namespaces: "(a)\\\\1" is not valid; expected a regular expression in Go\'s RE2 syntax, such as "kafka|web-.*"; Go says invalid escape sequence: `\\1`',
+      'inv.yaml:10:41: clusters[0].rules.groups.app.rules[0].expr: "up{job=~\\"api(?=-v2)\\"}" is not valid; expected valid PromQL; the parser says 1:9: invalid regular expression "api(?=-v2)": invalid or unsupported Perl syntax: `(?=`',
+    ]);
+  });
+
+  test('fails on a regex Loki would refuse, in a saved query or a log alert', () => {
+    const text = `central:
+  cluster: a
+  loki:
+    savedQueries:
+      errors: { query: '{namespace="kafka"} |~ "(?i)error(?=:)"' }
+clusters:
+  - name: a
+`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:5:24: central.loki.savedQueries.errors.query: "{namespace=\\"kafka\\"} |~ \\"(?i)error(?=:)\\"" is not valid; expected valid LogQL; the parser says 1:24: invalid regular expression "(?i)error(?=:)": invalid or unsupported Perl syntax: `(?=`',
+    ]);
+  });
+
+  test("Go's own syntax that JavaScript lacks is accepted", () => {
+    const text = `central: { cluster: a }
+clusters:
+  - name: a
+    rules:
+      packs: { pods: { namespaces: '(?i)kafka|\\Qweb.app\\E|[[:alpha:]]+\\z' } }
+      groups:
+        app:
+          rules:
+            - { record: "app:up", expr: 'up{job=~"(?P<n>api)-\\\\pL+"}' }
+`;
+    expect(inventoryProblems(text)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { grafanaIniProblem } from '../output/escape';
 import { checkLogQL } from '../logql/check';
 import { checkPromQL, describeQueryProblem } from '../promql/check';
 import { checkGoTemplate } from '../rules/go-template';
+import { checkRE2 } from '../regexp/re2';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -264,10 +265,15 @@ const labelMatchers = () =>
     const expr = `x{${matchers}}`;
     const problems = checkPromQL(expr);
     if (problems.length > 0 || /[{}]/.test(matchers)) {
+      // Offsets in the message count from the start of the matchers, not of the wrapping selector.
+      const detail =
+        problems.length > 0 && /^invalid regular expression/.test(problems[0].message)
+          ? `; the parser says ${describeQueryProblem(matchers, { ...problems[0], from: problems[0].from - 2 })}`
+          : '';
       ctx.addIssue({
         code: 'custom',
         input: matchers,
-        message: 'PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"',
+        message: `PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"${detail}`,
       });
     }
   });
@@ -277,18 +283,18 @@ const percent = () =>
     .number({ error: 'a percentage, between 0 and 100' })
     .gt(0, { error: 'a percentage, between 0 and 100' })
     .lt(100, { error: 'a percentage, between 0 and 100' });
+/** A regular expression that Prometheus puts in a label matcher (`namespace=~"..."`): Go's RE2 syntax, anchored. */
 const regex = () =>
-  z.string().refine(
-    (v) => {
-      try {
-        new RegExp(`^(?:${v})$`);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { error: 'a regular expression such as "kafka|web-.*"' },
-  );
+  z.string().superRefine((v, ctx) => {
+    const problem = checkRE2(v, { anchored: true });
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        input: v,
+        message: `a regular expression in Go's RE2 syntax, such as "kafka|web-.*"; Go says ${problem.message}`,
+      });
+    }
+  });
 const toggle = { enabled: z.boolean().optional().describe('Switch the pack off with false. Default: true.') };
 const promLabels = (what: string) =>
   z.record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), z.string()).describe(what);

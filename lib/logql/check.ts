@@ -1,4 +1,6 @@
 import { parser } from '@grafana/lezer-logql';
+import { unquoteGoString } from '../regexp/go-string';
+import { checkRE2 } from '../regexp/re2';
 
 /** A problem found in a LogQL query, at a character offset. */
 export interface LogQLProblem {
@@ -31,6 +33,8 @@ export function checkLogQL(query: string, opts: { metric?: boolean } = {}): LogQ
       ];
     }
   } while (cursor.next());
+  const regex = regexProblem(tree, query);
+  if (regex) return [regex];
   if (opts.metric) {
     const expr = tree.topNode.firstChild?.firstChild;
     if (expr?.name !== 'MetricExpr') {
@@ -44,4 +48,34 @@ export function checkLogQL(query: string, opts: { metric?: boolean } = {}): LogQ
     }
   }
   return [];
+}
+
+/**
+ * The regular expressions of a query, checked as Loki compiles them (Go's RE2): label matchers (`=~`, `!~`, anchored
+ * like Prometheus's), line filters (`|~`, `!~`) and the `regexp` parser.
+ */
+function regexProblem(tree: ReturnType<typeof parser.parse>, query: string): LogQLProblem | undefined {
+  const cursor = tree.cursor();
+  do {
+    let literal: { from: number; to: number } | null = null;
+    let anchored = false;
+    const name = cursor.name;
+    if (name === 'Matcher') {
+      const op = cursor.node.getChild('Re') ?? cursor.node.getChild('Nre');
+      literal = op ? cursor.node.getChild('String') : null;
+      anchored = true;
+    } else if (name === 'LineFilter') {
+      const filter = cursor.node.getChild('Filter');
+      literal =
+        filter && /^(\|~|!~)$/.test(query.slice(filter.from, filter.to)) ? cursor.node.getChild('String') : null;
+    } else if (name === 'LabelParser' && cursor.node.getChild('Regexp')) {
+      literal = cursor.node.getChild('String');
+    }
+    if (!literal) continue;
+    const text = query.slice(literal.from, literal.to);
+    const pattern = unquoteGoString(text);
+    const problem = pattern === undefined ? undefined : checkRE2(pattern, { anchored });
+    if (problem) return { from: literal.from, message: `invalid regular expression ${text}: ${problem.message}` };
+  } while (cursor.next());
+  return undefined;
 }

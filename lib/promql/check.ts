@@ -2,6 +2,8 @@ import type { Tree } from '@lezer/common';
 import { Parser } from '@prometheus-io/codemirror-promql/dist/cjs/parser/parser';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { ParserState } from './codemirror-language-shim';
+import { unquoteGoString } from '../regexp/go-string';
+import { checkRE2 } from '../regexp/re2';
 
 /** A problem found in a PromQL expression, at a character offset. */
 export interface PromQLProblem {
@@ -35,10 +37,31 @@ function analyse(expr: string): PromQLProblem[] {
   const state: ParserState = { tree, sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) };
   const analyser = new Parser(state as never);
   analyser.analyze();
-  return analyser
+  const diagnostics = analyser
     .getDiagnostics()
     .filter((d) => d.severity === 'error')
     .map((d) => ({ from: d.from, message: d.message }));
+  return diagnostics.length > 0 ? diagnostics : regexProblems(tree, expr);
+}
+
+/**
+ * Every regular expression of a label matcher (`=~`, `!~`) is checked as Prometheus compiles it: Go's RE2 syntax,
+ * anchored. JavaScript's RegExp would accept a lookahead or a back-reference that Prometheus refuses, dropping the
+ * whole rule group.
+ */
+function regexProblems(tree: Tree, expr: string): PromQLProblem[] {
+  const cursor = tree.cursor();
+  do {
+    if (cursor.name !== 'MatchOp') continue;
+    const op = cursor.node.firstChild?.name;
+    const literal = cursor.node.nextSibling;
+    if ((op !== 'EqlRegex' && op !== 'NeqRegex') || literal?.name !== 'StringLiteral') continue;
+    const text = expr.slice(literal.from, literal.to);
+    const pattern = unquoteGoString(text);
+    const problem = pattern === undefined ? undefined : checkRE2(pattern, { anchored: true });
+    if (problem) return [{ from: literal.from, message: `invalid regular expression ${text}: ${problem.message}` }];
+  } while (cursor.next());
+  return [];
 }
 
 /** Every error node of the tree, as "unexpected ..." (the analyser ignores one at the very end, we do not). */
