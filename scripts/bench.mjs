@@ -10,6 +10,8 @@
 //       the `prepare` script, no code cache yet), in a copy of the checkout                        < 1 s median
 //   (d) generated inventories of 250, 500 and 1000 clusters: 1000 in < 10 s and < 1 GiB peak RSS,
 //       with the cost per cluster not growing with the fleet
+//   (e) large invalid inventories (one mapping of 1 and 10 MB with one bad key, and with every key bad; 10 MB of
+//       clusters with every name bad): the error in < 20 s and < 2 GiB, growing linearly with the size
 //
 // Wall time is measured here (process.hrtime around the child); peak RSS with `/usr/bin/time -f '%e %M'` when it
 // exists, otherwise with a preloaded script that records `process.resourceUsage().maxRSS` of every node process.
@@ -114,7 +116,7 @@ const CHILD_PATH = [path.dirname(process.execPath), process.env.PATH ?? ''].join
  * Runs one command and measures it: wall time (ms) from spawn to exit, and peak RSS (KiB) of the largest process
  * in its tree. Resolves with the result; never rejects (a failure is { ok: false }).
  */
-function measure(cmd, args, { cwd = ROOT } = {}) {
+function measure(cmd, args, { cwd = ROOT, expectCode = 0 } = {}) {
   const n = ++runCounter;
   const env = { ...process.env, PATH: CHILD_PATH, npm_config_update_notifier: 'false', npm_config_fund: 'false' };
   delete env.CMM_INVENTORY; // the commands pass what they mean; a stray environment must not change the input
@@ -176,13 +178,13 @@ function measure(cmd, args, { cwd = ROOT } = {}) {
         rssKiB = undefined;
       }
       fs.rmSync(rssOut, { recursive: true, force: true });
-      const ok = !spawnError && !timedOut && code === 0 && rssKiB !== undefined;
+      const ok = !spawnError && !timedOut && code === expectCode && rssKiB !== undefined;
       const why = spawnError
         ? `cannot start ${file}: ${spawnError.message}`
         : timedOut
           ? `timed out after ${RUN_TIMEOUT_MS / 1000} s`
-          : code !== 0
-            ? `exit ${code ?? signal}`
+          : code !== expectCode
+            ? `exit ${code ?? signal}, expected ${expectCode}`
             : rssKiB === undefined
               ? 'peak RSS not recorded'
               : '';
@@ -221,12 +223,17 @@ function reportFailure(label, r) {
  * Runs `once(i)` (which returns a measure() result) `runs` times; stops at the first failure (reported, and the exit
  * code becomes 1) and returns undefined. Otherwise returns the results with the synth's own summary line parsed.
  */
-async function repeat(label, runs, once) {
+async function repeat(label, runs, once, { invalidInput = false } = {}) {
   const results = [];
   process.stderr.write(`bench: ${label} `);
   for (let i = 0; i < runs; i++) {
     const r = await once(i);
-    const synth = r.ok ? parseSynthLine(r.stdout) : undefined;
+    // A run on invalid input prints no summary line (`once` checks its report).
+    const synth = !r.ok
+      ? undefined
+      : invalidInput
+        ? { inProcessMs: NaN, clusters: 0, files: 0 }
+        : parseSynthLine(r.stdout);
     if (r.ok && !synth) Object.assign(r, { ok: false, why: 'no "cmm: N clusters, N files …" line on stdout' });
     if (!r.ok) {
       process.stderr.write('\n');
@@ -403,6 +410,39 @@ function fleetInventory(n) {
 
 function fleetYaml(n) {
   return `# ${n} generated clusters (node scripts/bench.mjs --print-fleet ${n})\n${toYaml(fleetInventory(n))}`;
+}
+
+/**
+ * An invalid inventory of about `mib` MiB: `shape` 'mapping' is one mapping of ServiceMonitors under `defaults`
+ * with one bad key name (`one`) or every key bad (`every`); 'clusters' is a list of clusters, every name bad.
+ */
+function largeInvalidYaml(mib, shape, bad) {
+  const lines = ['central: { cluster: a }'];
+  const target = mib * 1024 * 1024;
+  let size = 0;
+  const add = (line) => {
+    lines.push(line);
+    size += line.length + 1;
+  };
+  if (shape === 'mapping') {
+    add('defaults:');
+    add('  serviceMonitors:');
+    for (let i = 0; size < target; i++) {
+      const name = bad === 'every' || (bad === 'one' && i === 1000) ? `M_${i}` : `m-${i}`;
+      add(`    ${name}: { port: metrics, selector: { app: web-${i} }, interval: 30s }`);
+    }
+    add('clusters:');
+    add('  - name: a');
+  } else {
+    add('clusters:');
+    add('  - name: a');
+    for (let i = 0; size < target; i++) {
+      add(`  - name: Edge_${i}`);
+      add('    prometheus: { retention: 3d, scrapeInterval: 30s, externalLabels: { region: eu-west-1 } }');
+      add('    serviceMonitors: { web: { port: metrics, selector: { app: web } } }');
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -625,6 +665,61 @@ async function main() {
     pass: ok3 ? m2 <= 1.5 * m1 : undefined,
   });
 
+  // (e) large invalid inventories: the error comes in linear time
+  const large = [];
+  for (const [label, mib, shape, bad] of [
+    ['1 MiB mapping, one bad key', 1, 'mapping', 'one'],
+    ['10 MiB mapping, one bad key', 10, 'mapping', 'one'],
+    ['1 MiB mapping, every key bad', 1, 'mapping', 'every'],
+    ['10 MiB mapping, every key bad', 10, 'mapping', 'every'],
+    ['10 MiB of clusters, every name bad', 10, 'clusters', 'every'],
+  ]) {
+    const inv = path.join(TMP, `large-${mib}-${shape}-${bad}.yaml`);
+    fs.writeFileSync(inv, largeInvalidYaml(mib, shape, bad));
+    const s = summary(
+      await repeat(
+        `(e) ${label}`,
+        bigRuns,
+        async () => {
+          const r = await measure(
+            process.execPath,
+            [path.join(ROOT, 'scripts', 'synth.mjs'), '--inventory', inv, '--outdir', outdir('e')],
+            {
+              expectCode: 1,
+            },
+          );
+          if (r.ok && !/ is invalid:\n/.test(r.stderr)) Object.assign(r, { ok: false, why: 'no "is invalid" report' });
+          return r;
+        },
+        { invalidInput: true },
+      ),
+    );
+    fs.rmSync(inv, { force: true });
+    large.push({ label, mib, s });
+    if (mib === 10) {
+      rows.push({
+        target: `(e) ${label}`,
+        what: 'the synth reports the problems (the first 100, the rest counted)',
+        s,
+        goal: '< 20 s, < 2 GiB',
+        pass: s && s.wall.median < 20_000 && s.peakKiB < 2048 * MIB,
+      });
+    }
+  }
+  for (const bad of ['one bad key', 'every key bad']) {
+    const small = large.find((x) => x.label === `1 MiB mapping, ${bad}`)?.s;
+    const big10 = large.find((x) => x.label === `10 MiB mapping, ${bad}`)?.s;
+    const ratio = small && big10 ? big10.wall.median / small.wall.median : undefined;
+    rows.push({
+      kind: 'linear',
+      target: `(e) linear: mapping, ${bad}`,
+      what: 'wall time at 10 MiB over 1 MiB',
+      linear: ratio === undefined ? undefined : `×${ratio.toFixed(1)}`,
+      goal: '≤ ×15',
+      pass: ratio === undefined ? undefined : ratio <= 15,
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // The table
 
@@ -646,7 +741,9 @@ async function main() {
   for (const r of rows) {
     const result = r.pass === undefined ? (r.s || r.linear ? '—' : 'FAILED') : r.pass ? 'PASS' : 'MISS';
     if (r.kind === 'linear') {
-      out.push(`| ${r.target} | ${r.what} | | ${r.linear ?? 'n/a'} | | | ${r.goal} | ${ok3 ? result : 'FAILED'} |`);
+      out.push(
+        `| ${r.target} | ${r.what} | | ${r.linear ?? 'n/a'} | | | ${r.goal} | ${r.linear ? result : 'FAILED'} |`,
+      );
     } else if (!r.s) {
       out.push(`| ${r.target} | ${r.what} | 0 | run failed | | | ${r.goal} | FAILED |`);
     } else {

@@ -267,6 +267,91 @@ describe('parseInventory', () => {
       expect(problems).toEqual(['inv.yaml:5:5: Map keys must be unique']);
     });
 
+    test('reports every repeated key, in flow mappings and nested mappings too', () => {
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'clusters:',
+          '  - {name: a, name: b}',
+          '  - name: c',
+          '    prometheus:',
+          '      retention: 1d',
+          '      "retention": 2d',
+          '      externalLabels: {"1": x, 1: y}',
+        ),
+      );
+      // "1" and 1 are different keys (a string and a number), as in yaml's own check.
+      expect(problems).toEqual(['inv.yaml:4:15: Map keys must be unique', 'inv.yaml:8:7: Map keys must be unique']);
+    });
+
+    test('lists the first 100 problems and counts the rest', () => {
+      const names = Array.from({ length: 250 }, (_, i) => `  - name: C${i}`);
+      let error: ValidationError | undefined;
+      try {
+        parseInventory(yaml(...CENTRAL, 'clusters:', ...names), 'x.yaml');
+      } catch (e) {
+        error = e as ValidationError;
+      }
+      expect(error?.problems).toHaveLength(100);
+      expect(error?.problems[99]).toBe(
+        `x.yaml:103:11: clusters[99].name: "C99" is not valid; expected ${EXPECT_LABEL}`,
+      );
+      expect(error?.total).toBe(250);
+      expect(error?.message.split('\n').at(-1)).toBe('  ... and 150 more problems');
+    });
+
+    test('reports a large mapping with every key invalid (its speed is in npm run bench)', () => {
+      const monitors = Array.from({ length: 20000 }, (_, i) => `    M_${i}: {port: metrics, selector: {a: b}}`);
+      const problems = problemsOf(
+        yaml(...CENTRAL, 'defaults:', '  serviceMonitors:', ...monitors, 'clusters:', '  - name: a'),
+      );
+      expect(problems).toHaveLength(100);
+      expect(problems[0]).toBe(
+        `inv.yaml:5:5: defaults.serviceMonitors.M_0: "M_0" is not valid; expected ${EXPECT_SUBDOMAIN}`,
+      );
+    });
+
+    test('resolves aliases and merge keys, and reports an alias without anchor where it is', () => {
+      const inv = parseInventory(
+        yaml(
+          ...CENTRAL,
+          'defaults:',
+          '  serviceMonitors:',
+          '    web: &web {selector: {app: web}, port: metrics}',
+          '    web2: {<<: *web, port: http}',
+          'clusters:',
+          '  - name: &a a',
+          '    namespace: *a',
+          ...Array.from({ length: 1500 }, (_, i) => `  - {name: c${i}, namespace: *a}`),
+        ),
+        'inv.yaml',
+      );
+      expect(inv.defaults?.serviceMonitors?.web2).toEqual({ selector: { app: 'web' }, port: 'http' });
+      expect(inv.clusters[1500]).toEqual({ name: 'c1499', namespace: 'a' });
+      expect(problemsOf(yaml(...CENTRAL, 'clusters:', '  - name: *b'))).toEqual([
+        'inv.yaml:4:11: *b refers to no anchor; expected &b before it',
+      ]);
+    });
+
+    test('refuses aliases that nest the file too deep', () => {
+      const levels = Array.from({ length: 60 }, (_, i) => `  l${i + 1}: &l${i + 1} [*l${i}]`);
+      const deep = `${'['.repeat(50)}*l60${']'.repeat(50)}`;
+      const problems = problemsOf(yaml(...CENTRAL, 'x:', '  l0: &l0 [a]', ...levels, `  y: ${deep}`));
+      expect(problems).toEqual([
+        'inv.yaml:65:56: *l60 nests the file more than 100 levels deep; expected at most 100 (an inventory needs about 10)',
+      ]);
+    });
+
+    test('refuses aliases that expand the file enormously', () => {
+      const levels = Array.from(
+        { length: 9 },
+        (_, i) => `  l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`,
+      );
+      const problems = problemsOf(yaml(...CENTRAL, 'x:', '  l0: &l0 [a, a, a, a, a, a, a, a, a, a]', ...levels));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^inv\.yaml:\d+:\d+: aliases expand the file by more than 1000000 values here;/);
+    });
+
     test('puts one problem per line in the message', () => {
       expect(() => parseInventory(yaml(...CENTRAL, 'clusters:', '  - name: A', '  - name: B'), 'x.yaml')).toThrow(
         new ValidationError('x.yaml', [

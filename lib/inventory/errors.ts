@@ -3,17 +3,28 @@ import * as z from 'zod';
 /** Where a problem sits in the source text, when the input came from a file. */
 export type Locate = (path: readonly PropertyKey[], keyOnly: boolean) => string | undefined;
 
+/** At most this many problems are listed; the rest are only counted (`... and N more problems`). */
+export const MAX_PROBLEMS = 100;
+
 /**
- * Invalid inventory or props. `problems` has one line per problem, each naming the field path, the value
- * received and what was expected; `message` joins them.
+ * Invalid inventory or props. `problems` has one line per problem (the first {@link MAX_PROBLEMS}), each naming
+ * the field path, the value received and what was expected; `message` joins them. `total` counts every problem
+ * found, listed or not.
  */
 export class ValidationError extends Error {
   public readonly problems: readonly string[];
+  public readonly total: number;
 
-  constructor(subject: string, problems: readonly string[]) {
-    super(`${subject} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  constructor(subject: string, problems: readonly string[], total = problems.length) {
+    const listed = problems.length > MAX_PROBLEMS ? problems.slice(0, MAX_PROBLEMS) : problems;
+    const more = Math.max(total, problems.length) - listed.length;
+    super(
+      `${subject} is invalid:\n${listed.map((p) => `  ${p}`).join('\n')}` +
+        (more > 0 ? `\n  ... and ${more} more problem${more === 1 ? '' : 's'}` : ''),
+    );
     this.name = 'ValidationError';
-    this.problems = problems;
+    this.problems = listed;
+    this.total = listed.length + more;
   }
 }
 
@@ -50,14 +61,33 @@ export function validate<T extends z.ZodType>(
   subject: string,
   opts: { prefix?: string; locate?: Locate; basePath?: readonly PropertyKey[] } = {},
 ): z.output<T> {
-  const result = schema.safeParse(input, { reportInput: true });
+  let result: z.ZodSafeParseResult<z.output<T>>;
+  try {
+    result = schema.safeParse(input, { reportInput: true });
+  } catch (e) {
+    // zod collects a list's or mapping's issues with push(...issues), which overflows the stack beyond about
+    // 120 000 issues in one collection.
+    if (!(e instanceof RangeError)) throw e;
+    throw new ValidationError(subject, [
+      `${opts.prefix ?? ''}${formatPath(opts.basePath ?? [])}: has too many problems to list (the validator ran out of stack); expected fewer invalid entries in one list or mapping`,
+    ]);
+  }
   if (result.success) return result.data;
   const base = opts.basePath ?? [];
   const locate = opts.locate;
-  const problems = result.error.issues.flatMap((issue) =>
-    describeIssue(schema, input, issue, opts.prefix ?? '', locate, base),
-  );
-  throw new ValidationError(subject, [...new Set(problems)]);
+  // Describe (and locate) only the problems that are listed; count the rest.
+  const { issues } = result.error;
+  const problems = new Set<string>();
+  let i = 0;
+  for (; i < issues.length && problems.size < MAX_PROBLEMS; i++) {
+    for (const p of describeIssue(schema, input, issues[i], opts.prefix ?? '', locate, base)) problems.add(p);
+  }
+  let more = 0;
+  for (; i < issues.length; i++) {
+    const issue = issues[i];
+    more += issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+  }
+  throw new ValidationError(subject, [...problems], problems.size + more);
 }
 
 type Issue = z.core.$ZodIssue;

@@ -1,6 +1,20 @@
-import { Composer, isMap, isScalar, LineCounter, parseDocument, Parser, type CST, type Node } from 'yaml';
+import {
+  Composer,
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  Parser,
+  type CST,
+  type Node,
+  type Pair,
+} from 'yaml';
 import { MAX_NESTING_DEPTH } from './json';
-import { ValidationError, validate, type Locate } from './errors';
+import { MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
 import { clusterConfig, inventory, type ClusterConfig, type ClusterDefaults, type Inventory } from './schema';
 
 /**
@@ -15,52 +29,53 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     const { line, col } = lineCounter.linePos(offset);
     return `${fileName}:${line}:${col}`;
   };
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
-  // Composing nests as deep as the text does: refuse absurd nesting before it can overflow the stack.
-  const deep = tooDeep(tokens, MAX_NESTING_DEPTH);
-  if (deep !== undefined) {
-    throw new ValidationError(fileName, [
-      `${pos(deep)}: nested more than ${MAX_NESTING_DEPTH} levels deep; expected at most ${MAX_NESTING_DEPTH} (an inventory needs about 10)`,
-    ]);
-  }
-  const docs = [
-    ...new Composer({ prettyErrors: false, merge: true, uniqueKeys: true }).compose(tokens, true, text.length),
-  ];
-  if (docs.length > 1) {
-    throw new ValidationError(fileName, [
-      `${pos(docs[1].range[0])}: a second YAML document (after "---"); expected one document`,
-    ]);
-  }
-  const doc = docs[0] ?? parseDocument('');
-  if (doc.errors.length > 0) {
+  const doc = composeOne(text, lineCounter, fileName, pos);
+  const { duplicates, hasAliases } = scanKeys(doc.contents); // before inlineAliases(), which shares nodes
+  const aliases = hasAliases ? inlineAliases(doc.contents) : { errors: [], restore: () => undefined };
+  const errors = [
+    ...doc.errors.map((e) => ({ offset: e.pos[0], message: e.message.split('\n')[0] })),
+    ...duplicates,
+    ...aliases.errors,
+  ].sort((a, b) => a.offset - b.offset);
+  if (errors.length > 0) {
     throw new ValidationError(
       fileName,
-      doc.errors.map((e) => `${pos(e.pos[0])}: ${e.message.split('\n')[0]}`),
+      errors.slice(0, MAX_PROBLEMS).map((e) => `${pos(e.offset)}: ${e.message}`),
+      errors.length,
     );
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  // No alias is left to resolve (yaml resolves each one with a scan of the document); put them back for locate().
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: -1 });
+  } finally {
+    aliases.restore();
+  }
   if (data === null || data === undefined) {
     throw new ValidationError(fileName, [
       `${fileName}: the file is empty; expected a mapping with central: and clusters:`,
     ]);
   }
+  const keyIndex: KeyIndex = new WeakMap();
   const locate: Locate = (path, keyOnly) => {
-    const node = nodeAt(doc.contents, path, keyOnly);
+    const node = nodeAt(doc.contents, path, keyOnly, keyIndex);
     return node?.range ? pos(node.range[0]) : undefined;
   };
   const inv = validate(inventory, data, fileName, { locate });
   // Each cluster's merged settings must be complete (e.g. a monitor's selector may come from defaults).
   const problems: string[] = [];
+  let total = 0;
   const merged = resolveClusters(inv);
   merged.forEach((cluster, i) => {
     try {
       validate(clusterConfig, cluster, fileName, { locate, basePath: ['clusters', i] });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      problems.push(...e.problems.map((p) => `${p} (after merging defaults)`));
+      total += e.total;
+      for (const p of e.problems) if (problems.length < MAX_PROBLEMS) problems.push(`${p} (after merging defaults)`);
     }
   });
-  if (problems.length > 0) throw new ValidationError(fileName, problems);
+  if (total > 0) throw new ValidationError(fileName, problems, total);
   // The central Grafana needs at least one Prometheus it can reach.
   const reachable = merged.some((c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress');
   // Every cluster that ships logs needs a central Loki it can reach.
@@ -90,6 +105,31 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   return inv;
 }
 
+/**
+ * The one YAML document of the text. The tokens are checked for absurd nesting before composing (which recurses as
+ * deep as the text nests), and dropped once composed, so a large file is not held twice.
+ */
+function composeOne(text: string, lineCounter: LineCounter, fileName: string, pos: (offset: number) => string) {
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const deep = tooDeep(tokens, MAX_NESTING_DEPTH);
+  if (deep !== undefined) {
+    throw new ValidationError(fileName, [
+      `${pos(deep)}: nested more than ${MAX_NESTING_DEPTH} levels deep; expected at most ${MAX_NESTING_DEPTH} (an inventory needs about 10)`,
+    ]);
+  }
+  // yaml's own `uniqueKeys` check compares each key with every earlier key of its mapping (quadratic in the
+  // mapping's size); scanKeys() does the same check with a Set.
+  const docs = [
+    ...new Composer({ prettyErrors: false, merge: true, uniqueKeys: false }).compose(tokens, true, text.length),
+  ];
+  if (docs.length > 1) {
+    throw new ValidationError(fileName, [
+      `${pos(docs[1].range[0])}: a second YAML document (after "---"); expected one document`,
+    ]);
+  }
+  return docs[0] ?? parseDocument('');
+}
+
 /** Offset of the first collection nested deeper than `limit` in the parsed tokens, or undefined. */
 function tooDeep(tokens: readonly CST.Token[], limit: number): number | undefined {
   const stack: [CST.Token | undefined, number][] = tokens.map((t) => [t, 0]);
@@ -109,15 +149,152 @@ function tooDeep(tokens: readonly CST.Token[], limit: number): number | undefine
   return undefined;
 }
 
+/**
+ * The keys repeated within a mapping, as yaml's `uniqueKeys: true` reports them ("Map keys must be unique" at the
+ * repeated key), in linear time: scalar keys are equal when their values are (`===`), other keys never are. Also
+ * tells whether the document has aliases.
+ */
+function scanKeys(root: unknown): { duplicates: TextError[]; hasAliases: boolean } {
+  const duplicates: TextError[] = [];
+  let hasAliases = false;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        stack.push(key, pair.value);
+        if (!isScalar(key) || Number.isNaN(key.value)) continue; // NaN !== NaN, as in yaml's check
+        if (seen.has(key.value)) duplicates.push({ offset: key.range?.[0] ?? 0, message: 'Map keys must be unique' });
+        else seen.add(key.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    } else if (isPair(node)) {
+      stack.push(node.key, node.value);
+    } else if (isAlias(node)) {
+      hasAliases = true;
+    }
+  }
+  return { duplicates, hasAliases };
+}
+
+/** A problem at an offset in the text. */
+interface TextError {
+  offset: number;
+  message: string;
+}
+
+/** Aliases may add at most this many values to the document (instead of yaml's `maxAliasCount`). */
+const MAX_ALIAS_EXPANSION = 1_000_000;
+
+/**
+ * Replaces every alias (`*name`) by the node it refers to, in one walk in document order, so that `toJS()`
+ * resolves none: yaml resolves each alias with a scan of the anchors, and counts nested aliases with a scan of the
+ * whole document. The expansion is bounded by {@link MAX_ALIAS_EXPANSION} ("billion laughs") and the nesting it
+ * makes by {@link MAX_NESTING_DEPTH}. `restore()` puts the aliases back.
+ */
+function inlineAliases(root: unknown): { errors: TextError[]; restore: () => void } {
+  const errors: TextError[] = [];
+  const undo: { owner: Slots; slot: string | number; alias: unknown }[] = [];
+  const restore = () => {
+    for (let i = undo.length - 1; i >= 0; i--) undo[i].owner[undo[i].slot] = undo[i].alias;
+  };
+  const anchors = new Map<string, Node>(); // the last node with each anchor so far
+  const open = new Set<Node>(); // anchored nodes being walked (an alias to one of them is a cycle)
+  // Each walked anchored node: its values and its levels of collections, aliases expanded.
+  const sizes = new Map<Node, { count: number; height: number }>();
+  // Each node being walked: its values so far, and the most levels of collections in one of its items.
+  const walking: { count: number; inner: number }[] = [{ count: 0, inner: 0 }];
+  let added = 0;
+  // Document order: a node before its children, a key before its value (the order yaml resolves aliases in).
+  const stack: ({ node: unknown; owner: Slots; slot: string | number } | { exit: Node })[] = [
+    { node: root, owner: {}, slot: 0 },
+  ];
+  while (stack.length > 0 && added <= MAX_ALIAS_EXPANSION) {
+    const frame = stack.pop()!;
+    if ('exit' in frame) {
+      const { count, inner } = walking.pop()!;
+      const height = isMap(frame.exit) || isSeq(frame.exit) ? inner + 1 : 0;
+      const parent = walking[walking.length - 1];
+      parent.count += count;
+      parent.inner = Math.max(parent.inner, height);
+      open.delete(frame.exit);
+      if (frame.exit.anchor) sizes.set(frame.exit, { count, height });
+      continue;
+    }
+    const { node, owner, slot } = frame;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      const offset = node.range?.[0] ?? 0;
+      if (!target) {
+        errors.push({ offset, message: `*${node.source} refers to no anchor; expected &${node.source} before it` });
+      } else if (open.has(target)) {
+        errors.push({ offset, message: `*${node.source} is inside the node it refers to; expected it outside` });
+      } else {
+        const size = sizes.get(target) ?? { count: 1, height: 0 };
+        const parent = walking[walking.length - 1];
+        parent.count += size.count;
+        parent.inner = Math.max(parent.inner, size.height);
+        added += size.count - 1;
+        if (added > MAX_ALIAS_EXPANSION) {
+          errors.push({
+            offset,
+            message: `aliases expand the file by more than ${MAX_ALIAS_EXPANSION} values here; expected fewer aliases of large anchors`,
+          });
+        } else if (walking.length - 1 + size.height > MAX_NESTING_DEPTH) {
+          errors.push({
+            offset,
+            message: `*${node.source} nests the file more than ${MAX_NESTING_DEPTH} levels deep; expected at most ${MAX_NESTING_DEPTH} (an inventory needs about 10)`,
+          });
+          break;
+        }
+        owner[slot] = target;
+        undo.push({ owner, slot, alias: node });
+      }
+    } else if (isPair(node)) {
+      const pair = node as unknown as Slots;
+      stack.push({ node: node.value, owner: pair, slot: 'value' }, { node: node.key, owner: pair, slot: 'key' });
+    } else if (isNode(node)) {
+      if (node.anchor) {
+        anchors.set(node.anchor, node);
+        open.add(node);
+      }
+      walking.push({ count: 1, inner: 0 });
+      stack.push({ exit: node });
+      if (isMap(node) || isSeq(node)) {
+        const items = node.items as unknown as Slots & unknown[];
+        for (let i = items.length - 1; i >= 0; i--) stack.push({ node: items[i], owner: items, slot: i });
+      }
+    }
+  }
+  return { errors, restore };
+}
+
+/** A pair (`key`, `value`) or a collection's items (by index), whose entries inlineAliases() replaces. */
+type Slots = Record<string | number, unknown>;
+
+/** Per mapping node, its pairs by key text (the first pair of each key), built on the first lookup. */
+type KeyIndex = WeakMap<object, Map<string, Pair>>;
+
 /** The YAML node at `path` (the key node when `keyOnly`), or the nearest ancestor that exists. */
-function nodeAt(root: unknown, path: readonly PropertyKey[], keyOnly: boolean): Node | undefined {
+function nodeAt(root: unknown, path: readonly PropertyKey[], keyOnly: boolean, keyIndex: KeyIndex): Node | undefined {
   let node = root as Node | undefined;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (!node || !('items' in node)) return node;
     const items = (node as unknown as { items: unknown[] }).items;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      let index = keyIndex.get(node);
+      if (!index) {
+        index = new Map();
+        for (const p of node.items) {
+          if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair);
+        }
+        keyIndex.set(node, index);
+      }
+      const pair = index.get(String(seg));
       if (!pair) return node;
       if (keyOnly && i === path.length - 1) return pair.key as Node;
       node = (pair.value ?? pair.key) as Node;
