@@ -3,6 +3,9 @@
  *
  *   --inventory <file>  (or CMM_INVENTORY)  default: cmm.yaml
  *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
+ *   --cdk8s-output <d>  set in cdk8s.yaml: the `output` folder of `cdk8s synth`, which the cdk8s CLI deletes before
+ *                       it runs the app. When CDK8S_OUTDIR names it, the synth writes the real output folder
+ *                       (--outdir, default dist) and makes <d> a symbolic link to it, for the CLI's listing.
  *
  * Exit code 0 on success; 1 with one line per problem on invalid input, in which case the output folder is
  * untouched. The output folder must be absent, empty or an earlier CMM output (see lib/output/outdir.ts).
@@ -24,7 +27,7 @@ import {
   type OutputFolderOptions,
 } from './lib';
 
-const OPTIONS = ['--inventory', '--outdir'] as const;
+const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output'] as const;
 type Option = (typeof OPTIONS)[number];
 
 /** Largest inventory read: far beyond a fleet of thousands of clusters. */
@@ -127,7 +130,13 @@ function main(args: string[]): number {
   const started = process.hrtime.bigint();
   const opts = parseArgs(args);
   const inventoryPath = opts['--inventory'] ?? process.env.CMM_INVENTORY ?? 'cmm.yaml';
-  const outdir = opts['--outdir'] ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  // Run by `cdk8s synth` with its scratch output folder: write the real one, and link the scratch name to it.
+  const cdk8sScratch = opts['--cdk8s-output'];
+  const viaCdk8sScratch =
+    cdk8sScratch !== undefined &&
+    process.env.CDK8S_OUTDIR !== undefined &&
+    path.resolve(process.env.CDK8S_OUTDIR) === path.resolve(cdk8sScratch);
+  const outdir = opts['--outdir'] ?? (viaCdk8sScratch ? undefined : process.env.CDK8S_OUTDIR) ?? 'dist';
   const folder: OutputFolderOptions = { protect: [inventoryPath], cwd: process.cwd(), home: os.homedir() };
   // A wrong output folder is reported before any work.
   checkOutputFolder(outdir, folder);
@@ -145,7 +154,29 @@ function main(args: string[]): number {
     `cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`,
   );
   for (const w of report.warnings) process.stderr.write(`cmm: warning: ${w}\n`);
+  if (viaCdk8sScratch) linkForCdk8s(cdk8sScratch, report.folder);
   return 0;
+}
+
+/**
+ * Makes `scratch` (the cdk8s CLI's output folder, which it deleted before running the synth) a symbolic link to the
+ * output folder, so the CLI finds and lists the manifests. Only a link or nothing is ever replaced there.
+ */
+function linkForCdk8s(scratch: string, folder: string): void {
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.lstatSync(scratch);
+  } catch {
+    existing = undefined;
+  }
+  if (existing && !existing.isSymbolicLink()) {
+    process.stderr.write(
+      `cmm: warning: ${scratch} exists and is not a link; cdk8s synth will not list the manifests\n`,
+    );
+    return;
+  }
+  if (existing) fs.unlinkSync(scratch);
+  fs.symlinkSync(path.relative(path.dirname(path.resolve(scratch)), folder), scratch);
 }
 
 try {

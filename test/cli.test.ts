@@ -400,4 +400,47 @@ describe('synth', () => {
       );
     });
   });
+
+  describe('cdk8s synth', () => {
+    /** `cdk8s synth` in a project whose cdk8s.yaml is the repository's, with the app run from this checkout. */
+    function cdk8sSynth(dir: string, args: string[] = []): Run {
+      const config = fs
+        .readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')
+        .replace('node scripts/synth.mjs', `node ${path.join(ROOT, 'scripts', 'synth.mjs')}`);
+      fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), config);
+      const r = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
+        cwd: dir,
+        env: { ...cleanEnv(), CDK8S_CHECK_UPGRADE: 'false' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    }
+
+    test('writes dist/ and lists it; a failed synth leaves dist/ as it was', () => {
+      writeInventory(SMALL);
+      fs.renameSync(path.join(tmp, 'inventory.yaml'), path.join(tmp, 'cmm.yaml'));
+      const ok = cdk8sSynth(tmp);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('  - .cdk8s/central/setup/helmchart-cmm-central.yaml');
+      expect(fs.readlinkSync(path.join(tmp, '.cdk8s'))).toBe('dist');
+      const before = readTree(path.join(tmp, 'dist'));
+      expect(Object.keys(before).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
+      // The cdk8s CLI deletes its output folder first: with dist/ as that folder, a failed synth would lose it.
+      fs.writeFileSync(path.join(tmp, 'cmm.yaml'), INVALID);
+      const failed = cdk8sSynth(tmp);
+      expect(failed.code).not.toBe(0);
+      expect(failed.stderr).toContain('clusters[1].name: "Edge_1" is not valid');
+      expect(readTree(path.join(tmp, 'dist'))).toEqual(before);
+    });
+
+    test('cdk8s synth --output names the output folder (which the cdk8s CLI deletes first)', () => {
+      writeInventory(SMALL);
+      fs.renameSync(path.join(tmp, 'inventory.yaml'), path.join(tmp, 'cmm.yaml'));
+      const run = cdk8sSynth(tmp, ['--output', 'elsewhere']);
+      expect(run.code).toBe(0);
+      expect(Object.keys(readTree(path.join(tmp, 'elsewhere'))).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
+      expect(fs.existsSync(path.join(tmp, 'dist'))).toBe(false);
+    });
+  });
 });
