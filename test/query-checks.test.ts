@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { ClusterAgent } from '../lib';
+import { checkPromQL, ClusterAgent, toYaml } from '../lib';
 import { inventoryProblems } from './support/example';
+import { describeWithTool } from './support/tools';
 
 /**
  * What Prometheus would refuse is refused at synth: Go templates in alert labels and annotations (a port of Go's
@@ -107,5 +112,57 @@ clusters:
             - { record: "app:up", expr: 'up{job=~"(?P<n>api)-\\\\pL+"}' }
 `;
     expect(inventoryProblems(text)).toEqual([]);
+  });
+});
+
+describe('long expressions', () => {
+  /** `up <op> up <op> ...` with `n` terms. */
+  const chain = (op: string, n: number) => Array.from({ length: n }, () => 'up').join(` ${op} `);
+  const OPERATORS = ['+', '-', '*', '/', '%', '^', '== bool', '!= bool', '> bool', '< bool', 'and', 'or', 'unless'];
+  const MATCHING = ['+ on (job)', '* ignoring (instance)', '/ on (job) group_left', 'or on (job)'];
+
+  test('a chain of 1000 binary operations is valid PromQL (Prometheus parses it; lezer alone gave up at about 550)', () => {
+    for (const op of [...OPERATORS, ...MATCHING]) expect([op, checkPromQL(chain(op, 1000))]).toEqual([op, []]);
+  });
+
+  test('an error at the end of a long chain is still found where it is', () => {
+    const text = chain('+', 1000);
+    expect(checkPromQL(`${text} +`)).toEqual([{ from: text.length + 2, message: 'unexpected end of expression' }]);
+    expect(checkPromQL(`${text} + rate(up)`)).toEqual([
+      { from: text.length + 8, message: 'expected type matrix in call to function "rate", got vector' },
+    ]);
+  });
+
+  test('beyond what can be checked, the synth says so', () => {
+    expect(checkPromQL(chain('+', 20_000))).toEqual([
+      {
+        from: 0,
+        message: 'the expression nests too deeply to check (99997 characters); split it, e.g. with recording rules',
+      },
+    ]);
+  });
+});
+
+describeWithTool('promtool', 'prometheus', 'long expressions, as promtool reads them', (promtool) => {
+  test('promtool accepts the chains the synth accepts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-long-'));
+    try {
+      const ops = ['+', 'or', '/ on (job) group_left', '== bool'];
+      const groups = [
+        {
+          name: 'long',
+          rules: ops.map((op, i) => ({
+            record: `long:${i}`,
+            expr: Array.from({ length: 1000 }, () => 'up').join(` ${op} `),
+          })),
+        },
+      ];
+      fs.writeFileSync(path.join(dir, 'rules.yaml'), toYaml({ groups }));
+      const r = spawnSync(promtool, ['check', 'rules', 'rules.yaml'], { cwd: dir, encoding: 'utf8' });
+      expect(`${r.stdout}${r.stderr}`).toContain('SUCCESS: 4 rules found');
+      for (const g of groups[0].rules) expect(checkPromQL(g.expr)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -31,12 +31,21 @@ const checked = new Map<string, PromQLProblem[]>();
 
 function analyse(expr: string): PromQLProblem[] {
   if (expr.trim() === '') return [{ from: 0, message: 'the expression is empty' }];
-  const tree = parser.parse(expr);
-  const problems = syntaxProblems(tree, expr);
-  if (problems.length > 0) return problems;
-  const state: ParserState = { tree, sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) };
-  const analyser = new Parser(state as never);
-  analyser.analyze();
+  let tree: Tree;
+  let analyser: Parser;
+  try {
+    tree = parseWithoutDepthKludge(expr);
+    const problems = syntaxProblems(tree, expr);
+    if (problems.length > 0) return problems;
+    if (treeDepth(tree) > MAX_TREE_DEPTH) return [tooDeep(expr)];
+    const state: ParserState = { tree, sliceDoc: (from = 0, to = expr.length) => expr.slice(from, to) };
+    analyser = new Parser(state as never);
+    analyser.analyze();
+  } catch (e) {
+    // The tree is walked recursively; only an expression of thousands of nested terms gets here.
+    if (!(e instanceof RangeError)) throw e;
+    return [tooDeep(expr)];
+  }
   const diagnostics = analyser
     .getDiagnostics()
     .filter((d) => d.severity === 'error')
@@ -62,6 +71,50 @@ function regexProblems(tree: Tree, expr: string): PromQLProblem[] {
     if (problem) return [{ from: literal.from, message: `invalid regular expression ${text}: ${problem.message}` }];
   } while (cursor.next());
   return [];
+}
+
+/**
+ * The analyser walks the tree recursively: past this depth (some 1500 chained binary operations, nearly three times
+ * what a person writes in a rule) it would overflow the stack, or worse, report types wrongly.
+ */
+const MAX_TREE_DEPTH = 2000;
+
+function tooDeep(expr: string): PromQLProblem {
+  return {
+    from: 0,
+    message: `the expression nests too deeply to check (${expr.length} characters); split it, e.g. with recording rules`,
+  };
+}
+
+/** The depth of a tree, walked without recursion. */
+function treeDepth(tree: Tree): number {
+  let depth = 0;
+  let max = 0;
+  tree.iterate({
+    enter: () => {
+      depth++;
+      if (depth > max) max = depth;
+    },
+    leave: () => {
+      depth--;
+    },
+  });
+  return max;
+}
+
+/**
+ * The syntax tree of an expression. Lezer gives up on a long left-associative chain (`a + b + c ...`: after 300
+ * reductions of more than 2000 characters from one start it forces the stack out, leaving error nodes, to keep its
+ * trees shallow), so PromQL that Prometheus accepts, with some 550 binary operators, would be refused. The counter
+ * behind that is reset at every parse step; the deep tree that results is handled up to the stack's limit.
+ */
+function parseWithoutDepthKludge(expr: string): Tree {
+  const parse = parser.startParse(expr) as ReturnType<typeof parser.startParse> & { bigReductionCount: number };
+  for (;;) {
+    parse.bigReductionCount = 0;
+    const tree = parse.advance();
+    if (tree) return tree;
+  }
 }
 
 /** Every error node of the tree, as "unexpected ..." (the analyser ignores one at the very end, we do not). */
