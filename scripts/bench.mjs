@@ -2,7 +2,8 @@
 //
 //   node scripts/bench.mjs [--quick] [--runs N] [--big-runs N] [--no-time]
 //   node scripts/bench.mjs --print-fleet N > fleet.yaml   (the generated inventory of (d), e.g. to profile with
-//                                                           node --cpu-prof scripts/synth.mjs --inventory fleet.yaml)
+//                                                           node --cpu-prof scripts/synth.mjs --inventory fleet.yaml
+//                                                           from the project root, beside its dashboards/)
 //
 //   (a) the synth process (`node scripts/synth.mjs`, warm bundle and code cache) on cmm.yaml      < 0.3 s median
 //   (b) `npm run synth` end to end, warm                                                           < 1 s median
@@ -388,7 +389,8 @@ function fleetInventory(n) {
       persistence: { size: '10Gi', storageClass: 'local-path' },
       ingress: { host: 'grafana.example.com', ingressClassName: 'traefik', tlsSecretName: 'grafana-tls' },
       dashboards: {
-        ...(fs.existsSync(dashboard) ? { files: [dashboard] } : {}),
+        // Dashboard files are read relative to the inventory, inside its folder: written beside it (writeFleet).
+        ...(fs.existsSync(dashboard) ? { files: ['dashboards/cmm-prometheus-health.json'] } : {}),
         grafanaCom: [{ name: 'node-exporter-full', id: 1860, revision: 37 }],
       },
     },
@@ -629,6 +631,11 @@ async function main() {
   for (const n of sizes) {
     const inv = path.join(TMP, `fleet-${n}.yaml`);
     fs.writeFileSync(inv, fleetYaml(n));
+    fs.mkdirSync(path.join(TMP, 'dashboards'), { recursive: true });
+    fs.copyFileSync(
+      path.join(ROOT, 'dashboards', 'cmm-prometheus-health.json'),
+      path.join(TMP, 'dashboards', 'cmm-prometheus-health.json'),
+    );
     stamp = bundleStamp(ROOT);
     const s = summary(
       await repeat(`(d) ${n} clusters`, bigRuns, async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { grafanaProvisioningLiteral, helmTplLiteral, helmTplLiterals, mayReadAsNonString, toYaml } from '../lib';
 import { buildFleet, helmValues, manifestsOf } from './support/example';
 import { describeWithHelm } from './support/tools';
@@ -125,6 +125,10 @@ grafana.ini: |
 content: |-
   {{- tpl .Values.alloy.configMap.content . | nindent 2 }}
 `,
+  // How Helm reads the keys of a mapping.
+  'keys.yaml': `kind: Keys
+keys: {{ keys .Values.keyed | sortAlpha | toJson }}
+`,
   // How Helm reads a value: its Go type and its JSON form.
   'types.yaml': `kind: Types
 types:
@@ -229,6 +233,17 @@ clusters:
   test('strings that Go could read as numbers, booleans or dates are written so that Helm reads strings', () => {
     const out = render(helm, { corpus: corpusValues(AMBIGUOUS) }, ['types.yaml']);
     expect(types(out)).toEqual(Object.fromEntries(AMBIGUOUS.map((s, i) => [`s${i}`, ['string', s]])));
+  });
+
+  test('keys that Go could read as numbers, booleans or dates are written so that Helm reads them unchanged', () => {
+    // go-yaml takes a key "<<" for a merge key even when quoted; no key CMM writes can be "<<" (label names).
+    const keys = AMBIGUOUS.filter((k) => k !== '<<');
+    const keyed = Object.fromEntries(keys.map((s) => [s, 'x']));
+    const out = render(helm, { keyed }, ['keys.yaml']);
+    expect(out.Keys.keys).toEqual([...keys].sort());
+    // Sorted as CMM sorts chart values, too.
+    const written = parseDocument(toYaml({ keyed }, { sortKeys: true })).get('keyed') as YAMLMap<Scalar<string>>;
+    expect(written.items.map((p) => p.key.value)).toEqual([...keys].sort());
   });
 
   test('the quoting is needed: written plain, Helm reads these as numbers, booleans or null, or fails', () => {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkRE2, re2ToJs } from '../lib/regexp/re2';
+import { checkRE2, orbitOf, re2ToJs } from '../lib/regexp/re2';
 import { describeWithTool } from './support/tools';
 
 const R = String.raw;
@@ -513,4 +513,22 @@ describeWithTool('promtool', 'prometheus', 'checkRE2 agrees with promtool check 
     );
     expect(anchoredOnly.every((p) => p.includes('\\Q') || p === nested(999))).toBe(true);
   }, 120_000);
+});
+
+test('the case-folding orbits of ASCII letters are what the engine folds with them (the fast path of (?i))', () => {
+  // Every code point that folds to an ASCII letter, grouped by that letter.
+  const expected = new Map<number, number[]>();
+  for (let c = 0; c <= 0x1ffff; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const ch = String.fromCodePoint(c);
+    if (!/^[a-z]$/iu.test(ch)) continue;
+    const letter = [...'abcdefghijklmnopqrstuvwxyz'].find((l) => new RegExp(`^${l}$`, 'iu').test(ch))!;
+    expected.set(letter.charCodeAt(0), [...(expected.get(letter.charCodeAt(0)) ?? []), c]);
+  }
+  for (let r = 0; r < 0x80; r++) {
+    const lower = r | 0x20;
+    const orbit = lower >= 0x61 && lower <= 0x7a ? expected.get(lower) : undefined;
+    expect([r, orbitOf(r)]).toEqual([r, orbit]);
+  }
+  expect(orbitOf(0x6b)).toEqual([0x4b, 0x6b, 0x212a]);
 });

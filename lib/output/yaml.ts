@@ -1,4 +1,4 @@
-import { Document, isScalar, visit } from 'yaml';
+import { Pair, Scalar, stringify, YAMLMap } from 'yaml';
 
 /**
  * YAML as CMM writes it everywhere: long lines kept whole (no folding that would make diffs noisy), repeated
@@ -11,19 +11,40 @@ import { Document, isScalar, visit } from 'yaml';
  * follows go-yaml's `resolve`); the corpus in test/escaping.test.ts goes through the real Helm.
  */
 export function toYaml(value: unknown, opts: { sortKeys?: boolean } = {}): string {
-  const doc = new Document(value, {
+  const sortKeys = opts.sortKeys ?? false;
+  return stringify(quoteAmbiguous(value, sortKeys), {
     version: '1.1',
+    lineWidth: 0,
     aliasDuplicateObjects: false,
-    sortMapEntries: opts.sortKeys ?? false,
+    sortMapEntries: sortKeys,
   });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'string' && mayReadAsNonString(node.value) && isScalar(node)) {
-        node.type = 'QUOTE_DOUBLE';
-      }
-    },
-  });
-  return doc.toString({ lineWidth: 0 });
+}
+
+/** A double-quoted scalar. */
+function quoted(text: string): Scalar {
+  const s = new Scalar(text);
+  s.type = 'QUOTE_DOUBLE';
+  return s;
+}
+
+/**
+ * `value` with every string (value or key) that {@link mayReadAsNonString} flags turned into a double-quoted
+ * scalar. A mapping is rebuilt as a YAML map only when one of its keys needs it (then sorted here when asked).
+ */
+function quoteAmbiguous(value: unknown, sortKeys: boolean): unknown {
+  if (typeof value === 'string') return mayReadAsNonString(value) ? quoted(value) : value;
+  if (Array.isArray(value)) return value.map((v) => quoteAmbiguous(v, sortKeys));
+  if (value === null || typeof value !== 'object' || value instanceof Scalar) return value;
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (!entries.some(([k]) => mayReadAsNonString(k))) {
+    return Object.fromEntries(entries.map(([k, v]) => [k, quoteAmbiguous(v, sortKeys)]));
+  }
+  if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const map = new YAMLMap();
+  for (const [k, v] of entries) {
+    map.items.push(new Pair(mayReadAsNonString(k) ? quoted(k) : k, quoteAmbiguous(v, sortKeys)));
+  }
+  return map;
 }
 
 /** Plain scalars go-yaml reads as booleans, null, infinities or NaN, or a merge key (and YAML 1.1's `=`). */

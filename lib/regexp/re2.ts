@@ -168,7 +168,7 @@ function jsClass(ranges: readonly number[]): string {
 
 /** The runes fold-equivalent to `r`, as single-rune ranges. */
 function foldOrbit(r: number): number[] {
-  const orbit = r < MIN_FOLD || r > MAX_FOLD ? undefined : orbits().get(r);
+  const orbit = r < MIN_FOLD || r > MAX_FOLD ? undefined : orbitOf(r);
   return (orbit ?? [r]).flatMap((c) => [c, c]);
 }
 
@@ -1878,7 +1878,7 @@ let foldOrbits: Map<number, readonly number[]> | undefined;
 
 /** The next rune after `r` in its case-folding orbit (the smallest one after the largest), or `r` itself. */
 function simpleFold(r: number): number {
-  const orbit = orbits().get(r);
+  const orbit = orbitOf(r);
   if (orbit === undefined) {
     return r;
   }
@@ -1887,8 +1887,26 @@ function simpleFold(r: number): number {
 
 /** The smallest rune fold-equivalent to `r`. */
 function minFoldRune(r: number): number {
-  return r < MIN_FOLD || r > MAX_FOLD ? r : (orbits().get(r)?.[0] ?? r);
+  return r < MIN_FOLD || r > MAX_FOLD ? r : (orbitOf(r)?.[0] ?? r);
 }
+
+/**
+ * The case-folding orbit of `r`. ASCII runes, nearly all a `(?i)` pattern holds, are answered without building the
+ * table of every rune (some 50 ms): a letter folds with its other case, and `k` and `s` also with the Kelvin sign
+ * (U+212A) and the long s (U+017F); no other rune folds with ASCII.
+ */
+export function orbitOf(r: number): readonly number[] | undefined {
+  if (r >= 0x80) return orbits().get(r);
+  const lower = r | 0x20;
+  if (lower < 0x61 || lower > 0x7a) return undefined;
+  return ASCII_ORBITS[lower - 0x61];
+}
+
+const ASCII_ORBITS: readonly (readonly number[])[] = Array.from({ length: 26 }, (_, i) => {
+  const lower = 0x61 + i;
+  const extra = lower === 0x6b ? [0x212a] : lower === 0x73 ? [0x17f] : [];
+  return [lower - 0x20, lower, ...extra].sort((a, b) => a - b);
+});
 
 function orbits(): Map<number, readonly number[]> {
   if (foldOrbits !== undefined) {
