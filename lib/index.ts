@@ -30,6 +30,7 @@ export * from './rules/cluster-rules';
 export * from './rules/go-template';
 export * from './output/yaml';
 export * from './output/escape';
+export * from './render/apply-order';
 export * from './logs/alloy-config';
 export * from './logs/log-agent';
 export * from './logs/central-loki';

@@ -70,14 +70,14 @@ clusters:
 const SMALL_FILES = [
   'central/prometheusrule-cmm-builtin-rules.yaml',
   'central/servicemonitor-nginx.yaml',
-  'central/setup/configmap-cmm-dashboard-fleet-overview.yaml',
-  'central/setup/configmap-cmm-dashboard-hello.yaml',
-  'central/setup/helmchart-cmm-agent.yaml',
-  'central/setup/helmchart-cmm-central.yaml',
-  'central/setup/namespace-monitoring.yaml',
+  'central/setup/00-namespace-monitoring.yaml',
+  'central/setup/20-configmap-cmm-dashboard-fleet-overview.yaml',
+  'central/setup/20-configmap-cmm-dashboard-hello.yaml',
+  'central/setup/50-helmchart-cmm-agent.yaml',
+  'central/setup/50-helmchart-cmm-central.yaml',
   'edge-1/prometheusrule-cmm-builtin-rules.yaml',
-  'edge-1/setup/helmchart-cmm-agent.yaml',
-  'edge-1/setup/namespace-monitoring.yaml',
+  'edge-1/setup/00-namespace-monitoring.yaml',
+  'edge-1/setup/50-helmchart-cmm-agent.yaml',
 ];
 
 /** SMALL plus a cluster edge-2. */
@@ -161,7 +161,7 @@ describe('synth', () => {
     const inventory = writeInventory(BIGGER);
     const out = path.join(tmp, 'out');
     expect(synth(['--inventory', inventory, '--outdir', out]).code).toBe(0);
-    expect(fs.existsSync(path.join(out, 'edge-2', 'setup', 'helmchart-cmm-agent.yaml'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'edge-2', 'setup', '50-helmchart-cmm-agent.yaml'))).toBe(true);
 
     writeInventory(SMALL);
     const run = synth(['--inventory', inventory, '--outdir', out]);
@@ -422,7 +422,7 @@ describe('synth', () => {
       fs.renameSync(path.join(tmp, 'inventory.yaml'), path.join(tmp, 'cmm.yaml'));
       const ok = cdk8sSynth(tmp);
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toContain('  - .cdk8s/central/setup/helmchart-cmm-central.yaml');
+      expect(ok.stdout).toContain('  - .cdk8s/central/setup/50-helmchart-cmm-central.yaml');
       expect(fs.readlinkSync(path.join(tmp, '.cdk8s'))).toBe('dist');
       const before = readTree(path.join(tmp, 'dist'));
       expect(Object.keys(before).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);

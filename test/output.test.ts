@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { renderApp, writeOutput } from '../lib';
+import { renderApp, setupRank, writeOutput } from '../lib';
 import { buildFleet, exampleFiles } from './support/example';
 
 describe('renderApp', () => {
@@ -21,10 +21,11 @@ describe('renderApp', () => {
     }
   });
 
-  test('file names are <kind>-<name>.yaml and sorted', () => {
+  test('file names are [<rank>-]<kind>-<name>.yaml and sorted', () => {
     for (const [file, text] of files) {
       const m = parse(text);
-      expect(path.basename(file)).toBe(`${m.kind.toLowerCase()}-${m.metadata.name}.yaml`);
+      const rank = file.split('/')[1] === 'setup' ? `${String(setupRank(m.kind)).padStart(2, '0')}-` : '';
+      expect(path.basename(file)).toBe(`${rank}${m.kind.toLowerCase()}-${m.metadata.name}.yaml`);
     }
     expect([...files.keys()]).toEqual([...files.keys()].sort());
   });
@@ -42,9 +43,9 @@ describe('renderApp', () => {
   });
 
   test('the central folder holds its agent too', () => {
-    expect(files.has('central/setup/helmchart-cmm-agent.yaml')).toBe(true);
-    expect(files.has('central/setup/helmchart-cmm-central.yaml')).toBe(true);
-    expect(files.has('edge-1/setup/helmchart-cmm-central.yaml')).toBe(false);
+    expect(files.has('central/setup/50-helmchart-cmm-agent.yaml')).toBe(true);
+    expect(files.has('central/setup/50-helmchart-cmm-central.yaml')).toBe(true);
+    expect(files.has('edge-1/setup/50-helmchart-cmm-central.yaml')).toBe(false);
   });
 });
 

@@ -345,7 +345,7 @@ function checkContent(target: Target): void {
   }
 }
 
-const EARLY_OUTPUT_FILE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/(setup\/)?[a-z0-9]+-[a-z0-9.-]+\.yaml$/;
+const EARLY_OUTPUT_FILE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/(setup\/)?([0-9]{2}-)?[a-z0-9]+-[a-z0-9.-]+\.yaml$/;
 
 function looksLikeEarlyOutput(file: string, rel: string): boolean {
   if (!EARLY_OUTPUT_FILE.test(rel)) return false;

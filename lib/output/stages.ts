@@ -31,3 +31,30 @@ export function applyStage(obj: ApiObject, stage: Stage): void {
 export function stageOf(manifest: { metadata?: { annotations?: Record<string, string> } }): Stage {
   return manifest.metadata?.annotations?.[SYNC_WAVE_ANNOTATION] === '-1' ? Stage.SETUP : Stage.CUSTOM_RESOURCES;
 }
+
+/**
+ * Where a kind goes in `kubectl apply -f dist/<cluster>/setup/`: kubectl applies a folder's files in the order of
+ * their names, so each file name starts with its kind's rank (`00-namespace-monitoring.yaml` before
+ * `20-configmap-...`). The order is Helm's install order, reduced to the kinds CMM writes: a namespace before what
+ * goes into it, definitions and permissions before the workloads that need them, a HelmChart last.
+ */
+export const SETUP_ORDER: Readonly<Record<string, number>> = {
+  Namespace: 0,
+  CustomResourceDefinition: 5,
+  ServiceAccount: 10,
+  ClusterRole: 11,
+  ClusterRoleBinding: 12,
+  Role: 13,
+  RoleBinding: 14,
+  Secret: 20,
+  ConfigMap: 20,
+  Service: 30,
+  Deployment: 40,
+  HelmChartConfig: 45,
+  HelmChart: 50,
+};
+
+/** The rank of a kind in {@link SETUP_ORDER}; kinds not listed come last. */
+export function setupRank(kind: string): number {
+  return SETUP_ORDER[kind] ?? 90;
+}

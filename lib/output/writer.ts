@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { writeOutputFolder, type OutputFolderOptions, type WriteReport } from './outdir';
-import { Stage, stageOf } from './stages';
+import { setupRank, Stage, stageOf } from './stages';
 import { toYaml } from './yaml';
 
 /** A synthesized manifest. */
@@ -16,7 +16,7 @@ interface Manifest {
 }
 
 /**
- * Renders every chart of `app` to files: `<chart>/setup/<kind>-<name>.yaml` for objects that need nothing but
+ * Renders every chart of `app` to files: `<chart>/setup/<rank>-<kind>-<name>.yaml` for objects that need nothing but
  * Kubernetes (Namespace, HelmChart, ConfigMap), `<chart>/<kind>-<name>.yaml` for custom resources whose CRDs
  * the charts install. Returns relative path → content, sorted by path. Runs the constructs' validations first and
  * throws with all their messages.
@@ -41,10 +41,13 @@ export function renderApp(app: App): Map<string, string> {
         : chart.toJson()
     ) as Manifest[];
     for (const manifest of manifests) {
-      const dir = stageOf(manifest) === Stage.SETUP ? `${chart.node.id}/setup` : chart.node.id;
-      let file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
+      const setup = stageOf(manifest) === Stage.SETUP;
+      const dir = setup ? `${chart.node.id}/setup` : chart.node.id;
+      // In setup/ the name starts with the kind's rank: kubectl applies a folder in file-name order.
+      const prefix = setup ? `${String(setupRank(manifest.kind)).padStart(2, '0')}-` : '';
+      let file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
       if (files.has(file)) {
-        file = `${dir}/${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
+        file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
       }
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
       files.set(file, toYaml(manifest));

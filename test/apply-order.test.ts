@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { applySteps, replayOnNewCluster } from '../lib';
+import { exampleFiles, ROOT } from './support/example';
+
+/**
+ * The documented kubectl sequence installs every cluster folder of the example on a new k3s cluster: replayed in
+ * kubectl's order (a folder's files in name order), every object finds its namespace and its kind.
+ */
+
+const files = exampleFiles();
+const clusters = [...new Set([...files.keys()].map((f) => f.split('/')[0]))];
+
+test.each(clusters)('the README sequence installs %s on a new cluster', (cluster) => {
+  expect(replayOnNewCluster(files, cluster, applySteps(cluster))).toEqual([]);
+});
+
+test('the README shows that sequence', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  for (const step of applySteps('edge-1')) expect(readme).toContain(step.command);
+});
+
+test('the setup files are named in install order: the namespace first, the HelmCharts last', () => {
+  const setup = [...files.keys()].filter((f) => f.startsWith('central/setup/')).sort();
+  expect(setup[0]).toBe('central/setup/00-namespace-monitoring.yaml');
+  expect(setup.filter((f) => /\/50-helmchart-/.test(f))).toEqual(
+    setup.slice(-setup.filter((f) => /helmchart/.test(f)).length),
+  );
+});
+
+describe('the replay finds what would fail', () => {
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: monitoring\n';
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: monitoring\n';
+  const sm =
+    'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: x\n  namespace: monitoring\n';
+  const chart =
+    'apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: cmm-agent\n  namespace: kube-system\nspec:\n  chart: kube-prometheus-stack\n';
+
+  test('a ConfigMap whose file sorts before its namespace (the file names before the rank prefix)', () => {
+    const old = new Map([
+      ['c/setup/configmap-x.yaml', cm],
+      ['c/setup/namespace-monitoring.yaml', ns],
+    ]);
+    expect(replayOnNewCluster(old, 'c', applySteps('c'))).toEqual([
+      'kubectl apply -f dist/c/setup/: setup/configmap-x.yaml (ConfigMap x): namespace monitoring does not exist yet (no earlier file creates it)',
+    ]);
+  });
+
+  test('a custom resource whose CRD is not waited for, or that no chart installs', () => {
+    const noWait = applySteps('c').filter((s) => s.kind === 'apply');
+    const tree = new Map([
+      ['c/setup/00-namespace-monitoring.yaml', ns],
+      ['c/setup/50-helmchart-cmm-agent.yaml', chart],
+      ['c/servicemonitor-x.yaml', sm],
+    ]);
+    expect(replayOnNewCluster(tree, 'c', applySteps('c'))).toEqual([]);
+    expect(replayOnNewCluster(tree, 'c', noWait)).toEqual([
+      'kubectl apply -f dist/c/: servicemonitor-x.yaml (ServiceMonitor x): no kind ServiceMonitor (monitoring.coreos.com/v1) in the cluster yet; its CRD is not installed or not waited for',
+    ]);
+    tree.delete('c/setup/50-helmchart-cmm-agent.yaml');
+    expect(replayOnNewCluster(tree, 'c', applySteps('c'))).toHaveLength(1);
+  });
+});
