@@ -5,6 +5,7 @@ import { CentralGrafana, type ClusterDatasourceOptions } from './central/central
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
 import { dashboardNameOf, type Inventory } from './inventory/schema';
+import type { ClusterFacts } from './render/checks';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -64,7 +65,11 @@ export class Fleet extends Construct {
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
-      this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', { ...lokiOptions, namespace });
+      this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', {
+        ...lokiOptions,
+        namespace,
+        nodePools: centralAgent?.nodePools,
+      });
     }
     this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
       clusterName: c.cluster,
@@ -76,6 +81,15 @@ export class Fleet extends Construct {
       persistence: c.persistence,
       ingress: c.ingress,
       grafanaComDashboards: c.dashboards?.grafanaCom,
+      scheduling: {
+        nodePool: c.nodePool,
+        nodeSelector: c.nodeSelector,
+        tolerations: c.tolerations,
+        affinity: c.affinity,
+      },
+      nodePools: centralAgent?.nodePools,
+      // The central cluster's own agent scrapes Grafana.
+      selfMonitoring: centralAgent !== undefined,
       alerting: c.alerting,
       ...(c.loki
         ? {
@@ -103,6 +117,41 @@ export class Fleet extends Construct {
     for (const name of shipsLogs) this.central.addLogsDashboard(name);
   }
 
+  /** The node pools of every monitored cluster, for the render checks. */
+  public renderFacts(): Record<string, ClusterFacts> {
+    return Object.fromEntries(
+      this.agents.map((a) => [
+        a.clusterName,
+        {
+          nodePools: Object.entries(a.nodePools).map(([name, p]) => ({
+            name,
+            labels: p.labels,
+            taints: p.taints ?? [],
+          })),
+        },
+      ]),
+    );
+  }
+
+  /** The Kubernetes version of every monitored cluster. */
+  public kubernetesVersions(): Record<string, string> {
+    return Object.fromEntries(this.agents.map((a) => [a.clusterName, a.kubernetesVersion]));
+  }
+
+  /** The clusters whose firing alerts the central Grafana delivers. */
+  public forwardedClusters(): Set<string> {
+    return this.central.forwardedClusters;
+  }
+
+  /**
+   * Clusters whose firing alerts reach nobody: no Alertmanager, and the central Grafana does not deliver them (no
+   * central alerting, or the centre cannot query the cluster).
+   */
+  public get unroutedClusters(): string[] {
+    const forwarded = this.forwardedClusters();
+    return this.agents.filter((a) => !a.alertmanagerEnabled && !forwarded.has(a.clusterName)).map((a) => a.clusterName);
+  }
+
   /** The cluster charts, in inventory order (the central's first if it is not monitored). */
   public get clusterCharts(): Chart[] {
     return [...this.charts.values()];
@@ -128,6 +177,8 @@ export function datasourceFor(agent: ClusterAgent, centralCluster: string): Clus
     scrapeInterval: agent.scrapeInterval,
     filesystemWarningPercent: agent.filesystemWarningPercent,
     kubeStateMetrics: agent.kubeStateMetrics,
+    // Without its own Alertmanager, a cluster's alerts reach a person only through the central Grafana.
+    forwardAlerts: !agent.alertmanagerEnabled,
   };
   if (agent.clusterName === centralCluster) return { ...common, url: agent.prometheusServiceUrl };
   const exposure = agent.exposure;

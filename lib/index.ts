@@ -13,6 +13,7 @@ export {
   type RulesOptions,
 } from './agent/cluster-agent';
 export * from './agent/values';
+export * from './agent/components';
 export * from './central/central-grafana';
 export * from './dashboards/builder';
 export * from './dashboards/fleet-overview';
@@ -21,6 +22,7 @@ export * from './output/writer';
 export * from './output/outdir';
 export * from './fleet';
 export * from './k8s';
+export * from './scheduling';
 export * from './agent/alertmanager';
 export * from './central/alerting';
 export * from './promql/check';
@@ -31,6 +33,9 @@ export * from './rules/go-template';
 export * from './output/yaml';
 export * from './output/escape';
 export * from './render/apply-order';
+export * from './render/render';
+export * from './render/checks';
+export * from './render/crd-schema';
 export * from './logs/alloy-config';
 export * from './logs/log-agent';
 export * from './logs/central-loki';

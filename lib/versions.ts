@@ -54,3 +54,12 @@ export const PROMETHEUS_OPERATOR_VERSION = 'v0.93.1';
 
 /** The k3s/RKE2 helm-controller whose `HelmChart` CRD (helm.cattle.io/v1) the imports were generated from. */
 export const HELM_CONTROLLER_VERSION = 'v0.17.7';
+
+/** The Kubernetes version a cluster's charts are rendered for (`npm run render`) when the inventory does not say. */
+export const DEFAULT_KUBERNETES_VERSION = '1.33.0';
+
+/**
+ * busybox, which kube-prometheus-stack's CRD upgrade Job uses to unpack the CRDs (its chart default is `latest`).
+ * docker.io/library/busybox.
+ */
+export const BUSYBOX_TAG = '1.37.0';

@@ -25,13 +25,13 @@ describe('Alertmanager', () => {
     });
   });
 
-  test('routes by severity to Slack, from a mounted Secret', () => {
+  test('routes by severity to one Slack webhook per destination, from a mounted Secret', () => {
     const chart = Testing.chart();
     new ClusterAgent(chart, 'Agent', {
       clusterName: 'c',
       alertmanager: {
         enabled: true,
-        slack: { secretName: 'am-slack', key: 'webhook', channel: '#warn', criticalChannel: '#page' },
+        slack: { secretName: 'am-slack', key: 'warn-webhook', criticalKey: 'page-webhook' },
         storage: { size: '2Gi' },
       },
     });
@@ -57,12 +57,65 @@ describe('Alertmanager', () => {
     ]);
     const byName = Object.fromEntries(cfg.receivers.map((r: { name: string }) => [r.name, r]));
     expect(byName['slack-critical'].slack_configs[0]).toMatchObject({
-      api_url_file: '/etc/alertmanager/secrets/am-slack/webhook',
-      channel: '#page',
+      api_url_file: '/etc/alertmanager/secrets/am-slack/page-webhook',
       send_resolved: true,
     });
-    expect(byName['slack-warning'].slack_configs[0].channel).toBe('#warn');
+    expect(byName['slack-warning'].slack_configs[0]).toMatchObject({
+      api_url_file: '/etc/alertmanager/secrets/am-slack/warn-webhook',
+    });
+    // A Slack app's webhook ignores `channel`: none is written.
+    expect(JSON.stringify(cfg)).not.toContain('"channel"');
     expect(byName['null']).toEqual({ name: 'null' });
+    expect(byName.heartbeat).toBeUndefined();
+  });
+
+  test('one webhook for both severities when criticalKey is not set', () => {
+    const cfg = alertmanagerConfig({ secretName: 's', key: 'hook' }) as {
+      receivers: { name: string; slack_configs?: { api_url_file: string }[] }[];
+    };
+    const files = cfg.receivers.filter((r) => r.slack_configs).map((r) => [r.name, r.slack_configs![0].api_url_file]);
+    expect(files).toEqual([
+      ['slack-critical', '/etc/alertmanager/secrets/s/hook'],
+      ['slack-warning', '/etc/alertmanager/secrets/s/hook'],
+    ]);
+  });
+
+  test('can send the Watchdog to a heartbeat URL from a Secret', () => {
+    const chart = Testing.chart();
+    new ClusterAgent(chart, 'Agent', {
+      clusterName: 'c',
+      alertmanager: {
+        enabled: true,
+        slack: { secretName: 'am-slack' },
+        heartbeat: { secretName: 'am-heartbeat', key: 'ping-url', interval: '2m' },
+      },
+    });
+    const am = helmValues(byKindName(chart).get(`HelmChart/${AGENT_RELEASE_NAME}`)!).alertmanager;
+    expect(am.alertmanagerSpec.secrets).toEqual(['am-slack', 'am-heartbeat']);
+    expect(am.config.route.routes[0]).toEqual({
+      receiver: 'heartbeat',
+      matchers: ['alertname = "Watchdog"'],
+      group_by: ['alertname', 'cluster'],
+      group_wait: '0s',
+      group_interval: '2m',
+      repeat_interval: '2m',
+    });
+    expect(am.config.receivers.find((r: { name: string }) => r.name === 'heartbeat')).toEqual({
+      name: 'heartbeat',
+      webhook_configs: [{ url_file: '/etc/alertmanager/secrets/am-heartbeat/ping-url', send_resolved: false }],
+    });
+  });
+
+  test('fails on a Slack channel setting, which a Slack app webhook ignores', () => {
+    expect(
+      () =>
+        new ClusterAgent(Testing.chart(), 'Agent', {
+          clusterName: 'c',
+          alertmanager: { enabled: true, slack: { secretName: 's', channel: '#page' } as never },
+        }),
+    ).toThrow(
+      `props.alertmanager.slack.channel: "#page" is not valid; expected one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey`,
+    );
   });
 
   test('never holds the webhook URL', () => {
@@ -162,7 +215,7 @@ describe('central Grafana alerting', () => {
       {
         orgId: 1,
         receiver: 'cmm-warning',
-        group_by: ['grafana_folder', 'alertname', 'cluster'],
+        group_by: ['grafana_folder', 'alertname', 'source_alertname', 'cluster'],
         group_wait: '30s',
         group_interval: '5m',
         repeat_interval: '4h',

@@ -116,7 +116,14 @@ test('an agent with every option set writes only known keys', () => {
   const agent = new ClusterAgent(chart, 'Agent', {
     clusterName: 'full',
     kubeStateMetrics: false,
-    kubernetesComponents: true,
+    kubernetesComponents: {
+      apiServer: true,
+      controllerManager: true,
+      scheduler: true,
+      etcd: true,
+      kubeProxy: true,
+      coreDns: true,
+    },
     prometheus: {
       retention: '30d',
       retentionSize: '45GB',

@@ -55,9 +55,14 @@ function shown(file: string): string {
 
 const DASHBOARD = '{"title":"Hello","panels":[]}\n';
 
-/** Central monitored too, a dashboard file, a ServiceMonitor, and a second cluster. */
+/**
+ * Central monitored too, a dashboard file, a ServiceMonitor, and a second cluster. Every alert reaches someone: the
+ * central Grafana delivers the central cluster's, edge-1 has an Alertmanager.
+ */
 const SMALL = `central:
   cluster: central
+  alerting:
+    slack: { secretName: grafana-alerting }
   dashboards:
     files: [dashboards/hello.json]
 clusters:
@@ -65,12 +70,15 @@ clusters:
     serviceMonitors:
       nginx: { selector: { app: nginx }, port: metrics }
   - name: edge-1
+    alertmanager: { enabled: true, slack: { secretName: alertmanager-slack } }
 `;
 
 const SMALL_FILES = [
   'central/prometheusrule-cmm-builtin-rules.yaml',
+  'central/servicemonitor-cmm-central-grafana.yaml',
   'central/servicemonitor-nginx.yaml',
   'central/setup/00-namespace-monitoring.yaml',
+  'central/setup/20-configmap-cmm-alerting.yaml',
   'central/setup/20-configmap-cmm-dashboard-fleet-overview.yaml',
   'central/setup/20-configmap-cmm-dashboard-hello.yaml',
   'central/setup/50-helmchart-cmm-agent.yaml',
@@ -132,7 +140,7 @@ describe('synth', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 10 files written to ${outPattern}/ in \\d+ ms\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 12 files written to ${outPattern}/ in \\d+ ms\\n$`));
     expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });
@@ -173,6 +181,23 @@ describe('synth', () => {
     expect(synth(['--inventory', inventory, '--outdir', path.join(tmp, 'fresh')]).code).toBe(0);
     expect(readTree(out)).toEqual(readTree(path.join(tmp, 'fresh')));
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'fresh', 'inventory.yaml', 'out']);
+  });
+
+  test('warns about a cluster whose alerts reach nobody', () => {
+    const inventory = writeInventory(
+      'central: { cluster: central }\nclusters:\n  - name: central\n  - name: edge-1\n',
+      null,
+    );
+    const run = synth(['--inventory', inventory, '--outdir', path.join(tmp, 'out')]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      ['central', 'edge-1']
+        .map(
+          (c) =>
+            `cmm: warning: the alerts of ${c} reach nobody: it has no Alertmanager (alertmanager.enabled with a receiver), and the central Grafana does not deliver them (central.alerting, with the cluster reachable: prometheus.exposure)\n`,
+        )
+        .join(''),
+    );
   });
 
   test('fails on an invalid inventory and leaves the output folder untouched', () => {

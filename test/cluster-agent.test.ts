@@ -31,11 +31,17 @@ describe('ClusterAgent', () => {
     expect(values.alertmanager).toEqual({ enabled: false });
     expect(values.kubeStateMetrics).toEqual({ enabled: true });
     expect(values.nodeExporter).toEqual({ enabled: true });
-    expect(values['prometheus-node-exporter']).toEqual({ hostRootFsMount: { enabled: true } });
+    // On every node: every NoSchedule taint is tolerated (the chart's own default, kept when CMM adds pools').
+    expect(values['prometheus-node-exporter']).toEqual({
+      hostRootFsMount: { enabled: true },
+      tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+    });
     expect(values.kubelet).toEqual({ enabled: true });
-    for (const c of ['kubeApiServer', 'kubeControllerManager', 'kubeScheduler', 'kubeProxy', 'kubeEtcd', 'coreDns']) {
-      expect(values[c]).toEqual({ enabled: false });
-    }
+    // The CRDs are installed and, on every upgrade, upgraded by the chart's Job (with a pinned busybox).
+    expect(values.crds).toEqual({
+      enabled: true,
+      upgradeJob: { enabled: true, image: { busybox: { tag: '1.37.0' } } },
+    });
     const spec = values.prometheus.prometheusSpec;
     expect(spec.retention).toBe('10d');
     expect(spec.scrapeInterval).toBe('30s');
@@ -85,18 +91,97 @@ describe('ClusterAgent', () => {
     });
   });
 
-  test('can configure the toggles', () => {
+  test('the control-plane monitors default to what k3s exposes: the API server and CoreDNS', () => {
+    const { values } = synth({ clusterName: 'c' });
+    expect([
+      values.kubeApiServer,
+      values.kubeControllerManager,
+      values.kubeScheduler,
+      values.kubeEtcd,
+      values.kubeProxy,
+      values.coreDns,
+    ]).toEqual([
+      { enabled: true },
+      { enabled: false },
+      { enabled: false },
+      { enabled: false },
+      { enabled: false },
+      { enabled: true },
+    ]);
+  });
+
+  test('can configure the toggles, each control-plane monitor on its own', () => {
     const { values } = synth({
       clusterName: 'c',
       kubeStateMetrics: false,
-      kubernetesComponents: true,
+      kubernetesComponents: { etcd: true, apiServer: false },
       nodeExporter: { enabled: false, hostRootFsMount: false },
     });
     expect(values.kubeStateMetrics).toEqual({ enabled: false });
     expect(values.kubeEtcd).toEqual({ enabled: true });
-    expect(values.kubeApiServer).toEqual({ enabled: true });
+    expect(values.kubeApiServer).toEqual({ enabled: false });
+    expect(values.kubeScheduler).toEqual({ enabled: false });
+    expect(values.coreDns).toEqual({ enabled: true });
     expect(values.nodeExporter).toEqual({ enabled: false });
     expect(values['prometheus-node-exporter'].hostRootFsMount).toEqual({ enabled: false });
+  });
+
+  describe('scheduling', () => {
+    const KAFKA = { 'kr-mum/noderole': 'kafka' };
+    const TAINT = { key: 'kr-mum/noderole', value: 'kafka', effect: 'NoSchedule' } as const;
+    const TOLERATE = { key: 'kr-mum/noderole', operator: 'Equal', value: 'kafka', effect: 'NoSchedule' };
+    const pools = {
+      kafka: { labels: KAFKA, taints: [TAINT] },
+      gpu: { labels: { gpu: 'true' }, taints: [{ key: 'nvidia.com/gpu', effect: 'NoExecute' as const }] },
+    };
+
+    test('a workload on a node pool gets its labels as nodeSelector and tolerates its taints', () => {
+      const { values } = synth({
+        clusterName: 'c',
+        nodePools: pools,
+        prometheus: { nodePool: 'kafka' },
+        operator: { nodePool: 'kafka', affinity: { podAntiAffinity: {} } },
+        kubeStateMetrics: { nodePool: 'kafka', tolerations: [{ key: 'extra', operator: 'Exists' }] },
+        alertmanager: { enabled: true, slack: { secretName: 's' }, nodePool: 'kafka' },
+      });
+      const pinned = { nodeSelector: KAFKA, tolerations: [TOLERATE] };
+      expect(values.prometheus.prometheusSpec).toMatchObject(pinned);
+      expect(values.prometheusOperator).toMatchObject({ ...pinned, affinity: { podAntiAffinity: {} } });
+      expect(values.prometheusOperator.admissionWebhooks.patch).toMatchObject(pinned);
+      expect(values.crds.upgradeJob).toMatchObject(pinned);
+      expect(values.alertmanager.alertmanagerSpec).toMatchObject(pinned);
+      expect(values['kube-state-metrics']).toEqual({
+        nodeSelector: KAFKA,
+        tolerations: [TOLERATE, { key: 'extra', operator: 'Exists' }],
+      });
+      expect(values.kubeStateMetrics).toEqual({ enabled: true });
+    });
+
+    test('the DaemonSets tolerate every pool, so every node is watched', () => {
+      const chart = Testing.chart();
+      new ClusterAgent(chart, 'A', {
+        clusterName: 'c',
+        nodePools: pools,
+        nodeExporter: { tolerations: [{ key: 'more', operator: 'Exists' }] },
+        logs: { endpoint: { pushUrl: 'https://loki.example.com/loki/api/v1/push' } },
+      });
+      const objects = byKindName(chart);
+      const exporter = helmValues(objects.get(`HelmChart/${AGENT_RELEASE_NAME}`)!)['prometheus-node-exporter'];
+      const gpu = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoExecute' };
+      expect(exporter.tolerations).toEqual([
+        gpu,
+        TOLERATE,
+        { operator: 'Exists', effect: 'NoSchedule' },
+        { key: 'more', operator: 'Exists' },
+      ]);
+      expect(helmValues(objects.get('HelmChart/cmm-alloy')!).controller.tolerations).toEqual([gpu, TOLERATE]);
+    });
+
+    test('fails if a workload names a node pool the cluster does not have', () => {
+      expect(() => synth({ clusterName: 'c', nodePools: pools, prometheus: { nodePool: 'kafak' } })).toThrow(
+        'props.prometheus.nodePool: "kafak" is not valid; expected a node pool of the cluster (kafka, gpu)',
+      );
+    });
   });
 
   test('can configure Prometheus retention, storage, resources and nodeSelector', () => {
@@ -133,6 +218,7 @@ describe('ClusterAgent', () => {
     expect(spec.nodeSelector).toEqual({ 'kr-mum/noderole': 'kafka' });
     expect(values.prometheusOperator).toEqual({
       nodeSelector: { 'kr-mum/noderole': 'kafka' },
+      admissionWebhooks: { patch: { nodeSelector: { 'kr-mum/noderole': 'kafka' } } },
       resources: { limits: { memory: '256Mi' } },
     });
   });
@@ -304,7 +390,7 @@ describe('ClusterAgent', () => {
       ],
       [
         { clusterName: 'c', kubeStateMetrics: 'yes' },
-        'props.kubeStateMetrics: "yes" is a string; expected true or false',
+        'props.kubeStateMetrics: "yes" is not allowed; expected true or false, or a mapping (key: value)',
       ],
       [
         { clusterName: 'c', prometheus: { retension: '1d' } },

@@ -80,7 +80,7 @@ describe('strings that another language would read', () => {
     expect(inventoryProblems(smtp('Ops {{ .Values }} $5 team'))).toEqual([]);
   });
 
-  test('fails on a Slack channel, Loki region or toleration that is not a plain name', () => {
+  test('fails on a Slack channel (a Slack app webhook ignores it), a Loki region or toleration that is not a plain name', () => {
     const problems = inventoryProblems(
       inv(
         '  loki:',
@@ -94,7 +94,7 @@ describe('strings that another language would read', () => {
     );
     expect(problems).toEqual([
       'inv.yaml:5:121: central.loki.objectStorage.region: "eu{{ .Values }}" is not valid; expected a region name such as "eu-west-1"',
-      'inv.yaml:8:69: clusters[0].alertmanager.slack.channel: "{{ template \\"x\\" }}" is not valid; expected a Slack channel such as "#alerts" or an id such as "C0123ABCD"',
+      `inv.yaml:8:69: clusters[0].alertmanager.slack.channel: "{{ template \\"x\\" }}" is not valid; expected one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey`,
       'inv.yaml:9:34: clusters[0].logs.tolerations[0].key: "a b" is not valid; expected a Kubernetes label key such as "app" or "example.com/role"',
       'inv.yaml:9:48: clusters[0].logs.tolerations[0].value: "x\\ny" is not valid; expected a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
     ]);

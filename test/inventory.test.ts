@@ -22,7 +22,7 @@ function problemsOf(text: string, fileName = 'inv.yaml'): readonly string[] {
 const CENTRAL = ['central:', '  cluster: a'];
 
 const CLUSTER_KEYS =
-  'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, kubeStateMetrics, kubernetesComponents, ' +
+  'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, kubernetesVersion, nodePools, kubeStateMetrics, kubernetesComponents, ' +
   'prometheus, operator, nodeExporter, rules, alertmanager, logs, serviceMonitors, podMonitors';
 const EXPECT_LABEL =
   'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
@@ -86,7 +86,7 @@ describe('parseInventory', () => {
         ),
       );
       expect(problems).toEqual([
-        'inv.yaml:5:23: clusters[0].kubeStateMetrics: "yes" is a string; expected true or false',
+        'inv.yaml:5:23: clusters[0].kubeStateMetrics: "yes" is not allowed; expected true or false, or a mapping (key: value)',
         'inv.yaml:8:15: clusters[0].prometheus.storage.size: 20 is a number; expected a string',
         'inv.yaml:9:11: clusters[1].name: 123 is a number; expected a string',
       ]);

@@ -4,12 +4,23 @@ import { KubeNamespace, monitoringNamespace } from '../k8s';
 import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
-import { clusterConfig, logsSettings, podMonitor, serviceMonitor, url } from '../inventory/schema';
+import {
+  checkNodePoolReferences,
+  clusterConfigShape,
+  logsSettings,
+  podMonitor,
+  serviceMonitor,
+  url,
+} from '../inventory/schema';
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import { buildMonitor, MonitorKind } from './monitors';
+import type { NodePoolOptions } from '../scheduling';
+import type { KubernetesComponentsOptions } from './components';
+import { DEFAULT_KUBERNETES_VERSION } from '../versions';
 import type {
+  KubeStateMetricsOptions,
   MonitorOptions,
   NodeExporterOptions,
   OperatorOptions,
@@ -42,15 +53,18 @@ export interface ClusterAgentProps {
   readonly kubePrometheusStackVersion?: string;
   /** Helm repository or mirror for kube-prometheus-stack. @default - `KUBE_PROMETHEUS_STACK.repo` */
   readonly kubePrometheusStackRepo?: string;
-  /** Run kube-state-metrics (object state: deployments, pods, PVCs). @default true */
-  readonly kubeStateMetrics?: boolean;
+  /** kube-state-metrics (object state: deployments, pods, PVCs): on or off, or its settings. @default true */
+  readonly kubeStateMetrics?: boolean | KubeStateMetricsOptions;
+  /** The cluster's Kubernetes version, for rendering its charts. @default '1.33.0' */
+  readonly kubernetesVersion?: string;
+  /** Groups of nodes with their labels and taints, by name; workloads choose one with `nodePool`. @default - none */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /**
-   * Scrape the control-plane components: API server, controller-manager, scheduler, kube-proxy, etcd, CoreDNS.
-   * Off by default because k3s and RKE2 bind them to localhost, where they cannot be scraped without extra
-   * flags, and the chart would report them down. The kubelet (and cAdvisor) is always scraped.
-   * @default false
+   * The control-plane components to scrape, one by one: apiServer, controllerManager, scheduler, etcd, kubeProxy,
+   * coreDns. The kubelet (and cAdvisor) is always scraped.
+   * @default - what k3s and RKE2 expose: apiServer and coreDns (see K3S_COMPONENTS)
    */
-  readonly kubernetesComponents?: boolean;
+  readonly kubernetesComponents?: KubernetesComponentsOptions;
   /** @default - see PrometheusOptions */
   readonly prometheus?: PrometheusOptions;
   /** @default - see OperatorOptions */
@@ -73,22 +87,25 @@ export interface ClusterAgentProps {
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
-const AGENT_PROPS = clusterConfig.omit({ name: true }).extend({
-  clusterName: clusterConfig.shape.name,
-  logs: logsSettings
-    .extend({
-      endpoint: z
-        .strictObject({
-          pushUrl: url('the push credentials come from logs.credentialsSecret'),
-          tenantId: z
-            .string()
-            .regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: 'a Loki tenant id: letters, digits, "_", "." and "-"' })
-            .optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-});
+const AGENT_PROPS = clusterConfigShape
+  .omit({ name: true })
+  .extend({
+    clusterName: clusterConfigShape.shape.name,
+    logs: logsSettings
+      .extend({
+        endpoint: z
+          .strictObject({
+            pushUrl: url('the push credentials come from logs.credentialsSecret'),
+            tenantId: z
+              .string()
+              .regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: 'a Loki tenant id: letters, digits, "_", "." and "-"' })
+              .optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .superRefine(checkNodePoolReferences);
 
 const prevalidated = new WeakSet<object>();
 
@@ -118,6 +135,12 @@ export class ClusterAgent extends Construct {
   public readonly scrapeInterval: string;
   /** Whether the cluster runs kube-state-metrics. */
   public readonly kubeStateMetrics: boolean;
+  /** The cluster's node pools, by name. */
+  public readonly nodePools: Readonly<Record<string, NodePoolOptions>>;
+  /** The cluster's Kubernetes version. */
+  public readonly kubernetesVersion: string;
+  /** Whether the cluster runs an Alertmanager (with a receiver). */
+  public readonly alertmanagerEnabled: boolean;
   /** The filesystem pack's warning threshold, in percent. */
   public readonly filesystemWarningPercent: number;
   /** The kube-prometheus-stack release. */
@@ -139,7 +162,13 @@ export class ClusterAgent extends Construct {
     this.namespace = props.namespace ?? 'monitoring';
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
-    this.kubeStateMetrics = props.kubeStateMetrics ?? true;
+    this.kubeStateMetrics =
+      typeof props.kubeStateMetrics === 'object'
+        ? (props.kubeStateMetrics.enabled ?? true)
+        : (props.kubeStateMetrics ?? true);
+    this.nodePools = props.nodePools ?? {};
+    this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
+    this.alertmanagerEnabled = (props.alertmanager?.enabled ?? false) && props.alertmanager?.slack !== undefined;
     this.filesystemWarningPercent =
       props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
 
@@ -186,6 +215,7 @@ export class ClusterAgent extends Construct {
       this.logAgent = new LogAgent(this, 'Logs', {
         ...logs,
         endpoint: logs.endpoint,
+        nodePools: this.nodePools,
         clusterName: this.clusterName,
         namespace: this.namespace,
       });

@@ -1,3 +1,6 @@
+import type { SchedulingOptions, Toleration } from '../scheduling';
+
+/**
 /**
  * Typed settings of a monitored cluster. They mirror the inventory's cluster entry one to one (the inventory is
  * these props in YAML), and the constructs validate them with the same schema, so TypeScript users and inventory
@@ -61,7 +64,7 @@ export interface IngressExposure {
 export type PrometheusExposure = NoExposure | IngressExposure;
 
 /** The cluster's Prometheus. */
-export interface PrometheusOptions {
+export interface PrometheusOptions extends SchedulingOptions {
   /** How long samples are kept. @default '10d' */
   readonly retention?: string;
   /** Maximum size of the stored blocks, e.g. `'45GB'`. @default - no size limit */
@@ -74,8 +77,6 @@ export interface PrometheusOptions {
   readonly storage?: StorageOptions;
   /** @default - the chart's defaults */
   readonly resources?: Resources;
-  /** Node labels the Prometheus pod must run on, e.g. `{ 'kr-mum/noderole': 'kafka' }`. @default - any node */
-  readonly nodeSelector?: Record<string, string>;
   /** External labels besides `cluster`, which is always the cluster name. @default - none */
   readonly externalLabels?: Record<string, string>;
   /** How the central Grafana reaches this Prometheus. @default { type: 'none' } */
@@ -83,9 +84,7 @@ export interface PrometheusOptions {
 }
 
 /** The prometheus-operator. */
-export interface OperatorOptions {
-  /** @default - any node */
-  readonly nodeSelector?: Record<string, string>;
+export interface OperatorOptions extends SchedulingOptions {
   /** @default - the chart's defaults */
   readonly resources?: Resources;
 }
@@ -100,6 +99,19 @@ export interface NodeExporterOptions {
    * @default true
    */
   readonly hostRootFsMount?: boolean;
+  /** @default - the chart's defaults */
+  readonly resources?: Resources;
+  /**
+   * More tolerations. The DaemonSet runs on every node: it tolerates every node pool's taints and every NoSchedule
+   * taint (the chart's default). @default - none
+   */
+  readonly tolerations?: readonly Toleration[];
+}
+
+/** kube-state-metrics (one Deployment). */
+export interface KubeStateMetricsOptions extends SchedulingOptions {
+  /** @default true */
+  readonly enabled?: boolean;
   /** @default - the chart's defaults */
   readonly resources?: Resources;
 }

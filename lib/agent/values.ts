@@ -4,22 +4,15 @@ import { alertmanagerValues } from './alertmanager';
 import type { IngressExposure, Resources } from './props';
 import { volumeClaimTemplate } from './storage';
 import { helmTplLiterals } from '../output/escape';
+import { everyNodeTolerations, podScheduling } from '../scheduling';
+import { BUSYBOX_TAG } from '../versions';
+import { componentValues } from './components';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
 
 /** Prometheus scrape and rule evaluation interval unless set. */
 export const DEFAULT_SCRAPE_INTERVAL = '30s';
-
-/** The control-plane component sections of kube-prometheus-stack toggled by `kubernetesComponents`. */
-const CONTROL_PLANE_COMPONENTS = [
-  'kubeApiServer',
-  'kubeControllerManager',
-  'kubeScheduler',
-  'kubeProxy',
-  'kubeEtcd',
-  'coreDns',
-];
 
 /**
  * kube-prometheus-stack values for one monitored cluster. Every key written here exists in the pinned chart's
@@ -30,8 +23,8 @@ export function kubePrometheusStackValues(
 ): Record<string, unknown> {
   const prom = props.prometheus ?? {};
   const exposure = prom.exposure ?? { type: 'none' };
-  const components = props.kubernetesComponents ?? false;
   const nodeExporter = props.nodeExporter ?? {};
+  const ksm = typeof props.kubeStateMetrics === 'object' ? props.kubeStateMetrics : { enabled: props.kubeStateMetrics };
 
   const prometheusSpec: Record<string, unknown> = {
     // Stored with every series, so a Grafana querying this Prometheus directly can tell clusters apart.
@@ -55,7 +48,8 @@ export function kubePrometheusStackValues(
     scrapeConfigSelectorNilUsesHelmValues: false,
   };
   if (prom.retentionSize) prometheusSpec.retentionSize = prom.retentionSize;
-  if (prom.nodeSelector) prometheusSpec.nodeSelector = { ...prom.nodeSelector };
+  const pools = props.nodePools ?? {};
+  Object.assign(prometheusSpec, podScheduling(prom, pools));
   if (prom.resources) prometheusSpec.resources = resources(prom.resources);
   if (prom.storage) prometheusSpec.storageSpec = volumeClaimTemplate(prom.storage);
   const prometheus: Record<string, unknown> = { prometheusSpec };
@@ -64,26 +58,43 @@ export function kubePrometheusStackValues(
     prometheus.ingress = prometheusIngress(exposure, props.namespace);
   }
 
-  const operator: Record<string, unknown> = {};
-  if (props.operator?.nodeSelector) operator.nodeSelector = { ...props.operator.nodeSelector };
+  const operatorScheduling = podScheduling(props.operator, pools);
+  const operator: Record<string, unknown> = { ...operatorScheduling };
+  // The admission webhook's certificate Jobs run on install and upgrade: where the operator runs.
+  if (Object.keys(operatorScheduling).length > 0) operator.admissionWebhooks = { patch: { ...operatorScheduling } };
   if (props.operator?.resources) operator.resources = resources(props.operator.resources);
 
   const nodeExporterChart: Record<string, unknown> = {
     hostRootFsMount: { enabled: nodeExporter.hostRootFsMount ?? true },
+    // On every node: every node pool's taints, and (the chart's own default) every NoSchedule taint.
+    tolerations: everyNodeTolerations(pools, [
+      { operator: 'Exists', effect: 'NoSchedule' },
+      ...(nodeExporter.tolerations ?? []),
+    ]),
   };
   if (nodeExporter.resources) nodeExporterChart.resources = resources(nodeExporter.resources);
 
   const values: Record<string, unknown> = {
     // Short, predictable object names: cmm-agent-prometheus, cmm-agent-operator, ...
     fullnameOverride: props.releaseName,
-    crds: { enabled: true },
+    // Helm installs a chart's CRDs only on first install; the chart's upgrade Job applies the new ones on every
+    // upgrade (the helm-controller runs the hooks), so a version bump upgrades the operator's CRDs too.
+    crds: {
+      enabled: true,
+      upgradeJob: {
+        enabled: true,
+        image: { busybox: { tag: BUSYBOX_TAG } },
+        ...podScheduling(props.operator, pools),
+      },
+    },
     grafana: { enabled: false },
-    alertmanager: alertmanagerValues(props.alertmanager),
+    alertmanager: alertmanagerValues(props.alertmanager, pools),
     // The chart's rules stay (its dashboards need its recording rules), but not the alerts a CMM pack replaces.
     defaultRules: {
       disabled: Object.fromEntries(replacedChartAlerts(props.rules?.packs ?? {}).map((a) => [a, true])),
     },
-    kubeStateMetrics: { enabled: props.kubeStateMetrics ?? true },
+    kubeStateMetrics: { enabled: ksm.enabled ?? true },
+
     nodeExporter: { enabled: nodeExporter.enabled ?? true },
     'prometheus-node-exporter': nodeExporterChart,
     // The kubelet and cAdvisor are always scraped (container metrics); the control plane only on request.
@@ -92,7 +103,9 @@ export function kubePrometheusStackValues(
     prometheus,
   };
   if (Object.keys(operator).length > 0) values.prometheusOperator = operator;
-  for (const component of CONTROL_PLANE_COMPONENTS) values[component] = { enabled: components };
+  const ksmChart = { ...podScheduling(ksm, pools), ...(ksm.resources ? { resources: resources(ksm.resources) } : {}) };
+  if (Object.keys(ksmChart).length > 0) values['kube-state-metrics'] = ksmChart;
+  Object.assign(values, componentValues(props.kubernetesComponents));
   return values;
 }
 

@@ -50,6 +50,11 @@ export interface AlertedCluster {
   readonly filesystemWarningPercent: number;
   /** Whether it runs kube-state-metrics (the crash-loop rule needs it). */
   readonly kubeStateMetrics: boolean;
+  /**
+   * Whether the central Grafana delivers the cluster's own firing alerts (`ALERTS`): a cluster without an
+   * Alertmanager has no other way to reach a person. @default false
+   */
+  readonly forwardAlerts?: boolean;
 }
 
 export const SLACK_URL_ENV = 'CMM_ALERTING_SLACK_URL';
@@ -107,7 +112,7 @@ export function notificationPolicies(): Record<string, unknown> {
       {
         orgId: 1,
         receiver: WARNING,
-        group_by: ['grafana_folder', 'alertname', 'cluster'],
+        group_by: ['grafana_folder', 'alertname', 'source_alertname', 'cluster'],
         group_wait: '30s',
         group_interval: '5m',
         repeat_interval: '4h',
@@ -126,7 +131,8 @@ interface GrafanaRule {
   readonly expr: string;
   readonly evaluator: { readonly type: 'gt' | 'lt'; readonly params: readonly number[] };
   readonly for: string;
-  readonly severity: 'critical' | 'warning';
+  /** The `severity` label; a forwarded alert has its own. */
+  readonly severity?: 'critical' | 'warning';
   readonly noData: 'OK' | 'Alerting';
   readonly execErr: 'Error' | 'Alerting';
   readonly summary: string;
@@ -174,6 +180,22 @@ function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
       execErr: 'Error',
       summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
       description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
+    });
+  }
+  if (c.forwardAlerts) {
+    rules.push({
+      short: 'alerts',
+      title: 'ForwardedAlert',
+      // One Grafana alert per firing alert of the cluster, carrying its labels (severity, namespace, ...), so the
+      // notification policy routes it by its own severity. Grafana replaces a series' `alertname` with the rule's
+      // title, so the alert's own name is copied to `source_alertname`. The Watchdog is meant never to page.
+      expr: 'label_replace(ALERTS{alertstate="firing", alertname!="Watchdog"}, "source_alertname", "$1", "alertname", "(.+)")',
+      evaluator: { type: 'gt', params: [0] },
+      for: '0s',
+      noData: 'OK',
+      execErr: 'Error',
+      summary: '{{ $labels.source_alertname }} is firing in {{ $labels.cluster }}.',
+      description: `An alert of the Prometheus of cluster ${c.clusterName}, which has no Alertmanager; the central Grafana delivers it. Its summary and description are on that Prometheus's Alerts page.`,
     });
   }
   return rules;
@@ -278,7 +300,7 @@ export function alertRules(
           execErrState: r.execErr,
           for: r.for,
           isPaused: false,
-          labels: { severity: r.severity, cluster: c.clusterName },
+          labels: { ...(r.severity ? { severity: r.severity } : {}), cluster: c.clusterName },
           annotations: { summary: r.summary, description: r.description },
         })),
       })),

@@ -19,6 +19,8 @@ import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
 import { Lazy } from 'cdk8s';
+import { buildMonitor } from '../agent/monitors';
+import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { grafanaIniProblem, grafanaProvisioningLiteral, helmTplLiteral, helmTplLiterals } from '../output/escape';
 import {
   alertRules,
@@ -55,6 +57,11 @@ export interface ClusterDatasourceOptions {
   readonly filesystemWarningPercent?: number;
   /** Whether the cluster runs kube-state-metrics (the central crash-loop rule needs it). @default true */
   readonly kubeStateMetrics?: boolean;
+  /**
+   * Deliver the cluster's own firing alerts (`ALERTS`) through Grafana alerting: for a cluster without an
+   * Alertmanager, whose alerts would otherwise reach nobody. Needs `alerting`. @default false
+   */
+  readonly forwardAlerts?: boolean;
 }
 
 /** A dashboard downloaded from grafana.com by the Grafana pod at start-up (needs egress to grafana.com). */
@@ -95,6 +102,15 @@ export interface CentralGrafanaProps {
   readonly alerting?: CentralAlertingOptions;
   /** The central Loki as a datasource, with saved queries and log alerts. @default - no logs */
   readonly loki?: GrafanaLokiOptions;
+  /** Where the Grafana pod runs. @default - any node */
+  readonly scheduling?: SchedulingOptions;
+  /** The central cluster's node pools (for `scheduling.nodePool`). @default - none */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
+  /**
+   * Let the central cluster's own Prometheus scrape Grafana (a ServiceMonitor beside the custom resources): when a
+   * ClusterAgent runs in the central cluster, whose operator reads it. @default false
+   */
+  readonly selfMonitoring?: boolean;
 }
 
 /** The central Loki, as Grafana sees it. */
@@ -146,6 +162,7 @@ export class CentralGrafana extends Construct {
         adminSecret: props.adminSecret,
         persistence: props.persistence,
         ingress: props.ingress,
+        ...props.scheduling,
       },
       `CentralGrafana "${props.clusterName}"`,
       { prefix: 'props.' },
@@ -179,7 +196,8 @@ export class CentralGrafana extends Construct {
       }),
       releaseName: CENTRAL_RELEASE_NAME,
       targetNamespace: this.namespace,
-      values: () => this.values(adminSecret, persistence, props.ingress),
+      values: () =>
+        this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
     });
 
     if (props.alerting) {
@@ -207,6 +225,16 @@ export class CentralGrafana extends Construct {
         }),
       });
       applyStage(cm, Stage.SETUP);
+    }
+
+    if (props.selfMonitoring) {
+      // The Service the grafana chart makes: <release>-grafana, port http-web (kube-prometheus-stack's name).
+      const monitor = buildMonitor(this, 'ServiceMonitor', `${CENTRAL_RELEASE_NAME}-grafana`, this.namespace, {
+        selector: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': CENTRAL_RELEASE_NAME },
+        port: 'http-web',
+        path: '/metrics',
+      });
+      applyStage(monitor, Stage.CUSTOM_RESOURCES);
     }
 
     for (const ds of props.datasources ?? []) this.addClusterDatasource(ds);
@@ -294,7 +322,14 @@ export class CentralGrafana extends Construct {
       datasourceUid: CentralGrafana.datasourceUid(d.clusterName),
       filesystemWarningPercent: d.filesystemWarningPercent ?? 80,
       kubeStateMetrics: d.kubeStateMetrics ?? true,
+      forwardAlerts: d.forwardAlerts ?? false,
     }));
+  }
+
+  /** The clusters whose firing alerts this Grafana delivers (needs `alerting`). */
+  public get forwardedClusters(): Set<string> {
+    if (!this.alerting) return new Set();
+    return new Set(this.clusterDatasources.filter((d) => d.forwardAlerts).map((d) => d.clusterName));
   }
 
   /** The datasources, sorted by cluster name. */
@@ -325,6 +360,7 @@ export class CentralGrafana extends Construct {
     adminSecret: string,
     persistence: StorageOptions | false,
     ingress: CentralGrafanaProps['ingress'],
+    scheduling: PodScheduling,
   ): Record<string, unknown> {
     const datasources = this.clusterDatasources;
     const env: Record<string, unknown> = {};
@@ -391,6 +427,8 @@ export class CentralGrafana extends Construct {
 
     const grafana: Record<string, unknown> = {
       enabled: true,
+      // The grafana chart passes affinity through Helm's tpl.
+      ...helmTplLiterals(scheduling),
       defaultDashboardsEnabled: true,
       admin: { existingSecret: adminSecret, userKey: 'admin-user', passwordKey: 'admin-password' },
       // No ServiceMonitor: this release installs no CRDs, and the central's own agent (if any) scrapes it.

@@ -95,6 +95,16 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
       );
     }
   });
+  // The central parts' node pools are the central cluster's (its clusters[] entry).
+  const centralPools = Object.keys(merged.find((c) => c.name === inv.central.cluster)?.nodePools ?? {});
+  for (const path of [['central'], ['central', 'loki']]) {
+    const settings = (path.length === 1 ? inv.central : inv.central.loki) as { nodePool?: string } | undefined;
+    if (settings?.nodePool === undefined || centralPools.includes(settings.nodePool)) continue;
+    const where = locate([...path, 'nodePool'], false);
+    logProblems.push(
+      `${where ? `${where}: ` : ''}${path.join('.')}.nodePool: ${JSON.stringify(settings.nodePool)} is not valid; expected a node pool of the central cluster ${inv.central.cluster} (${centralPools.length > 0 ? centralPools.join(', ') : 'its clusters[] entry has no nodePools'})`,
+    );
+  }
   if (logProblems.length > 0) throw new ValidationError(fileName, logProblems);
   if (!reachable) {
     const where = locate(['central', 'cluster'], false);

@@ -172,6 +172,45 @@ export const exposure = z
   ])
   .describe("How the central Grafana reaches this cluster's Prometheus. Default: none.");
 
+export const toleration = z
+  .strictObject({
+    key: z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }).optional(),
+    operator: z.enum(['Equal', 'Exists']).optional(),
+    value: z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  })
+  .describe('A pod toleration.');
+
+export const taint = z
+  .strictObject({
+    key: z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }),
+    value: z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  })
+  .describe('A node taint, as kubectl taint sets it.');
+
+export const nodePool = z
+  .strictObject({
+    labels: labels('Labels every node of the pool has (its pods get them as nodeSelector).'),
+    taints: z.array(taint).optional().describe('Taints every node of the pool carries. Default: none.'),
+  })
+  .describe('A group of nodes: the labels that select them and the taints they carry.');
+
+/** The scheduling fields every workload CMM places has (lib/scheduling.ts). */
+const scheduling = (what: string) => ({
+  nodePool: dnsLabel()
+    .optional()
+    .describe(
+      `A node pool of the cluster (nodePools): ${what} gets its labels as nodeSelector and tolerates its taints.`,
+    ),
+  nodeSelector: labels(`Node labels ${what} must run on (besides the node pool's).`).optional(),
+  tolerations: z.array(toleration).optional().describe(`Tolerations of ${what} (besides the node pool's).`),
+  affinity: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(`A Kubernetes affinity for ${what} (nodeAffinity, podAffinity, podAntiAffinity), as written.`),
+});
+
 export const prometheusSettings = z
   .strictObject({
     retention: duration().optional().describe('How long samples are kept. Default: 10d.'),
@@ -184,7 +223,7 @@ export const prometheusSettings = z
     evaluationInterval: duration().optional().describe('Rule evaluation interval. Default: 30s.'),
     storage: storage.optional().describe('Persistent storage. Default: none (emptyDir, data lost when the pod moves).'),
     resources: resources.optional(),
-    nodeSelector: labels('Node labels the Prometheus pod must run on.').optional(),
+    ...scheduling('the Prometheus pod'),
     externalLabels: z
       .record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), z.string())
       .optional()
@@ -195,10 +234,21 @@ export const prometheusSettings = z
 
 export const operatorSettings = z
   .strictObject({
-    nodeSelector: labels('Node labels the prometheus-operator pod must run on.').optional(),
+    ...scheduling('the prometheus-operator pod'),
     resources: resources.optional(),
   })
   .describe('The prometheus-operator.');
+
+export const kubeStateMetricsSettings = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      enabled: z.boolean().optional().describe('Run kube-state-metrics. Default: true.'),
+      ...scheduling('kube-state-metrics'),
+      resources: resources.optional(),
+    }),
+  ])
+  .describe('kube-state-metrics: true or false, or its settings. Default: true.');
 
 export const nodeExporterSettings = z
   .strictObject({
@@ -208,6 +258,10 @@ export const nodeExporterSettings = z
       .optional()
       .describe('Mount the host root filesystem (off on WSL/Docker Desktop, where the mount fails). Default: true.'),
     resources: resources.optional(),
+    tolerations: z
+      .array(toleration)
+      .optional()
+      .describe("More tolerations of the DaemonSet. It tolerates every node pool's taints and every NoSchedule taint."),
   })
   .describe('node-exporter.');
 
@@ -240,11 +294,28 @@ const monitorPart = z
   .partial()
   .describe('A monitor, or the part of one that this entry sets or overrides.');
 
-/** A Slack channel name (`#alerts`, `alerts`) or id (`C0123ABCD`). */
-const slackChannel = () =>
+/**
+ * The old `channel` settings: a Slack app's incoming webhook posts to the channel it was made for and ignores
+ * Alertmanager's `channel`, so critical and warning alerts landed in one channel. Refused, pointing to the keys.
+ */
+const slackAppChannel = () =>
   z
-    .string()
-    .regex(/^[#@]?[A-Za-z0-9._-]{1,80}$/, { error: 'a Slack channel such as "#alerts" or an id such as "C0123ABCD"' });
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (v !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          input: v,
+          message:
+            "one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey",
+        });
+      }
+    })
+    .optional()
+    .describe('Not supported: use one webhook per destination (key, criticalKey).');
+
+/** A key of a Secret. */
+const secretKey = () => z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' });
 
 /** A PromQL expression, parsed at synth time. */
 const promql = () =>
@@ -431,18 +502,30 @@ export const alertmanagerSettings = z
     slack: z
       .strictObject({
         secretName: dnsSubdomain().describe('Existing Secret in the agent namespace holding the Slack webhook URL.'),
-        key: z
-          .string()
-          .regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' })
+        key: secretKey().optional().describe('Key of the webhook URL for warnings. Default: url'),
+        criticalKey: secretKey()
           .optional()
-          .describe('Default: url'),
-        channel: slackChannel().optional().describe("Channel for warnings. Default: the webhook's own channel."),
-        criticalChannel: slackChannel().optional().describe('Channel for critical alerts. Default: channel.'),
+          .describe('Key of the webhook URL for critical alerts (e.g. the on-call channel). Default: key'),
+        channel: slackAppChannel(),
+        criticalChannel: slackAppChannel(),
       })
       .optional()
-      .describe('Slack receiver; the webhook URL is read from the mounted Secret, never written.'),
+      .describe(
+        "Slack receiver: one incoming webhook per destination (a Slack app's webhook posts to its own channel only); the URLs are read from the mounted Secret, never written.",
+      ),
+    heartbeat: z
+      .strictObject({
+        secretName: dnsSubdomain().describe('Existing Secret in the agent namespace with the heartbeat URL.'),
+        key: secretKey().optional().describe('Default: url'),
+        interval: duration().optional().describe('How often the Watchdog is sent. Default: 1m'),
+      })
+      .optional()
+      .describe(
+        "Where the Watchdog (always firing) goes, so a dead alerting pipeline pages someone (healthchecks.io, Dead Man's Snitch, a PagerDuty heartbeat). Default: nowhere.",
+      ),
     storage: storage.optional(),
     resources: resources.optional(),
+    ...scheduling('the Alertmanager pod'),
   })
   .superRefine((am, ctx) => {
     if (am.enabled && !am.slack) {
@@ -469,13 +552,6 @@ const logql = (metric = false) =>
     }
   });
 
-const toleration = z.strictObject({
-  key: z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }).optional(),
-  operator: z.enum(['Equal', 'Exists']).optional(),
-  value: z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }).optional(),
-  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
-});
-
 export const logsSettings = z
   .strictObject({
     enabled: z
@@ -490,7 +566,10 @@ export const logsSettings = z
     events: z.boolean().optional().describe('Also ship Kubernetes events. Default: false.'),
     journal: z.boolean().optional().describe("Also ship each node's systemd journal. Default: false."),
     resources: resources.optional(),
-    tolerations: z.array(toleration).optional().describe('Tolerations of the Alloy DaemonSet.'),
+    tolerations: z
+      .array(toleration)
+      .optional()
+      .describe("More tolerations of the Alloy DaemonSet; it tolerates every node pool's taints."),
   })
   .describe('Log shipping with Grafana Alloy (a DaemonSet) to the central Loki.');
 
@@ -504,12 +583,31 @@ const clusterSettings = {
   kubePrometheusStackRepo: url('keep them in a Kubernetes Secret')
     .optional()
     .describe('Helm repository (or mirror) to install kube-prometheus-stack from. Default: the upstream repository.'),
-  kubeStateMetrics: z.boolean().optional().describe('Run kube-state-metrics. Default: true.'),
+  kubernetesVersion: z
+    .string()
+    .regex(/^1\.[0-9]+(\.[0-9]+)?$/, { error: 'a Kubernetes version such as "1.33" or "1.33.4"' })
+    .optional()
+    .describe("The cluster's Kubernetes version, for rendering its charts (npm run render). Default: 1.33.0."),
+  nodePools: z
+    .record(dnsLabel(), nodePool)
+    .optional()
+    .describe('Groups of nodes, by name, with their labels and taints; workloads choose one with nodePool.'),
+  kubeStateMetrics: kubeStateMetricsSettings.optional(),
   kubernetesComponents: z
-    .boolean()
+    .strictObject({
+      apiServer: z.boolean().optional().describe('The API server. Default: true.'),
+      controllerManager: z
+        .boolean()
+        .optional()
+        .describe('kube-controller-manager (k3s/RKE2 bind it to 127.0.0.1). Default: false.'),
+      scheduler: z.boolean().optional().describe('kube-scheduler (k3s/RKE2 bind it to 127.0.0.1). Default: false.'),
+      etcd: z.boolean().optional().describe('etcd (k3s needs --etcd-expose-metrics). Default: false.'),
+      kubeProxy: z.boolean().optional().describe('kube-proxy (k3s binds its metrics to 127.0.0.1). Default: false.'),
+      coreDns: z.boolean().optional().describe('CoreDNS. Default: true.'),
+    })
     .optional()
     .describe(
-      'Scrape the control-plane components (API server, controller-manager, scheduler, proxy, etcd, CoreDNS). Default: false.',
+      'The control-plane components to scrape, one by one; a monitor whose target does not exist fires its Down alert for ever. The kubelet is always scraped. Default: what k3s and RKE2 expose: apiServer and coreDns.',
     ),
   prometheus: prometheusSettings.optional(),
   operator: operatorSettings.optional(),
@@ -530,13 +628,38 @@ export const clusterEntry = z
   .strictObject({ name: clusterName(), ...clusterSettings })
   .describe('A monitored cluster; its settings override defaults.');
 
-/** A cluster's complete settings (defaults merged with its entry, disabled monitors removed): ClusterAgent's props. */
-export const clusterConfig = z.strictObject({
+export const clusterConfigShape = z.strictObject({
   ...clusterSettings,
   name: clusterName(),
   serviceMonitors: z.record(dnsSubdomain(), serviceMonitor).optional(),
   podMonitors: z.record(dnsSubdomain(), podMonitor).optional(),
 });
+
+/** The workloads that can name a node pool, by settings path. */
+const NODE_POOL_USERS = [['prometheus'], ['operator'], ['alertmanager'], ['kubeStateMetrics']] as const;
+
+/** Every `nodePool` a cluster's settings name is one of its `nodePools`. */
+export function checkNodePoolReferences(
+  c: { nodePools?: Record<string, unknown> } & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): void {
+  const pools = Object.keys(c.nodePools ?? {});
+  for (const path of NODE_POOL_USERS) {
+    const settings = c[path[0]] as { nodePool?: string } | undefined;
+    const name = typeof settings === 'object' && settings !== null ? settings.nodePool : undefined;
+    if (name !== undefined && !pools.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'nodePool'],
+        input: name,
+        message: `a node pool of the cluster (${pools.length > 0 ? pools.join(', ') : 'nodePools is empty'})`,
+      });
+    }
+  }
+}
+
+/** A cluster's complete settings (defaults merged with its entry, disabled monitors removed): ClusterAgent's props. */
+export const clusterConfig = clusterConfigShape.superRefine(checkNodePoolReferences);
 
 /** Names of the dashboards CMM makes itself, which a dashboard file may not take. */
 export const FLEET_OVERVIEW_DASHBOARD = 'fleet-overview';
@@ -582,7 +705,6 @@ export const grafanaComDashboard = z.strictObject({
   revision: z.number().int().positive().describe('grafana.com revision (pinned: no "latest").'),
 });
 
-const secretKey = () => z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' });
 const receiverKind = z.enum(['slack', 'teams', 'email']);
 
 export const centralAlerting = z
@@ -645,6 +767,37 @@ export const centralAlerting = z
 export const centralLoki = z
   .strictObject({
     mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic (one process, filesystem).'),
+    clusterDns: z
+      .strictObject({
+        service: dnsLabel().optional().describe('Default: kube-dns'),
+        namespace: dnsLabel().optional().describe('Default: kube-system'),
+      })
+      .optional()
+      .describe(
+        "The central cluster's DNS Service, which the Loki gateway's nginx resolves names with: kube-dns on k3s, EKS, GKE, AKS, kOps and kubeadm; rke2-coredns-rke2-coredns on RKE2. Default: kube-dns in kube-system.",
+      ),
+    caches: z
+      .strictObject({
+        chunksMB: z
+          .number()
+          .int()
+          .min(64)
+          .max(65536)
+          .optional()
+          .describe('Memory of the chunks cache, in MB. Default: 512.'),
+        resultsMB: z
+          .number()
+          .int()
+          .min(32)
+          .max(65536)
+          .optional()
+          .describe('Memory of the results cache, in MB. Default: 128.'),
+      })
+      .optional()
+      .describe(
+        "The memcached caches of the distributed mode (the chart's default asks for about 11 GiB). Defaults fit a small cluster.",
+      ),
+    ...scheduling('the Loki pods (a node pool of the central cluster)'),
     retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
     storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
     objectStorage: z
@@ -733,6 +886,7 @@ export const central = z
       })
       .optional()
       .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
+    ...scheduling('the Grafana pod (a node pool of the central cluster)'),
     alerting: centralAlerting.optional(),
     loki: centralLoki.optional(),
     dashboards: z

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { StorageOptions } from '../agent/props';
 import { HelmRelease } from '../helm/helm-release';
 import { chartWith, LOKI } from '../versions';
+import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 
 /** S3-compatible object storage for the scalable mode; credentials come from an existing Secret. */
 export interface LokiObjectStorage {
@@ -20,7 +21,17 @@ export interface LokiObjectStorage {
 }
 
 /** The central Loki. */
-export interface CentralLokiOptions {
+export interface CentralLokiOptions extends SchedulingOptions {
+  /**
+   * The cluster's DNS Service, which the gateway's nginx resolves names with.
+   * @default { service: 'kube-dns', namespace: 'kube-system' } - right on k3s, EKS, GKE, AKS, kOps and kubeadm;
+   * RKE2's is `rke2-coredns-rke2-coredns`
+   */
+  readonly clusterDns?: { readonly service?: string; readonly namespace?: string };
+  /** Memory of the distributed mode's caches, in MB. @default { chunksMB: 512, resultsMB: 128 } */
+  readonly caches?: { readonly chunksMB?: number; readonly resultsMB?: number };
+  /** The central cluster's node pools (for `nodePool`). @default - none */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /**
    * `monolithic`: one process, filesystem storage on a PVC (up to a few tens of GB a day). `distributed`: Loki's
    * microservices on object storage, for large fleets.
@@ -84,8 +95,14 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       retention_delete_delay: '2h',
     },
   };
+  const scheduling = podScheduling(o, o.nodePools);
   const values: Record<string, unknown> = {
     fullnameOverride: LOKI_RELEASE_NAME,
+    // The gateway's nginx resolves the Loki Services through the cluster's DNS Service, by name.
+    global: {
+      dnsService: o.clusterDns?.service ?? 'kube-dns',
+      dnsNamespace: o.clusterDns?.namespace ?? 'kube-system',
+    },
     loki,
     lokiCanary: { enabled: false },
     test: { enabled: false },
@@ -136,16 +153,68 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       read: { replicas: 0 },
       write: { replicas: 0 },
       backend: { replicas: 0 },
-      ingester: { replicas: 3 },
+      ingester: {
+        replicas: 3,
+        // The zone-aware ingesters take their nodeSelector only from their zones.
+        ...(scheduling.nodeSelector
+          ? {
+              zoneAwareReplication: Object.fromEntries(
+                ['zoneA', 'zoneB', 'zoneC'].map((z) => [z, { nodeSelector: { ...scheduling.nodeSelector } }]),
+              ),
+            }
+          : {}),
+      },
       distributor: { replicas: 3 },
       querier: { replicas: 3 },
       queryFrontend: { replicas: 2 },
       queryScheduler: { replicas: 2 },
       indexGateway: { replicas: 2 },
       compactor: { replicas: 1 },
+      // memcached: the chart's default chunks cache asks for some 10 GiB; sized for a small cluster instead.
+      chunksCache: {
+        allocatedMemory: o.caches?.chunksMB ?? 512,
+        allocatedCPU: '100m',
+        connectionLimit: 1024,
+        ...schedulingOf(scheduling),
+      },
+      resultsCache: { allocatedMemory: o.caches?.resultsMB ?? 128, allocatedCPU: '50m', ...schedulingOf(scheduling) },
     });
   }
+  // Every Loki component and the gateway take `defaults`; the caches (above) take their own; affinity is per
+  // component (the Monolithic mode's one is singleBinary).
+  if (scheduling.nodeSelector || scheduling.tolerations) {
+    const defaults = (values.defaults as Record<string, unknown> | undefined) ?? {};
+    values.defaults = {
+      ...defaults,
+      ...(scheduling.nodeSelector ? { nodeSelector: scheduling.nodeSelector } : {}),
+      ...(scheduling.tolerations ? { tolerations: scheduling.tolerations } : {}),
+    };
+  }
+  if (scheduling.affinity) {
+    for (const c of mode === 'monolithic' ? ['singleBinary', 'gateway'] : DISTRIBUTED_COMPONENTS) {
+      values[c] = { ...((values[c] as Record<string, unknown> | undefined) ?? {}), affinity: scheduling.affinity };
+    }
+  }
   return values;
+}
+
+const DISTRIBUTED_COMPONENTS = [
+  'gateway',
+  'ingester',
+  'distributor',
+  'querier',
+  'queryFrontend',
+  'queryScheduler',
+  'indexGateway',
+  'compactor',
+];
+
+/** The nodeSelector and tolerations of a scheduling (affinity is set per component). */
+function schedulingOf(s: PodScheduling): PodScheduling {
+  return {
+    ...(s.nodeSelector ? { nodeSelector: s.nodeSelector } : {}),
+    ...(s.tolerations ? { tolerations: s.tolerations } : {}),
+  };
 }
 
 function gateway(o: CentralLokiOptions): Record<string, unknown> {

@@ -3,16 +3,8 @@ import { HelmRelease } from '../helm/helm-release';
 import { helmTplLiteral } from '../output/escape';
 import { ALLOY, chartWith } from '../versions';
 import type { Resources } from '../agent/props';
+import { everyNodeTolerations, type NodePoolOptions, type Toleration } from '../scheduling';
 import { AlloyExpr, env, ref, renderAlloyConfig, type AlloyBlock, type AlloyValue } from './alloy-config';
-
-/** A pod toleration. */
-export interface Toleration {
-  readonly key?: string;
-  /** @default 'Equal' when value is set, else 'Exists' */
-  readonly operator?: 'Equal' | 'Exists';
-  readonly value?: string;
-  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-}
 
 /** Where a cluster's logs go: the central Loki's push endpoint. */
 export interface LokiEndpoint {
@@ -37,8 +29,10 @@ export interface LogShippingOptions {
   readonly journal?: boolean;
   /** @default - the chart's */
   readonly resources?: Resources;
-  /** Tolerations of the DaemonSet, e.g. to run on tainted nodes too. @default - none */
+  /** More tolerations of the DaemonSet (it tolerates every node pool's taints). @default - none */
   readonly tolerations?: readonly Toleration[];
+  /** The cluster's node pools: the DaemonSet runs on every node, so it tolerates their taints. @default - none */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
 }
 
 export interface LogAgentProps extends LogShippingOptions {
@@ -206,7 +200,7 @@ export class LogAgent extends Construct {
       { name: LOKI_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
     ];
     this.config = podLogsConfig(props.clusterName, props.endpoint, props.journal ?? false);
-    const tolerations = (props.tolerations ?? []).map((t) => ({ ...t }));
+    const tolerations = everyNodeTolerations(props.nodePools, props.tolerations);
     const alloy: Record<string, unknown> = {
       // The alloy chart passes the configuration through Helm's tpl.
       configMap: { create: true, content: helmTplLiteral(this.config) },

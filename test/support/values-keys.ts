@@ -31,6 +31,8 @@ export const KUBE_PROMETHEUS_STACK_FREE_FORM: readonly string[] = [
   'grafana."grafana.ini"',
   'prometheusOperator.env',
   'kubeApiServer.serviceMonitor.selector',
+  // Pod tolerations: a list of Kubernetes objects, whatever the chart's default entries hold.
+  'prometheus-node-exporter.tolerations',
 ];
 
 type Segment = string | number;
