@@ -3,6 +3,8 @@
  *
  *   --inventory <file>  (or CMM_INVENTORY)  default: cmm.yaml
  *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
+ *   --render            then render every HelmChart with helm template into rendered/ and check it (render.ts)
+ *   --charts <dir>      with --render: chart archives (<chart>-<version>.tgz) instead of the repositories
  *   --cdk8s-output <d>  set in cdk8s.yaml: the `output` folder of `cdk8s synth`, which the cdk8s CLI deletes before
  *                       it runs the app. When CDK8S_OUTDIR names it, the synth writes the real output folder
  *                       (--outdir, default dist) and makes <d> a symbolic link to it, for the CLI's listing.
@@ -26,20 +28,26 @@ import {
   type Inventory,
   type OutputFolderOptions,
 } from './lib';
+import { renderAndCheck, RenderError } from './render';
 
-const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output'] as const;
-type Option = (typeof OPTIONS)[number];
+const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts'] as const;
+const FLAGS = ['--render'] as const;
+type Option = (typeof OPTIONS)[number] | (typeof FLAGS)[number];
 
 /** Largest inventory read: far beyond a fleet of thousands of clusters. */
 const INVENTORY_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Largest dashboard file read: what one ConfigMap can hold. */
 const DASHBOARD_SIZE_LIMIT = 900 * 1024;
 
-/** `--inventory FILE --outdir DIR`; anything else is an error. */
+/** `--inventory FILE --outdir DIR --render --charts DIR`; anything else is an error. */
 function parseArgs(args: string[]): Partial<Record<Option, string>> {
   const out: Partial<Record<Option, string>> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    if ((FLAGS as readonly string[]).includes(a)) {
+      out[a as Option] = 'true';
+      continue;
+    }
     if (!(OPTIONS as readonly string[]).includes(a)) {
       throw new UsageError(a.startsWith('-') ? `unknown option ${a}` : `unexpected argument ${a}`);
     }
@@ -154,8 +162,65 @@ function main(args: string[]): number {
     `cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`,
   );
   for (const w of report.warnings) process.stderr.write(`cmm: warning: ${w}\n`);
+  for (const c of fleet.unroutedClusters) {
+    process.stderr.write(
+      `cmm: warning: the alerts of ${c} reach nobody: it has no Alertmanager (alertmanager.enabled with a receiver), and the central Grafana does not deliver them (central.alerting, with the cluster reachable: prometheus.exposure)\n`,
+    );
+  }
   if (viaCdk8sScratch) linkForCdk8s(cdk8sScratch, report.folder);
+  if (opts['--charts'] !== undefined && opts['--render'] === undefined) throw new UsageError('--charts needs --render');
+  if (opts['--render'] !== undefined) return render(files, fleet, outdir, opts['--charts'], folder);
   return 0;
+}
+
+/** A path relative to the working directory when it is inside it, else absolute. */
+function shownPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+}
+
+/** `--render`: renders the releases of `files` with Helm and checks them; 1 if a check finds a problem. */
+function render(
+  files: ReadonlyMap<string, string>,
+  fleet: Fleet,
+  outdir: string,
+  charts: string | undefined,
+  folder: OutputFolderOptions,
+): number {
+  const started = process.hrtime.bigint();
+  const crdDir = [path.join(__dirname, '..', 'upstream', 'crds'), path.join(process.cwd(), 'upstream', 'crds')].find(
+    (d) => fs.existsSync(d),
+  );
+  const crdFiles = crdDir
+    ? fs
+        .readdirSync(crdDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => path.join(crdDir, f))
+    : [];
+  let result: { problems: string[]; folder: string };
+  try {
+    result = renderAndCheck(files, {
+      outdir,
+      charts,
+      facts: fleet.renderFacts(),
+      kubeVersions: fleet.kubernetesVersions(),
+      forwarded: fleet.forwardedClusters(),
+      crdFiles,
+      folder,
+    });
+  } catch (e) {
+    if (e instanceof RenderError) {
+      process.stderr.write(`cmm: render: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  for (const p of result.problems) process.stderr.write(`cmm: ${p}\n`);
+  process.stdout.write(
+    `cmm: rendered into ${shownPath(result.folder)}/ in ${ms.toFixed(0)} ms; ${result.problems.length === 0 ? 'no problem found' : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`}\n`,
+  );
+  return result.problems.length === 0 ? 0 : 1;
 }
 
 /**

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** What the bundle is built from, relative to the project root. */
-export const SOURCES = ['main.ts', 'lib', 'imports', 'package-lock.json', 'scripts/build.mjs'];
+export const SOURCES = ['main.ts', 'render.ts', 'lib', 'imports', 'package-lock.json', 'scripts/build.mjs'];
 
 /** The newest modification time under `p` (a file or a folder), or 0 if it does not exist. */
 export function newestMtime(p) {

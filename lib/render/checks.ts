@@ -1,0 +1,191 @@
+import type { Taint, Toleration } from '../scheduling';
+import type { K8sObject, RenderedCluster } from './render';
+
+/**
+ * Checks of a rendered fleet, each for a fault that validates everywhere and still breaks a first install: a custom
+ * resource its CRD refuses, a pod that stays Pending on tainted nodes, a Prometheus whose alerts go nowhere, a
+ * namespace missing when a release installs into it. Each returns one line per problem, naming the cluster, the
+ * object and what to change.
+ */
+
+/** A group of nodes: the labels that select them and the taints they carry. */
+export interface NodePool {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+/** What the checks know of a cluster beyond its objects. */
+export interface ClusterFacts {
+  /** Its node pools with taints. @default - none */
+  readonly nodePools?: readonly NodePool[];
+  /** Namespaces that exist on a new cluster. */
+  readonly systemNamespaces?: readonly string[];
+}
+
+/** A CRD schema validator (lib/render/crd-schema.ts). */
+export interface SchemaValidator {
+  has(apiVersion: string, kind: string): boolean;
+  validate(obj: unknown): string[];
+}
+
+/** Whether a toleration tolerates a taint (Kubernetes' rule). */
+export function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if ((t.operator ?? 'Equal') === 'Exists') return !t.key || t.key === taint.key;
+  return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+}
+
+/** A place pods run from: a workload's pod template, or an operator-managed pod set (Prometheus, Alertmanager). */
+interface PodPlacement {
+  readonly what: string;
+  readonly daemonSet: boolean;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly tolerations: readonly Toleration[];
+}
+
+const POD_TEMPLATE: Record<string, readonly string[]> = {
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  Pod: ['spec'],
+  // The prometheus-operator copies these fields into the pods it creates.
+  Prometheus: ['spec'],
+  Alertmanager: ['spec'],
+  ThanosRuler: ['spec'],
+  PrometheusAgent: ['spec'],
+};
+
+function placementOf(obj: K8sObject, where: string): PodPlacement | undefined {
+  const path = POD_TEMPLATE[obj.kind];
+  if (!path) return undefined;
+  let spec: unknown = obj;
+  for (const seg of path) spec = (spec as Record<string, unknown> | undefined)?.[seg];
+  const s = (spec ?? {}) as { nodeSelector?: Record<string, string>; tolerations?: Toleration[] };
+  return {
+    what: `${where}${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`,
+    daemonSet: obj.kind === 'DaemonSet',
+    nodeSelector: s.nodeSelector ?? {},
+    tolerations: s.tolerations ?? [],
+  };
+}
+
+const describeTaint = (t: Taint) => `${t.key}${t.value !== undefined ? `=${t.value}` : ''}:${t.effect}`;
+
+/**
+ * Pods and tainted nodes: a pod whose nodeSelector pins it to a node pool must tolerate the pool's taints (or it
+ * stays Pending), and a DaemonSet must tolerate every pool's taints (or those nodes go unwatched).
+ */
+export function taintProblems(cluster: RenderedCluster, facts: ClusterFacts): string[] {
+  const pools = facts.nodePools ?? [];
+  if (pools.length === 0) return [];
+  const problems: string[] = [];
+  for (const p of placements(cluster)) {
+    for (const pool of pools) {
+      const blocking = pool.taints.filter((t) => t.effect !== 'PreferNoSchedule');
+      const missing = blocking.filter((t) => !p.tolerations.some((tol) => tolerates(tol, t)));
+      if (missing.length === 0) continue;
+      const selector = Object.entries(p.nodeSelector);
+      const pinned = selector.length > 0 && selector.every(([k, v]) => pool.labels[k] === v);
+      const everywhere = p.daemonSet && selector.every(([k, v]) => pool.labels[k] === v);
+      if (pinned && !p.daemonSet) {
+        problems.push(
+          `${cluster.cluster}: ${p.what} is pinned to node pool ${pool.name} by its nodeSelector but does not tolerate ${missing.map(describeTaint).join(', ')}: it stays Pending; give it the pool's tolerations (nodePool: ${pool.name})`,
+        );
+      } else if (everywhere) {
+        problems.push(
+          `${cluster.cluster}: ${p.what} does not tolerate ${missing.map(describeTaint).join(', ')} of node pool ${pool.name}: it does not run on those nodes, which go unwatched`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function placements(cluster: RenderedCluster): PodPlacement[] {
+  const out: PodPlacement[] = [];
+  for (const [file, obj] of cluster.manifests) {
+    const p = obj && placementOf(obj, `${file}: `);
+    if (p) out.push(p);
+  }
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) {
+      const p = placementOf(obj, `release ${release.name}: `);
+      if (p) out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Custom resources (the cluster's own and the charts') against their CRDs' schemas. */
+export function schemaProblems(cluster: RenderedCluster, validator: SchemaValidator): string[] {
+  const problems: string[] = [];
+  const check = (obj: K8sObject, where: string) => {
+    if (!validator.has(obj.apiVersion, obj.kind)) return;
+    for (const p of validator.validate(obj)) {
+      problems.push(`${cluster.cluster}: ${where}${obj.kind} ${obj.metadata.name}: ${p}`);
+    }
+  };
+  for (const [file, obj] of cluster.manifests) if (obj) check(obj, `${file}: `);
+  for (const { release, objects } of cluster.releases)
+    for (const obj of objects) check(obj, `release ${release.name}: `);
+  return problems;
+}
+
+/** Kinds that live in no namespace. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PersistentVolume',
+  'StorageClass',
+  'IngressClass',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+]);
+
+/** Every namespace a release installs into exists: created by the cluster folder, the release, or the system. */
+export function namespaceProblems(cluster: RenderedCluster, facts: ClusterFacts): string[] {
+  const exists = new Set(facts.systemNamespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+  for (const obj of cluster.manifests.values()) if (obj?.kind === 'Namespace') exists.add(obj.metadata.name);
+  for (const { objects } of cluster.releases)
+    for (const o of objects) if (o.kind === 'Namespace') exists.add(o.metadata.name);
+  const problems = new Set<string>();
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) {
+      if (CLUSTER_SCOPED.has(obj.kind)) continue;
+      const ns = obj.metadata.namespace ?? release.namespace;
+      if (!exists.has(ns)) {
+        problems.add(
+          `${cluster.cluster}: release ${release.name} installs into namespace ${ns}, which nothing creates (first: ${obj.kind} ${obj.metadata.name})`,
+        );
+      }
+    }
+  }
+  return [...problems];
+}
+
+/**
+ * Every Prometheus sends its alerts somewhere: to an Alertmanager (`spec.alerting.alertmanagers`), or the central
+ * Grafana forwards its firing alerts (`forwarded` holds those clusters).
+ */
+export function alertingProblems(cluster: RenderedCluster, forwarded: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) {
+      if (obj.kind !== 'Prometheus' || !obj.apiVersion.startsWith('monitoring.coreos.com/')) continue;
+      const alerting = (obj as { spec?: { alerting?: { alertmanagers?: unknown[] } } }).spec?.alerting;
+      if ((alerting?.alertmanagers?.length ?? 0) > 0 || forwarded.has(cluster.cluster)) continue;
+      problems.push(
+        `${cluster.cluster}: release ${release.name}: Prometheus ${obj.metadata.name} sends its alerts nowhere: no Alertmanager, and the central Grafana does not forward them; enable alertmanager, or central.alerting with the cluster reachable`,
+      );
+    }
+  }
+  return problems;
+}
