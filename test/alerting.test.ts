@@ -14,7 +14,7 @@ import {
   resolveClusters,
   type CentralAlertingOptions,
 } from '../lib';
-import { byKindName, helmValues, inventoryProblems } from './support/example';
+import { buildFleet, byKindName, helmValues, inventoryProblems } from './support/example';
 
 describe('Alertmanager', () => {
   test('is off by default', () => {
@@ -337,4 +337,36 @@ test('every PromQL CMM writes into Grafana (alert rules, dashboards) parses', ()
   }
   expect(exprs.length).toBeGreaterThan(5);
   expect(exprs.map((e) => [e, checkPromQL(e)]).filter(([, p]) => (p as unknown[]).length > 0)).toEqual([]);
+});
+
+describe('every alert reaches a person', () => {
+  test("the central Grafana delivers the alerts of the example's clusters without an Alertmanager", () => {
+    const { fleet } = buildFleet();
+    const cm = byKindName(fleet.clusterCharts.find((c) => c.node.id === 'central')!).get('ConfigMap/cmm-alerting')!;
+    const groups = (parse(cm.data!['cmm-rules.yaml']) as { groups: { name: string; rules: Record<string, any>[] }[] })
+      .groups;
+    const forwarded = groups.flatMap((g) =>
+      g.rules.filter((r) => r.title === 'ForwardedAlert').map((r) => [g.name, r]),
+    );
+    // central and edge-1 have no Alertmanager; kafka-prod has its own.
+    expect(forwarded.map(([g]) => g)).toEqual(['cmm-central', 'cmm-edge-1']);
+    const [, rule] = forwarded[1] as [string, Record<string, any>];
+    expect(rule.data[0].model.expr).toBe(
+      'label_replace(ALERTS{alertstate="firing", alertname!="Watchdog"}, "source_alertname", "$1", "alertname", "(.+)")',
+    );
+    expect(rule.data[0].datasourceUid).toBe('cmm-prom-edge-1');
+    // No severity of its own: the forwarded alert keeps the one its rule set.
+    expect(rule.labels).toEqual({ cluster: 'edge-1' });
+    expect(rule.noDataState).toBe('OK');
+    expect(fleet.forwardedClusters()).toEqual(new Set(['central', 'edge-1']));
+    expect(fleet.unroutedClusters).toEqual([]);
+  });
+
+  test('a cluster without Alertmanager that the centre cannot query is reported, and nobody forwards its alerts', () => {
+    const { fleet } = buildFleet(
+      'central:\n  cluster: a\n  alerting: { slack: { secretName: s } }\nclusters:\n  - name: a\n  - name: b\n',
+    );
+    expect(fleet.forwardedClusters()).toEqual(new Set(['a']));
+    expect(fleet.unroutedClusters).toEqual(['b']);
+  });
 });

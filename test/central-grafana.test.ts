@@ -49,6 +49,29 @@ describe('CentralGrafana', () => {
     });
   });
 
+  test("with selfMonitoring, the central cluster's Prometheus scrapes Grafana (a ServiceMonitor of its own)", () => {
+    expect(central().objects.has('ServiceMonitor/cmm-central-grafana')).toBe(false);
+    const monitor = central({ selfMonitoring: true }).objects.get('ServiceMonitor/cmm-central-grafana')!;
+    expect(monitor.metadata.namespace).toBe('monitoring');
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'cmm-central' } },
+      namespaceSelector: { matchNames: ['monitoring'] },
+      endpoints: [{ port: 'http-web', path: '/metrics', scheme: 'http' }],
+    });
+    // Applied with the custom resources, once the operator's CRDs exist.
+    expect(monitor.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('1');
+  });
+
+  test('can place the Grafana pod on a node pool', () => {
+    const { g } = central({
+      scheduling: { nodePool: 'infra', affinity: { nodeAffinity: {} } },
+      nodePools: { infra: { labels: { role: 'infra' }, taints: [{ key: 'role', effect: 'NoSchedule' }] } },
+    });
+    expect(g.nodeSelector).toEqual({ role: 'infra' });
+    expect(g.tolerations).toEqual([{ key: 'role', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(g.affinity).toEqual({ nodeAffinity: {} });
+  });
+
   test('never writes a password', () => {
     const { g } = central({
       datasources: [{ clusterName: 'edge-1', url: 'https://p.example.com', basicAuth: { secretName: 's' } }],

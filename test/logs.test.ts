@@ -203,6 +203,59 @@ describe('central Loki', () => {
     );
   });
 
+  test("the gateway resolves names through kube-dns, or the cluster's own DNS Service (RKE2's)", () => {
+    const values = (o: Partial<ConstructorParameters<typeof CentralLoki>[2]>) => {
+      const chart = Testing.chart();
+      new CentralLoki(chart, 'Loki', { namespace: 'monitoring', ...o });
+      return helmValues(byKindName(chart).get(`HelmChart/${LOKI_RELEASE_NAME}`)!);
+    };
+    expect(values({}).global).toEqual({ dnsService: 'kube-dns', dnsNamespace: 'kube-system' });
+    expect(values({ clusterDns: { service: 'rke2-coredns-rke2-coredns' } }).global).toEqual({
+      dnsService: 'rke2-coredns-rke2-coredns',
+      dnsNamespace: 'kube-system',
+    });
+  });
+
+  describe('distributed', () => {
+    const objectStorage = {
+      endpoint: 's3.example.com',
+      chunksBucket: 'c1',
+      rulerBucket: 'r1',
+      credentialsSecret: 's3',
+    };
+    const values = (o: Partial<ConstructorParameters<typeof CentralLoki>[2]>) => {
+      const chart = Testing.chart();
+      new CentralLoki(chart, 'Loki', { namespace: 'monitoring', mode: 'distributed', objectStorage, ...o });
+      return helmValues(byKindName(chart).get(`HelmChart/${LOKI_RELEASE_NAME}`)!);
+    };
+
+    test('the caches are sized for a small cluster (the chart asks for some 10 GiB), and can be set', () => {
+      const v = values({});
+      expect(v.chunksCache).toEqual({ allocatedMemory: 512, allocatedCPU: '100m', connectionLimit: 1024 });
+      expect(v.resultsCache).toEqual({ allocatedMemory: 128, allocatedCPU: '50m' });
+      const big = values({ caches: { chunksMB: 4096, resultsMB: 1024 } });
+      expect([big.chunksCache.allocatedMemory, big.resultsCache.allocatedMemory]).toEqual([4096, 1024]);
+    });
+
+    test("every Loki pod runs on the central cluster's node pool: components, gateway, caches, zone ingesters", () => {
+      const pool = {
+        labels: { role: 'logs' },
+        taints: [{ key: 'role', value: 'logs', effect: 'NoSchedule' as const }],
+      };
+      const v = values({ nodePool: 'logs', nodePools: { logs: pool }, affinity: { podAntiAffinity: {} } });
+      const selector = { role: 'logs' };
+      const tolerations = [{ key: 'role', operator: 'Equal', value: 'logs', effect: 'NoSchedule' }];
+      expect(v.defaults).toMatchObject({ nodeSelector: selector, tolerations });
+      expect(v.chunksCache).toMatchObject({ nodeSelector: selector, tolerations });
+      expect(v.resultsCache).toMatchObject({ nodeSelector: selector, tolerations });
+      for (const zone of ['zoneA', 'zoneB', 'zoneC']) {
+        expect(v.ingester.zoneAwareReplication[zone]).toEqual({ nodeSelector: selector });
+      }
+      expect(v.querier.affinity).toEqual({ podAntiAffinity: {} });
+      expect(v.gateway.affinity).toEqual({ podAntiAffinity: {} });
+    });
+  });
+
   test('durations in days become hours', () => {
     expect([lokiDuration('30d'), lokiDuration('12h')]).toEqual(['720h', '12h']);
   });
