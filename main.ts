@@ -28,7 +28,6 @@ import {
   type Inventory,
   type OutputFolderOptions,
 } from './lib';
-import { renderAndCheck, RenderError } from './render';
 
 const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts'] as const;
 const FLAGS = ['--render'] as const;
@@ -197,6 +196,8 @@ function render(
         .filter((f) => f.endsWith('.yaml'))
         .map((f) => path.join(crdDir, f))
     : [];
+  // Loaded only for a render (Helm, the CRD schemas and their validator are not needed by a synth).
+  const { renderAndCheck, RenderError } = require('./render') as typeof import('./render');
   let result: { problems: string[]; folder: string };
   try {
     result = renderAndCheck(files, {

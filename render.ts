@@ -13,9 +13,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { crdValidators } from './lib/render/crd-schema';
 import {
   alertingProblems,
-  crdValidators,
   namespaceProblems,
   renderedFiles,
   renderFleet,

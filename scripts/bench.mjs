@@ -347,14 +347,22 @@ function fleetInventory(n) {
   for (let i = 0; i < n; i++) {
     const c = { name: name(i) };
     if (i % 4 === 1) c.kubeStateMetrics = false;
-    if (i % 9 === 0) c.kubernetesComponents = true;
+    if (i % 9 === 0) c.kubernetesComponents = { apiServer: true, coreDns: true, etcd: true };
     const prometheus = {};
     if (i % 10 === 7) {
       prometheus.retention = '3d';
       prometheus.retentionSize = '4GB';
       prometheus.resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } };
     }
-    if (i % 7 === 3) prometheus.nodeSelector = { 'kr-mum/noderole': 'monitoring' };
+    if (i % 7 === 3) {
+      c.nodePools = {
+        monitoring: {
+          labels: { 'kr-mum/noderole': 'monitoring' },
+          taints: [{ key: 'kr-mum/noderole', value: 'monitoring', effect: 'NoSchedule' }],
+        },
+      };
+      prometheus.nodePool = 'monitoring';
+    }
     if (i % 2 === 0) {
       prometheus.storage = { size: `${20 + (i % 5) * 10}Gi`, storageClass: i % 4 === 0 ? 'longhorn' : 'local-path' };
     }
@@ -366,6 +374,9 @@ function fleetInventory(n) {
     }
     if (Object.keys(prometheus).length > 0) c.prometheus = prometheus;
     if (i % 11 === 6) c.operator = { nodeSelector: { 'kr-mum/noderole': 'monitoring' } };
+    // Every alert reaches someone: an Alertmanager where the centre cannot query the cluster.
+    if (i % 6 !== 0 && i % 6 !== 3 && i !== 0)
+      c.alertmanager = { enabled: true, slack: { secretName: 'alertmanager-slack' } };
     if (i % 5 === 2) c.nodeExporter = { hostRootFsMount: false };
     if (i % 8 === 4) c.serviceMonitors = { nginx: { enabled: false } };
     if (i % 6 === 5) {
@@ -388,6 +399,7 @@ function fleetInventory(n) {
       adminSecret: { name: 'grafana-admin' },
       persistence: { size: '10Gi', storageClass: 'local-path' },
       ingress: { host: 'grafana.example.com', ingressClassName: 'traefik', tlsSecretName: 'grafana-tls' },
+      alerting: { slack: { secretName: 'grafana-alerting' } },
       dashboards: {
         // Dashboard files are read relative to the inventory, inside its folder: written beside it (writeFleet).
         ...(fs.existsSync(dashboard) ? { files: ['dashboards/cmm-prometheus-health.json'] } : {}),
