@@ -63,3 +63,13 @@ export const DEFAULT_KUBERNETES_VERSION = '1.33.0';
  * docker.io/library/busybox.
  */
 export const BUSYBOX_TAG = '1.37.0';
+
+/**
+ * The k3s-io/helm-controller CMM installs where the platform has none built in (EKS, GKE, AKS, kOps, kubeadm): the
+ * controller (the version whose HelmChart CRD the imports come from), and the klipper-helm image of its install Jobs.
+ * klipper-helm must be 0.13.0 or newer (it writes the release's config hash, without which helm-controller 0.17.4+
+ * upgrades for ever) and 0.13.3 or newer for the server-side apply options 0.17.7 passes; RKE2 pairs 0.17.7 with
+ * this build.
+ */
+export const HELM_CONTROLLER_IMAGE = 'rancher/helm-controller:v0.17.7';
+export const KLIPPER_HELM_IMAGE = 'rancher/klipper-helm:v0.13.3-build20260727';

@@ -117,29 +117,80 @@ clusters:
 
 describe('long expressions', () => {
   /** `up <op> up <op> ...` with `n` terms. */
-  const chain = (op: string, n: number) => Array.from({ length: n }, () => 'up').join(` ${op} `);
-  const OPERATORS = ['+', '-', '*', '/', '%', '^', '== bool', '!= bool', '> bool', '< bool', 'and', 'or', 'unless'];
+  const chain = (op: string, n: number, term = 'up') => Array.from({ length: n }, () => term).join(` ${op} `);
+  const OPERATORS = ['+', '-', '*', '/', '%', 'atan2', '== bool', '!= bool', '> bool', '< bool', 'and', 'or', 'unless'];
   const MATCHING = ['+ on (job)', '* ignoring (instance)', '/ on (job) group_left', 'or on (job)'];
+  const tooDeep = (expr: string) => [
+    {
+      from: 0,
+      message: `the expression nests too deeply to check (${expr.length} characters); split it, e.g. with recording rules`,
+    },
+  ];
 
-  test('a chain of 1000 binary operations is valid PromQL (Prometheus parses it; lezer alone gave up at about 550)', () => {
-    for (const op of [...OPERATORS, ...MATCHING]) expect([op, checkPromQL(chain(op, 1000))]).toEqual([op, []]);
+  test('a chain of 5000 binary operations is valid PromQL (Prometheus parses it; lezer alone gave up at about 550)', () => {
+    for (const op of [...OPERATORS, ...MATCHING]) expect([op, checkPromQL(chain(op, 5000))]).toEqual([op, []]);
   });
 
-  test('an error at the end of a long chain is still found where it is', () => {
-    const text = chain('+', 1000);
+  test('so are long chains of scalars, of mixed operators, within calls, over lines', () => {
+    const mixed = Array.from(
+      { length: 5000 },
+      (_, i) => (i ? [' + ', ' * ', ' or ', ' and ', ' > bool '][i % 5] : '') + 'up',
+    );
+    for (const expr of [
+      chain('+', 5000, '1'),
+      mixed.join(''),
+      `sum(${chain('+', 5000)})`,
+      `(${chain('+', 3000)}) / on (job) (${chain('-', 3000)})`,
+      chain('# a comment\n  or', 3000),
+      chain('+', 20_000),
+    ]) {
+      expect(checkPromQL(expr)).toEqual([]);
+    }
+  });
+
+  test('an error in a long chain is still found where it is', () => {
+    const text = chain('+', 5000);
     expect(checkPromQL(`${text} +`)).toEqual([{ from: text.length + 2, message: 'unexpected end of expression' }]);
     expect(checkPromQL(`${text} + rate(up)`)).toEqual([
       { from: text.length + 8, message: 'expected type matrix in call to function "rate", got vector' },
     ]);
-  });
-
-  test('beyond what can be checked, the synth says so', () => {
-    expect(checkPromQL(chain('+', 20_000))).toEqual([
+    const inside = `${chain('or', 2500)} or (up[5m]) or ${chain('or', 2500)}`;
+    expect(checkPromQL(inside)).toEqual([
       {
-        from: 0,
-        message: 'the expression nests too deeply to check (99997 characters); split it, e.g. with recording rules',
+        from: inside.indexOf('(up[5m])'),
+        message: 'binary expression must contain only scalar and instant vector types',
       },
     ]);
+    const early = `${chain('+', 10)} + rate(up) + ${text}`;
+    expect(checkPromQL(early)[0]).toEqual({
+      from: early.indexOf('rate(up)') + 5,
+      message: 'expected type matrix in call to function "rate", got vector',
+    });
+    expect(checkPromQL(chain('==', 3000, '1'))[0]).toEqual({
+      from: 0,
+      message: 'comparisons between scalars must use BOOL modifier',
+    });
+    const dollar = `${chain('+', 3000)} + $x + ${chain('+', 10)}`;
+    expect(checkPromQL(dollar)).toEqual([{ from: dollar.indexOf('$'), message: 'unexpected "$"' }]);
+    const regex = `${chain('+', 3000)} + up{job=~"a(?!b)"} + up`;
+    expect(checkPromQL(regex)).toEqual([
+      {
+        from: regex.indexOf('"a(?!b)"'),
+        message: 'invalid regular expression "a(?!b)": invalid or unsupported Perl syntax: `(?!`',
+      },
+    ]);
+  });
+
+  test('beyond what can be checked (nesting; lezer regroups 935 `^`), the synth says so', () => {
+    expect(checkPromQL(chain('^', 500))).toEqual([]);
+    expect(checkPromQL('('.repeat(200) + 'up' + ')'.repeat(200))).toEqual([]);
+    for (const expr of [
+      chain('^', 1000),
+      '('.repeat(3000) + 'up' + ')'.repeat(3000),
+      'sum('.repeat(1000) + 'up' + ')'.repeat(1000),
+    ]) {
+      expect(checkPromQL(expr)).toEqual(tooDeep(expr));
+    }
   });
 });
 

@@ -7,29 +7,45 @@ export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 /**
  * When an object can be applied to a new cluster.
  *
- * `SETUP` objects need nothing but Kubernetes itself (Namespace, HelmChart, ConfigMap) and go to
- * `dist/<cluster>/setup/`. `CUSTOM_RESOURCES` are kinds whose CRDs a chart installs (ServiceMonitor,
- * PodMonitor, PrometheusRule) and go to `dist/<cluster>/` once the CRDs are established.
+ * `HELM_CONTROLLER` objects install the helm-controller where the platform has none built in (EKS, GKE, ...) and go
+ * to `dist/<cluster>/helm-controller/`, first. `SETUP` objects need nothing but Kubernetes and the helm-controller
+ * (Namespace, HelmChart, ConfigMap) and go to `dist/<cluster>/setup/`. `CUSTOM_RESOURCES` are kinds whose CRDs a
+ * chart installs (ServiceMonitor, PodMonitor, PrometheusRule) and go to `dist/<cluster>/` once the CRDs are
+ * established.
  */
 export enum Stage {
+  HELM_CONTROLLER = 'helm-controller',
   SETUP = 'setup',
   CUSTOM_RESOURCES = 'custom-resources',
 }
 
-/** Marks an object with its stage: an ArgoCD sync wave, and for custom resources a dry-run skip. */
-export function applyStage(obj: ApiObject, stage: Stage): void {
-  if (stage === Stage.SETUP) {
-    obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '-1');
-  } else {
-    obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, '1');
-    // The CRD does not exist until the chart of wave -1 is installed: let ArgoCD's dry run pass.
+/** Each stage's ArgoCD sync wave and, for a stage in a folder of its own, that folder. */
+const WAVES: Readonly<Record<Stage, { wave: string; folder?: string }>> = {
+  [Stage.HELM_CONTROLLER]: { wave: '-2', folder: 'helm-controller' },
+  [Stage.SETUP]: { wave: '-1', folder: 'setup' },
+  [Stage.CUSTOM_RESOURCES]: { wave: '1' },
+};
+
+/**
+ * Marks an object with its stage: an ArgoCD sync wave, and for an object whose kind a chart or the helm-controller
+ * only defines during the sync, a dry-run skip (ArgoCD dry-runs the whole sync before the first wave).
+ */
+export function applyStage(obj: ApiObject, stage: Stage, opts: { kindDefinedLater?: boolean } = {}): void {
+  obj.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, WAVES[stage].wave);
+  if (stage === Stage.CUSTOM_RESOURCES || opts.kindDefinedLater) {
     obj.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, 'SkipDryRunOnMissingResource=true');
   }
 }
 
 /** The stage of a synthesized manifest, read back from its annotations. */
 export function stageOf(manifest: { metadata?: { annotations?: Record<string, string> } }): Stage {
-  return manifest.metadata?.annotations?.[SYNC_WAVE_ANNOTATION] === '-1' ? Stage.SETUP : Stage.CUSTOM_RESOURCES;
+  const wave = manifest.metadata?.annotations?.[SYNC_WAVE_ANNOTATION];
+  return (Object.keys(WAVES) as Stage[]).find((s) => WAVES[s].wave === wave) ?? Stage.CUSTOM_RESOURCES;
+}
+
+/** The folder of a stage inside `dist/<cluster>/` (`''` for the folder itself). */
+export function stageFolder(stage: Stage): string {
+  return WAVES[stage].folder ?? '';
 }
 
 /**
@@ -41,6 +57,7 @@ export function stageOf(manifest: { metadata?: { annotations?: Record<string, st
 export const SETUP_ORDER: Readonly<Record<string, number>> = {
   Namespace: 0,
   CustomResourceDefinition: 5,
+  ResourceQuota: 8,
   ServiceAccount: 10,
   ClusterRole: 11,
   ClusterRoleBinding: 12,

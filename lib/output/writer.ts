@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { writeOutputFolder, type OutputFolderOptions, type WriteReport } from './outdir';
-import { setupRank, Stage, stageOf } from './stages';
+import { setupRank, stageFolder, stageOf } from './stages';
 import { toYaml } from './yaml';
 
 /** A synthesized manifest. */
@@ -41,10 +41,10 @@ export function renderApp(app: App): Map<string, string> {
         : chart.toJson()
     ) as Manifest[];
     for (const manifest of manifests) {
-      const setup = stageOf(manifest) === Stage.SETUP;
-      const dir = setup ? `${chart.node.id}/setup` : chart.node.id;
-      // In setup/ the name starts with the kind's rank: kubectl applies a folder in file-name order.
-      const prefix = setup ? `${String(setupRank(manifest.kind)).padStart(2, '0')}-` : '';
+      const folder = stageFolder(stageOf(manifest));
+      const dir = folder === '' ? chart.node.id : `${chart.node.id}/${folder}`;
+      // In the install folders the name starts with the kind's rank: kubectl applies a folder in file-name order.
+      const prefix = folder === '' ? '' : `${String(setupRank(manifest.kind)).padStart(2, '0')}-`;
       let file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
       if (files.has(file)) {
         file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;

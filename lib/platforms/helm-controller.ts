@@ -1,0 +1,93 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { applyStage, Stage } from '../output/stages';
+import { HELM_CONTROLLER_IMAGE, KLIPPER_HELM_IMAGE } from '../versions';
+
+/** The namespace of an installed helm-controller, where it watches the HelmCharts and runs their install Jobs. */
+export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
+const NAME = 'helm-controller';
+
+/**
+ * The k3s-io/helm-controller, for a platform without one built in: its namespace, its ServiceAccount and rights, and
+ * its Deployment (pinned image), in `dist/<cluster>/helm-controller/` (ArgoCD wave -2), applied before anything
+ * else. Built after the upstream release manifest `deploy-namespaced.yaml` of v0.17.7: it watches only its own
+ * namespace (the HelmCharts go there) and creates its CRDs itself when it starts.
+ *
+ * The rights are broad, as upstream's: the controller's ServiceAccount may do anything to any resource, and each
+ * install Job runs as a ServiceAccount `helm-<chart>` bound, cluster-wide, to the same ClusterRole. Watching one
+ * namespace limits which HelmCharts it acts on, not what a chart may install.
+ */
+export class HelmControllerInstall extends Construct {
+  /** The install of `chart`, created once per chart (cluster). */
+  public static ensure(chart: Chart): HelmControllerInstall {
+    const existing = chart.node.tryFindChild('HelmController');
+    return existing instanceof HelmControllerInstall ? existing : new HelmControllerInstall(chart, 'HelmController');
+  }
+
+  public readonly namespace = HELM_CONTROLLER_NAMESPACE;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const ns = HELM_CONTROLLER_NAMESPACE;
+    const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/managed-by': 'cmm' };
+    const object = (cid: string, apiVersion: string, kind: string, body: Record<string, unknown>) => {
+      const o = new ApiObject(this, cid, { apiVersion, kind, ...body });
+      applyStage(o, Stage.HELM_CONTROLLER);
+      return o;
+    };
+    object('Namespace', 'v1', 'Namespace', { metadata: { name: ns, labels } });
+    object('ServiceAccount', 'v1', 'ServiceAccount', { metadata: { name: NAME, namespace: ns, labels } });
+    object('ClusterRole', 'rbac.authorization.k8s.io/v1', 'ClusterRole', {
+      metadata: { name: NAME, labels },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    });
+    object('ClusterRoleBinding', 'rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', {
+      metadata: { name: NAME, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
+      subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: ns }],
+    });
+    // The install Jobs run with priority class system-cluster-critical, which GKE admits outside kube-system only
+    // within a quota scoped to it.
+    object('ResourceQuota', 'v1', 'ResourceQuota', {
+      metadata: { name: 'helm-install-jobs', namespace: ns, labels },
+      spec: {
+        hard: { pods: '20' },
+        scopeSelector: {
+          matchExpressions: [{ operator: 'In', scopeName: 'PriorityClass', values: ['system-cluster-critical'] }],
+        },
+      },
+    });
+    object('Deployment', 'apps/v1', 'Deployment', {
+      metadata: { name: NAME, namespace: ns, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: NAME,
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: NAME,
+                image: HELM_CONTROLLER_IMAGE,
+                command: ['helm-controller'],
+                env: [
+                  // Watch only this namespace (the lease lives here too).
+                  { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                  // The ClusterRole the install Jobs are bound to.
+                  { name: 'JOB_CLUSTER_ROLE', value: NAME },
+                  { name: 'DEFAULT_JOB_IMAGE', value: KLIPPER_HELM_IMAGE },
+                ],
+                resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  }
+}
