@@ -63,12 +63,14 @@ export class Fleet extends Construct {
     }
 
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
+    const centralPlatform = c.platform ?? centralAgent?.profile.name;
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
       this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', {
         ...lokiOptions,
         namespace,
         nodePools: centralAgent?.nodePools,
+        platform: centralPlatform,
       });
     }
     this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
@@ -88,6 +90,7 @@ export class Fleet extends Construct {
         affinity: c.affinity,
       },
       nodePools: centralAgent?.nodePools,
+      platform: centralPlatform,
       // The central cluster's own agent scrapes Grafana.
       selfMonitoring: centralAgent !== undefined,
       alerting: c.alerting,

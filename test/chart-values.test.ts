@@ -123,6 +123,7 @@ test('an agent with every option set writes only known keys', () => {
       etcd: true,
       kubeProxy: true,
       coreDns: true,
+      endpoints: ['10.0.0.1'],
     },
     prometheus: {
       retention: '30d',

@@ -114,11 +114,12 @@ describe('ClusterAgent', () => {
     const { values } = synth({
       clusterName: 'c',
       kubeStateMetrics: false,
-      kubernetesComponents: { etcd: true, apiServer: false },
+      kubernetesComponents: { etcd: true, apiServer: false, endpoints: ['10.0.0.1', '10.0.0.2'] },
       nodeExporter: { enabled: false, hostRootFsMount: false },
     });
     expect(values.kubeStateMetrics).toEqual({ enabled: false });
-    expect(values.kubeEtcd).toEqual({ enabled: true });
+    // k3s runs etcd inside its own process: no pod to select, the servers' addresses instead.
+    expect(values.kubeEtcd).toEqual({ enabled: true, endpoints: ['10.0.0.1', '10.0.0.2'] });
     expect(values.kubeApiServer).toEqual({ enabled: false });
     expect(values.kubeScheduler).toEqual({ enabled: false });
     expect(values.coreDns).toEqual({ enabled: true });

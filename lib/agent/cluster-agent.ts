@@ -5,7 +5,9 @@ import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
 import {
+  checkComponentsOnPlatform,
   checkNodePoolReferences,
+  checkStorageOnPlatform,
   clusterConfigShape,
   logsSettings,
   podMonitor,
@@ -17,6 +19,8 @@ import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import { buildMonitor, MonitorKind } from './monitors';
 import type { NodePoolOptions } from '../scheduling';
+import { helmChartPlacement } from '../platforms/helm-controller';
+import { profileOf, type Platform, type PlatformProfile } from '../platforms/profiles';
 import type { KubernetesComponentsOptions } from './components';
 import { DEFAULT_KUBERNETES_VERSION } from '../versions';
 import type {
@@ -55,6 +59,11 @@ export interface ClusterAgentProps {
   readonly kubePrometheusStackRepo?: string;
   /** kube-state-metrics (object state: deployments, pods, PVCs): on or off, or its settings. @default true */
   readonly kubeStateMetrics?: boolean | KubeStateMetricsOptions;
+  /**
+   * Where the cluster runs: decides the helm-controller (built in on k3s and RKE2, installed by CMM elsewhere), the
+   * control-plane monitors that exist, and the ingress controller. @default 'k3s'
+   */
+  readonly platform?: Platform;
   /** The cluster's Kubernetes version, for rendering its charts. @default '1.33.0' */
   readonly kubernetesVersion?: string;
   /** Groups of nodes with their labels and taints, by name; workloads choose one with `nodePool`. @default - none */
@@ -105,7 +114,11 @@ const AGENT_PROPS = clusterConfigShape
       })
       .optional(),
   })
-  .superRefine(checkNodePoolReferences);
+  .superRefine((c, ctx) => {
+    checkNodePoolReferences(c, ctx);
+    checkComponentsOnPlatform(c, ctx);
+    checkStorageOnPlatform(c, ctx);
+  });
 
 const prevalidated = new WeakSet<object>();
 
@@ -141,6 +154,8 @@ export class ClusterAgent extends Construct {
   public readonly kubernetesVersion: string;
   /** Whether the cluster runs an Alertmanager (with a receiver). */
   public readonly alertmanagerEnabled: boolean;
+  /** The facts of the cluster's platform. */
+  public readonly profile: PlatformProfile;
   /** The filesystem pack's warning threshold, in percent. */
   public readonly filesystemWarningPercent: number;
   /** The kube-prometheus-stack release. */
@@ -159,6 +174,7 @@ export class ClusterAgent extends Construct {
     if (!prevalidated.has(props))
       validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
     this.clusterName = props.clusterName;
+    this.profile = profileOf(props.platform);
     this.namespace = props.namespace ?? 'monitoring';
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
@@ -181,10 +197,14 @@ export class ClusterAgent extends Construct {
       }),
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
+      ...helmChartPlacement(this, this.profile),
       values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
     });
 
-    if (this.exposure.type === 'ingress' && (this.exposure.controller ?? 'traefik') === 'traefik') {
+    if (
+      this.exposure.type === 'ingress' &&
+      (this.exposure.controller ?? this.profile.ingressController) === 'traefik'
+    ) {
       const middleware = new ApiObject(this, 'BasicAuthMiddleware', {
         apiVersion: 'traefik.io/v1alpha1',
         kind: 'Middleware',
@@ -216,6 +236,7 @@ export class ClusterAgent extends Construct {
         ...logs,
         endpoint: logs.endpoint,
         nodePools: this.nodePools,
+        profile: this.profile,
         clusterName: this.clusterName,
         namespace: this.namespace,
       });

@@ -1,7 +1,10 @@
+import type { PlatformProfile } from '../platforms/profiles';
+
 /**
  * The control-plane components a cluster's Prometheus can scrape, switched one by one. Each is a section of
- * kube-prometheus-stack (its ServiceMonitor, Service and alerts, e.g. `KubeSchedulerDown`): a monitor whose target
- * does not exist makes its "Down" alert fire for ever, so only what the platform exposes is on by default.
+ * kube-prometheus-stack (its ServiceMonitor, Service and alerts, e.g. `KubeSchedulerDown`, which uses `absent()`):
+ * a monitor whose target does not exist makes its "Down" alert fire for ever, so by default only what the platform
+ * exposes is on (lib/platforms/profiles.ts), and what cannot exist there is refused.
  */
 
 /** The components, with the kube-prometheus-stack section of each. */
@@ -12,37 +15,57 @@ export const KUBERNETES_COMPONENTS = {
   etcd: 'kubeEtcd',
   kubeProxy: 'kubeProxy',
   coreDns: 'coreDns',
+  kubeDns: 'kubeDns',
 } as const;
 
 export type KubernetesComponent = keyof typeof KUBERNETES_COMPONENTS;
 
 /** Which components to scrape; the kubelet (and cAdvisor) always is. */
-export type KubernetesComponentsOptions = { readonly [C in KubernetesComponent]?: boolean };
-
-/**
- * What k3s (and RKE2, which embeds the same processes) exposes to a Prometheus in the cluster without changing its
- * flags: the API server (the `kubernetes` Service) and CoreDNS (`k8s-app: kube-dns`, port 9153). The controller
- * manager, scheduler and kube-proxy run inside the k3s process with their metrics bound to 127.0.0.1, and etcd
- * (when used at all) exposes metrics only with `--etcd-expose-metrics`.
- */
-export const K3S_COMPONENTS: Readonly<Record<KubernetesComponent, boolean>> = {
-  apiServer: true,
-  controllerManager: false,
-  scheduler: false,
-  etcd: false,
-  kubeProxy: false,
-  coreDns: true,
+export type KubernetesComponentsOptions = { readonly [C in KubernetesComponent]?: boolean } & {
+  /**
+   * Addresses of the nodes a component runs on, where it has no pod to select (k3s runs the control plane inside its
+   * own process): the servers' IPs for the controller manager, scheduler and etcd. @default - none
+   */
+  readonly endpoints?: readonly string[];
 };
 
-/** The kube-prometheus-stack sections for the components: `{ kubeApiServer: { enabled: true }, ... }`. */
+/** The kube-prometheus-stack sections for the components on a platform: `{ kubeApiServer: { enabled: true }, ... }`. */
 export function componentValues(
   options: KubernetesComponentsOptions | undefined,
-  defaults: Readonly<Record<KubernetesComponent, boolean>> = K3S_COMPONENTS,
-): Record<string, { enabled: boolean }> {
+  profile: PlatformProfile,
+): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
-    (Object.keys(KUBERNETES_COMPONENTS) as KubernetesComponent[]).map((c) => [
-      KUBERNETES_COMPONENTS[c],
-      { enabled: options?.[c] ?? defaults[c] },
-    ]),
+    (Object.keys(KUBERNETES_COMPONENTS) as KubernetesComponent[]).map((c) => {
+      const fact = profile.components[c];
+      const on = options?.[c] ?? fact.scrape === 'default';
+      const section: Record<string, unknown> = { enabled: on };
+      if (on && fact.values) Object.assign(section, structuredClone(fact.values));
+      if (on && fact.needsEndpoints && options?.endpoints) section.endpoints = [...options.endpoints];
+      return [KUBERNETES_COMPONENTS[c], section];
+    }),
   );
+}
+
+/**
+ * Why a cluster's component settings cannot work on its platform, by component: one that cannot be scraped there at
+ * all, or one without a pod to select and no endpoints.
+ */
+export function componentProblems(
+  options: KubernetesComponentsOptions | undefined,
+  profile: PlatformProfile,
+): [KubernetesComponent, string][] {
+  const problems: [KubernetesComponent, string][] = [];
+  for (const c of Object.keys(KUBERNETES_COMPONENTS) as KubernetesComponent[]) {
+    if (options?.[c] !== true) continue;
+    const fact = profile.components[c];
+    if (fact.scrape === 'none') {
+      problems.push([c, `a component a Prometheus in a ${profile.title} cluster can scrape; ${fact.note}`]);
+    } else if (fact.needsEndpoints && (options.endpoints?.length ?? 0) === 0) {
+      problems.push([
+        c,
+        `kubernetesComponents.endpoints (the nodes' IP addresses) as well, as there is no pod to select: on ${profile.title} it ${fact.note}`,
+      ]);
+    }
+  }
+  return problems;
 }

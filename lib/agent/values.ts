@@ -7,6 +7,7 @@ import { helmTplLiterals } from '../output/escape';
 import { everyNodeTolerations, podScheduling } from '../scheduling';
 import { BUSYBOX_TAG } from '../versions';
 import { componentValues } from './components';
+import { profileOf } from '../platforms/profiles';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
@@ -22,6 +23,7 @@ export function kubePrometheusStackValues(
   props: ClusterAgentProps & { readonly namespace: string; readonly releaseName: string },
 ): Record<string, unknown> {
   const prom = props.prometheus ?? {};
+  const profile = profileOf(props.platform);
   const exposure = prom.exposure ?? { type: 'none' };
   const nodeExporter = props.nodeExporter ?? {};
   const ksm = typeof props.kubeStateMetrics === 'object' ? props.kubeStateMetrics : { enabled: props.kubeStateMetrics };
@@ -55,7 +57,7 @@ export function kubePrometheusStackValues(
   const prometheus: Record<string, unknown> = { prometheusSpec };
   if (exposure.type === 'ingress') {
     prometheusSpec.externalUrl = `https://${exposure.host}/`;
-    prometheus.ingress = prometheusIngress(exposure, props.namespace);
+    prometheus.ingress = prometheusIngress(exposure, props.namespace, profile.ingressController);
   }
 
   const operatorScheduling = podScheduling(props.operator, pools);
@@ -105,12 +107,16 @@ export function kubePrometheusStackValues(
   if (Object.keys(operator).length > 0) values.prometheusOperator = operator;
   const ksmChart = { ...podScheduling(ksm, pools), ...(ksm.resources ? { resources: resources(ksm.resources) } : {}) };
   if (Object.keys(ksmChart).length > 0) values['kube-state-metrics'] = ksmChart;
-  Object.assign(values, componentValues(props.kubernetesComponents));
+  Object.assign(values, componentValues(props.kubernetesComponents, profile));
   return values;
 }
 
-function prometheusIngress(exposure: IngressExposure, namespace: string): Record<string, unknown> {
-  const controller = exposure.controller ?? 'traefik';
+function prometheusIngress(
+  exposure: IngressExposure,
+  namespace: string,
+  platformController: 'traefik' | 'nginx',
+): Record<string, unknown> {
+  const controller = exposure.controller ?? platformController;
   const annotations: Record<string, string> =
     controller === 'traefik'
       ? {

@@ -20,6 +20,8 @@ import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
 import { Lazy } from 'cdk8s';
 import { buildMonitor } from '../agent/monitors';
+import { helmChartPlacement } from '../platforms/helm-controller';
+import { profileOf, type Platform } from '../platforms/profiles';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { grafanaIniProblem, grafanaProvisioningLiteral, helmTplLiteral, helmTplLiterals } from '../output/escape';
 import {
@@ -104,6 +106,8 @@ export interface CentralGrafanaProps {
   readonly loki?: GrafanaLokiOptions;
   /** Where the Grafana pod runs. @default - any node */
   readonly scheduling?: SchedulingOptions;
+  /** The central cluster's platform (where the HelmChart goes; the helm-controller). @default 'k3s' */
+  readonly platform?: Platform;
   /** The central cluster's node pools (for `scheduling.nodePool`). @default - none */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /**
@@ -196,6 +200,7 @@ export class CentralGrafana extends Construct {
       }),
       releaseName: CENTRAL_RELEASE_NAME,
       targetNamespace: this.namespace,
+      ...helmChartPlacement(this, profileOf(props.platform)),
       values: () =>
         this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
     });

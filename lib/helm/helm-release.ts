@@ -36,6 +36,16 @@ export interface HelmReleaseProps {
    * @default Duration.minutes(10)
    */
   readonly timeout?: Duration;
+  /**
+   * How many times the helm-controller retries a failed install Job before it marks the HelmChart `Failed`.
+   * @default 10 - the controller's own default, 1000, keeps a broken install "in progress" for days
+   */
+  readonly backOffLimit?: number;
+  /**
+   * Whether the HelmChart kind is defined only during the sync (by a helm-controller CMM installs): ArgoCD's dry
+   * run then skips it. @default false
+   */
+  readonly kindDefinedLater?: boolean;
 }
 
 /**
@@ -71,13 +81,14 @@ export class HelmRelease extends Construct {
         version: props.chart.version,
         targetNamespace: props.targetNamespace,
         failurePolicy: props.failurePolicy ?? HelmChartSpecFailurePolicy.ABORT,
+        backOffLimit: props.backOffLimit ?? 10,
         timeout: `${(props.timeout ?? Duration.minutes(10)).toSeconds()}s`,
         valuesContent: Lazy.any({
           produce: () => renderValues(typeof props.values === 'function' ? props.values() : props.values),
         }),
       },
     });
-    applyStage(this.resource, Stage.SETUP);
+    applyStage(this.resource, Stage.SETUP, { kindDefinedLater: props.kindDefinedLater });
   }
 }
 

@@ -185,10 +185,11 @@ function describeIssue(
         `${at(issue.path, true)}: ${showValue(received ?? issue.path.at(-1))} is not valid; expected ${expected}`,
       ];
     }
-    default:
-      return [
-        `${at(issue.path)}: ${showValue(received ?? getIn(input, issue.path))} is not valid; expected ${issue.message}`,
-      ];
+    default: {
+      const value = received ?? getIn(input, issue.path);
+      if (value === undefined) return [`${at(issue.path)}: is required; expected ${issue.message}`];
+      return [`${at(issue.path)}: ${showValue(value)} is not valid; expected ${issue.message}`];
+    }
   }
 }
 

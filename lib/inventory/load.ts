@@ -15,7 +15,14 @@ import {
 } from 'yaml';
 import { MAX_NESTING_DEPTH } from './json';
 import { MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
-import { clusterConfig, inventory, type ClusterConfig, type ClusterDefaults, type Inventory } from './schema';
+import {
+  clusterConfig,
+  inventory,
+  storageClassProblem,
+  type ClusterConfig,
+  type ClusterDefaults,
+  type Inventory,
+} from './schema';
 
 /**
  * Parses and validates inventory text. `fileName` is only used in messages.
@@ -95,6 +102,31 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
       );
     }
   });
+  // The central cluster has one platform.
+  const centralEntry = merged.find((c) => c.name === inv.central.cluster);
+  if (inv.central.platform !== undefined && centralEntry !== undefined) {
+    const entryPlatform = centralEntry.platform ?? 'k3s';
+    if (entryPlatform !== inv.central.platform) {
+      const where = locate(['central', 'platform'], false);
+      logProblems.push(
+        `${where ? `${where}: ` : ''}central.platform: ${JSON.stringify(inv.central.platform)} is not valid; expected the platform of the central cluster's clusters[] entry (${entryPlatform}), or no central.platform`,
+      );
+    }
+  }
+  // The central's claims on a platform without a default StorageClass.
+  const platform = inv.central.platform ?? centralEntry?.platform;
+  const claims: [PropertyKey[], { storageClass?: string } | undefined][] = [
+    [['central', 'persistence'], inv.central.persistence === false ? undefined : (inv.central.persistence ?? {})],
+    ...(inv.central.loki && (inv.central.loki.mode ?? 'monolithic') === 'monolithic'
+      ? [[['central', 'loki', 'storage'], inv.central.loki.storage ?? {}] as [PropertyKey[], { storageClass?: string }]]
+      : []),
+  ];
+  for (const [path, storage] of claims) {
+    const problem = storageClassProblem(storage, platform);
+    if (!problem) continue;
+    const where = locate(path, false);
+    logProblems.push(`${where ? `${where}: ` : ''}${path.join('.')}.storageClass: is required; expected ${problem}`);
+  }
   // The central parts' node pools are the central cluster's (its clusters[] entry).
   const centralPools = Object.keys(merged.find((c) => c.name === inv.central.cluster)?.nodePools ?? {});
   for (const path of [['central'], ['central', 'loki']]) {

@@ -4,6 +4,8 @@ import { checkLogQL } from '../logql/check';
 import { checkPromQL, describeQueryProblem } from '../promql/check';
 import { checkGoTemplate } from '../rules/go-template';
 import { checkRE2 } from '../regexp/re2';
+import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
+import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -583,6 +585,12 @@ const clusterSettings = {
   kubePrometheusStackRepo: url('keep them in a Kubernetes Secret')
     .optional()
     .describe('Helm repository (or mirror) to install kube-prometheus-stack from. Default: the upstream repository.'),
+  platform: z
+    .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
+    .optional()
+    .describe(
+      `Where the cluster runs: ${PLATFORMS.join(', ')}. Decides the helm-controller, the component monitors, DNS and storage defaults. Default: k3s.`,
+    ),
   kubernetesVersion: z
     .string()
     .regex(/^1\.[0-9]+(\.[0-9]+)?$/, { error: 'a Kubernetes version such as "1.33" or "1.33.4"' })
@@ -603,11 +611,19 @@ const clusterSettings = {
       scheduler: z.boolean().optional().describe('kube-scheduler (k3s/RKE2 bind it to 127.0.0.1). Default: false.'),
       etcd: z.boolean().optional().describe('etcd (k3s needs --etcd-expose-metrics). Default: false.'),
       kubeProxy: z.boolean().optional().describe('kube-proxy (k3s binds its metrics to 127.0.0.1). Default: false.'),
-      coreDns: z.boolean().optional().describe('CoreDNS. Default: true.'),
+      coreDns: z.boolean().optional().describe('CoreDNS. Default: true where the cluster runs it.'),
+      kubeDns: z.boolean().optional().describe('kube-dns (GKE). Default: true on GKE.'),
+      endpoints: z
+        .array(z.union([z.ipv4({ error: 'an IP address' }), z.ipv6({ error: 'an IP address' })]))
+        .min(1)
+        .optional()
+        .describe(
+          "The nodes' IP addresses, for components without a pod to select (k3s runs its control plane inside its own process).",
+        ),
     })
     .optional()
     .describe(
-      'The control-plane components to scrape, one by one; a monitor whose target does not exist fires its Down alert for ever. The kubelet is always scraped. Default: what k3s and RKE2 expose: apiServer and coreDns.',
+      "The control-plane components to scrape, one by one; a monitor whose target does not exist fires its Down alert for ever. The kubelet is always scraped. Default: what the platform exposes without changes (see the README's platform sections).",
     ),
   prometheus: prometheusSettings.optional(),
   operator: operatorSettings.optional(),
@@ -658,8 +674,50 @@ export function checkNodePoolReferences(
   }
 }
 
+/** The component monitors a cluster turns on exist on its platform (lib/platforms/profiles.ts). */
+export function checkComponentsOnPlatform(
+  c: { platform?: Platform; kubernetesComponents?: KubernetesComponentsOptions },
+  ctx: z.RefinementCtx,
+): void {
+  for (const [component, message] of componentProblems(c.kubernetesComponents, profileOf(c.platform))) {
+    ctx.addIssue({ code: 'custom', path: ['kubernetesComponents', component], input: true, message });
+  }
+}
+
+/**
+ * Every claim names a StorageClass on a platform that has no default one (RKE2, EKS from 1.30, kubeadm): a claim
+ * without a class stays Pending there, and so does its pod.
+ */
+export function checkStorageOnPlatform(
+  c: {
+    platform?: Platform;
+    prometheus?: { storage?: { storageClass?: string } };
+    alertmanager?: { storage?: { storageClass?: string } };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  for (const path of [
+    ['prometheus', 'storage'],
+    ['alertmanager', 'storage'],
+  ] as const) {
+    const problem = storageClassProblem(c[path[0]]?.storage, c.platform);
+    if (problem) ctx.addIssue({ code: 'custom', path: [...path, 'storageClass'], input: undefined, message: problem });
+  }
+}
+
+/** Why a claim needs a StorageClass on a platform, or undefined. */
+export function storageClassProblem(storage: { storageClass?: string } | undefined, platform: Platform | undefined) {
+  const profile = profileOf(platform);
+  if (!storage || storage.storageClass !== undefined || profile.defaultStorageClass !== undefined) return undefined;
+  return `a StorageClass of the cluster: ${profile.title} clusters have no default one, so a claim without a class stays Pending`;
+}
+
 /** A cluster's complete settings (defaults merged with its entry, disabled monitors removed): ClusterAgent's props. */
-export const clusterConfig = clusterConfigShape.superRefine(checkNodePoolReferences);
+export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
+  checkNodePoolReferences(c, ctx);
+  checkComponentsOnPlatform(c, ctx);
+  checkStorageOnPlatform(c, ctx);
+});
 
 /** Names of the dashboards CMM makes itself, which a dashboard file may not take. */
 export const FLEET_OVERVIEW_DASHBOARD = 'fleet-overview';
@@ -868,6 +926,10 @@ export const centralLoki = z
 export const central = z
   .strictObject({
     cluster: dnsLabel().describe('Name of the central cluster (the folder dist/<cluster>/).'),
+    platform: z
+      .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
+      .optional()
+      .describe("The central cluster's platform. Default: its clusters[] entry's, else k3s."),
     namespace: dnsLabel().optional().describe('Namespace of Grafana. Default: monitoring.'),
     kubePrometheusStackVersion: clusterSettings.kubePrometheusStackVersion,
     kubePrometheusStackRepo: clusterSettings.kubePrometheusStackRepo,

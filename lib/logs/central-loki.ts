@@ -3,6 +3,8 @@ import type { StorageOptions } from '../agent/props';
 import { HelmRelease } from '../helm/helm-release';
 import { chartWith, LOKI } from '../versions';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
+import { helmChartPlacement } from '../platforms/helm-controller';
+import { profileOf, type Platform } from '../platforms/profiles';
 
 /** S3-compatible object storage for the scalable mode; credentials come from an existing Secret. */
 export interface LokiObjectStorage {
@@ -24,14 +26,15 @@ export interface LokiObjectStorage {
 export interface CentralLokiOptions extends SchedulingOptions {
   /**
    * The cluster's DNS Service, which the gateway's nginx resolves names with.
-   * @default { service: 'kube-dns', namespace: 'kube-system' } - right on k3s, EKS, GKE, AKS, kOps and kubeadm;
-   * RKE2's is `rke2-coredns-rke2-coredns`
+   * @default - the platform's: kube-dns in kube-system, or rke2-coredns-rke2-coredns on RKE2
    */
   readonly clusterDns?: { readonly service?: string; readonly namespace?: string };
   /** Memory of the distributed mode's caches, in MB. @default { chunksMB: 512, resultsMB: 128 } */
   readonly caches?: { readonly chunksMB?: number; readonly resultsMB?: number };
   /** The central cluster's node pools (for `nodePool`). @default - none */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
+  /** The central cluster's platform: its DNS Service, where the HelmChart goes. @default 'k3s' */
+  readonly platform?: Platform;
   /**
    * `monolithic`: one process, filesystem storage on a PVC (up to a few tens of GB a day). `distributed`: Loki's
    * microservices on object storage, for large fleets.
@@ -100,8 +103,8 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
     fullnameOverride: LOKI_RELEASE_NAME,
     // The gateway's nginx resolves the Loki Services through the cluster's DNS Service, by name.
     global: {
-      dnsService: o.clusterDns?.service ?? 'kube-dns',
-      dnsNamespace: o.clusterDns?.namespace ?? 'kube-system',
+      dnsService: o.clusterDns?.service ?? profileOf(o.platform).clusterDns.service,
+      dnsNamespace: o.clusterDns?.namespace ?? profileOf(o.platform).clusterDns.namespace,
     },
     loki,
     lokiCanary: { enabled: false },
@@ -274,6 +277,7 @@ export class CentralLoki extends Construct {
       chart: chartWith(LOKI, {}),
       releaseName: LOKI_RELEASE_NAME,
       targetNamespace: namespace,
+      ...helmChartPlacement(this, profileOf(options.platform)),
       values: lokiValues(options),
     });
   }

@@ -4,6 +4,8 @@ import { helmTplLiteral } from '../output/escape';
 import { ALLOY, chartWith } from '../versions';
 import type { Resources } from '../agent/props';
 import { everyNodeTolerations, type NodePoolOptions, type Toleration } from '../scheduling';
+import { helmChartPlacement } from '../platforms/helm-controller';
+import { profileOf, type PlatformProfile } from '../platforms/profiles';
 import { AlloyExpr, env, ref, renderAlloyConfig, type AlloyBlock, type AlloyValue } from './alloy-config';
 
 /** Where a cluster's logs go: the central Loki's push endpoint. */
@@ -36,6 +38,8 @@ export interface LogShippingOptions {
 }
 
 export interface LogAgentProps extends LogShippingOptions {
+  /** The cluster's platform (where the HelmCharts go). @default - k3s */
+  readonly profile?: PlatformProfile;
   readonly clusterName: string;
   readonly namespace: string;
   readonly endpoint: LokiEndpoint;
@@ -213,6 +217,7 @@ export class LogAgent extends Construct {
       chart: chartWith(ALLOY, {}),
       releaseName: ALLOY_RELEASE_NAME,
       targetNamespace: props.namespace,
+      ...helmChartPlacement(this, props.profile ?? profileOf(undefined)),
       values: {
         fullnameOverride: ALLOY_RELEASE_NAME,
         // The PodLogs CRD is not used: discovery is in the configuration.
@@ -226,6 +231,7 @@ export class LogAgent extends Construct {
         chart: chartWith(ALLOY, {}),
         releaseName: ALLOY_EVENTS_RELEASE_NAME,
         targetNamespace: props.namespace,
+        ...helmChartPlacement(this, props.profile ?? profileOf(undefined)),
         values: {
           fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
           crds: { create: false },

@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import { HELM_CONTROLLER_IMAGE, KLIPPER_HELM_IMAGE } from '../versions';
+import type { PlatformProfile } from './profiles';
 
 /** The namespace of an installed helm-controller, where it watches the HelmCharts and runs their install Jobs. */
 export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
@@ -90,4 +91,18 @@ export class HelmControllerInstall extends Construct {
       },
     });
   }
+}
+
+/**
+ * Where a HelmChart goes on a platform: the namespace its helm-controller watches, and whether the HelmChart kind
+ * exists only once CMM's helm-controller has started. Installs that controller in the scope's chart (once) where
+ * the platform has none.
+ */
+export function helmChartPlacement(
+  scope: Construct,
+  profile: PlatformProfile,
+): { readonly namespace: string; readonly kindDefinedLater: boolean } {
+  const install = profile.helmController === 'install';
+  if (install) HelmControllerInstall.ensure(Chart.of(scope));
+  return { namespace: profile.helmChartNamespace, kindDefinedLater: install };
 }

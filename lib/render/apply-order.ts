@@ -18,14 +18,35 @@ export const AGENT_CRDS = [
   'prometheusrules.monitoring.coreos.com',
 ];
 
+/** The CRDs the helm-controller creates when it starts. */
+export const HELM_CONTROLLER_CRDS = ['helmcharts.helm.cattle.io', 'helmchartconfigs.helm.cattle.io'];
+
 /**
- * The commands that install `dist/<cluster>/` on a new cluster (the README shows them for edge-1): the setup folder
- * (kubectl applies a folder's files in name order, and the setup files are named in install order), a wait for the
- * CRDs the charts install, then the custom resources (the top of the folder, not recursive).
+ * The commands that install `dist/<cluster>/` on a new cluster (the README shows them for edge-1): where the
+ * platform has no helm-controller, CMM's first (it creates its CRDs when it starts: wait for them); then the setup
+ * folder (kubectl applies a folder's files in name order, and the setup files are named in install order), a wait
+ * for the CRDs the charts install, then the custom resources (the top of the folder, not recursive).
  */
-export function applySteps(cluster: string, outdir = 'dist'): ApplyStep[] {
+export function applySteps(cluster: string, outdir = 'dist', installsHelmController = false): ApplyStep[] {
   const crds = AGENT_CRDS.map((c) => `crd/${c}`).join(' ');
+  const controllerCrds = HELM_CONTROLLER_CRDS.map((c) => `crd/${c}`).join(' ');
+  const controller: ApplyStep[] = installsHelmController
+    ? [
+        { kind: 'apply', command: `kubectl apply -f ${outdir}/${cluster}/helm-controller/`, folder: 'helm-controller' },
+        {
+          kind: 'wait',
+          command: `kubectl wait --for=create --timeout=5m ${controllerCrds}`,
+          crds: HELM_CONTROLLER_CRDS,
+        },
+        {
+          kind: 'wait',
+          command: `kubectl wait --for=condition=Established --timeout=2m ${controllerCrds}`,
+          crds: HELM_CONTROLLER_CRDS,
+        },
+      ]
+    : [];
   return [
+    ...controller,
     { kind: 'apply', command: `kubectl apply -f ${outdir}/${cluster}/setup/`, folder: 'setup' },
     { kind: 'wait', command: `kubectl wait --for=create --timeout=10m ${crds}`, crds: AGENT_CRDS },
     { kind: 'wait', command: `kubectl wait --for=condition=Established --timeout=2m ${crds}`, crds: AGENT_CRDS },
@@ -46,6 +67,8 @@ export interface NewCluster {
 }
 
 const MONITORING = 'monitoring.coreos.com/v1';
+const HELM_KINDS = ['helm.cattle.io/v1/HelmChart', 'helm.cattle.io/v1/HelmChartConfig'];
+
 /** A k3s or RKE2 cluster: the helm-controller and Traefik's CRDs are built in. */
 export const NEW_K3S_CLUSTER: NewCluster = {
   namespaces: ['default', 'kube-system', 'kube-public', 'kube-node-lease'],
@@ -67,8 +90,13 @@ export const NEW_K3S_CLUSTER: NewCluster = {
     [`${MONITORING}/PodMonitor`]: 'podmonitors.monitoring.coreos.com',
     [`${MONITORING}/PrometheusRule`]: 'prometheusrules.monitoring.coreos.com',
     [`${MONITORING}/Probe`]: 'probes.monitoring.coreos.com',
+    'helm.cattle.io/v1/HelmChart': 'helmcharts.helm.cattle.io',
+    'helm.cattle.io/v1/HelmChartConfig': 'helmchartconfigs.helm.cattle.io',
   },
 };
+
+/** A cluster without a helm-controller or Traefik (EKS, GKE, AKS, kOps, kubeadm). */
+export const NEW_PLAIN_CLUSTER: NewCluster = { ...NEW_K3S_CLUSTER, customKinds: [] };
 
 /** Kinds that live in no namespace. */
 const CLUSTER_SCOPED = new Set([
@@ -140,6 +168,9 @@ export function replayOnNewCluster(
       }
       if (obj.kind === 'Namespace') namespaces.add(obj.metadata.name);
       if (obj.kind === 'HelmChart') for (const k of start.chartKinds[obj.spec?.chart ?? ''] ?? []) installed.add(k);
+      // The helm-controller creates its CRDs when it starts.
+      if (obj.kind === 'Deployment' && obj.metadata.name === 'helm-controller')
+        for (const k of HELM_KINDS) installed.add(k);
     }
   }
   return problems;
