@@ -4,7 +4,8 @@ import { ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
-import { dashboardNameOf, type Inventory } from './inventory/schema';
+import { ARGOCD_FOLDER, dashboardNameOf, type Inventory } from './inventory/schema';
+import { ArgoCdApplications } from './argocd/applications';
 import type { ClusterFacts } from './render/checks';
 
 export interface FleetProps {
@@ -28,6 +29,8 @@ export class Fleet extends Construct {
   public readonly central: CentralGrafana;
   /** The central Loki, when the inventory has one. */
   public readonly loki?: CentralLoki;
+  /** The ArgoCD Applications, when the inventory asks for them. */
+  public readonly argocd?: ArgoCdApplications;
   private readonly charts = new Map<string, Chart>();
 
   constructor(scope: App, id: string, props: FleetProps) {
@@ -118,6 +121,16 @@ export class Fleet extends Construct {
     }
     this.central.addFleetOverview();
     for (const name of shipsLogs) this.central.addLogsDashboard(name);
+
+    if (inv.argocd) {
+      const { destinations, ...argocd } = inv.argocd;
+      this.argocd = new ArgoCdApplications(this.chartFor(scope, ARGOCD_FOLDER), 'ArgoCD', {
+        ...argocd,
+        clusters: [...this.charts.keys()]
+          .filter((name) => name !== ARGOCD_FOLDER)
+          .map((name) => ({ name, ...(destinations?.[name] ? { destination: destinations[name] } : {}) })),
+      });
+    }
   }
 
   /** The node pools of every monitored cluster, for the render checks. */
@@ -157,7 +170,7 @@ export class Fleet extends Construct {
 
   /** The cluster charts, in inventory order (the central's first if it is not monitored). */
   public get clusterCharts(): Chart[] {
-    return [...this.charts.values()];
+    return [...this.charts.entries()].filter(([name]) => name !== ARGOCD_FOLDER || !this.argocd).map(([, c]) => c);
   }
 
   private chartFor(app: App, cluster: string): Chart {

@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applySteps, replayOnNewCluster } from '../lib';
-import { exampleFiles, ROOT } from './support/example';
+import { applySteps, NEW_K3S_CLUSTER, NEW_PLAIN_CLUSTER, replayOnNewCluster } from '../lib';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
+import { parseAllDocuments } from 'yaml';
+import { exampleFiles, exampleInventories, ROOT } from './support/example';
+import { describeWithKubectl } from './support/tools';
 
 /**
  * The documented kubectl sequence installs every cluster folder of the example on a new k3s cluster: replayed in
@@ -9,10 +13,25 @@ import { exampleFiles, ROOT } from './support/example';
  */
 
 const files = exampleFiles();
-const clusters = [...new Set([...files.keys()].map((f) => f.split('/')[0]))];
 
-test.each(clusters)('the README sequence installs %s on a new cluster', (cluster) => {
-  expect(replayOnNewCluster(files, cluster, applySteps(cluster))).toEqual([]);
+/** Every cluster folder of every example inventory, with its files and whether CMM installs a helm-controller. */
+const everyCluster = exampleInventories().flatMap((inventory) => {
+  const output = exampleFiles(inventory);
+  return [...new Set([...output.keys()].map((f) => f.split('/')[0]))]
+    .filter((c) => c !== 'argocd')
+    .map((c) => ({
+      name: `${path.relative(ROOT, inventory)}: ${c}`,
+      cluster: c,
+      output,
+      installs: [...output.keys()].some((f) => f.startsWith(`${c}/helm-controller/`)),
+    }));
+});
+
+test.each(everyCluster.map((c) => [c.name, c]))('the documented sequence installs %s on a new cluster', (_n, c) => {
+  const start = c.installs ? NEW_PLAIN_CLUSTER : NEW_K3S_CLUSTER;
+  expect(replayOnNewCluster(c.output, c.cluster, applySteps(c.cluster, 'dist', c.installs), start)).toEqual([]);
+  // Without the helm-controller steps, the HelmCharts would find no kind on those platforms.
+  if (c.installs) expect(replayOnNewCluster(c.output, c.cluster, applySteps(c.cluster), start)).not.toEqual([]);
 });
 
 test('the README shows that sequence', () => {
@@ -60,4 +79,29 @@ describe('the replay finds what would fail', () => {
     tree.delete('c/setup/50-helmchart-cmm-agent.yaml');
     expect(replayOnNewCluster(tree, 'c', applySteps('c'))).toHaveLength(1);
   });
+});
+
+describeWithKubectl('kubectl apply -k dist/<cluster>', (kubectl) => {
+  test.each(everyCluster.map((c) => [c.name, c]))(
+    'the Kustomization of %s holds every manifest, namespaces first',
+    (_n, c) => {
+      const { cluster, output } = c;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-kustomize-'));
+      try {
+        for (const [file, text] of output) {
+          if (!file.startsWith(`${cluster}/`)) continue;
+          fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+          fs.writeFileSync(path.join(dir, file), text);
+        }
+        const r = spawnSync(kubectl, ['kustomize', path.join(dir, cluster)], { encoding: 'utf8' });
+        expect(r.stderr).toBe('');
+        const built = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
+        const manifests = [...output.keys()].filter((f) => f.startsWith(`${cluster}/`) && f.endsWith('.yaml'));
+        expect(built).toHaveLength(manifests.length);
+        expect(built[0].kind).toBe('Namespace');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

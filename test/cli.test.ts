@@ -74,6 +74,7 @@ clusters:
 `;
 
 const SMALL_FILES = [
+  'central/Kustomization',
   'central/prometheusrule-cmm-builtin-rules.yaml',
   'central/servicemonitor-cmm-central-grafana.yaml',
   'central/servicemonitor-nginx.yaml',
@@ -83,6 +84,7 @@ const SMALL_FILES = [
   'central/setup/20-configmap-cmm-dashboard-hello.yaml',
   'central/setup/50-helmchart-cmm-agent.yaml',
   'central/setup/50-helmchart-cmm-central.yaml',
+  'edge-1/Kustomization',
   'edge-1/prometheusrule-cmm-builtin-rules.yaml',
   'edge-1/setup/00-namespace-monitoring.yaml',
   'edge-1/setup/50-helmchart-cmm-agent.yaml',
@@ -140,7 +142,7 @@ describe('synth', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 12 files written to ${outPattern}/ in \\d+ ms\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 14 files written to ${outPattern}/ in \\d+ ms\\n$`));
     expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });

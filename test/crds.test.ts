@@ -1,33 +1,38 @@
 import * as path from 'node:path';
 import { loadCrdValidators } from './support/crd-schema';
-import { buildFleet, manifestsOf, ROOT } from './support/example';
+import * as fs from 'node:fs';
+import { buildFleet, exampleInventories, manifestsOf, ROOT } from './support/example';
 
 const crds = loadCrdValidators(path.join(ROOT, 'upstream', 'crds'));
-const manifests = manifestsOf(buildFleet().app);
+/** The manifests of every example inventory (cmm.yaml and examples/*.yaml). */
+const manifests = exampleInventories().flatMap((f) =>
+  manifestsOf(buildFleet(fs.readFileSync(f, 'utf8'), path.dirname(f)).app),
+);
 
 /** Kinds whose CRDs another project owns and that we do not keep a copy of. */
 const FOREIGN = new Set(['traefik.io/v1alpha1/Middleware']);
-const CORE = new Set(['v1/Namespace', 'v1/ConfigMap']);
+/** Kubernetes' own kinds. */
+const CORE = /^(v1|apps\/v1|rbac\.authorization\.k8s\.io\/v1)\//;
 
-test('every custom resource of the example fleet has its CRD in upstream/crds', () => {
+test('every custom resource of the example fleets has its CRD in upstream/crds', () => {
   const unknown = manifests
     .map((m) => `${m.apiVersion}/${m.kind}`)
     .filter(
       (k) =>
-        !CORE.has(k) && !FOREIGN.has(k) && !crds.has(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)),
+        !CORE.test(k) && !FOREIGN.has(k) && !crds.has(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)),
     );
   expect(unknown).toEqual([]);
 });
 
-test('the example fleet has HelmCharts, ServiceMonitors, PodMonitors and PrometheusRules to check', () => {
+test('the example fleets have HelmCharts, ServiceMonitors, PodMonitors, PrometheusRules and Applications to check', () => {
   const kinds = new Set(manifests.filter((m) => crds.has(m.apiVersion, m.kind)).map((m) => m.kind));
-  expect([...kinds].sort()).toEqual(['HelmChart', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
+  expect([...kinds].sort()).toEqual(['Application', 'HelmChart', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
 });
 
 describe.each(
   manifests
     .filter((m) => crds.has(m.apiVersion, m.kind))
-    .map((m) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, m]),
+    .map((m, i) => [`${m.kind} ${m.metadata.namespace}/${m.metadata.name} (#${i})`, m]),
 )('%s', (_name, manifest) => {
   test('validates against its CRD schema', () => {
     expect(crds.validate(manifest)).toEqual([]);

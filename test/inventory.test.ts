@@ -68,7 +68,7 @@ describe('parseInventory', () => {
       const problems = problemsOf(yaml(...CENTRAL, 'cluster:', '  - name: a'));
       expect(problems).toEqual([
         'inv.yaml:1:1: clusters: is required; expected a list',
-        'inv.yaml:3:1: cluster: unknown key (did you mean "clusters"?); expected one of: $schema, central, defaults, clusters',
+        'inv.yaml:3:1: cluster: unknown key (did you mean "clusters"?); expected one of: $schema, central, defaults, clusters, argocd',
       ]);
     });
 

@@ -7,9 +7,12 @@ import { buildFleet, exampleFiles } from './support/example';
 
 describe('renderApp', () => {
   const files = exampleFiles();
+  /** The manifests of the cluster folders (beside them: each folder's Kustomization, and the argocd/ folder). */
+  const manifests = [...files].filter(([f]) => f.endsWith('.yaml') && !f.startsWith('argocd/'));
 
   test('objects needing only Kubernetes go to setup/, custom resources beside it', () => {
-    for (const [file, text] of files) {
+    expect(manifests.length).toBeGreaterThan(20);
+    for (const [file, text] of manifests) {
       const m = parse(text);
       const inSetup = file.split('/')[1] === 'setup';
       expect([file, m.metadata.annotations['argocd.argoproj.io/sync-wave']]).toEqual([file, inSetup ? '-1' : '1']);
@@ -22,12 +25,23 @@ describe('renderApp', () => {
   });
 
   test('file names are [<rank>-]<kind>-<name>.yaml and sorted', () => {
-    for (const [file, text] of files) {
+    for (const [file, text] of manifests) {
       const m = parse(text);
       const rank = file.split('/')[1] === 'setup' ? `${String(setupRank(m.kind)).padStart(2, '0')}-` : '';
       expect(path.basename(file)).toBe(`${rank}${m.kind.toLowerCase()}-${m.metadata.name}.yaml`);
     }
     expect([...files.keys()]).toEqual([...files.keys()].sort());
+  });
+
+  test("each cluster folder's Kustomization lists its manifests, setup first, and nothing else", () => {
+    for (const cluster of ['central', 'edge-1', 'kafka-prod']) {
+      const k = parse(files.get(`${cluster}/Kustomization`) ?? '');
+      expect(k.apiVersion).toBe('kustomize.config.k8s.io/v1beta1');
+      expect(k.kind).toBe('Kustomization');
+      const own = manifests.map(([f]) => f).filter((f) => f.startsWith(`${cluster}/`));
+      expect(k.resources).toEqual(own.map((f) => f.slice(cluster.length + 1)).sort((a, b) => setupFirst(a, b)));
+      expect(k.resources[0]).toBe('setup/00-namespace-monitoring.yaml');
+    }
   });
 
   test('is deterministic', () => {
@@ -48,6 +62,13 @@ describe('renderApp', () => {
     expect(files.has('edge-1/setup/50-helmchart-cmm-central.yaml')).toBe(false);
   });
 });
+
+/** Files under setup/ before the others, each group in name order. */
+function setupFirst(a: string, b: string): number {
+  const sa = a.startsWith('setup/') ? 0 : 1;
+  const sb = b.startsWith('setup/') ? 0 : 1;
+  return sa - sb || (a < b ? -1 : a > b ? 1 : 0);
+}
 
 describe('writeOutput', () => {
   let dir: string;

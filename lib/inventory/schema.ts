@@ -73,29 +73,34 @@ export const url = (credentials = 'keep them in a Kubernetes Secret') =>
     .string()
     .meta({ format: 'uri' })
     .superRefine((v, ctx) => {
-      let parsed: URL | undefined;
-      try {
-        parsed = new URL(v);
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hostname === '') {
-        ctx.addIssue({ code: 'custom', input: v, message: EXPECT.url });
-      } else if (!URL_CHARACTERS.test(v)) {
-        ctx.addIssue({
-          code: 'custom',
-          input: v,
-          message:
-            'a URL of letters, digits and -._~:/?#[]@!&()*+,;=% only (no spaces, quotes, $, { or }; percent-encode them)',
-        });
-      } else if (parsed.username !== '' || parsed.password !== '') {
-        ctx.addIssue({
-          code: 'custom',
-          input: redactUrl(v),
-          message: `a URL without a user name or password (they would be written into dist/ and Git; ${credentials})`,
-        });
-      }
+      const problem = urlProblem(v, credentials);
+      if (problem) ctx.addIssue({ code: 'custom', ...problem });
     });
+
+/** Why a string is not an http(s) URL CMM accepts (see {@link url}), with the value to show; or undefined. */
+function urlProblem(v: string, credentials: string): { input: string; message: string } | undefined {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(v);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.hostname === '') return { input: v, message: EXPECT.url };
+  if (!URL_CHARACTERS.test(v)) {
+    return {
+      input: v,
+      message:
+        'a URL of letters, digits and -._~:/?#[]@!&()*+,;=% only (no spaces, quotes, $, { or }; percent-encode them)',
+    };
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return {
+      input: redactUrl(v),
+      message: `a URL without a user name or password (they would be written into dist/ and Git; ${credentials})`,
+    };
+  }
+  return undefined;
+}
 
 /** A URL with its password (or a lone user name, often a token) replaced by `***`. */
 export function redactUrl(text: string): string {
@@ -719,6 +724,9 @@ export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
   checkStorageOnPlatform(c, ctx);
 });
 
+/** The output folder of the ArgoCD Applications, which no cluster may take. */
+export const ARGOCD_FOLDER = 'argocd';
+
 /** Names of the dashboards CMM makes itself, which a dashboard file may not take. */
 export const FLEET_OVERVIEW_DASHBOARD = 'fleet-overview';
 export const LOGS_DASHBOARD_PREFIX = 'logs-';
@@ -990,12 +998,67 @@ export const central = z
   })
   .describe('The central cluster: Grafana with a datasource per cluster.');
 
+/**
+ * A Git repository URL without credentials: `https://host/path`, or SSH (`git@host:path`, `ssh://git@host/path`,
+ * where the user is part of the syntax, not a credential).
+ */
+const gitRepo = () =>
+  z.string().superRefine((v, ctx) => {
+    if (
+      /^(ssh:\/\/[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)[A-Za-z0-9._~/-]+$/.test(v)
+    )
+      return;
+    const problem = urlProblem(v, "ArgoCD takes a repository's credentials from its own repository Secrets");
+    if (!problem) return;
+    ctx.addIssue({
+      code: 'custom',
+      input: problem.input,
+      message:
+        problem.message === EXPECT.url
+          ? 'a Git repository URL: https://host/path, git@host:path or ssh://git@host/path'
+          : problem.message,
+    });
+  });
+
+export const argocdSettings = z
+  .strictObject({
+    repoURL: gitRepo().describe('The Git repository that holds the output folder.'),
+    targetRevision: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]+$/, { error: 'a branch, tag or commit' })
+      .optional()
+      .describe('Default: HEAD'),
+    path: z
+      .string()
+      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, { error: 'a relative path in the repository' })
+      .optional()
+      .describe('The output folder in the repository. Default: dist'),
+    project: dnsSubdomain().optional().describe('The ArgoCD project. Default: default'),
+    namespace: dnsLabel().optional().describe("ArgoCD's namespace. Default: argocd"),
+    automated: z
+      .boolean()
+      .optional()
+      .describe('Sync automatically, pruning what left the folder and undoing changes by hand. Default: true'),
+    destinations: z
+      .record(
+        dnsLabel(),
+        z.union([
+          z.strictObject({ name: z.string().min(1).describe('An ArgoCD cluster name.') }),
+          z.strictObject({ server: url().describe("The cluster's API server URL, as registered in ArgoCD.") }),
+        ]),
+      )
+      .optional()
+      .describe('Per cluster, where ArgoCD deploys it. Default: the ArgoCD cluster of the same name.'),
+  })
+  .describe('ArgoCD Applications (dist/argocd/), one per cluster.');
+
 export const inventory = z
   .strictObject({
     $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
     central: central,
     defaults: clusterDefaults.optional(),
     clusters: z.array(clusterEntry).min(1, { error: 'at least one cluster' }),
+    argocd: argocdSettings.optional(),
   })
   .superRefine((inv, ctx) => {
     if (inv.central.loki?.alerts && Object.keys(inv.central.loki.alerts).length > 0 && !inv.central.alerting) {
@@ -1007,6 +1070,28 @@ export const inventory = z
       });
     }
     const seen = new Map<string, number>();
+    if (inv.argocd) {
+      inv.clusters.forEach((c, i) => {
+        if (c.name === ARGOCD_FOLDER) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clusters', i, 'name'],
+            input: c.name,
+            message: `a name other than ${ARGOCD_FOLDER}, the folder of the ArgoCD Applications`,
+          });
+        }
+      });
+      for (const name of Object.keys(inv.argocd.destinations ?? {})) {
+        if (!inv.clusters.some((c) => c.name === name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['argocd', 'destinations', name],
+            input: name,
+            message: `a cluster of clusters[] (${inv.clusters.map((c) => c.name).join(', ')})`,
+          });
+        }
+      }
+    }
     inv.clusters.forEach((c, i) => {
       const first = seen.get(c.name);
       if (first !== undefined) {

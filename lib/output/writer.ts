@@ -1,7 +1,8 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { writeOutputFolder, type OutputFolderOptions, type WriteReport } from './outdir';
-import { setupRank, stageFolder, stageOf } from './stages';
+import { OutputFile } from './output-file';
+import { setupRank, stageFolder, stageOf, SYNC_OPTIONS_ANNOTATION } from './stages';
 import { toYaml } from './yaml';
 
 /** A synthesized manifest. */
@@ -50,10 +51,50 @@ export function renderApp(app: App): Map<string, string> {
         file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
       }
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
-      files.set(file, toYaml(manifest));
+      files.set(file, toYaml(withServerSideApply(manifest)));
+    }
+    for (const f of chart.node.findAll().filter((c): c is OutputFile => c instanceof OutputFile)) {
+      files.set(`${chart.node.id}/${f.path}`, f.content);
     }
   }
+  for (const folder of new Set([...files.keys()].map((f) => f.split('/')[0]))) {
+    files.set(`${folder}/${KUSTOMIZATION}`, kustomization(folder, files));
+  }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Objects larger than this are applied server-side by ArgoCD (client-side apply keeps a copy in an annotation). */
+const SERVER_SIDE_APPLY_BYTES = 128 * 1024;
+
+/**
+ * A manifest too large for client-side apply, whose `last-applied-configuration` annotation must stay under 256 KiB
+ * (a dashboard, the alert rules of a large fleet), marked for server-side apply in ArgoCD.
+ */
+function withServerSideApply(manifest: Manifest): Manifest {
+  if (JSON.stringify(manifest).length <= SERVER_SIDE_APPLY_BYTES) return manifest;
+  const annotations = { ...(manifest.metadata.annotations ?? {}) };
+  const options = annotations[SYNC_OPTIONS_ANNOTATION];
+  annotations[SYNC_OPTIONS_ANNOTATION] = options ? `${options},ServerSideApply=true` : 'ServerSideApply=true';
+  return { ...manifest, metadata: { ...manifest.metadata, annotations } };
+}
+
+/**
+ * The name of each folder's kustomization: `Kustomization` (a name kustomize reads) rather than
+ * `kustomization.yaml`, which `kubectl apply -f <folder>/` would take for a manifest.
+ */
+export const KUSTOMIZATION = 'Kustomization';
+
+/**
+ * `kubectl apply -k dist/<cluster>`: every manifest of the folder, in install order (the helm-controller, then the
+ * setup folder, then the custom resources; kustomize orders by kind within).
+ */
+function kustomization(folder: string, files: ReadonlyMap<string, string>): string {
+  const rank = (f: string) => (f.startsWith('helm-controller/') ? 0 : f.startsWith('setup/') ? 1 : 2);
+  const resources = [...files.keys()]
+    .filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml'))
+    .map((f) => f.slice(folder.length + 1))
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
 }
 
 /**

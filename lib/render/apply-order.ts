@@ -143,7 +143,9 @@ export function replayOnNewCluster(
     }
     const prefix = step.folder === '' ? `${cluster}/` : `${cluster}/${step.folder}/`;
     // `kubectl apply -f dir/`: the files directly in it (not in sub-folders), in name order.
-    const inFolder = [...files.keys()].filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/'));
+    const inFolder = [...files.keys()].filter(
+      (f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && /\.(ya?ml|json)$/.test(f),
+    );
     for (const file of inFolder.sort()) {
       const obj = parse(files.get(file)!) as {
         apiVersion: string;

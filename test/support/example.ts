@@ -23,17 +23,33 @@ export function readDashboardFiles(inv: Inventory, dir = ROOT): Record<string, u
   return out;
 }
 
-/** Builds the fleet of an inventory text (the bundled example by default). */
-export function buildFleet(text = fs.readFileSync(path.join(ROOT, 'cmm.yaml'), 'utf8')): { app: App; fleet: Fleet } {
+/** Builds the fleet of an inventory text (the bundled example by default), dashboards read from `dir`. */
+export function buildFleet(
+  text = fs.readFileSync(path.join(ROOT, 'cmm.yaml'), 'utf8'),
+  dir = ROOT,
+): { app: App; fleet: Fleet } {
   const inventory = parseInventory(text, 'cmm.yaml');
   const app = Testing.app();
-  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles: readDashboardFiles(inventory) });
+  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles: readDashboardFiles(inventory, dir) });
   return { app, fleet };
 }
 
-/** The rendered files (path → YAML text) of the bundled example. */
-export function exampleFiles(): Map<string, string> {
-  return renderApp(buildFleet().app);
+/** The rendered files (path → YAML text) of an example inventory file (the bundled cmm.yaml by default). */
+export function exampleFiles(file = path.join(ROOT, 'cmm.yaml')): Map<string, string> {
+  return renderApp(buildFleet(fs.readFileSync(file, 'utf8'), path.dirname(file)).app);
+}
+
+/** Every example inventory: cmm.yaml and examples/*.yaml. */
+export function exampleInventories(): string[] {
+  const dir = path.join(ROOT, 'examples');
+  return [
+    path.join(ROOT, 'cmm.yaml'),
+    ...fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => path.join(dir, f)),
+  ];
 }
 
 /** Every manifest of an app. */

@@ -26,9 +26,9 @@ export function findTool(name: string): string | undefined {
   return undefined;
 }
 
-/** Helm v4 from scripts/tools.mjs (fetched once into .tools/), or undefined with the reason. */
-export function findHelm(): { bin?: string; why?: string } {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'tools.mjs'), 'helm'], {
+/** Helm v4 (or kubectl) from scripts/tools.mjs (fetched once into .tools/), or undefined with the reason. */
+export function findHelm(tool: 'helm' | 'kubectl' = 'helm'): { bin?: string; why?: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'tools.mjs'), tool], {
     encoding: 'utf8',
     timeout: 300_000,
   });
@@ -82,6 +82,17 @@ export function describeWithHelm(title: string, body: (helm: string) => void): v
   describeWithBinary(
     helm.bin,
     `helm is not available (${helm.why}); node scripts/tools.mjs helm fetches it`,
+    title,
+    body,
+  );
+}
+
+/** {@link describeWithBinary} for kubectl (offline commands only: there is no cluster). */
+export function describeWithKubectl(title: string, body: (kubectl: string) => void): void {
+  const kubectl = findHelm('kubectl');
+  describeWithBinary(
+    kubectl.bin,
+    `kubectl is not available (${kubectl.why}); node scripts/tools.mjs kubectl fetches it`,
     title,
     body,
   );

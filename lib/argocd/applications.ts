@@ -1,0 +1,137 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { OutputFile } from '../output/output-file';
+
+/** Where ArgoCD deploys a cluster's folder: a cluster registered in ArgoCD, by name or by API server URL. */
+export type ArgoCdDestination = { readonly name: string } | { readonly server: string };
+
+export interface ArgoCdApplicationsProps {
+  /** The Git repository that holds the output folder, e.g. `https://github.com/example/fleet.git`. */
+  readonly repoURL: string;
+  /** The branch, tag or commit. @default 'HEAD' */
+  readonly targetRevision?: string;
+  /** The output folder in the repository. @default 'dist' */
+  readonly path?: string;
+  /** The ArgoCD project. @default 'default' */
+  readonly project?: string;
+  /** ArgoCD's namespace, where the Applications go. @default 'argocd' */
+  readonly namespace?: string;
+  /** Sync automatically, pruning what left the folder and undoing changes made by hand. @default true */
+  readonly automated?: boolean;
+  /** The clusters, by name, each with its destination. @default - the ArgoCD cluster of the same name */
+  readonly clusters: readonly { readonly name: string; readonly destination?: ArgoCdDestination }[];
+}
+
+/** The file of the ArgoCD health check for HelmCharts (a merge patch of `argocd-cm`). */
+export const HELMCHART_HEALTH_PATCH = 'argocd-cm-helmchart-health.patch';
+
+/**
+ * ArgoCD, as teams wire it: one Application per cluster (`cmm-<cluster>`), syncing `dist/<cluster>/` (a kustomization:
+ * the install order within, and the sync waves between the helm-controller, the setup and the custom resources),
+ * with a retry policy for the minutes a new cluster's charts need, and the health check that ArgoCD has none of for
+ * helm-controller's HelmChart, as a patch of `argocd-cm`.
+ */
+export class ArgoCdApplications extends Construct {
+  public readonly applications: ApiObject[] = [];
+
+  constructor(scope: Construct, id: string, props: ArgoCdApplicationsProps) {
+    super(scope, id);
+    const path = props.path ?? 'dist';
+    for (const cluster of props.clusters) {
+      this.applications.push(
+        new ApiObject(this, `App-${cluster.name}`, {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: {
+            name: `cmm-${cluster.name}`,
+            namespace: props.namespace ?? 'argocd',
+            labels: { 'app.kubernetes.io/managed-by': 'cmm', 'app.kubernetes.io/part-of': 'cmm' },
+          },
+          spec: {
+            project: props.project ?? 'default',
+            source: {
+              repoURL: props.repoURL,
+              targetRevision: props.targetRevision ?? 'HEAD',
+              path: `${path}/${cluster.name}`,
+            },
+            destination: cluster.destination ?? { name: cluster.name },
+            syncPolicy: {
+              ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true } } : {}),
+              // A new cluster's HelmCharts install for minutes; the custom resources wait for their CRDs.
+              retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
+            },
+          },
+        }),
+      );
+    }
+    new OutputFile(this, 'HealthCheck', HELMCHART_HEALTH_PATCH, healthCheckPatch());
+  }
+}
+
+/**
+ * The Lua health check of `helm.cattle.io/HelmChart`, from the status helm-controller 0.17 writes: `Failed=True`
+ * (the install Job reached its backOffLimit) is Degraded; `JobCreated=True` is Healthy: helm-controller writes the
+ * same status while the Job runs, after it succeeded and while it retries, so success cannot be told from the
+ * HelmChart alone (the message says so); before that, Progressing.
+ */
+export const HELMCHART_HEALTH_LUA = `local hs = {}
+local meta = obj.metadata or {}
+local spec = obj.spec or {}
+local status = obj.status or {}
+if meta.deletionTimestamp ~= nil then
+  hs.status = "Progressing"
+  hs.message = "HelmChart is being deleted; helm-controller runs its helm-delete Job"
+  return hs
+end
+if meta.annotations ~= nil and meta.annotations["helmcharts.helm.cattle.io/unmanaged"] ~= nil then
+  hs.status = "Suspended"
+  hs.message = "Annotated helmcharts.helm.cattle.io/unmanaged: helm-controller ignores this HelmChart"
+  return hs
+end
+if (spec.chart == nil or spec.chart == "") and (spec.chartContent == nil or spec.chartContent == "") then
+  hs.status = "Degraded"
+  hs.message = "Neither spec.chart nor spec.chartContent is set: helm-controller ignores this HelmChart"
+  return hs
+end
+local jobCreated = nil
+local failed = nil
+if status.conditions ~= nil then
+  for _, c in ipairs(status.conditions) do
+    if c.type == "JobCreated" then jobCreated = c end
+    if c.type == "Failed" then failed = c end
+  end
+end
+if failed ~= nil and failed.status == "True" then
+  hs.status = "Degraded"
+  local msg = "helm-controller set Failed=True"
+  if failed.reason ~= nil and failed.reason ~= "" then msg = msg .. " (" .. failed.reason .. ")" end
+  if failed.message ~= nil and failed.message ~= "" then msg = msg .. ": " .. failed.message end
+  if status.jobName ~= nil and status.jobName ~= "" then msg = msg .. " [Job " .. status.jobName .. "]" end
+  hs.message = msg
+  return hs
+end
+if jobCreated ~= nil and jobCreated.status == "True" then
+  hs.status = "Healthy"
+  local job = status.jobName
+  if job == nil or job == "" then job = "(unnamed)" end
+  hs.message = "Install Job " .. job .. " created and not failed (helm-controller does not report the Job's completion on the HelmChart; see the Job for the helm result)"
+  return hs
+end
+hs.status = "Progressing"
+hs.message = "Waiting for helm-controller to create the install Job"
+return hs
+`;
+
+function healthCheckPatch(): string {
+  const lua = HELMCHART_HEALTH_LUA.trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+  return `# ArgoCD's health check for helm-controller's HelmChart, as a merge patch of argocd-cm:
+#   kubectl -n argocd patch configmap argocd-cm --type merge --patch-file ${HELMCHART_HEALTH_PATCH}
+# Written by CMM (lib/argocd/applications.ts). Not a manifest: kubectl apply would replace argocd-cm's other keys.
+data:
+  resource.customizations.health.helm.cattle.io_HelmChart: |
+${lua}
+`;
+}
