@@ -6,6 +6,7 @@ import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
 import { ARGOCD_FOLDER, dashboardNameOf, type Inventory } from './inventory/schema';
 import { ArgoCdApplications } from './argocd/applications';
+import { HelmRelease } from './helm/helm-release';
 import type { ClusterFacts } from './render/checks';
 
 export interface FleetProps {
@@ -128,7 +129,12 @@ export class Fleet extends Construct {
         ...argocd,
         clusters: [...this.charts.keys()]
           .filter((name) => name !== ARGOCD_FOLDER)
-          .map((name) => ({ name, ...(destinations?.[name] ? { destination: destinations[name] } : {}) })),
+          .map((name) => ({
+            name,
+            ...(destinations?.[name] ? { destination: destinations[name] } : {}),
+            helmCharts: helmChartsOf(this.charts.get(name)!, name),
+          })),
+        folder: ARGOCD_FOLDER,
       });
     }
   }
@@ -204,4 +210,14 @@ export function datasourceFor(agent: ClusterAgent, centralCluster: string): Clus
     url: `https://${exposure.host}`,
     basicAuth: { secretName: exposure.grafanaCredentialsSecret ?? `prometheus-${agent.clusterName}-basic-auth` },
   };
+}
+
+/** The HelmCharts of a cluster folder: their one namespace (the helm-controller's) and their names. */
+function helmChartsOf(chart: Chart, cluster: string): { namespace: string; names: string[] } {
+  const releases = chart.node.findAll().filter((c): c is HelmRelease => c instanceof HelmRelease);
+  const namespaces = [...new Set(releases.map((r) => r.resource.metadata.namespace ?? 'default'))];
+  if (namespaces.length !== 1) {
+    throw new Error(`cluster ${cluster}: its HelmCharts should share one namespace, found ${JSON.stringify(namespaces)}`);
+  }
+  return { namespace: namespaces[0], names: releases.map((r) => r.releaseName) };
 }

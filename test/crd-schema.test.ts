@@ -126,6 +126,7 @@ describe('crdValidators', () => {
   test('finds every served kind of the upstream CRDs, in order', () => {
     expect(validators.kinds.map((k) => `${k.apiVersion}/${k.kind}`)).toEqual([
       'argoproj.io/v1alpha1/Application',
+      'helm.cattle.io/v1/HelmChartConfig',
       'helm.cattle.io/v1/HelmChart',
       'monitoring.coreos.com/v1/PodMonitor',
       'monitoring.coreos.com/v1/Prometheus',

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { OutputFile } from '../output/output-file';
+import { ClusterHelmCharts, waitHookFiles } from './wait-hook';
 
 /** Where ArgoCD deploys a cluster's folder: a cluster registered in ArgoCD, by name or by API server URL. */
 export type ArgoCdDestination = { readonly name: string } | { readonly server: string };
@@ -19,17 +20,25 @@ export interface ArgoCdApplicationsProps {
   /** Sync automatically, pruning what left the folder and undoing changes made by hand. @default true */
   readonly automated?: boolean;
   /** The clusters, by name, each with its destination. @default - the ArgoCD cluster of the same name */
-  readonly clusters: readonly { readonly name: string; readonly destination?: ArgoCdDestination }[];
+  readonly clusters: readonly {
+    readonly name: string;
+    readonly destination?: ArgoCdDestination;
+    /** The cluster folder's HelmCharts, whose install Jobs a PostSync hook waits for. */
+    readonly helmCharts: ClusterHelmCharts;
+  }[];
+  /** The name of the folder the Applications and the per-cluster overlays are written to. @default 'argocd' */
+  readonly folder?: string;
 }
 
 /** The file of the ArgoCD health check for HelmCharts (a merge patch of `argocd-cm`). */
 export const HELMCHART_HEALTH_PATCH = 'argocd-cm-helmchart-health.patch';
 
 /**
- * ArgoCD, as teams wire it: one Application per cluster (`cmm-<cluster>`), syncing `dist/<cluster>/` (a kustomization:
- * the install order within, and the sync waves between the helm-controller, the setup and the custom resources),
- * with a retry policy for the minutes a new cluster's charts need, and the health check that ArgoCD has none of for
- * helm-controller's HelmChart, as a patch of `argocd-cm`.
+ * ArgoCD, as teams wire it: one Application per cluster (`cmm-<cluster>`), syncing `dist/argocd/<cluster>/`: a
+ * kustomization of `dist/<cluster>/` (the install order within, and the sync waves between the helm-controller, the
+ * setup and the custom resources) plus a PostSync hook that waits for the charts' install Jobs (see
+ * {@link waitHookFiles}); a retry policy for the minutes a new cluster's charts need; and the health check that ArgoCD
+ * has none of for helm-controller's HelmChart, as a patch of `argocd-cm`.
  */
 export class ArgoCdApplications extends Construct {
   public readonly applications: ApiObject[] = [];
@@ -37,7 +46,11 @@ export class ArgoCdApplications extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdApplicationsProps) {
     super(scope, id);
     const path = props.path ?? 'dist';
+    const folder = props.folder ?? 'argocd';
     for (const cluster of props.clusters) {
+      for (const [file, content] of waitHookFiles(cluster.name, cluster.helmCharts)) {
+        new OutputFile(this, `Hook-${cluster.name}-${file}`, `${cluster.name}/${file}`, content);
+      }
       this.applications.push(
         new ApiObject(this, `App-${cluster.name}`, {
           apiVersion: 'argoproj.io/v1alpha1',
@@ -52,7 +65,7 @@ export class ArgoCdApplications extends Construct {
             source: {
               repoURL: props.repoURL,
               targetRevision: props.targetRevision ?? 'HEAD',
-              path: `${path}/${cluster.name}`,
+              path: `${path}/${folder}/${cluster.name}`,
             },
             destination: cluster.destination ?? { name: cluster.name },
             syncPolicy: {
@@ -72,7 +85,8 @@ export class ArgoCdApplications extends Construct {
  * The Lua health check of `helm.cattle.io/HelmChart`, from the status helm-controller 0.17 writes: `Failed=True`
  * (the install Job reached its backOffLimit) is Degraded; `JobCreated=True` is Healthy: helm-controller writes the
  * same status while the Job runs, after it succeeded and while it retries, so success cannot be told from the
- * HelmChart alone (the message says so); before that, Progressing.
+ * HelmChart alone (the message says so: the PostSync hook of {@link waitHookFiles} waits for the Job); before that,
+ * Progressing.
  */
 export const HELMCHART_HEALTH_LUA = `local hs = {}
 local meta = obj.metadata or {}
@@ -114,7 +128,7 @@ if jobCreated ~= nil and jobCreated.status == "True" then
   hs.status = "Healthy"
   local job = status.jobName
   if job == nil or job == "" then job = "(unnamed)" end
-  hs.message = "Install Job " .. job .. " created and not failed (helm-controller does not report the Job's completion on the HelmChart; see the Job for the helm result)"
+  hs.message = "Install Job " .. job .. " created and not failed; helm-controller does not report its completion here: the PostSync hook cmm-wait-helmcharts waits for it"
   return hs
 end
 hs.status = "Progressing"

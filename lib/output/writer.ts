@@ -90,9 +90,12 @@ export const KUSTOMIZATION = 'Kustomization';
  */
 function kustomization(folder: string, files: ReadonlyMap<string, string>): string {
   const rank = (f: string) => (f.startsWith('helm-controller/') ? 0 : f.startsWith('setup/') ? 1 : 2);
+  // A sub-folder with its own kustomization (an ArgoCD overlay) is not part of this one.
+  const own = (f: string) => !files.has(`${folder}/${f.split('/')[0]}/${KUSTOMIZATION}`);
   const resources = [...files.keys()]
     .filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml'))
     .map((f) => f.slice(folder.length + 1))
+    .filter(own)
     .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import { HELM_CONTROLLER_IMAGE, KLIPPER_HELM_IMAGE } from '../versions';
 import type { PlatformProfile } from './profiles';
+import HELM_CONTROLLER_CRDS from './helm-controller-crds.json';
 
 /** The namespace of an installed helm-controller, where it watches the HelmCharts and runs their install Jobs. */
 export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
@@ -11,8 +12,10 @@ const NAME = 'helm-controller';
 /**
  * The k3s-io/helm-controller, for a platform without one built in: its namespace, its ServiceAccount and rights, and
  * its Deployment (pinned image), in `dist/<cluster>/helm-controller/` (ArgoCD wave -2), applied before anything
- * else. Built after the upstream release manifest `deploy-namespaced.yaml` of v0.17.7: it watches only its own
- * namespace (the HelmCharts go there) and creates its CRDs itself when it starts.
+ * else. Built after the upstream release manifest `deploy-namespaced.yaml` of v0.17.7: its two CRDs (upstream's, as
+ * they are), and a controller that watches only its own namespace (the HelmCharts go there). The controller also
+ * creates or updates the same CRDs when it starts; shipping them lets the HelmCharts be applied as soon as the CRDs
+ * are established, and keeps them in step with the pinned version.
  *
  * The rights are broad, as upstream's: the controller's ServiceAccount may do anything to any resource, and each
  * install Job runs as a ServiceAccount `helm-<chart>` bound, cluster-wide, to the same ClusterRole. Watching one
@@ -37,6 +40,10 @@ export class HelmControllerInstall extends Construct {
       return o;
     };
     object('Namespace', 'v1', 'Namespace', { metadata: { name: ns, labels } });
+    for (const crd of HELM_CONTROLLER_CRDS as { metadata: { name: string } }[]) {
+      const { apiVersion, kind, ...body } = structuredClone(crd) as Record<string, unknown>;
+      object(`Crd-${crd.metadata.name}`, String(apiVersion), String(kind), body);
+    }
     object('ServiceAccount', 'v1', 'ServiceAccount', { metadata: { name: NAME, namespace: ns, labels } });
     object('ClusterRole', 'rbac.authorization.k8s.io/v1', 'ClusterRole', {
       metadata: { name: NAME, labels },

@@ -18,12 +18,12 @@ export const AGENT_CRDS = [
   'prometheusrules.monitoring.coreos.com',
 ];
 
-/** The CRDs the helm-controller creates when it starts. */
+/** The helm-controller's CRDs, in its folder where CMM installs it. */
 export const HELM_CONTROLLER_CRDS = ['helmcharts.helm.cattle.io', 'helmchartconfigs.helm.cattle.io'];
 
 /**
  * The commands that install `dist/<cluster>/` on a new cluster (the README shows them for edge-1): where the
- * platform has no helm-controller, CMM's first (it creates its CRDs when it starts: wait for them); then the setup
+ * platform has no helm-controller, CMM's first (with its CRDs: wait until they are established); then the setup
  * folder (kubectl applies a folder's files in name order, and the setup files are named in install order), a wait
  * for the CRDs the charts install, then the custom resources (the top of the folder, not recursive).
  */
@@ -33,11 +33,6 @@ export function applySteps(cluster: string, outdir = 'dist', installsHelmControl
   const controller: ApplyStep[] = installsHelmController
     ? [
         { kind: 'apply', command: `kubectl apply -f ${outdir}/${cluster}/helm-controller/`, folder: 'helm-controller' },
-        {
-          kind: 'wait',
-          command: `kubectl wait --for=create --timeout=5m ${controllerCrds}`,
-          crds: HELM_CONTROLLER_CRDS,
-        },
         {
           kind: 'wait',
           command: `kubectl wait --for=condition=Established --timeout=2m ${controllerCrds}`,
@@ -67,7 +62,6 @@ export interface NewCluster {
 }
 
 const MONITORING = 'monitoring.coreos.com/v1';
-const HELM_KINDS = ['helm.cattle.io/v1/HelmChart', 'helm.cattle.io/v1/HelmChartConfig'];
 
 /** A k3s or RKE2 cluster: the helm-controller and Traefik's CRDs are built in. */
 export const NEW_K3S_CLUSTER: NewCluster = {
@@ -133,10 +127,12 @@ export function replayOnNewCluster(
   const kinds = new Set(start.customKinds);
   // Kinds installed by the charts applied so far, established only after a wait step for their CRD.
   const installed = new Set<string>();
+  // The CRD name of each kind defined by a CRD in a file.
+  const fileCrds = new Map<string, string>();
   for (const step of steps) {
     if (step.kind === 'wait') {
       for (const k of installed) {
-        const crd = start.crdNames[k];
+        const crd = fileCrds.get(k) ?? start.crdNames[k];
         if (crd === undefined || step.crds.includes(crd)) kinds.add(k);
       }
       continue;
@@ -151,7 +147,7 @@ export function replayOnNewCluster(
         apiVersion: string;
         kind: string;
         metadata: { name: string; namespace?: string };
-        spec?: { chart?: string };
+        spec?: { chart?: string; group?: string; names?: { kind?: string }; versions?: { name: string }[] };
       };
       const what = `${step.command}: ${file.slice(cluster.length + 1)} (${obj.kind} ${obj.metadata.name})`;
       const kindKey = `${obj.apiVersion}/${obj.kind}`;
@@ -170,10 +166,20 @@ export function replayOnNewCluster(
       }
       if (obj.kind === 'Namespace') namespaces.add(obj.metadata.name);
       if (obj.kind === 'HelmChart') for (const k of start.chartKinds[obj.spec?.chart ?? ''] ?? []) installed.add(k);
-      // The helm-controller creates its CRDs when it starts.
-      if (obj.kind === 'Deployment' && obj.metadata.name === 'helm-controller')
-        for (const k of HELM_KINDS) installed.add(k);
+      // A CRD applied from a file: its kinds exist once a wait step has waited for it.
+      if (obj.kind === 'CustomResourceDefinition') {
+        for (const k of crdKinds(obj)) {
+          installed.add(k);
+          fileCrds.set(k, obj.metadata.name);
+        }
+      }
     }
   }
   return problems;
+}
+
+/** The `group/version/Kind` keys a CRD object defines. */
+function crdKinds(crd: { spec?: { group?: string; names?: { kind?: string }; versions?: { name: string }[] } }): string[] {
+  const { group, names, versions } = crd.spec ?? {};
+  return (versions ?? []).map((v) => `${group}/${v.name}/${names?.kind}`);
 }

@@ -33,6 +33,7 @@ describe('loadCrdValidators', () => {
   test('finds every kind in the upstream CRD directory, in file order, each from its file', () => {
     expect(validators.kinds.map((k) => `${k.apiVersion}/${k.kind} ${path.basename(k.source)}`)).toEqual([
       'argoproj.io/v1alpha1/Application argoproj.io_applications.yaml',
+      'helm.cattle.io/v1/HelmChartConfig helm.cattle.io_helmchartconfigs.yaml',
       'helm.cattle.io/v1/HelmChart helm.cattle.io_helmcharts.yaml',
       'monitoring.coreos.com/v1/PodMonitor monitoring.coreos.com_podmonitors.yaml',
       'monitoring.coreos.com/v1/Prometheus monitoring.coreos.com_prometheuses.yaml',
