@@ -217,7 +217,9 @@ function helmChartsOf(chart: Chart, cluster: string): { namespace: string; names
   const releases = chart.node.findAll().filter((c): c is HelmRelease => c instanceof HelmRelease);
   const namespaces = [...new Set(releases.map((r) => r.resource.metadata.namespace ?? 'default'))];
   if (namespaces.length !== 1) {
-    throw new Error(`cluster ${cluster}: its HelmCharts should share one namespace, found ${JSON.stringify(namespaces)}`);
+    throw new Error(
+      `cluster ${cluster}: its HelmCharts should share one namespace, found ${JSON.stringify(namespaces)}`,
+    );
   }
   return { namespace: namespaces[0], names: releases.map((r) => r.releaseName) };
 }

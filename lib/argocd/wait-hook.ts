@@ -37,7 +37,10 @@ export function waitHookFiles(
   const labels = { 'app.kubernetes.io/managed-by': 'cmm', 'app.kubernetes.io/part-of': 'cmm' };
   const meta = { name: WAIT_HOOK_NAME, namespace: ns, labels };
   const files = new Map<string, string>();
-  files.set(`serviceaccount-${WAIT_HOOK_NAME}.yaml`, toYaml({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta }));
+  files.set(
+    `serviceaccount-${WAIT_HOOK_NAME}.yaml`,
+    toYaml({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta }),
+  );
   files.set(
     `role-${WAIT_HOOK_NAME}.yaml`,
     toYaml({
@@ -125,6 +128,9 @@ export function waitHookFiles(
     }),
   );
   const resources = [`${up}/${cluster}`, ...[...files.keys()].sort()];
-  files.set('Kustomization', toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }));
+  files.set(
+    'Kustomization',
+    toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
+  );
   return files;
 }

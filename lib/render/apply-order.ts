@@ -179,7 +179,9 @@ export function replayOnNewCluster(
 }
 
 /** The `group/version/Kind` keys a CRD object defines. */
-function crdKinds(crd: { spec?: { group?: string; names?: { kind?: string }; versions?: { name: string }[] } }): string[] {
+function crdKinds(crd: {
+  spec?: { group?: string; names?: { kind?: string }; versions?: { name: string }[] };
+}): string[] {
   const { group, names, versions } = crd.spec ?? {};
   return (versions ?? []).map((v) => `${group}/${v.name}/${names?.kind}`);
 }
