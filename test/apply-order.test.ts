@@ -37,6 +37,8 @@ test.each(everyCluster.map((c) => [c.name, c]))('the documented sequence install
 test('the README shows that sequence', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   for (const step of applySteps('edge-1')) expect(readme).toContain(step.command);
+  for (const step of applySteps('eks-prod-eu', 'out/eks', true)) expect(readme).toContain(step.command);
+  expect(readme).toContain('until kubectl apply -k dist/edge-1; do sleep 20; done');
 });
 
 test('the setup files are named in install order: the namespace first, the HelmCharts last', () => {
