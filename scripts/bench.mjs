@@ -336,18 +336,29 @@ function toYaml(value, indent = 0) {
 }
 
 /**
- * A deterministic fleet of `n` clusters whose shapes vary with the index: kube-state-metrics or the host root mount
+ * A deterministic fleet of `n` clusters whose shapes vary with the index: the platform, kube-state-metrics or the host root mount
  * off, Prometheus exposed through traefik or nginx, storage, node selectors, resources, a PodMonitor, the defaults'
  * ServiceMonitor dropped, control-plane scraping. One cluster in three is exposed, so the central Grafana gets a
  * datasource for each of those.
  */
 function fleetInventory(n) {
+  /** The platforms of the generated clusters, by index: half k3s, the rest one of each other platform. */
+  const PLATFORM_MIX = ['k3s', 'eks', 'k3s', 'kops', 'k3s', 'gke', 'k3s', 'rke2', 'k3s', 'aks', 'k3s', 'kubeadm'];
   const name = (i) => `cluster-${String(i).padStart(4, '0')}`;
   const clusters = [];
   for (let i = 0; i < n; i++) {
     const c = { name: name(i) };
+    // Mostly k3s, one cluster in two on another platform (a helm-controller of CMM's on EKS, GKE, AKS, kOps, kubeadm).
+    const platform = PLATFORM_MIX[i % PLATFORM_MIX.length];
+    if (platform !== 'k3s') c.platform = platform;
     if (i % 4 === 1) c.kubeStateMetrics = false;
-    if (i % 9 === 0) c.kubernetesComponents = { apiServer: true, coreDns: true, etcd: true };
+    if (i % 9 === 0) {
+      // etcd where it can be scraped (on k3s, at the servers' addresses); the managed planes have none.
+      if (platform === 'k3s')
+        c.kubernetesComponents = { etcd: true, endpoints: ['10.0.0.10', '10.0.0.11', '10.0.0.12'] };
+      else if (['rke2', 'kops', 'kubeadm'].includes(platform)) c.kubernetesComponents = { etcd: true };
+      else c.kubernetesComponents = { coreDns: false };
+    }
     const prometheus = {};
     if (i % 10 === 7) {
       prometheus.retention = '3d';

@@ -166,6 +166,24 @@ describe('component monitors', () => {
     });
   });
 
+  test.each(['k3s', 'rke2', 'eks', 'gke', 'aks', 'kops', 'kubeadm'])(
+    '%s: the kubelet (and cAdvisor) is scraped',
+    (platform) => {
+      const v = values(render(inventory(platform)), 'w/setup/50-helmchart-cmm-agent.yaml');
+      expect(v.kubelet).toEqual({ enabled: true });
+      expect(v.defaultRules.disabled.KubeletDown).toBeUndefined();
+    },
+  );
+
+  test("the kubelet's monitor turned off takes the chart's KubeletDown with it (it would fire for ever)", () => {
+    const v = values(
+      render(inventory('eks', 'k3s', '    kubernetesComponents: { kubelet: false }\n')),
+      'w/setup/50-helmchart-cmm-agent.yaml',
+    );
+    expect(v.kubelet).toEqual({ enabled: false });
+    expect(v.defaultRules.disabled.KubeletDown).toBe(true);
+  });
+
   test('a monitor can be turned off', () => {
     const files = render(inventory('kops', 'k3s', '    kubernetesComponents: { scheduler: false, coreDns: false }\n'));
     expect(Object.keys(monitorsOn(files, 'w')).sort()).toEqual(['kubeApiServer', 'kubeControllerManager']);

@@ -69,9 +69,9 @@ export interface ClusterAgentProps {
   /** Groups of nodes with their labels and taints, by name; workloads choose one with `nodePool`. @default - none */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /**
-   * The control-plane components to scrape, one by one: apiServer, controllerManager, scheduler, etcd, kubeProxy,
-   * coreDns. The kubelet (and cAdvisor) is always scraped.
-   * @default - what k3s and RKE2 expose: apiServer and coreDns (see K3S_COMPONENTS)
+   * The Kubernetes components to scrape, one by one: apiServer, kubelet (with cAdvisor), controllerManager,
+   * scheduler, etcd, kubeProxy, coreDns, kubeDns.
+   * @default - what the platform exposes without changes (lib/platforms/profiles.ts)
    */
   readonly kubernetesComponents?: KubernetesComponentsOptions;
   /** @default - see PrometheusOptions */

@@ -10,6 +10,7 @@ import type { PlatformProfile } from '../platforms/profiles';
 /** The components, with the kube-prometheus-stack section of each. */
 export const KUBERNETES_COMPONENTS = {
   apiServer: 'kubeApiServer',
+  kubelet: 'kubelet',
   controllerManager: 'kubeControllerManager',
   scheduler: 'kubeScheduler',
   etcd: 'kubeEtcd',
@@ -20,7 +21,7 @@ export const KUBERNETES_COMPONENTS = {
 
 export type KubernetesComponent = keyof typeof KUBERNETES_COMPONENTS;
 
-/** Which components to scrape; the kubelet (and cAdvisor) always is. */
+/** Which components to scrape. */
 export type KubernetesComponentsOptions = { readonly [C in KubernetesComponent]?: boolean } & {
   /**
    * Addresses of the nodes a component runs on, where it has no pod to select (k3s runs the control plane inside its

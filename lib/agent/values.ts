@@ -99,15 +99,18 @@ export function kubePrometheusStackValues(
 
     nodeExporter: { enabled: nodeExporter.enabled ?? true },
     'prometheus-node-exporter': nodeExporterChart,
-    // The kubelet and cAdvisor are always scraped (container metrics); the control plane only on request.
+    // The kubelet (and cAdvisor) and the control-plane components: see componentValues below.
     kubernetesServiceMonitors: { enabled: true },
-    kubelet: { enabled: true },
     prometheus,
   };
   if (Object.keys(operator).length > 0) values.prometheusOperator = operator;
   const ksmChart = { ...podScheduling(ksm, pools), ...(ksm.resources ? { resources: resources(ksm.resources) } : {}) };
   if (Object.keys(ksmChart).length > 0) values['kube-state-metrics'] = ksmChart;
   Object.assign(values, componentValues(props.kubernetesComponents, profile));
+  // Without the kubelet's monitor, the chart's KubeletDown (nodes, but no kubelet target up) would fire for ever.
+  if ((values.kubelet as { enabled: boolean }).enabled === false) {
+    (values.defaultRules as { disabled: Record<string, boolean> }).disabled.KubeletDown = true;
+  }
   return values;
 }
 

@@ -609,6 +609,12 @@ const clusterSettings = {
   kubernetesComponents: z
     .strictObject({
       apiServer: z.boolean().optional().describe('The API server. Default: true.'),
+      kubelet: z
+        .boolean()
+        .optional()
+        .describe(
+          "The kubelet and cAdvisor (the nodes' and containers' metrics); off also drops KubeletDown. Default: true.",
+        ),
       controllerManager: z
         .boolean()
         .optional()
@@ -628,7 +634,7 @@ const clusterSettings = {
     })
     .optional()
     .describe(
-      "The control-plane components to scrape, one by one; a monitor whose target does not exist fires its Down alert for ever. The kubelet is always scraped. Default: what the platform exposes without changes (see the README's platform sections).",
+      "The Kubernetes components to scrape, one by one; a monitor whose target does not exist fires its Down alert for ever. Default: what the platform exposes without changes (see the README's platform sections).",
     ),
   prometheus: prometheusSettings.optional(),
   operator: operatorSettings.optional(),

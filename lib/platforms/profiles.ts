@@ -48,6 +48,10 @@ export interface PlatformProfile {
 
 const KUBE_SYSTEM_DNS = { service: 'kube-dns', namespace: 'kube-system' };
 const API_SERVER: ComponentFact = { scrape: 'default', note: 'the `kubernetes` Service' };
+const KUBELET: ComponentFact = {
+  scrape: 'default',
+  note: 'the kubelet of every node (port 10250) with cAdvisor: the container metrics; its Service is kept by the operator',
+};
 const COREDNS: ComponentFact = { scrape: 'default', note: 'CoreDNS (`k8s-app: kube-dns`), port 9153' };
 const NO_KUBE_DNS: ComponentFact = { scrape: 'none', note: 'the cluster runs CoreDNS, not kube-dns: see coreDns' };
 const MANAGED = (what: string, how: string): ComponentFact => ({
@@ -69,6 +73,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'kube-system',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: K3S_CHANGE('kube-controller-manager-arg: ["bind-address=0.0.0.0"]', 'every server'),
       scheduler: K3S_CHANGE('kube-scheduler-arg: ["bind-address=0.0.0.0"]', 'every server'),
       etcd: K3S_CHANGE('etcd-expose-metrics: true', 'every server (embedded etcd only; the default SQLite has none)'),
@@ -89,6 +94,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'kube-system',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: {
         scrape: 'change',
         note: 'a static pod bound to 127.0.0.1: set kube-controller-manager-arg: ["bind-address=0.0.0.0"] in /etc/rancher/rke2/config.yaml on every server',
@@ -121,6 +127,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'helm-controller',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: MANAGED('controller manager', 'EKS serves its metrics only through the API server'),
       scheduler: MANAGED('scheduler', 'EKS serves its metrics only through the API server'),
       etcd: MANAGED('etcd', 'not exposed at all'),
@@ -143,6 +150,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'helm-controller',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: MANAGED('controller manager', 'GKE exports its metrics to Cloud Monitoring only'),
       scheduler: MANAGED('scheduler', 'GKE exports its metrics to Cloud Monitoring only'),
       etcd: MANAGED('etcd', 'not exposed at all'),
@@ -163,6 +171,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'helm-controller',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: MANAGED('controller manager', 'Azure Monitor managed Prometheus only'),
       scheduler: MANAGED('scheduler', 'Azure Monitor managed Prometheus only'),
       etcd: MANAGED('etcd', 'not exposed at all'),
@@ -184,6 +193,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'helm-controller',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: {
         scrape: 'default',
         note: 'a static pod (`k8s-app: kube-controller-manager`) listening on all interfaces',
@@ -219,6 +229,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     helmChartNamespace: 'helm-controller',
     components: {
       apiServer: API_SERVER,
+      kubelet: KUBELET,
       controllerManager: {
         scrape: 'change',
         note: 'a static pod bound to 127.0.0.1: set controllerManager.extraArgs bind-address=0.0.0.0 in the ClusterConfiguration (or /etc/kubernetes/manifests)',
