@@ -75,7 +75,7 @@ export const HELM_CONTROLLER_IMAGE = 'rancher/helm-controller:v0.17.7';
 export const KLIPPER_HELM_IMAGE = 'rancher/klipper-helm:v0.13.3-build20260727';
 
 /**
- * kubectl for the ArgoCD PostSync hook that waits for the install Jobs (`kubectl wait --for=create` needs 1.31 or
+ * kubectl for the ArgoCD Sync hook that waits for the install Jobs (`kubectl wait --for=create` needs 1.31 or
  * later; a Job's `Complete` condition is stable batch/v1, so any supported cluster version is fine).
  */
 export const KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.35.0';

@@ -9,7 +9,7 @@ import { describeWithKubectl, describeWithTool } from './support/tools';
 import { renderApp } from '../lib';
 
 /**
- * ArgoCD: an Application per cluster syncing an overlay of the cluster's folder that adds a PostSync hook waiting for
+ * ArgoCD: an Application per cluster syncing an overlay of the cluster's folder that adds a Sync hook waiting for
  * the charts' install Jobs; the HelmChart health check for argocd-cm, run in Lua 5.1 (ArgoCD's gopher-lua dialect).
  */
 
@@ -75,17 +75,29 @@ describe('Applications', () => {
   });
 });
 
-describe('the PostSync hook', () => {
+describe('the Sync hook', () => {
   const hook = (f: Map<string, string>, cluster: string) => yaml(f, `argocd/${cluster}/job-cmm-wait-helmcharts.yaml`);
   type Pod = { initContainers: { args: string[] }[]; containers: { args: string[] }[]; serviceAccountName: string };
   const podOf = (job: Manifest) => (job.spec as { template: { spec: Pod } }).template.spec;
 
   test("waits for the install Job of each of the folder's HelmCharts, where helm-controller creates it", () => {
     const job = hook(files, 'edge-1');
+    // A Sync hook in wave 0: after the HelmCharts (wave -1), before the custom resources that need the chart's CRDs.
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/sync-wave': '0',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });
+    expect(
+      yaml(files, 'edge-1/setup/50-helmchart-cmm-agent.yaml').metadata.annotations?.['argocd.argoproj.io/sync-wave'],
+    ).toBe('-1');
+    expect(
+      yaml(files, 'edge-1/prometheusrule-cmm-builtin-rules.yaml').metadata.annotations?.[
+        'argocd.argoproj.io/sync-wave'
+      ],
+    ).toBe('1');
+    // One try within a deadline: a failure fails the sync, whose retry runs the hook again.
+    expect(job.spec).toMatchObject({ backoffLimit: 0, activeDeadlineSeconds: 2700 });
     expect(job.metadata.namespace).toBe('kube-system');
     const pod = podOf(job);
     expect(pod.initContainers.map((c) => c.args.join(' '))).toEqual([
@@ -116,7 +128,11 @@ describe('the PostSync hook', () => {
     expect(chart.metadata.namespace).toBe('helm-controller');
   });
 
-  test('may read the Jobs of that namespace, nothing more', () => {
+  test('may read the Jobs of that namespace, nothing more; its rights exist before it runs (wave -1)', () => {
+    for (const kind of ['serviceaccount', 'role', 'rolebinding']) {
+      const m = yaml(eks, `argocd/eks-prod-eu/${kind}-cmm-wait-helmcharts.yaml`);
+      expect(m.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    }
     const role = yaml(eks, 'argocd/eks-prod-eu/role-cmm-wait-helmcharts.yaml');
     expect(role.metadata.namespace).toBe('helm-controller');
     expect(role.rules).toEqual([{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] }]);

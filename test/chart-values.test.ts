@@ -124,6 +124,7 @@ test('an agent with every option set writes only known keys', () => {
       kubeProxy: true,
       coreDns: true,
       endpoints: ['10.0.0.1'],
+      nodeEndpoints: ['10.0.0.1', '10.0.0.2'],
     },
     prometheus: {
       retention: '30d',

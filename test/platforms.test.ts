@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { PLATFORMS, renderApp } from '../lib';
+import { PLATFORMS, PROFILES, renderApp, type Platform } from '../lib';
 import { buildFleet, inventoryProblems, ROOT, type Manifest } from './support/example';
 
 /**
@@ -215,6 +215,24 @@ describe('component monitors', () => {
     expect(problems[0]).toContain(`a Prometheus in a ${title} cluster can scrape`);
   });
 
+  test("k3s: kube-proxy at every node's address, the control plane at the servers'", () => {
+    const files = render(
+      inventory(
+        'k3s',
+        'k3s',
+        '    kubernetesComponents:\n      scheduler: true\n      kubeProxy: true\n      endpoints: [10.0.0.5]\n      nodeEndpoints: [10.0.0.5, 10.0.0.7, 10.0.0.8]\n',
+      ),
+    );
+    expect(monitorsOn(files, 'w')).toMatchObject({
+      kubeScheduler: { endpoints: ['10.0.0.5'] },
+      kubeProxy: { endpoints: ['10.0.0.5', '10.0.0.7', '10.0.0.8'] },
+    });
+    const problems = inventoryProblems(
+      inventory('k3s', 'k3s', '    kubernetesComponents: { kubeProxy: true, endpoints: [10.0.0.5] }\n'),
+    );
+    expect(problems).toEqual([expect.stringContaining("kubernetesComponents.nodeEndpoints (every node's IP address)")]);
+  });
+
   test("on k3s, a component inside the k3s process needs the nodes' addresses", () => {
     const problems = inventoryProblems(inventory('k3s', 'k3s', '    kubernetesComponents: { scheduler: true }\n'));
     expect(problems).toHaveLength(1);
@@ -259,8 +277,21 @@ describe('DNS and storage', () => {
     ['gke', 'standard-rwo'],
     ['aks', 'default'],
     ['kops', 'kops-csi-1-21'],
-  ])('on %s, a claim without a class gets the default one (%s)', (platform, _class) => {
-    expect(inventoryProblems(inventory(platform, 'k3s', '    prometheus: { storage: { size: 10Gi } }\n'))).toEqual([]);
+  ])('on %s, a claim without a class is left to the default one (%s)', (platform, defaultClass) => {
+    const text = inventory(platform, 'k3s', '    prometheus: { storage: { size: 10Gi } }\n');
+    expect(inventoryProblems(text)).toEqual([]);
+    expect(PROFILES[platform as Platform].defaultStorageClass).toBe(defaultClass);
+    const claim = values(render(text), 'w/setup/50-helmchart-cmm-agent.yaml').prometheus.prometheusSpec.storageSpec
+      .volumeClaimTemplate.spec;
+    expect(claim.resources).toEqual({ requests: { storage: '10Gi' } });
+    expect(claim).not.toHaveProperty('storageClassName');
+  });
+
+  test('a class given is used on every platform', () => {
+    const text = inventory('eks', 'k3s', '    prometheus: { storage: { size: 10Gi, storageClass: gp3 } }\n');
+    const claim = values(render(text), 'w/setup/50-helmchart-cmm-agent.yaml').prometheus.prometheusSpec.storageSpec
+      .volumeClaimTemplate.spec;
+    expect(claim.storageClassName).toBe('gp3');
   });
 
   test("the central's claims need a class on its platform", () => {

@@ -25,9 +25,11 @@ export type KubernetesComponent = keyof typeof KUBERNETES_COMPONENTS;
 export type KubernetesComponentsOptions = { readonly [C in KubernetesComponent]?: boolean } & {
   /**
    * Addresses of the nodes a component runs on, where it has no pod to select (k3s runs the control plane inside its
-   * own process): the servers' IPs for the controller manager, scheduler and etcd. @default - none
+   * own process): the servers' IPs, for the controller manager, scheduler and etcd. @default - none
    */
   readonly endpoints?: readonly string[];
+  /** Every node's IP, for kube-proxy where it has no pod to select (k3s). @default - none */
+  readonly nodeEndpoints?: readonly string[];
 };
 
 /** The kube-prometheus-stack sections for the components on a platform: `{ kubeApiServer: { enabled: true }, ... }`. */
@@ -41,7 +43,8 @@ export function componentValues(
       const on = options?.[c] ?? fact.scrape === 'default';
       const section: Record<string, unknown> = { enabled: on };
       if (on && fact.values) Object.assign(section, structuredClone(fact.values));
-      if (on && fact.needsEndpoints && options?.endpoints) section.endpoints = [...options.endpoints];
+      const addresses = fact.needsEndpoints ? options?.[fact.needsEndpoints] : undefined;
+      if (on && addresses) section.endpoints = [...addresses];
       return [KUBERNETES_COMPONENTS[c], section];
     }),
   );
@@ -61,10 +64,11 @@ export function componentProblems(
     const fact = profile.components[c];
     if (fact.scrape === 'none') {
       problems.push([c, `a component a Prometheus in a ${profile.title} cluster can scrape; ${fact.note}`]);
-    } else if (fact.needsEndpoints && (options.endpoints?.length ?? 0) === 0) {
+    } else if (fact.needsEndpoints && (options[fact.needsEndpoints]?.length ?? 0) === 0) {
+      const which = fact.needsEndpoints === 'endpoints' ? "the servers' IP addresses" : "every node's IP address";
       problems.push([
         c,
-        `kubernetesComponents.endpoints (the nodes' IP addresses) as well, as there is no pod to select: on ${profile.title} it ${fact.note}`,
+        `kubernetesComponents.${fact.needsEndpoints} (${which}) as well, as there is no pod to select: on ${profile.title} it ${fact.note}`,
       ]);
     }
   }

@@ -23,7 +23,7 @@ export interface ArgoCdApplicationsProps {
   readonly clusters: readonly {
     readonly name: string;
     readonly destination?: ArgoCdDestination;
-    /** The cluster folder's HelmCharts, whose install Jobs a PostSync hook waits for. */
+    /** The cluster folder's HelmCharts, whose install Jobs a Sync hook waits for. */
     readonly helmCharts: ClusterHelmCharts;
   }[];
   /** The name of the folder the Applications and the per-cluster overlays are written to. @default 'argocd' */
@@ -36,7 +36,7 @@ export const HELMCHART_HEALTH_PATCH = 'argocd-cm-helmchart-health.patch';
 /**
  * ArgoCD, as teams wire it: one Application per cluster (`cmm-<cluster>`), syncing `dist/argocd/<cluster>/`: a
  * kustomization of `dist/<cluster>/` (the install order within, and the sync waves between the helm-controller, the
- * setup and the custom resources) plus a PostSync hook that waits for the charts' install Jobs (see
+ * setup and the custom resources) plus a Sync hook (wave 0) that waits for the charts' install Jobs (see
  * {@link waitHookFiles}); a retry policy for the minutes a new cluster's charts need; and the health check that ArgoCD
  * has none of for helm-controller's HelmChart, as a patch of `argocd-cm`.
  */
@@ -85,7 +85,7 @@ export class ArgoCdApplications extends Construct {
  * The Lua health check of `helm.cattle.io/HelmChart`, from the status helm-controller 0.17 writes: `Failed=True`
  * (the install Job reached its backOffLimit) is Degraded; `JobCreated=True` is Healthy: helm-controller writes the
  * same status while the Job runs, after it succeeded and while it retries, so success cannot be told from the
- * HelmChart alone (the message says so: the PostSync hook of {@link waitHookFiles} waits for the Job); before that,
+ * HelmChart alone (the message says so: the Sync hook of {@link waitHookFiles} waits for the Job); before that,
  * Progressing.
  */
 export const HELMCHART_HEALTH_LUA = `local hs = {}
@@ -128,7 +128,7 @@ if jobCreated ~= nil and jobCreated.status == "True" then
   hs.status = "Healthy"
   local job = status.jobName
   if job == nil or job == "" then job = "(unnamed)" end
-  hs.message = "Install Job " .. job .. " created and not failed; helm-controller does not report its completion here: the PostSync hook cmm-wait-helmcharts waits for it"
+  hs.message = "Install Job " .. job .. " created and not failed; helm-controller does not report its completion here: the Sync hook cmm-wait-helmcharts waits for it"
   return hs
 end
 hs.status = "Progressing"

@@ -1,4 +1,5 @@
 import { KUBECTL_IMAGE } from '../versions';
+import { SYNC_WAVE_ANNOTATION } from '../output/stages';
 import { toYaml } from '../output/yaml';
 
 /** The HelmCharts of one cluster folder: the namespace they (and their install Jobs) live in, and their names. */
@@ -10,9 +11,13 @@ export interface ClusterHelmCharts {
 /** The name of the hook Job and of its ServiceAccount, Role and RoleBinding. */
 export const WAIT_HOOK_NAME = 'cmm-wait-helmcharts';
 
-/** How long the hook waits for an install Job to appear, and then to complete. */
+/**
+ * How long the hook waits for an install Job to appear, and then to complete (a failing install spends about that
+ * long on its 10 tries), and the hook Job's own deadline.
+ */
 export const WAIT_FOR_CREATE = '10m';
 export const WAIT_FOR_COMPLETE = '30m';
+export const HOOK_DEADLINE_SECONDS = 45 * 60;
 
 /** helm-controller names the install Job of HelmChart `x` `helm-install-x`, in the HelmChart's namespace. */
 export function installJobName(helmChart: string): string {
@@ -21,11 +26,11 @@ export function installJobName(helmChart: string): string {
 
 /**
  * The files of `dist/argocd/<cluster>/`: a kustomization of `../../<cluster>` (the cluster folder, as kubectl installs
- * it) plus an ArgoCD PostSync hook, a Job that waits until helm-controller's install Job of every HelmChart of the
- * folder has completed. helm-controller writes no status when an install Job completes (only `JobCreated`, and
- * `Failed` once the Job gave up), so this hook is what makes ArgoCD's sync report an install that did not finish:
- * the sync stays Running while the charts install, and fails when an install Job has not completed within
- * {@link WAIT_FOR_COMPLETE}.
+ * it) plus an ArgoCD Sync hook in wave 0, between the HelmCharts (wave -1) and the custom resources (wave 1): a Job
+ * that waits until helm-controller's install Job of every HelmChart of the folder has completed. ArgoCD runs a wave's
+ * hooks to completion before the next wave, so the ServiceMonitors and rules are applied once the chart has installed
+ * their CRDs, and a sync fails when an install did not complete. helm-controller writes no status when an install
+ * Job completes (only `JobCreated`, and `Failed` once the Job gave up), so the HelmChart's health cannot say it.
  */
 export function waitHookFiles(
   cluster: string,
@@ -35,7 +40,8 @@ export function waitHookFiles(
 ): Map<string, string> {
   const ns = charts.namespace;
   const labels = { 'app.kubernetes.io/managed-by': 'cmm', 'app.kubernetes.io/part-of': 'cmm' };
-  const meta = { name: WAIT_HOOK_NAME, namespace: ns, labels };
+  // Its ServiceAccount and rights exist before the hook runs (wave -1, with the HelmCharts).
+  const meta = { name: WAIT_HOOK_NAME, namespace: ns, labels, annotations: { [SYNC_WAVE_ANNOTATION]: '-1' } };
   const files = new Map<string, string>();
   files.set(
     `serviceaccount-${WAIT_HOOK_NAME}.yaml`,
@@ -85,14 +91,16 @@ export function waitHookFiles(
       metadata: {
         ...meta,
         annotations: {
-          'argocd.argoproj.io/hook': 'PostSync',
+          'argocd.argoproj.io/hook': 'Sync',
+          [SYNC_WAVE_ANNOTATION]: '0',
           // The previous run's Job is deleted when the next sync starts, so its logs stay readable until then.
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
         },
       },
       spec: {
-        // A transient API error gets another try; a Job that did not complete in time fails the sync.
-        backoffLimit: 2,
+        // One try: a failure fails the sync, and the Application's retry policy runs the sync (and the hook) again.
+        backoffLimit: 0,
+        activeDeadlineSeconds: HOOK_DEADLINE_SECONDS,
         template: {
           metadata: { labels },
           spec: {

@@ -618,19 +618,36 @@ const clusterSettings = {
       controllerManager: z
         .boolean()
         .optional()
-        .describe('kube-controller-manager (k3s/RKE2 bind it to 127.0.0.1). Default: false.'),
-      scheduler: z.boolean().optional().describe('kube-scheduler (k3s/RKE2 bind it to 127.0.0.1). Default: false.'),
-      etcd: z.boolean().optional().describe('etcd (k3s needs --etcd-expose-metrics). Default: false.'),
-      kubeProxy: z.boolean().optional().describe('kube-proxy (k3s binds its metrics to 127.0.0.1). Default: false.'),
-      coreDns: z.boolean().optional().describe('CoreDNS. Default: true where the cluster runs it.'),
-      kubeDns: z.boolean().optional().describe('kube-dns (GKE). Default: true on GKE.'),
+        .describe(
+          'kube-controller-manager (bound to 127.0.0.1 on k3s, RKE2 and kubeadm; managed on EKS, GKE, AKS). Default: true on kOps.',
+        ),
+      scheduler: z
+        .boolean()
+        .optional()
+        .describe(
+          'kube-scheduler (bound to 127.0.0.1 on k3s, RKE2 and kubeadm; managed on EKS, GKE, AKS). Default: true on kOps.',
+        ),
+      etcd: z.boolean().optional().describe('etcd (after a cluster change; managed on EKS, GKE, AKS). Default: false.'),
+      kubeProxy: z
+        .boolean()
+        .optional()
+        .describe(
+          'kube-proxy (its metrics bound to 127.0.0.1 until a cluster change; none on GKE, AKS). Default: false.',
+        ),
+      coreDns: z.boolean().optional().describe('CoreDNS. Default: true except on GKE.'),
+      kubeDns: z.boolean().optional().describe('kube-dns. Default: true on GKE.'),
       endpoints: z
         .array(z.union([z.ipv4({ error: 'an IP address' }), z.ipv6({ error: 'an IP address' })]))
         .min(1)
         .optional()
         .describe(
-          "The nodes' IP addresses, for components without a pod to select (k3s runs its control plane inside its own process).",
+          "The servers' IP addresses, for the controller manager, scheduler and etcd where they have no pod to select (k3s runs its control plane inside its own process).",
         ),
+      nodeEndpoints: z
+        .array(z.union([z.ipv4({ error: 'an IP address' }), z.ipv6({ error: 'an IP address' })]))
+        .min(1)
+        .optional()
+        .describe("Every node's IP address, for kube-proxy where it has no pod to select (k3s)."),
     })
     .optional()
     .describe(

@@ -22,8 +22,11 @@ export interface ComponentFact {
   readonly note: string;
   /** kube-prometheus-stack values the component's section needs on this platform when on (selectors, ports). */
   readonly values?: Readonly<Record<string, unknown>>;
-  /** The component has no pod to select (it runs inside another process): it needs the nodes' addresses. */
-  readonly needsEndpoints?: boolean;
+  /**
+   * The component has no pod to select (it runs inside another process): it needs the addresses of the nodes it runs
+   * on, the servers' (`endpoints`) or every node's (`nodeEndpoints`, kube-proxy).
+   */
+  readonly needsEndpoints?: 'endpoints' | 'nodeEndpoints';
 }
 
 export interface PlatformProfile {
@@ -61,7 +64,7 @@ const MANAGED = (what: string, how: string): ComponentFact => ({
 
 const K3S_CHANGE = (flag: string, nodes: string): ComponentFact => ({
   scrape: 'change',
-  needsEndpoints: true,
+  needsEndpoints: nodes === 'every node' ? 'nodeEndpoints' : 'endpoints',
   note: `runs inside the k3s process, bound to 127.0.0.1: set ${flag} in /etc/rancher/k3s/config.yaml on ${nodes}`,
 });
 
@@ -128,8 +131,14 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     components: {
       apiServer: API_SERVER,
       kubelet: KUBELET,
-      controllerManager: MANAGED('controller manager', 'EKS serves its metrics only through the API server'),
-      scheduler: MANAGED('scheduler', 'EKS serves its metrics only through the API server'),
+      controllerManager: MANAGED(
+        'controller manager',
+        'EKS serves its metrics through the API server, at metrics.eks.amazonaws.com, not as a target the chart scrapes',
+      ),
+      scheduler: MANAGED(
+        'scheduler',
+        'EKS serves its metrics through the API server, at metrics.eks.amazonaws.com, not as a target the chart scrapes',
+      ),
       etcd: MANAGED('etcd', 'not exposed at all'),
       kubeProxy: {
         scrape: 'change',
@@ -154,7 +163,10 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
       controllerManager: MANAGED('controller manager', 'GKE exports its metrics to Cloud Monitoring only'),
       scheduler: MANAGED('scheduler', 'GKE exports its metrics to Cloud Monitoring only'),
       etcd: MANAGED('etcd', 'not exposed at all'),
-      kubeProxy: MANAGED('kube-proxy', 'none with Dataplane V2; GKE manages it otherwise'),
+      kubeProxy: {
+        scrape: 'none',
+        note: 'GKE Dataplane V2 has no kube-proxy; where it runs, GKE manages it and binds its metrics to 127.0.0.1',
+      },
       coreDns: { scrape: 'none', note: 'GKE runs kube-dns, not CoreDNS: see kubeDns' },
       kubeDns: { scrape: 'default', note: 'kube-dns (`k8s-app: kube-dns`), ports 10054 and 10055' },
     },
@@ -175,7 +187,10 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
       controllerManager: MANAGED('controller manager', 'Azure Monitor managed Prometheus only'),
       scheduler: MANAGED('scheduler', 'Azure Monitor managed Prometheus only'),
       etcd: MANAGED('etcd', 'not exposed at all'),
-      kubeProxy: MANAGED('kube-proxy', 'its metrics endpoint is not reliably reachable on AKS'),
+      kubeProxy: {
+        scrape: 'none',
+        note: 'AKS manages kube-proxy, and its metrics endpoint is not reliably reachable from the cluster',
+      },
       coreDns: COREDNS,
       kubeDns: NO_KUBE_DNS,
     },
