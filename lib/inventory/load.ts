@@ -83,8 +83,10 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     }
   });
   if (total > 0) throw new ValidationError(fileName, problems, total);
-  // The central Grafana needs at least one Prometheus it can reach.
-  const reachable = merged.some((c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress');
+  const thanosMode = (inv.central.metrics ?? 'direct') === 'thanos';
+  // The central Grafana needs at least one Prometheus it can reach (in thanos mode, the central Query).
+  const reachable =
+    thanosMode || merged.some((c) => c.name === inv.central.cluster || c.prometheus?.exposure?.type === 'ingress');
   // Every cluster that ships logs needs a central Loki it can reach.
   const logProblems: string[] = [];
   merged.forEach((c, i) => {
@@ -102,6 +104,7 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
       );
     }
   });
+  logProblems.push(...thanosProblems(inv, merged, locate));
   // The central cluster has one platform.
   const centralEntry = merged.find((c) => c.name === inv.central.cluster);
   if (inv.central.platform !== undefined && centralEntry !== undefined) {
@@ -120,6 +123,15 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     ...(inv.central.loki && (inv.central.loki.mode ?? 'monolithic') === 'monolithic'
       ? [[['central', 'loki', 'storage'], inv.central.loki.storage ?? {}] as [PropertyKey[], { storageClass?: string }]]
       : []),
+    ...(thanosMode && inv.central.thanos
+      ? ([
+          [['central', 'thanos', 'store', 'storage'], inv.central.thanos.store?.storage ?? {}],
+          [['central', 'thanos', 'compactor', 'storage'], inv.central.thanos.compactor?.storage ?? {}],
+          ...(merged.some((c) => c.thanos?.mode === 'remote-write')
+            ? [[['central', 'thanos', 'receive', 'storage'], inv.central.thanos.receive?.storage ?? {}]]
+            : []),
+        ] as [PropertyKey[], { storageClass?: string }][])
+      : []),
   ];
   for (const [path, storage] of claims) {
     const problem = storageClassProblem(storage, platform);
@@ -129,8 +141,9 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   }
   // The central parts' node pools are the central cluster's (its clusters[] entry).
   const centralPools = Object.keys(merged.find((c) => c.name === inv.central.cluster)?.nodePools ?? {});
-  for (const path of [['central'], ['central', 'loki']]) {
-    const settings = (path.length === 1 ? inv.central : inv.central.loki) as { nodePool?: string } | undefined;
+  for (const path of [['central'], ['central', 'loki'], ['central', 'thanos']]) {
+    const settings = (path.length === 1 ? inv.central : inv.central[path[1] as 'loki' | 'thanos']) as
+      { nodePool?: string } | undefined;
     if (settings?.nodePool === undefined || centralPools.includes(settings.nodePool)) continue;
     const where = locate([...path, 'nodePool'], false);
     logProblems.push(
@@ -382,3 +395,100 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export type { ClusterDefaults };
+
+/**
+ * What the thanos mode needs: `central.thanos` (its object storage Secret) with `metrics: thanos` and not without; for
+ * every sidecar cluster but the central one, an exposure the central Query can reach; for every remote-write cluster,
+ * credentials and a Receive endpoint; agent mode only with remote write, and without a local Alertmanager.
+ */
+function thanosProblems(inv: Inventory, merged: readonly ClusterConfig[], locate: Locate): string[] {
+  const problems: string[] = [];
+  const at = (path: PropertyKey[], shown: string) => {
+    const where = locate(path, false);
+    return `${where ? `${where}: ` : ''}${shown}`;
+  };
+  const thanosMode = (inv.central.metrics ?? 'direct') === 'thanos';
+  if (!thanosMode) {
+    if (inv.central.thanos) {
+      problems.push(
+        `${at(['central', 'thanos'], 'central.thanos')}: is set but central.metrics is ${JSON.stringify(inv.central.metrics ?? 'direct')}; expected central.metrics: thanos, or no central.thanos`,
+      );
+    }
+    merged.forEach((c, i) => {
+      if (c.thanos) {
+        problems.push(
+          `${at(['clusters', i, 'thanos'], `clusters[${i}].thanos`)}: is set but central.metrics is not thanos; expected central.metrics: thanos, or no thanos settings`,
+        );
+      }
+    });
+    return problems;
+  }
+  if (!inv.central.thanos) {
+    problems.push(
+      `${at(['central', 'metrics'], 'central.thanos')}: is required with central.metrics: thanos; expected the central Thanos settings, at least objectStorageSecret (an existing Secret with the object storage configuration)`,
+    );
+    return problems;
+  }
+  const pushing: string[] = [];
+  merged.forEach((c, i) => {
+    const t = c.thanos ?? {};
+    const mode = t.mode ?? 'sidecar';
+    const base = ['clusters', i, 'thanos'];
+    const shown = `clusters[${i}].thanos`;
+    if (mode === 'sidecar') {
+      if (t.credentialsSecret !== undefined || t.agent !== undefined) {
+        const key = t.agent !== undefined ? 'agent' : 'credentialsSecret';
+        problems.push(
+          `${at([...base, key], `${shown}.${key}`)}: is set but the cluster's mode is sidecar; expected mode: remote-write, or no ${key}`,
+        );
+      }
+      if (c.name !== inv.central.cluster && !t.exposure) {
+        problems.push(
+          `${at(c.thanos ? base : ['clusters', i], `${shown}.exposure`)}: is required for ${c.name}; expected how the central Thanos Query reaches its sidecar (type loadBalancer or ingress), or mode: remote-write for a cluster the centre cannot reach (after merging defaults)`,
+        );
+      }
+    } else {
+      if (c.name === inv.central.cluster) {
+        problems.push(
+          `${at([...base, 'mode'], `${shown}.mode`)}: "remote-write" is not valid for the central cluster ${c.name}; expected sidecar (the central Query reaches its sidecar inside the cluster)`,
+        );
+        return;
+      }
+      pushing.push(c.name);
+      if (t.agent && c.rules?.groups && Object.keys(c.rules.groups).length > 0) {
+        problems.push(
+          `${at(['clusters', i, 'rules', 'groups'], `clusters[${i}].rules.groups`)}: is set but the cluster's Prometheus runs in agent mode (thanos.agent: true), which evaluates no rules; expected agent: false, or no rule groups (after merging defaults)`,
+        );
+      }
+      if (t.exposure) {
+        problems.push(
+          `${at([...base, 'exposure'], `${shown}.exposure`)}: is set but the cluster's mode is remote-write; expected mode: sidecar, or no exposure`,
+        );
+      }
+      if (!t.credentialsSecret) {
+        problems.push(
+          `${at(base, `${shown}.credentialsSecret`)}: is required with mode: remote-write; expected an existing Secret with username and password for the central Thanos Receive (after merging defaults)`,
+        );
+      }
+      if (t.agent && c.alertmanager?.enabled) {
+        problems.push(
+          `${at([...base, 'agent'], `${shown}.agent`)}: true is not valid with alertmanager.enabled: true; expected agent: false (an agent evaluates no rules, so its Alertmanager would never get an alert), or no Alertmanager`,
+        );
+      }
+    }
+  });
+  if (pushing.length > 0 && !inv.central.thanos.receive?.ingress) {
+    const path = inv.central.thanos.receive ? ['central', 'thanos', 'receive'] : ['central', 'thanos'];
+    problems.push(
+      `${at(path, 'central.thanos.receive.ingress')}: is required; expected the endpoint the remote-write clusters (${pushing.slice(0, 5).join(', ')}${pushing.length > 5 ? `, and ${pushing.length - 5} more` : ''}) push to, with TLS and basic authentication`,
+    );
+  }
+  const rf = inv.central.thanos.receive?.replicationFactor ?? 1;
+  const replicas = inv.central.thanos.receive?.replicas ?? 1;
+  if (rf > replicas || rf % 2 === 0) {
+    problems.push(
+      `${at(['central', 'thanos', 'receive', 'replicationFactor'], 'central.thanos.receive.replicationFactor')}: ${rf} is not valid; expected an odd number of at most receive.replicas (${replicas})`,
+    );
+  }
+  return problems;
+}

@@ -580,6 +580,80 @@ export const logsSettings = z
   })
   .describe('Log shipping with Grafana Alloy (a DaemonSet) to the central Loki.');
 
+/** How the central Thanos Query reaches a cluster's sidecar: the gRPC StoreAPI, always with TLS and a client certificate. */
+export const sidecarExposure = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({
+        type: z.literal('loadBalancer'),
+        address: z
+          .string()
+          .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, { error: 'a host name or IP address' })
+          .describe("The name (or IP) the centre dials, port 10901: the LoadBalancer's address, or a DNS name for it."),
+        serverTlsSecret: dnsSubdomain()
+          .optional()
+          .describe(
+            "Existing Secret in the agent namespace with tls.crt and tls.key (the sidecar's certificate, for address) and ca.crt (the CA of the centre's client certificate). Default: thanos-sidecar-tls.",
+          ),
+        loadBalancerSourceRanges: z
+          .array(z.string().regex(/^[0-9a-fA-F.:]+\/[0-9]{1,3}$/, { error: 'a CIDR range, e.g. 203.0.113.0/24' }))
+          .optional()
+          .describe("Address ranges allowed to connect (the centre's egress). Default: any."),
+        annotations: z
+          .record(z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }), z.string())
+          .optional()
+          .describe("Annotations of the LoadBalancer Service (the cloud's load balancer settings)."),
+      })
+      .describe(
+        "A LoadBalancer Service in front of the sidecar, which serves TLS and requires the centre's client certificate.",
+      ),
+    z
+      .strictObject({
+        type: z.literal('ingress'),
+        host: dnsSubdomain().describe('Host name the Ingress serves gRPC on (port 443).'),
+        controller: z
+          .enum(['traefik', 'nginx'])
+          .optional()
+          .describe(
+            "The ingress controller, which terminates TLS and checks the client certificate. Default: the platform's.",
+          ),
+        ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
+        tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
+        clientCaSecret: dnsSubdomain()
+          .optional()
+          .describe(
+            "Existing Secret in the agent namespace with the CA of the centre's client certificate (key ca.crt). Default: thanos-client-ca.",
+          ),
+      })
+      .describe('An Ingress with TLS and client-certificate authentication, passing gRPC to the sidecar.'),
+  ])
+  .describe("How the central Thanos Query reaches this cluster's sidecar.");
+
+export const clusterThanos = z
+  .strictObject({
+    mode: z
+      .enum(['sidecar', 'remote-write'])
+      .optional()
+      .describe(
+        'sidecar: the Thanos sidecar uploads blocks and serves recent data to the central Query; remote-write: Prometheus pushes to the central Thanos Receive (for a cluster the centre cannot reach). Default: sidecar.',
+      ),
+    exposure: sidecarExposure
+      .optional()
+      .describe('sidecar: how the centre reaches the sidecar. Required except for the central cluster (in-cluster).'),
+    agent: z
+      .boolean()
+      .optional()
+      .describe(
+        'remote-write: run Prometheus in agent mode (scrape and push only: no local rules, no Alertmanager, no query). Default: false.',
+      ),
+    credentialsSecret: dnsSubdomain()
+      .optional()
+      .describe(
+        'remote-write: existing Secret in the agent namespace with username and password for the Receive endpoint (required).',
+      ),
+  })
+  .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
+
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
   kubePrometheusStackVersion: z
@@ -654,6 +728,7 @@ const clusterSettings = {
       "The Kubernetes components to scrape, one by one; a monitor whose target does not exist fires its Down alert for ever. Default: what the platform exposes without changes (see the README's platform sections).",
     ),
   prometheus: prometheusSettings.optional(),
+  thanos: clusterThanos.optional(),
   operator: operatorSettings.optional(),
   nodeExporter: nodeExporterSettings.optional(),
   rules: rulesSettings.optional(),
@@ -954,6 +1029,103 @@ export const centralLoki = z
   })
   .describe('The central Loki (grafana-community loki chart).');
 
+const thanosSize = () => z.string().regex(/^[0-9]+(KB|MB|GB)$/, { error: 'a size such as 512MB or 2GB' });
+
+export const centralThanos = z
+  .strictObject({
+    objectStorageSecret: z
+      .strictObject({
+        name: dnsSubdomain().describe('Name of the Secret.'),
+        key: secretKey().optional().describe('Key holding the Thanos objstore YAML. Default: objstore.yml'),
+      })
+      .describe(
+        'Existing Secret with the Thanos object storage configuration (type S3, GCS, AZURE or FILESYSTEM), in the central Thanos namespace and in the agent namespace of every sidecar cluster.',
+      ),
+    grpcClientTlsSecret: dnsSubdomain()
+      .optional()
+      .describe(
+        "Existing Secret with the central Query's client certificate (tls.crt, tls.key) and the CA of the sidecars' certificates (ca.crt). Default: thanos-grpc-client.",
+      ),
+    query: z
+      .strictObject({
+        replicas: z.number().int().min(1).max(20).optional().describe('Default: 2'),
+        resources: resources.optional(),
+      })
+      .optional(),
+    queryFrontend: z
+      .strictObject({
+        replicas: z.number().int().min(1).max(20).optional().describe('Default: 2'),
+        cacheSize: thanosSize().optional().describe('In-memory results cache of each replica. Default: 512MB'),
+        resources: resources.optional(),
+      })
+      .optional(),
+    store: z
+      .strictObject({
+        replicas: z.number().int().min(1).max(20).optional().describe('Default: 1'),
+        indexCacheSize: thanosSize().optional().describe('In-memory index cache. Default: 1GB'),
+        storage: storage.optional().describe('Its cache of index headers (safe to lose). Default: 20Gi'),
+        resources: resources.optional(),
+      })
+      .optional(),
+    compactor: z
+      .strictObject({
+        retention: z
+          .strictObject({
+            raw: duration().optional().describe('Raw samples. Default: 30d'),
+            fiveMinutes: duration().optional().describe('5-minute downsampled data. Default: 90d'),
+            oneHour: duration().optional().describe('1-hour downsampled data. Default: 1y'),
+          })
+          .optional()
+          .describe('How long the bucket keeps each resolution.'),
+        downsampling: z.boolean().optional().describe('Default: true'),
+        storage: storage.optional().describe('Its work space. Default: 100Gi'),
+        resources: resources.optional(),
+      })
+      .optional(),
+    receive: z
+      .strictObject({
+        replicas: z.number().int().min(1).max(20).optional().describe('Default: 1'),
+        replicationFactor: z
+          .number()
+          .int()
+          .min(1)
+          .max(5)
+          .optional()
+          .describe('Copies of each sample across replicas (odd, at most replicas). Default: 1'),
+        retention: duration()
+          .optional()
+          .describe('How long each replica keeps samples locally after upload. Default: 1d'),
+        storage: storage.optional().describe('Default: 50Gi'),
+        resources: resources.optional(),
+        ingress: z
+          .strictObject({
+            host: dnsSubdomain(),
+            controller: z.enum(['traefik', 'nginx']).optional().describe("Default: the central platform's."),
+            ingressClassName: dnsSubdomain().optional(),
+            tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret for host.'),
+            basicAuthSecretName: dnsSubdomain().describe(
+              'Existing Secret with htpasswd lines, one per pushing cluster (key "users" for traefik, "auth" for nginx).',
+            ),
+          })
+          .optional()
+          .describe(
+            'Where the remote-write clusters push, with TLS and basic authentication (required when one does).',
+          ),
+      })
+      .optional()
+      .describe(
+        'Thanos Receive, for clusters that push with remote write. Default: present only when a cluster pushes.',
+      ),
+    clusterDatasources: z
+      .boolean()
+      .optional()
+      .describe(
+        'Also one Grafana datasource per cluster whose Prometheus is exposed (prometheus.exposure). Default: false.',
+      ),
+    ...scheduling('the Thanos pods (a node pool of the central cluster)'),
+  })
+  .describe('The central Thanos: Query, Query Frontend, Store Gateway, Compactor, and Receive when a cluster pushes.');
+
 export const central = z
   .strictObject({
     cluster: dnsLabel().describe('Name of the central cluster (the folder dist/<cluster>/).'),
@@ -980,6 +1152,13 @@ export const central = z
       .optional()
       .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
     ...scheduling('the Grafana pod (a node pool of the central cluster)'),
+    metrics: z
+      .enum(['direct', 'thanos'])
+      .optional()
+      .describe(
+        "direct: Grafana queries each cluster's Prometheus (one datasource each); thanos: one global view through the central Thanos Query (see thanos). Default: direct.",
+      ),
+    thanos: centralThanos.optional(),
     alerting: centralAlerting.optional(),
     loki: centralLoki.optional(),
     dashboards: z
