@@ -79,3 +79,10 @@ export const KLIPPER_HELM_IMAGE = 'rancher/klipper-helm:v0.13.3-build20260727';
  * later; a Job's `Complete` condition is stable batch/v1, so any supported cluster version is fine).
  */
 export const KUBECTL_IMAGE = 'registry.k8s.io/kubectl:v1.35.0';
+
+/**
+ * Thanos, at the centre (Query, Query Frontend, Store Gateway, Compactor, Receive): the version kube-prometheus-stack
+ * 88.5.3 runs as its sidecar (`prometheusOperator.thanosImage`), so the fleet runs one Thanos version.
+ */
+export const THANOS_VERSION = 'v0.42.4';
+export const THANOS_IMAGE = `quay.io/thanos/thanos:${THANOS_VERSION}`;

@@ -56,7 +56,7 @@ describe('Go templates in alerts', () => {
   test('a rule added in TypeScript is checked too', () => {
     const agent = new ClusterAgent(Testing.chart(), 'A', { clusterName: 'a' });
     expect(() =>
-      agent.rules.addGroup('app', {
+      agent.rules!.addGroup('app', {
         rules: [{ alert: 'X', expr: 'up == 0', annotations: { summary: '{{ range $labels }}' } }],
       }),
     ).toThrow(

@@ -9,7 +9,9 @@ import {
   checkNodePoolReferences,
   checkStorageOnPlatform,
   clusterConfigShape,
+  clusterThanos,
   logsSettings,
+  objectName,
   podMonitor,
   serviceMonitor,
   url,
@@ -35,6 +37,7 @@ import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
 import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
 import type { AlertmanagerOptions } from './alertmanager';
+import { addClientAuthTlsOption, CLIENT_CA_SECRET, type AgentThanosOptions } from './thanos';
 
 /** A cluster's Prometheus rules. */
 export interface RulesOptions {
@@ -93,6 +96,12 @@ export interface ClusterAgentProps {
   readonly serviceMonitors?: Record<string, MonitorOptions>;
   /** PodMonitors by object name. More can be added with `addPodMonitor()`. @default - none */
   readonly podMonitors?: Record<string, MonitorOptions>;
+  /**
+   * How the cluster joins the central Thanos: the sidecar (with `objectStorageSecret`) or remote write (with
+   * `receiveUrl` and `credentialsSecret`); `Fleet` sets it with `central.metrics: thanos`.
+   * @default - not in a Thanos fleet
+   */
+  readonly thanos?: AgentThanosOptions;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -100,6 +109,31 @@ const AGENT_PROPS = clusterConfigShape
   .omit({ name: true })
   .extend({
     clusterName: clusterConfigShape.shape.name,
+    thanos: clusterThanos
+      .extend({
+        objectStorageSecret: z
+          .strictObject({
+            name: objectName,
+            key: z
+              .string()
+              .regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' })
+              .optional(),
+          })
+          .optional(),
+        receiveUrl: url('the push credentials come from thanos.credentialsSecret').optional(),
+      })
+      .superRefine((t, ctx) => {
+        const need = (key: string, what: string) =>
+          ctx.addIssue({ code: 'custom', path: [key], input: undefined, message: what });
+        if ((t.mode ?? 'sidecar') === 'sidecar' && !t.objectStorageSecret) {
+          need('objectStorageSecret', 'the existing Secret with the object storage configuration, for the sidecar');
+        }
+        if (t.mode === 'remote-write') {
+          if (!t.receiveUrl) need('receiveUrl', "the central Thanos Receive's URL");
+          if (!t.credentialsSecret) need('credentialsSecret', 'an existing Secret with username and password');
+        }
+      })
+      .optional(),
     logs: logsSettings
       .extend({
         endpoint: z
@@ -162,8 +196,12 @@ export class ClusterAgent extends Construct {
   public readonly release: HelmRelease;
   /** The `Namespace` object. */
   public readonly namespaceResource: KubeNamespace;
-  /** The cluster's Prometheus rules. Add groups with `rules.addGroup()`. */
-  public readonly rules: ClusterRules;
+  /** The cluster's Prometheus rules (none in agent mode, which evaluates none). Add groups with `rules.addGroup()`. */
+  public readonly rules?: ClusterRules;
+  /** Whether Prometheus runs in agent mode (scrape and remote write only). */
+  public readonly agentMode: boolean;
+  /** How the cluster joins the central Thanos, in a Thanos fleet. */
+  public readonly thanosMode?: 'sidecar' | 'remote-write';
   /** The log agent, when logs are shipped. */
   public readonly logAgent?: LogAgent;
   private readonly monitors = new Map<string, ApiObject>();
@@ -214,16 +252,27 @@ export class ClusterAgent extends Construct {
       applyStage(middleware, Stage.CUSTOM_RESOURCES);
     }
 
-    this.rules = new ClusterRules(this, 'Rules', {
-      clusterName: this.clusterName,
-      namespace: this.namespace,
-      packs: props.rules?.packs,
-      selectors: props.rules?.selectors,
-      runbookBaseUrl: props.rules?.runbookBaseUrl,
-      groups: props.rules?.groups,
-      kubeStateMetrics: this.kubeStateMetrics,
-      nodeExporter: props.nodeExporter?.enabled ?? true,
-    });
+    this.thanosMode = props.thanos ? (props.thanos.mode ?? 'sidecar') : undefined;
+    this.agentMode = props.thanos?.mode === 'remote-write' && props.thanos.agent === true;
+    if (
+      props.thanos?.mode !== 'remote-write' &&
+      props.thanos?.exposure?.type === 'ingress' &&
+      (props.thanos.exposure.controller ?? this.profile.ingressController) === 'traefik'
+    ) {
+      addClientAuthTlsOption(this, this.namespace, props.thanos.exposure.clientCaSecret ?? CLIENT_CA_SECRET);
+    }
+
+    if (!this.agentMode)
+      this.rules = new ClusterRules(this, 'Rules', {
+        clusterName: this.clusterName,
+        namespace: this.namespace,
+        packs: props.rules?.packs,
+        selectors: props.rules?.selectors,
+        runbookBaseUrl: props.rules?.runbookBaseUrl,
+        groups: props.rules?.groups,
+        kubeStateMetrics: this.kubeStateMetrics,
+        nodeExporter: props.nodeExporter?.enabled ?? true,
+      });
 
     const logs = props.logs;
     if (logs && logs.enabled !== false) {

@@ -8,6 +8,7 @@ import { everyNodeTolerations, podScheduling } from '../scheduling';
 import { BUSYBOX_TAG } from '../versions';
 import { componentValues } from './components';
 import { profileOf } from '../platforms/profiles';
+import { thanosAgentValues } from './thanos';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
@@ -59,6 +60,11 @@ export function kubePrometheusStackValues(
     prometheusSpec.externalUrl = `https://${exposure.host}/`;
     prometheus.ingress = prometheusIngress(exposure, props.namespace, profile.ingressController);
   }
+  const thanos = props.thanos
+    ? thanosAgentValues(props.thanos, props.namespace, profile.ingressController)
+    : { prometheus: {}, prometheusSpec: {}, top: {} };
+  Object.assign(prometheusSpec, thanos.prometheusSpec);
+  Object.assign(prometheus, thanos.prometheus);
 
   const operatorScheduling = podScheduling(props.operator, pools);
   const operator: Record<string, unknown> = { ...operatorScheduling };
@@ -108,6 +114,9 @@ export function kubePrometheusStackValues(
   if (Object.keys(ksmChart).length > 0) values['kube-state-metrics'] = ksmChart;
   Object.assign(values, componentValues(props.kubernetesComponents, profile));
   // Without the kubelet's monitor, the chart's KubeletDown (nodes, but no kubelet target up) would fire for ever.
+  // Agent mode: no rules evaluated, no Alertmanager (thanosAgentValues).
+  if (thanos.top.defaultRules) values.defaultRules = { ...(values.defaultRules as object), create: false };
+  if (thanos.top.alertmanager) values.alertmanager = { enabled: false };
   if ((values.kubelet as { enabled: boolean }).enabled === false) {
     (values.defaultRules as { disabled: Record<string, boolean> }).disabled.KubeletDown = true;
   }

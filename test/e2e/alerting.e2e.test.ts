@@ -315,7 +315,7 @@ function generated() {
     alertmanager: { config: Record<string, unknown> };
   };
   return {
-    ruleFile: agent.rules.toRuleFile(),
+    ruleFile: agent.rules!.toRuleFile(),
     prometheusSpec: values.prometheus.prometheusSpec,
     deployedAlertmanagerConfig: values.alertmanager.config,
     alertmanagerConfig: alertmanagerConfig(SLACK),

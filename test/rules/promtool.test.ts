@@ -102,7 +102,7 @@ function agentRuleFile(props: Partial<ClusterAgentProps> = {}): { spec: Record<s
   const agent = new ClusterAgent(chart, 'Agent', { clusterName: 'test', ...props });
   const rule = byKindName(chart).get(`PrometheusRule/${BUILTIN_RULES_NAME}`);
   if (!rule?.spec) throw new Error(`ClusterAgent "test" made no PrometheusRule/${BUILTIN_RULES_NAME}`);
-  return { spec: rule.spec, rules: agent.rules };
+  return { spec: rule.spec, rules: agent.rules! };
 }
 
 /** Every built-in alert, as `<alert>/<severity>`, of a ClusterRules with every pack on. */
