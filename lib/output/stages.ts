@@ -67,6 +67,8 @@ export const SETUP_ORDER: Readonly<Record<string, number>> = {
   ConfigMap: 20,
   Service: 30,
   Deployment: 40,
+  StatefulSet: 40,
+  Ingress: 46,
   HelmChartConfig: 45,
   HelmChart: 50,
 };

@@ -1,0 +1,619 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import type { Resources, StorageOptions } from '../agent/props';
+import { buildMonitor } from '../agent/monitors';
+import { applyStage, Stage } from '../output/stages';
+import { toYaml } from '../output/yaml';
+import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
+import { THANOS_IMAGE } from '../versions';
+
+/** The central Thanos's settings (the inventory's `central.thanos`). */
+export interface CentralThanosOptions extends SchedulingOptions {
+  /** Existing Secret with the objstore YAML (S3, GCS, AZURE, FILESYSTEM), in the Thanos namespace. */
+  readonly objectStorageSecret: { readonly name: string; readonly key?: string };
+  /** Existing Secret with Query's client certificate (tls.crt, tls.key) and the sidecars' CA (ca.crt). */
+  readonly grpcClientTlsSecret?: string;
+  readonly query?: { readonly replicas?: number; readonly resources?: Resources };
+  readonly queryFrontend?: { readonly replicas?: number; readonly cacheSize?: string; readonly resources?: Resources };
+  readonly store?: {
+    readonly replicas?: number;
+    readonly indexCacheSize?: string;
+    readonly storage?: StorageOptions;
+    readonly resources?: Resources;
+  };
+  readonly compactor?: {
+    readonly retention?: { readonly raw?: string; readonly fiveMinutes?: string; readonly oneHour?: string };
+    readonly downsampling?: boolean;
+    readonly storage?: StorageOptions;
+    readonly resources?: Resources;
+  };
+  readonly receive?: {
+    readonly replicas?: number;
+    readonly replicationFactor?: number;
+    readonly retention?: string;
+    readonly storage?: StorageOptions;
+    readonly resources?: Resources;
+    readonly ingress?: {
+      readonly host: string;
+      readonly controller?: 'traefik' | 'nginx';
+      readonly ingressClassName?: string;
+      readonly tlsSecretName: string;
+      readonly basicAuthSecretName: string;
+    };
+  };
+}
+
+export interface CentralThanosProps extends CentralThanosOptions {
+  /** The namespace of Grafana and Thanos. */
+  readonly namespace: string;
+  /** The remote sidecars: the address Query dials (`host:port`) and the TLS server name, by cluster. */
+  readonly sidecars: readonly { readonly cluster: string; readonly address: string; readonly serverName: string }[];
+  /** The in-cluster StoreAPI Service of the central cluster's own sidecar (`<svc>.<ns>`), if it runs one. */
+  readonly localSidecarService?: string;
+  /** Run a Receive (some cluster pushes with remote write). */
+  readonly withReceive: boolean;
+  /** The central cluster's node pools (for `nodePool`). */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
+  /** The central cluster's default ingress controller. */
+  readonly ingressController: 'traefik' | 'nginx';
+  /** ServiceMonitors for the components (the central cluster is monitored: its Prometheus scrapes them). */
+  readonly selfMonitoring: boolean;
+}
+
+export const THANOS = {
+  query: 'thanos-query',
+  queryFrontend: 'thanos-query-frontend',
+  store: 'thanos-store',
+  compact: 'thanos-compact',
+  receive: 'thanos-receive',
+} as const;
+
+/** The replica labels Query deduplicates on: Prometheus HA pairs (the operator's) and Receive's replicas. */
+export const REPLICA_LABELS = ['prometheus_replica', 'receive_replica'] as const;
+
+/** Query Frontend's port, Grafana's datasource URL `http://thanos-query-frontend.<ns>.svc:9090`. */
+export const QUERY_FRONTEND_PORT = 9090;
+const QUERY_HTTP = 9090;
+const GRPC = 10901;
+const HTTP = 10902;
+const REMOTE_WRITE = 19291;
+const CLIENT_TLS_MOUNT = '/etc/thanos/grpc-client';
+const ENDPOINTS_MOUNT = '/etc/thanos/endpoints';
+const HASHRING_MOUNT = '/var/lib/thanos-receive';
+
+/** The Thanos Query Frontend's in-cluster URL, for Grafana's datasource. */
+export function queryFrontendUrl(namespace: string): string {
+  return `http://${THANOS.queryFrontend}.${namespace}.svc:${QUERY_FRONTEND_PORT}`;
+}
+
+/**
+ * The central Thanos, modelled on thanos-io/kube-thanos with the official image: Query (over every sidecar, the
+ * Store Gateway and Receive, deduplicating replicas), Query Frontend (splitting and caching range queries; Grafana's
+ * datasource), Store Gateway (the bucket's blocks), Compactor (one replica: compaction, downsampling, retention per
+ * resolution) and, when a cluster pushes, Receive (remote write, behind an Ingress with TLS and basic auth). Object
+ * storage comes only from the existing Secret; remote sidecars are reached over TLS with Query's client certificate.
+ */
+export class CentralThanos extends Construct {
+  public readonly namespace: string;
+  /** The YAML of Query's endpoint file (`--endpoint.sd-config-file`). */
+  public readonly endpointConfig: string;
+
+  constructor(scope: Construct, id: string, props: CentralThanosProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    this.namespace = ns;
+    const pools = props.nodePools ?? {};
+    const scheduling = podScheduling(props, pools);
+    const objstore = kplus.EnvValue.fromSecretValue(
+      {
+        secret: kplus.Secret.fromSecretName(this, 'ObjstoreSecret', props.objectStorageSecret.name),
+        key: props.objectStorageSecret.key ?? 'objstore.yml',
+      },
+      { optional: false },
+    );
+
+    // Query's endpoints: in-cluster Services by DNS SRV (plain gRPC), each remote sidecar by address with TLS.
+    const inCluster = [
+      `dnssrv+_grpc._tcp.${THANOS.store}.${ns}.svc`,
+      ...(props.withReceive ? [`dnssrv+_grpc._tcp.${THANOS.receive}.${ns}.svc`] : []),
+      ...(props.localSidecarService ? [`dnssrv+_grpc._tcp.${props.localSidecarService}.svc`] : []),
+    ];
+    const remote = [...props.sidecars].sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+    this.endpointConfig = toYaml({
+      endpoints: [
+        ...inCluster.map((address) => ({ address })),
+        ...remote.map((s) => ({
+          address: s.address,
+          client_config: {
+            tls_config: {
+              cert_file: `${CLIENT_TLS_MOUNT}/tls.crt`,
+              key_file: `${CLIENT_TLS_MOUNT}/tls.key`,
+              ca_file: `${CLIENT_TLS_MOUNT}/ca.crt`,
+            },
+            server_name: s.serverName,
+          },
+        })),
+      ],
+    });
+    const endpoints = new kplus.ConfigMap(this, 'QueryEndpoints', {
+      metadata: { name: `${THANOS.query}-endpoints`, namespace: ns, labels: labelsOf(THANOS.query) },
+      data: { 'endpoints.yaml': this.endpointConfig },
+    });
+    stage(endpoints);
+
+    // Query.
+    const queryVolumes: Mount[] = [
+      { volume: kplus.Volume.fromConfigMap(this, 'EndpointsVolume', endpoints), path: ENDPOINTS_MOUNT },
+    ];
+    if (remote.length > 0) {
+      const secret = kplus.Secret.fromSecretName(this, 'ClientTls', props.grpcClientTlsSecret ?? 'thanos-grpc-client');
+      queryVolumes.push({ volume: kplus.Volume.fromSecret(this, 'ClientTlsVolume', secret), path: CLIENT_TLS_MOUNT });
+    }
+    const query = this.deployment(THANOS.query, {
+      replicas: props.query?.replicas ?? 2,
+      args: [
+        'query',
+        `--grpc-address=0.0.0.0:${GRPC}`,
+        `--http-address=0.0.0.0:${QUERY_HTTP}`,
+        '--log.format=logfmt',
+        ...REPLICA_LABELS.map((l) => `--query.replica-label=${l}`),
+        `--endpoint.sd-config-file=${ENDPOINTS_MOUNT}/endpoints.yaml`,
+        '--endpoint.sd-config-reload-interval=1m',
+        '--query.timeout=5m',
+        '--query.auto-downsampling',
+        // A cluster that does not answer leaves a gap, not an error for the whole fleet.
+        '--query.partial-response',
+      ],
+      ports: [
+        { name: 'grpc', number: GRPC },
+        { name: 'http', number: QUERY_HTTP },
+      ],
+      httpPort: QUERY_HTTP,
+      resources: props.query?.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+      mounts: queryVolumes,
+      scheduling,
+    });
+    this.service(THANOS.query, query, [
+      { name: 'grpc', port: GRPC },
+      { name: 'http', port: QUERY_HTTP },
+    ]);
+
+    // Query Frontend: Grafana's datasource.
+    const cache = props.queryFrontend?.cacheSize ?? '512MB';
+    const frontend = this.deployment(THANOS.queryFrontend, {
+      replicas: props.queryFrontend?.replicas ?? 2,
+      args: [
+        'query-frontend',
+        `--http-address=0.0.0.0:${QUERY_FRONTEND_PORT}`,
+        '--log.format=logfmt',
+        `--query-frontend.downstream-url=http://${THANOS.query}.${ns}.svc:${QUERY_HTTP}`,
+        '--query-range.split-interval=24h',
+        '--labels.split-interval=24h',
+        '--query-range.max-retries-per-request=5',
+        '--labels.max-retries-per-request=5',
+        '--query-frontend.compress-responses',
+        '--query-frontend.log-queries-longer-than=10s',
+        `--query-range.response-cache-config=${inMemoryCache(cache)}`,
+        `--labels.response-cache-config=${inMemoryCache('64MB')}`,
+      ],
+      ports: [{ name: 'http', number: QUERY_FRONTEND_PORT }],
+      httpPort: QUERY_FRONTEND_PORT,
+      resources: props.queryFrontend?.resources ?? {
+        requests: { cpu: '100m', memory: '256Mi' },
+        limits: { memory: '1Gi' },
+      },
+      mounts: [],
+      scheduling,
+    });
+    this.service(THANOS.queryFrontend, frontend, [{ name: 'http', port: QUERY_FRONTEND_PORT }]);
+
+    // Store Gateway.
+    const store = this.statefulSet(
+      THANOS.store,
+      {
+        replicas: props.store?.replicas ?? 1,
+        args: [
+          'store',
+          `--grpc-address=0.0.0.0:${GRPC}`,
+          `--http-address=0.0.0.0:${HTTP}`,
+          '--log.format=logfmt',
+          '--data-dir=/var/thanos/store',
+          '--objstore.config=$(OBJSTORE_CONFIG)',
+          '--ignore-deletion-marks-delay=24h',
+          `--index-cache.config=${inMemoryCache(props.store?.indexCacheSize ?? '1GB')}`,
+        ],
+        env: { OBJSTORE_CONFIG: objstore },
+        ports: [
+          { name: 'grpc', number: GRPC },
+          { name: 'http', number: HTTP },
+        ],
+        httpPort: HTTP,
+        resources: props.store?.resources ?? { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '4Gi' } },
+        data: { path: '/var/thanos/store', storage: props.store?.storage ?? { size: '20Gi' } },
+        mounts: [],
+        scheduling,
+      },
+      [
+        { name: 'grpc', port: GRPC },
+        { name: 'http', port: HTTP },
+      ],
+    );
+    void store;
+
+    // Compactor: one replica per bucket, always.
+    const retention = props.compactor?.retention ?? {};
+    const compact = this.statefulSet(
+      THANOS.compact,
+      {
+        replicas: 1,
+        args: [
+          'compact',
+          '--wait',
+          '--wait-interval=5m',
+          `--http-address=0.0.0.0:${HTTP}`,
+          '--log.format=logfmt',
+          '--data-dir=/var/thanos/compact',
+          '--objstore.config=$(OBJSTORE_CONFIG)',
+          `--retention.resolution-raw=${retention.raw ?? '30d'}`,
+          `--retention.resolution-5m=${retention.fiveMinutes ?? '90d'}`,
+          `--retention.resolution-1h=${retention.oneHour ?? '1y'}`,
+          '--delete-delay=48h',
+          '--compact.concurrency=1',
+          '--downsample.concurrency=1',
+          ...(props.compactor?.downsampling === false ? ['--downsampling.disable'] : []),
+        ],
+        env: { OBJSTORE_CONFIG: objstore },
+        ports: [{ name: 'http', number: HTTP }],
+        httpPort: HTTP,
+        resources: props.compactor?.resources ?? {
+          requests: { cpu: '500m', memory: '2Gi' },
+          limits: { memory: '8Gi' },
+        },
+        data: { path: '/var/thanos/compact', storage: props.compactor?.storage ?? { size: '100Gi' } },
+        mounts: [],
+        scheduling,
+      },
+      [{ name: 'http', port: HTTP }],
+    );
+    void compact;
+
+    if (props.withReceive) this.receive(props, objstore, scheduling);
+
+    if (props.selfMonitoring) {
+      for (const name of Object.values(THANOS)) {
+        if (name === THANOS.receive && !props.withReceive) continue;
+        const monitor = buildMonitor(this, 'ServiceMonitor', name, ns, {
+          selector: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'cmm' },
+          port: 'http',
+          path: '/metrics',
+        });
+        applyStage(monitor, Stage.CUSTOM_RESOURCES);
+      }
+    }
+  }
+
+  /** Receive (router and ingester in one), its hashring, Services and the Ingress the clusters push to. */
+  private receive(props: CentralThanosProps, objstore: kplus.EnvValue, scheduling: PodScheduling): void {
+    const ns = this.namespace;
+    const r = props.receive ?? {};
+    const replicas = r.replicas ?? 1;
+    // Each replica is one hashring endpoint: <pod>.<headless Service>.<namespace>.svc:10901, which is also what
+    // --receive.local-endpoint says.
+    const hashring = new kplus.ConfigMap(this, 'Hashring', {
+      metadata: { name: `${THANOS.receive}-hashrings`, namespace: ns, labels: labelsOf(THANOS.receive) },
+      data: {
+        'hashrings.json': `${JSON.stringify(
+          [
+            {
+              hashring: 'default',
+              endpoints: Array.from(
+                { length: replicas },
+                (_, i) => `${THANOS.receive}-${i}.${THANOS.receive}.${ns}.svc:${GRPC}`,
+              ),
+            },
+          ],
+          null,
+          2,
+        )}\n`,
+      },
+    });
+    stage(hashring);
+    const receive = this.statefulSet(
+      THANOS.receive,
+      {
+        replicas,
+        args: [
+          'receive',
+          `--grpc-address=0.0.0.0:${GRPC}`,
+          `--http-address=0.0.0.0:${HTTP}`,
+          `--remote-write.address=0.0.0.0:${REMOTE_WRITE}`,
+          '--log.format=logfmt',
+          '--tsdb.path=/var/thanos/receive',
+          `--tsdb.retention=${r.retention ?? '1d'}`,
+          '--objstore.config=$(OBJSTORE_CONFIG)',
+          // A label per replica, so Query deduplicates replicated samples; Thanos wants the value quoted.
+          '--label=receive_replica="$(NAME)"',
+          `--receive.replication-factor=${r.replicationFactor ?? 1}`,
+          `--receive.local-endpoint=$(NAME).${THANOS.receive}.$(NAMESPACE).svc:${GRPC}`,
+          `--receive.hashrings-file=${HASHRING_MOUNT}/hashrings.json`,
+          '--receive.hashrings-algorithm=ketama',
+        ],
+        env: {
+          NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+          NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+          OBJSTORE_CONFIG: objstore,
+        },
+        ports: [
+          { name: 'grpc', number: GRPC },
+          { name: 'http', number: HTTP },
+          { name: 'remote-write', number: REMOTE_WRITE },
+        ],
+        httpPort: HTTP,
+        resources: r.resources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+        data: { path: '/var/thanos/receive', storage: r.storage ?? { size: '50Gi' } },
+        mounts: [{ volume: kplus.Volume.fromConfigMap(this, 'HashringVolume', hashring), path: HASHRING_MOUNT }],
+        scheduling,
+        // Receive flushes its head block to the bucket on shutdown.
+        terminationGracePeriod: Duration.minutes(15),
+      },
+      [
+        { name: 'grpc', port: GRPC },
+        { name: 'http', port: HTTP },
+        { name: 'remote-write', port: REMOTE_WRITE },
+      ],
+    );
+    const ingest = this.service(`${THANOS.receive}-ingest`, receive, [{ name: 'remote-write', port: REMOTE_WRITE }]);
+
+    const ing = r.ingress;
+    if (!ing) return;
+    const controller = ing.controller ?? props.ingressController;
+    const middleware = 'cmm-thanos-receive-basic-auth';
+    const annotations: Record<string, string> =
+      controller === 'traefik'
+        ? {
+            'traefik.ingress.kubernetes.io/router.tls': 'true',
+            'traefik.ingress.kubernetes.io/router.middlewares': `${ns}-${middleware}@kubernetescrd`,
+          }
+        : {
+            'nginx.ingress.kubernetes.io/auth-type': 'basic',
+            'nginx.ingress.kubernetes.io/auth-secret': ing.basicAuthSecretName,
+            'nginx.ingress.kubernetes.io/auth-realm': 'Thanos Receive',
+            // A cluster that was cut off sends large batches when it catches up.
+            'nginx.ingress.kubernetes.io/proxy-body-size': '32m',
+          };
+    if (controller === 'traefik') {
+      const mw = new ApiObject(this, 'ReceiveBasicAuth', {
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'Middleware',
+        metadata: { name: middleware, namespace: ns },
+        spec: { basicAuth: { secret: ing.basicAuthSecretName, removeHeader: true } },
+      });
+      applyStage(mw, Stage.CUSTOM_RESOURCES);
+    }
+    const ingress = new ApiObject(this, 'ReceiveIngress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: THANOS.receive, namespace: ns, labels: labelsOf(THANOS.receive), annotations },
+      spec: {
+        ...(ing.ingressClassName ? { ingressClassName: ing.ingressClassName } : {}),
+        tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName }],
+        rules: [
+          {
+            host: ing.host,
+            http: {
+              // The push path only: Receive's other HTTP endpoints stay inside the cluster.
+              paths: [
+                {
+                  path: '/api/v1/receive',
+                  pathType: 'Exact',
+                  backend: { service: { name: ingest.name, port: { number: REMOTE_WRITE } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    applyStage(ingress, Stage.SETUP);
+  }
+
+  private deployment(name: string, o: WorkloadOptions): kplus.Deployment {
+    const d = new kplus.Deployment(this, name, {
+      metadata: { name, namespace: this.namespace, labels: labelsOf(name) },
+      replicas: o.replicas,
+      select: false,
+      podMetadata: { labels: labelsOf(name) },
+      securityContext: POD_SECURITY,
+      automountServiceAccountToken: false,
+      containers: [this.container(name, o)],
+    });
+    d.select(kplus.LabelSelector.of({ labels: selectorOf(name) }));
+    this.finish(d, o);
+    return d;
+  }
+
+  private statefulSet(
+    name: string,
+    o: WorkloadOptions,
+    ports: readonly { name: string; port: number }[],
+  ): kplus.StatefulSet {
+    // The governing Service: headless, one DNS name per pod (the hashring's, Query's DNS SRV lookups).
+    const headless = this.service(name, undefined, ports, true);
+    const s = new kplus.StatefulSet(this, name, {
+      metadata: { name, namespace: this.namespace, labels: labelsOf(name) },
+      replicas: o.replicas,
+      select: false,
+      service: headless,
+      podMetadata: { labels: labelsOf(name) },
+      securityContext: POD_SECURITY,
+      automountServiceAccountToken: false,
+      podManagementPolicy: kplus.PodManagementPolicy.PARALLEL,
+      containers: [this.container(name, o)],
+      ...(o.terminationGracePeriod ? { terminationGracePeriod: o.terminationGracePeriod } : {}),
+    });
+    s.select(kplus.LabelSelector.of({ labels: selectorOf(name) }));
+    // cdk8s-plus selects the governing Service's pods by a label of its own; ours are enough.
+    ApiObject.of(headless).addJsonPatch(JsonPatch.remove('/spec/selector/cdk8s.io~1metadata.addr'));
+    const api = ApiObject.of(s);
+    if (o.data) {
+      api.addJsonPatch(
+        JsonPatch.add('/spec/volumeClaimTemplates', [
+          {
+            metadata: { name: 'data' },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              // As the generated StatefulSet type converts it: a Quantity.
+              resources: { requests: { storage: k8s.Quantity.fromString(o.data.storage.size) } },
+              ...(o.data.storage.storageClass ? { storageClassName: o.data.storage.storageClass } : {}),
+            },
+          },
+        ]),
+        o.mounts.length > 0
+          ? JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'data', mountPath: o.data.path })
+          : JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: 'data', mountPath: o.data.path }]),
+      );
+    }
+    this.finish(s, o);
+    return s;
+  }
+
+  private container(name: string, o: WorkloadOptions): kplus.ContainerProps {
+    return {
+      name,
+      image: THANOS_IMAGE,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: o.args,
+      ports: o.ports.map((p) => ({ name: p.name, number: p.number })),
+      envVariables: o.env ?? {},
+      resources: containerResources(o.resources),
+      liveness: kplus.Probe.fromHttpGet('/-/healthy', {
+        port: o.httpPort,
+        periodSeconds: Duration.seconds(30),
+        failureThreshold: 4,
+      }),
+      readiness: kplus.Probe.fromHttpGet('/-/ready', {
+        port: o.httpPort,
+        periodSeconds: Duration.seconds(5),
+        failureThreshold: 20,
+      }),
+      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      volumeMounts: o.mounts.map((m) => ({ path: m.path, volume: m.volume, readOnly: true })),
+    };
+  }
+
+  /** What cdk8s-plus has no setting for: dropped capabilities, seccomp, the pod's placement; the setup stage. */
+  private finish(workload: kplus.Deployment | kplus.StatefulSet, o: WorkloadOptions): void {
+    const api = ApiObject.of(workload);
+    api.addJsonPatch(
+      // cdk8s-plus labels the pods with their construct path; the selector uses our labels only.
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/nodeSelector', {
+        'kubernetes.io/os': 'linux',
+        ...(o.scheduling.nodeSelector ?? {}),
+      }),
+    );
+    if (o.scheduling.tolerations) {
+      api.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', o.scheduling.tolerations));
+    }
+    if (o.scheduling.affinity) api.addJsonPatch(JsonPatch.add('/spec/template/spec/affinity', o.scheduling.affinity));
+    applyStage(api, Stage.SETUP);
+  }
+
+  private service(
+    name: string,
+    workload: kplus.Deployment | kplus.StatefulSet | undefined,
+    ports: readonly { name: string; port: number }[],
+    headless = false,
+  ): kplus.Service {
+    const component = workload?.name ?? name;
+    const svc = new kplus.Service(this, `Service-${name}`, {
+      metadata: { name, namespace: this.namespace, labels: labelsOf(component) },
+      ...(headless ? { clusterIP: 'None' } : {}),
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
+    });
+    for (const [k, v] of Object.entries(selectorOf(component))) svc.selectLabel(k, v);
+    const api = ApiObject.of(svc);
+    api.addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
+    applyStage(api, Stage.SETUP);
+    return svc;
+  }
+}
+
+interface Mount {
+  readonly volume: kplus.Volume;
+  readonly path: string;
+}
+
+interface WorkloadOptions {
+  readonly replicas: number;
+  readonly args: string[];
+  readonly env?: Record<string, kplus.EnvValue>;
+  readonly ports: readonly { name: string; number: number }[];
+  readonly httpPort: number;
+  readonly resources: Resources;
+  readonly data?: { readonly path: string; readonly storage: StorageOptions };
+  readonly mounts: readonly Mount[];
+  readonly scheduling: PodScheduling;
+  readonly terminationGracePeriod?: Duration;
+}
+
+const POD_SECURITY: kplus.PodSecurityContextProps = {
+  user: 65534,
+  group: 65532,
+  fsGroup: 65534,
+  ensureNonRoot: true,
+  fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+};
+
+function labelsOf(name: string): Record<string, string> {
+  return { ...selectorOf(name), 'app.kubernetes.io/part-of': 'cmm', 'app.kubernetes.io/managed-by': 'cmm' };
+}
+
+function selectorOf(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'cmm' };
+}
+
+/** An in-memory cache, as the flag's inline YAML: `{type: IN-MEMORY, config: {max_size: 512MB}}`. */
+function inMemoryCache(size: string): string {
+  return `{type: IN-MEMORY, config: {max_size: ${size}}}`;
+}
+
+function stage(construct: Construct): void {
+  applyStage(ApiObject.of(construct), Stage.SETUP);
+}
+
+/** A Kubernetes quantity as cdk8s-plus wants it: CPU in millicores, memory in mebibytes. */
+function containerResources(r: Resources): kplus.ContainerResources {
+  const cpu = (q?: string) => (q === undefined ? undefined : kplus.Cpu.millis(millicores(q)));
+  const mem = (q?: string) => (q === undefined ? undefined : Size.mebibytes(mebibytes(q)));
+  return {
+    cpu: { request: cpu(r.requests?.cpu), limit: cpu(r.limits?.cpu) },
+    memory: { request: mem(r.requests?.memory), limit: mem(r.limits?.memory) },
+  };
+}
+
+function millicores(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
+}
+
+const MEMORY_UNITS: Record<string, number> = {
+  Ki: 1 / 1024,
+  Mi: 1,
+  Gi: 1024,
+  Ti: 1024 * 1024,
+  k: 1000 / 1048576,
+  M: 1000000 / 1048576,
+  G: 1000000000 / 1048576,
+};
+
+function mebibytes(q: string): number {
+  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
+  if (!m) throw new Error(`memory quantity ${JSON.stringify(q)} is not valid`);
+  const unit = m[2] === '' ? 1 / 1048576 : MEMORY_UNITS[m[2]];
+  if (unit === undefined) throw new Error(`memory quantity ${JSON.stringify(q)}: unit ${m[2]} is not supported`);
+  return Math.ceil(Number(m[1]) * unit);
+}
