@@ -163,7 +163,7 @@ function main(args: string[]): number {
   for (const w of report.warnings) process.stderr.write(`cmm: warning: ${w}\n`);
   for (const c of fleet.unroutedClusters) {
     process.stderr.write(
-      `cmm: warning: the alerts of ${c} reach nobody: it has no Alertmanager (alertmanager.enabled with a receiver), and the central Grafana does not deliver them (central.alerting, with the cluster reachable: prometheus.exposure)\n`,
+      `cmm: warning: the alerts of ${c} reach nobody: it has no Alertmanager (alertmanager.enabled with a receiver), and the central Grafana does not deliver them (central.alerting, with the cluster reachable: prometheus.exposure, or central.metrics: thanos)\n`,
     );
   }
   if (viaCdk8sScratch) linkForCdk8s(cdk8sScratch, report.folder);

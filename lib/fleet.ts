@@ -1,13 +1,16 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
+import { AGENT_RELEASE_NAME, ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
-import { ARGOCD_FOLDER, dashboardNameOf, type Inventory } from './inventory/schema';
+import { ARGOCD_FOLDER, dashboardNameOf, type ClusterConfig, type Inventory } from './inventory/schema';
+import { profileOf } from './platforms/profiles';
 import { ArgoCdApplications } from './argocd/applications';
 import { HelmRelease } from './helm/helm-release';
 import type { ClusterFacts } from './render/checks';
+import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
+import { CentralThanos, queryFrontendUrl } from './thanos/central-thanos';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -30,6 +33,8 @@ export class Fleet extends Construct {
   public readonly central: CentralGrafana;
   /** The central Loki, when the inventory has one. */
   public readonly loki?: CentralLoki;
+  /** The central Thanos, with `central.metrics: thanos`. */
+  public readonly thanos?: CentralThanos;
   /** The ArgoCD Applications, when the inventory asks for them. */
   public readonly argocd?: ArgoCdApplications;
   private readonly charts = new Map<string, Chart>();
@@ -51,16 +56,28 @@ export class Fleet extends Construct {
             ? `https://${c.loki.ingress.host}/loki/api/v1/push`
             : undefined;
     const shipsLogs: string[] = [];
+    const ct = (c.metrics ?? 'direct') === 'thanos' ? c.thanos : undefined;
+    // In a Thanos fleet: the sidecar gets the bucket's Secret, a pushing cluster the Receive's exposed endpoint.
+    const thanosOf = (t: ClusterThanosSettings | undefined): AgentThanosOptions | undefined => {
+      if (!ct) return undefined;
+      if (t?.mode === 'remote-write') {
+        const host = ct.receive?.ingress?.host;
+        return { ...t, ...(host ? { receiveUrl: `https://${host}/api/v1/receive` } : {}) };
+      }
+      return { ...t, objectStorageSecret: ct.objectStorageSecret };
+    };
 
     for (const cluster of clusters) {
-      const { name, logs, ...settings } = cluster;
+      const { name, logs, thanos, ...settings } = cluster;
       const logsOn = logs?.enabled ?? c.loki !== undefined;
       const pushUrl = lokiPushUrl(name);
       if (logsOn) shipsLogs.push(name);
+      const agentThanos = thanosOf(thanos);
       // The schema guarantees each rule has exactly one of alert and record, which the union type expresses.
       const agentProps = {
         clusterName: name,
         ...settings,
+        ...(agentThanos ? { thanos: agentThanos } : {}),
         ...(logsOn ? { logs: { ...logs, ...(pushUrl ? { endpoint: { pushUrl } } : {}) } } : {}),
       } as ClusterAgentProps;
       this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
@@ -75,6 +92,27 @@ export class Fleet extends Construct {
         namespace,
         nodePools: centralAgent?.nodePools,
         platform: centralPlatform,
+      });
+    }
+    if (ct) {
+      const { objectStorageSecret, grpcClientTlsSecret, clusterDatasources: _d, ...components } = ct;
+      this.thanos = new CentralThanos(this.chartFor(scope, c.cluster), 'Thanos', {
+        ...components,
+        objectStorageSecret,
+        grpcClientTlsSecret,
+        namespace,
+        // Every sidecar but the central cluster's own, which Query reaches in the cluster.
+        sidecars: clusters
+          .filter((k) => k.name !== c.cluster && (k.thanos?.mode ?? 'sidecar') === 'sidecar' && k.thanos?.exposure)
+          .map((k) => ({ cluster: k.name, ...sidecarEndpoint(k.thanos!.exposure!) })),
+        ...(centralAgent?.thanosMode === 'sidecar'
+          ? { localSidecarService: `${AGENT_RELEASE_NAME}-thanos-discovery.${centralAgent.namespace}` }
+          : {}),
+        withReceive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
+        nodePools: centralAgent?.nodePools,
+        ingressController: profileOf(centralPlatform).ingressController,
+        // The central cluster's own Prometheus scrapes them.
+        selfMonitoring: centralAgent !== undefined,
       });
     }
     this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
@@ -98,6 +136,21 @@ export class Fleet extends Construct {
       // The central cluster's own agent scrapes Grafana.
       selfMonitoring: centralAgent !== undefined,
       alerting: c.alerting,
+      ...(ct
+        ? {
+            globalView: {
+              url: queryFrontendUrl(namespace),
+              clusters: this.agents.map((a) => ({
+                clusterName: a.clusterName,
+                filesystemWarningPercent: a.filesystemWarningPercent,
+                // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
+                // the central Grafana. An agent evaluates none.
+                forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
+              })),
+              scrapeInterval: shortestDuration(this.agents.map((a) => a.scrapeInterval)),
+            },
+          }
+        : {}),
       ...(c.loki
         ? {
             loki: {
@@ -109,9 +162,12 @@ export class Fleet extends Construct {
           }
         : {}),
     });
-    for (const agent of this.agents) {
-      const ds = datasourceFor(agent, c.cluster);
-      if (ds) this.central.addClusterDatasource(ds);
+    // In a Thanos fleet the per-cluster datasources are optional (central.thanos.clusterDatasources).
+    if (!ct || ct.clusterDatasources) {
+      for (const agent of this.agents) {
+        const ds = datasourceFor(agent, c.cluster);
+        if (ds) this.central.addClusterDatasource(ds);
+      }
     }
     for (const file of c.dashboards?.files ?? []) {
       const json = props.dashboardFiles?.[file];
@@ -167,11 +223,16 @@ export class Fleet extends Construct {
 
   /**
    * Clusters whose firing alerts reach nobody: no Alertmanager, and the central Grafana does not deliver them (no
-   * central alerting, or the centre cannot query the cluster).
+   * central alerting, or the centre cannot query the cluster). A Prometheus agent has no alerts of its own: it is
+   * covered when the central Grafana alerts on the global view.
    */
   public get unroutedClusters(): string[] {
     const forwarded = this.forwardedClusters();
-    return this.agents.filter((a) => !a.alertmanagerEnabled && !forwarded.has(a.clusterName)).map((a) => a.clusterName);
+    // A Prometheus agent evaluates no rules: the central Grafana's fleet-wide rules are its alerts.
+    const fleetRules = this.central.alertsOnGlobalView;
+    return this.agents
+      .filter((a) => !a.alertmanagerEnabled && !forwarded.has(a.clusterName) && !(a.agentMode && fleetRules))
+      .map((a) => a.clusterName);
   }
 
   /** The cluster charts, in inventory order (the central's first if it is not monitored). */
@@ -210,6 +271,28 @@ export function datasourceFor(agent: ClusterAgent, centralCluster: string): Clus
     url: `https://${exposure.host}`,
     basicAuth: { secretName: exposure.grafanaCredentialsSecret ?? `prometheus-${agent.clusterName}-basic-auth` },
   };
+}
+
+type ClusterThanosSettings = NonNullable<ClusterConfig['thanos']>;
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60000,
+  h: 3600000,
+  d: 86400000,
+  w: 604800000,
+  y: 31536000000,
+};
+
+/** The shortest of Prometheus durations (`30s`, `1m30s`), as written; undefined for none. */
+export function shortestDuration(durations: readonly string[]): string | undefined {
+  const ms = (d: string) =>
+    [...d.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)].reduce(
+      (sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit],
+      0,
+    );
+  return [...durations].sort((a, b) => ms(a) - ms(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
 /** The HelmCharts of a cluster folder: their one namespace (the helm-controller's) and their names. */

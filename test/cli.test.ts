@@ -196,7 +196,7 @@ describe('synth', () => {
       ['central', 'edge-1']
         .map(
           (c) =>
-            `cmm: warning: the alerts of ${c} reach nobody: it has no Alertmanager (alertmanager.enabled with a receiver), and the central Grafana does not deliver them (central.alerting, with the cluster reachable: prometheus.exposure)\n`,
+            `cmm: warning: the alerts of ${c} reach nobody: it has no Alertmanager (alertmanager.enabled with a receiver), and the central Grafana does not deliver them (central.alerting, with the cluster reachable: prometheus.exposure, or central.metrics: thanos)\n`,
         )
         .join(''),
     );

@@ -308,3 +308,152 @@ export function alertRules(
     ],
   };
 }
+
+/** A cluster as the fleet-wide rules over the global view (Thanos) see it. */
+export interface FleetCluster {
+  readonly clusterName: string;
+  readonly filesystemWarningPercent: number;
+  /** Its own firing alerts are delivered by the central Grafana (no Alertmanager, not an agent). */
+  readonly forwardAlerts: boolean;
+}
+
+/** `cluster` label matchers for a set of clusters: names are DNS labels, so they need no regex escaping. */
+function clusterRegex(names: readonly string[]): string {
+  return [...names].sort().join('|');
+}
+
+/**
+ * The clusters of the inventory as a PromQL vector with one series per cluster (`{cluster="<name>"} 1`): what the
+ * global view should have samples from.
+ */
+export function expectedClusters(names: readonly string[]): string {
+  return [...names]
+    .sort()
+    .map((n) => `label_replace(vector(1), "cluster", "${n}", "", "")`)
+    .join(' or ');
+}
+
+/**
+ * The fleet-wide rules of the global view (`central.metrics: thanos`), one rule per alert over every cluster by its
+ * `cluster` label, on the Thanos datasource: `ClusterUnreachable` is a cluster of the inventory with no samples,
+ * the filesystem rule has one rule per threshold the clusters use.
+ */
+export function fleetAlertRules(
+  thanosUid: string,
+  clusters: readonly FleetCluster[],
+  o: CentralAlertingOptions,
+  logs?: { readonly lokiUid: string; readonly alerts: Readonly<Record<string, LogAlert>> },
+): Record<string, unknown> {
+  const rules: (GrafanaRule & { readonly labels?: Record<string, string> })[] = [];
+  if (clusters.length > 0) {
+    rules.push({
+      short: 'unreachable',
+      title: 'ClusterUnreachable',
+      // Every cluster of the inventory, less those whose Prometheus sends samples (its own build info).
+      expr: `group by (cluster) (${expectedClusters(clusters.map((c) => c.clusterName))}) unless on (cluster) group by (cluster) (prometheus_build_info)`,
+      evaluator: { type: 'gt', params: [0] },
+      for: o.clusterDownFor ?? '5m',
+      severity: 'critical',
+      // No cluster missing is no data: fine. The global view not answering is an alert.
+      noData: 'OK',
+      execErr: 'Alerting',
+      summary: 'Cluster {{ $labels.cluster }} sends no samples to the global view.',
+      description:
+        'The central Thanos has no recent sample from the Prometheus of {{ $labels.cluster }}: its sidecar does not answer, its remote write does not arrive, or the cluster is down. Nothing in that cluster is being watched.',
+    });
+  }
+  // One filesystem rule per threshold; the most common one matches every other cluster.
+  const byThreshold = new Map<number, string[]>();
+  for (const c of clusters)
+    byThreshold.set(c.filesystemWarningPercent, [
+      ...(byThreshold.get(c.filesystemWarningPercent) ?? []),
+      c.clusterName,
+    ]);
+  const thresholds = [...byThreshold.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
+  thresholds.forEach(([percent, names], i) => {
+    const others = thresholds.filter((_, j) => j !== i).flatMap(([, n]) => n);
+    const matcher =
+      i === 0
+        ? others.length > 0
+          ? `, cluster!~"${clusterRegex(others)}"`
+          : ''
+        : `, cluster=~"${clusterRegex(names)}"`;
+    const fs = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""${matcher}`;
+    rules.push({
+      short: i === 0 ? 'filesystem' : `filesystem-${percent}`,
+      title: 'NodeFilesystemUsageHigh',
+      expr: `max by (cluster, instance, mountpoint) (100 * (1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}))`,
+      evaluator: { type: 'gt', params: [percent] },
+      for: '10m',
+      severity: 'warning',
+      noData: 'OK',
+      execErr: 'Error',
+      summary:
+        'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} in {{ $labels.cluster }} is {{ humanize $values.A.Value }}% full.',
+      description: `Used space is above ${percent}%, the threshold of the cluster.`,
+    });
+  });
+  if (clusters.length > 0) {
+    rules.push({
+      short: 'crashloop',
+      title: 'KubePodCrashLooping',
+      // Clusters without kube-state-metrics have no such series.
+      expr: 'max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]))',
+      evaluator: { type: 'gt', params: [0] },
+      for: '15m',
+      severity: 'warning',
+      noData: 'OK',
+      execErr: 'Error',
+      summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
+      description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
+    });
+  }
+  const forwarded = clusters.filter((c) => c.forwardAlerts).map((c) => c.clusterName);
+  if (forwarded.length > 0) {
+    rules.push({
+      short: 'alerts',
+      title: 'ForwardedAlert',
+      expr: `label_replace(ALERTS{alertstate="firing", alertname!="Watchdog", cluster=~"${clusterRegex(forwarded)}"}, "source_alertname", "$1", "alertname", "(.+)")`,
+      evaluator: { type: 'gt', params: [0] },
+      for: '0s',
+      noData: 'OK',
+      execErr: 'Error',
+      summary: '{{ $labels.source_alertname }} is firing in {{ $labels.cluster }}.',
+      description:
+        "An alert of the cluster's Prometheus, which has no Alertmanager; the central Grafana delivers it. Its summary and description are on that Prometheus's Alerts page.",
+    });
+  }
+  const logGroups = logs && Object.keys(logs.alerts).length > 0 ? [logAlertGroup(logs.lokiUid, logs.alerts)] : [];
+  return {
+    apiVersion: 1,
+    groups: [
+      {
+        orgId: 1,
+        name: 'cmm-fleet',
+        folder: ALERT_FOLDER,
+        interval: '1m',
+        rules: rules.map((r) => ({
+          uid: grafanaUid(`cmm-fleet-${r.short}`),
+          title: r.title,
+          condition: 'C',
+          data: [
+            {
+              refId: 'A',
+              relativeTimeRange: { from: 600, to: 0 },
+              datasourceUid: thanosUid,
+              model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
+            },
+            thresholdExpr(r.evaluator.type, r.evaluator.params),
+          ],
+          noDataState: r.noData,
+          execErrState: r.execErr,
+          for: r.for,
+          isPaused: false,
+          labels: r.severity ? { severity: r.severity } : {},
+          annotations: { summary: r.summary, description: r.description },
+        })),
+      },
+      ...logGroups,
+    ],
+  };
+}

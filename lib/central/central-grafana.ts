@@ -16,7 +16,7 @@ import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
-import { fleetOverviewDashboard } from '../dashboards/fleet-overview';
+import { fleetOverviewDashboard, globalFleetOverviewDashboard, THANOS_DATASOURCE } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
 import { Lazy } from 'cdk8s';
 import { buildMonitor } from '../agent/monitors';
@@ -27,11 +27,13 @@ import { grafanaIniProblem, grafanaProvisioningLiteral, helmTplLiteral, helmTplL
 import {
   alertRules,
   contactPoints,
+  fleetAlertRules,
   notificationPolicies,
   SLACK_URL_ENV,
   TEAMS_URL_ENV,
   grafanaUid,
   type CentralAlertingOptions,
+  type FleetCluster,
   type LogAlert,
 } from './alerting';
 
@@ -66,6 +68,16 @@ export interface ClusterDatasourceOptions {
   readonly forwardAlerts?: boolean;
 }
 
+/** The global view over the fleet: the central Thanos Query Frontend. */
+export interface GlobalViewOptions {
+  /** The Query Frontend's in-cluster URL. */
+  readonly url: string;
+  /** Every cluster of the fleet: the central alert rules expect samples from each. */
+  readonly clusters: readonly FleetCluster[];
+  /** The shortest scrape interval of the fleet (Grafana's minimum step). @default '30s' */
+  readonly scrapeInterval?: string;
+}
+
 /** A dashboard downloaded from grafana.com by the Grafana pod at start-up (needs egress to grafana.com). */
 export interface GrafanaComDashboardOptions {
   /** File name in the provisioning folder. */
@@ -93,6 +105,13 @@ export interface CentralGrafanaProps {
   readonly persistence?: StorageOptions | false;
   /** Ingress with TLS. @default - not exposed */
   readonly ingress?: { readonly host: string; readonly ingressClassName?: string; readonly tlsSecretName: string };
+  /**
+   * The global view (`central.metrics: thanos`): the central Thanos as the default datasource "Thanos" (uid
+   * `cmm-thanos`), which the fleet overview and the central alert rules query by `cluster` label; cluster
+   * datasources become optional.
+   * @default - none: one datasource per cluster, which the fleet overview repeats its panels for
+   */
+  readonly globalView?: GlobalViewOptions;
   /** Prometheus datasources, one per cluster. More with `addClusterDatasource()`. @default - none */
   readonly datasources?: readonly ClusterDatasourceOptions[];
   /** grafana.com dashboards. More with `addGrafanaComDashboard()`. @default - none */
@@ -153,6 +172,7 @@ export class CentralGrafana extends Construct {
   private readonly dashboardNames = new Set<string>();
   private readonly alerting?: CentralAlertingOptions;
   private readonly loki?: GrafanaLokiOptions;
+  private readonly globalView?: GlobalViewOptions;
 
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
@@ -175,6 +195,11 @@ export class CentralGrafana extends Construct {
     this.namespace = props.namespace ?? 'monitoring';
     this.alerting = props.alerting;
     this.loki = props.loki;
+    if (props.globalView) {
+      checkDatasourceUrl(props.globalView.url, 'the global view');
+      for (const c of props.globalView.clusters) validate(objectName, c.clusterName, 'clusterName of the global view');
+      this.globalView = props.globalView;
+    }
     if (props.loki?.alerts && Object.keys(props.loki.alerts).length > 0 && !props.alerting) {
       throw new Error(
         `CentralGrafana "${props.clusterName}": log alerts need props.alerting (they are delivered through Grafana alerting)`,
@@ -220,11 +245,18 @@ export class CentralGrafana extends Construct {
             'cmm-contactpoints.yaml': toYaml(contactPoints(alerting)),
             'cmm-policies.yaml': toYaml(notificationPolicies()),
             'cmm-rules.yaml': toYaml(
-              alertRules(
-                this.alertedClusters,
-                alerting,
-                this.loki?.alerts ? { lokiUid: LOKI_DATASOURCE.uid, alerts: this.loki.alerts } : undefined,
-              ),
+              this.globalView
+                ? fleetAlertRules(
+                    THANOS_DATASOURCE.uid,
+                    this.globalView.clusters,
+                    alerting,
+                    this.loki?.alerts ? { lokiUid: LOKI_DATASOURCE.uid, alerts: this.loki.alerts } : undefined,
+                  )
+                : alertRules(
+                    this.alertedClusters,
+                    alerting,
+                    this.loki?.alerts ? { lokiUid: LOKI_DATASOURCE.uid, alerts: this.loki.alerts } : undefined,
+                  ),
             ),
           }),
         }),
@@ -247,7 +279,7 @@ export class CentralGrafana extends Construct {
 
     this.node.addValidation({
       validate: () =>
-        this.datasources.size === 0
+        this.datasources.size === 0 && !this.globalView
           ? [`CentralGrafana "${this.clusterName}": no cluster datasource; add one with addClusterDatasource()`]
           : [],
     });
@@ -264,22 +296,7 @@ export class CentralGrafana extends Construct {
     if (this.datasources.has(options.clusterName)) {
       throw new Error(`CentralGrafana: cluster "${options.clusterName}" has a datasource already`);
     }
-    let url: URL | undefined;
-    try {
-      url = new URL(options.url);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new Error(
-        `CentralGrafana: datasource url of cluster "${options.clusterName}": ${JSON.stringify(options.url)} is not valid; expected an absolute http:// or https:// URL`,
-      );
-    }
-    if (url.username !== '' || url.password !== '') {
-      throw new Error(
-        `CentralGrafana: datasource url of cluster "${options.clusterName}": ${JSON.stringify(redactUrl(options.url))} is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)`,
-      );
-    }
+    checkDatasourceUrl(options.url, `cluster "${options.clusterName}"`);
     this.datasources.set(options.clusterName, options);
   }
 
@@ -331,9 +348,17 @@ export class CentralGrafana extends Construct {
     }));
   }
 
+  /** Whether this Grafana evaluates the fleet-wide alert rules on the global view (`alerting` and `globalView`). */
+  public get alertsOnGlobalView(): boolean {
+    return this.alerting !== undefined && this.globalView !== undefined;
+  }
+
   /** The clusters whose firing alerts this Grafana delivers (needs `alerting`). */
   public get forwardedClusters(): Set<string> {
     if (!this.alerting) return new Set();
+    if (this.globalView) {
+      return new Set(this.globalView.clusters.filter((c) => c.forwardAlerts).map((c) => c.clusterName));
+    }
     return new Set(this.clusterDatasources.filter((d) => d.forwardAlerts).map((d) => d.clusterName));
   }
 
@@ -356,9 +381,15 @@ export class CentralGrafana extends Construct {
     );
   }
 
-  /** Adds the "CMM / Fleet overview" dashboard, which repeats its panels for every cluster datasource. */
+  /**
+   * Adds the "CMM / Fleet overview" dashboard: on the global view, one query per panel over the `cluster` variable;
+   * otherwise its panels repeat for every cluster datasource.
+   */
   public addFleetOverview(): KubeConfigMap {
-    return this.addDashboard(FLEET_OVERVIEW_DASHBOARD, fleetOverviewDashboard());
+    return this.addDashboard(
+      FLEET_OVERVIEW_DASHBOARD,
+      this.globalView ? globalFleetOverviewDashboard() : fleetOverviewDashboard(),
+    );
   }
 
   private values(
@@ -370,33 +401,57 @@ export class CentralGrafana extends Construct {
     const datasources = this.clusterDatasources;
     const env: Record<string, unknown> = {};
     const grafanaIni: Record<string, unknown> = {};
-    const additionalDataSources = datasources.map((ds, i) => {
+    // Explore links each result with a namespace to that namespace's logs in its cluster. Grafana expands $VAR in
+    // provisioning files, so the correlation's own variables are written $${...}.
+    const correlations = this.loki
+      ? {
+          correlations: [
+            {
+              targetUID: LOKI_DATASOURCE.uid,
+              label: 'Logs of this namespace',
+              description: 'The logs of the same cluster and namespace, in the central Loki.',
+              config: {
+                type: 'query',
+                field: 'namespace',
+                target: { expr: '{cluster="$${cluster}", namespace="$${namespace}"}' },
+              },
+            },
+          ],
+        }
+      : {};
+    const global = this.globalView;
+    const additionalDataSources: Record<string, unknown>[] = global
+      ? [
+          {
+            name: THANOS_DATASOURCE.name,
+            uid: THANOS_DATASOURCE.uid,
+            type: 'prometheus',
+            access: 'proxy',
+            url: grafanaProvisioningLiteral(global.url),
+            isDefault: true,
+            editable: false,
+            // Query deduplicates replicas and answers partially when a cluster is away (its defaults).
+            jsonData: {
+              timeInterval: global.scrapeInterval ?? '30s',
+              httpMethod: 'POST',
+              prometheusType: 'Thanos',
+            },
+            ...correlations,
+          },
+        ]
+      : [];
+    datasources.forEach((ds, i) => {
       const entry: Record<string, unknown> = {
         name: grafanaProvisioningLiteral(`Prometheus ${ds.clusterName}`),
         uid: CentralGrafana.datasourceUid(ds.clusterName),
         type: 'prometheus',
         access: 'proxy',
         url: grafanaProvisioningLiteral(ds.url),
-        isDefault: i === 0,
+        isDefault: !global && i === 0,
         editable: false,
         jsonData: { timeInterval: ds.scrapeInterval ?? '30s', httpMethod: 'POST', prometheusType: 'Prometheus' },
+        ...correlations,
       };
-      if (this.loki) {
-        // Explore links each result with a namespace to that namespace's logs in this cluster. Grafana expands
-        // $VAR in provisioning files, so the correlation's own variables are written $${...}.
-        entry.correlations = [
-          {
-            targetUID: LOKI_DATASOURCE.uid,
-            label: 'Logs of this namespace',
-            description: 'The logs of the same cluster and namespace, in the central Loki.',
-            config: {
-              type: 'query',
-              field: 'namespace',
-              target: { expr: '{cluster="$${cluster}", namespace="$${namespace}"}' },
-            },
-          },
-        ];
-      }
       if (ds.basicAuth) {
         // Grafana expands $VAR in provisioning files; the values come from the Secret through the environment.
         const prefix = `CMM_DS_${ds.clusterName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -410,7 +465,7 @@ export class CentralGrafana extends Construct {
         entry.basicAuthUser = `$${prefix}_USERNAME`;
         entry.secureJsonData = { basicAuthPassword: `$${prefix}_PASSWORD` };
       }
-      return entry;
+      additionalDataSources.push(entry);
     });
     if (this.loki) {
       env.CMM_LOKI_USERNAME = { secretKeyRef: { name: this.loki.credentialsSecret, key: 'username' } };
@@ -519,7 +574,11 @@ export class CentralGrafana extends Construct {
         },
       };
       // Grafana resolves a datasource reference by uid or by name; the uid is stable across renames.
-      const defaultDs = datasources[0] ? CentralGrafana.datasourceUid(datasources[0].clusterName) : '';
+      const defaultDs = global
+        ? THANOS_DATASOURCE.uid
+        : datasources[0]
+          ? CentralGrafana.datasourceUid(datasources[0].clusterName)
+          : '';
       grafana.dashboards = {
         [GRAFANA_COM_PROVIDER]: Object.fromEntries(
           grafanaCom.map((d) => [
@@ -549,6 +608,26 @@ export class CentralGrafana extends Construct {
 }
 
 const ALL_NAMESPACES = 'ALL';
+
+/** A datasource URL: absolute http(s), without credentials (they would be written into dist/ and Git). */
+function checkDatasourceUrl(value: string, of: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new Error(
+      `CentralGrafana: datasource url of ${of}: ${JSON.stringify(value)} is not valid; expected an absolute http:// or https:// URL`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new Error(
+      `CentralGrafana: datasource url of ${of}: ${JSON.stringify(redactUrl(value))} is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)`,
+    );
+  }
+}
 
 /**
  * `grafana.ini` sections as the grafana chart writes them: each string value on its own line, through Helm's tpl,

@@ -80,3 +80,107 @@ export function fleetOverviewDashboard(): Dashboard {
       }),
     );
 }
+
+/** The Thanos datasource of the global view (`central.metrics: thanos`). */
+export const THANOS_DATASOURCE = { uid: 'cmm-thanos', name: 'Thanos' } as const;
+
+/**
+ * "CMM / Fleet overview" on the global view (Thanos): one query per panel whatever the fleet size, over the clusters
+ * the `cluster` variable selects (all by default). The time series show the 20 highest clusters; the table lists
+ * every cluster, worst first.
+ */
+export function globalFleetOverviewDashboard(): Dashboard {
+  const ds = { type: 'prometheus', uid: THANOS_DATASOURCE.uid };
+  const sel = 'cluster=~"$cluster"';
+  return new Dashboard({
+    uid: 'cmm-fleet-overview',
+    title: 'CMM / Fleet overview',
+    tags: ['cmm'],
+    datasourceVariable: false,
+    variables: [
+      {
+        name: 'cluster',
+        label: 'Cluster',
+        type: 'query',
+        datasource: ds,
+        query: { query: 'label_values(prometheus_build_info, cluster)', refId: 'clusters' },
+        definition: 'label_values(prometheus_build_info, cluster)',
+        refresh: 2,
+        sort: 1,
+        multi: true,
+        includeAll: true,
+        current: { selected: true, text: ['All'], value: ['$__all'] },
+        hide: 0,
+      },
+    ],
+  })
+    .addPanel({
+      title: 'Clusters sending samples',
+      kind: 'stat',
+      description: 'Clusters whose Prometheus sends samples to the global view (sidecar or remote write).',
+      datasource: ds,
+      queries: [{ expr: `count(group by (cluster) (prometheus_build_info{${sel}}))` }],
+      width: 6,
+      height: 5,
+    })
+    .addPanel({
+      title: 'Scrape targets up, per cluster (worst first)',
+      kind: 'table',
+      description: 'Share of scrape targets that answered the last scrape.',
+      datasource: ds,
+      queries: [{ expr: `sort(sum by (cluster) (up{${sel}}) / count by (cluster) (up{${sel}}))` }],
+      unit: 'percentunit',
+      thresholds: [
+        [null, 'red'],
+        [0.9, 'orange'],
+        [1, 'green'],
+      ],
+      width: 18,
+      height: 10,
+    })
+    .addPanel({
+      title: 'CPU in use (20 highest clusters)',
+      datasource: ds,
+      queries: [
+        {
+          expr: `topk(20, 1 - avg by (cluster) (rate(node_cpu_seconds_total{mode="idle", ${sel}}[5m])))`,
+          legend: '{{cluster}}',
+        },
+      ],
+      unit: 'percentunit',
+    })
+    .addPanel({
+      title: 'Memory in use (20 highest clusters)',
+      datasource: ds,
+      queries: [
+        {
+          expr: `topk(20, 1 - sum by (cluster) (node_memory_MemAvailable_bytes{${sel}}) / sum by (cluster) (node_memory_MemTotal_bytes{${sel}}))`,
+          legend: '{{cluster}}',
+        },
+      ],
+      unit: 'percentunit',
+    })
+    .addPanel({
+      title: 'Fullest filesystem (20 highest clusters)',
+      description: 'The highest used share of any node filesystem.',
+      datasource: ds,
+      queries: [
+        {
+          expr: `topk(20, max by (cluster) (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs", ${sel}} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs", ${sel}}))`,
+          legend: '{{cluster}}',
+        },
+      ],
+      unit: 'percentunit',
+    })
+    .addPanel({
+      title: 'Pods not ready (20 highest clusters)',
+      description: 'Needs kube-state-metrics on the cluster.',
+      datasource: ds,
+      queries: [
+        {
+          expr: `topk(20, sum by (cluster) (kube_pod_status_ready{condition="false", ${sel}}))`,
+          legend: '{{cluster}}',
+        },
+      ],
+    });
+}
