@@ -132,6 +132,8 @@ describe('crdValidators', () => {
       'monitoring.coreos.com/v1/Prometheus',
       'monitoring.coreos.com/v1/PrometheusRule',
       'monitoring.coreos.com/v1/ServiceMonitor',
+      'traefik.io/v1alpha1/Middleware',
+      'traefik.io/v1alpha1/TLSOption',
     ]);
   });
 

@@ -9,24 +9,27 @@ const manifests = exampleInventories().flatMap((f) =>
   manifestsOf(buildFleet(fs.readFileSync(f, 'utf8'), path.dirname(f)).app),
 );
 
-/** Kinds whose CRDs another project owns and that we do not keep a copy of. */
-const FOREIGN = new Set(['traefik.io/v1alpha1/Middleware']);
 /** Kubernetes' own kinds. */
-const CORE = /^(v1|apps\/v1|batch\/v1|rbac\.authorization\.k8s\.io\/v1|apiextensions\.k8s\.io\/v1)\//;
+const CORE =
+  /^(v1|apps\/v1|batch\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|apiextensions\.k8s\.io\/v1)\//;
 
 test('every custom resource of the example fleets has its CRD in upstream/crds', () => {
   const unknown = manifests
     .map((m) => `${m.apiVersion}/${m.kind}`)
-    .filter(
-      (k) =>
-        !CORE.test(k) && !FOREIGN.has(k) && !crds.has(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)),
-    );
+    .filter((k) => !CORE.test(k) && !crds.has(k.slice(0, k.lastIndexOf('/')), k.slice(k.lastIndexOf('/') + 1)));
   expect(unknown).toEqual([]);
 });
 
-test('the example fleets have HelmCharts, ServiceMonitors, PodMonitors, PrometheusRules and Applications to check', () => {
+test('the example fleets have HelmCharts, ServiceMonitors, PodMonitors, PrometheusRules, Applications and Middlewares to check', () => {
   const kinds = new Set(manifests.filter((m) => crds.has(m.apiVersion, m.kind)).map((m) => m.kind));
-  expect([...kinds].sort()).toEqual(['Application', 'HelmChart', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor']);
+  expect([...kinds].sort()).toEqual([
+    'Application',
+    'HelmChart',
+    'Middleware',
+    'PodMonitor',
+    'PrometheusRule',
+    'ServiceMonitor',
+  ]);
 });
 
 describe.each(

@@ -64,7 +64,9 @@ function scan(files: ReadonlyMap<string, string>): string[] {
         .split(/[.>]/)
         .pop()!
         .replace(/\[\d+\]$/, '');
-      const secretName = /secret$/i.test(key) && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v);
+      // A Secret's name, or <namespace>/<name> (ingress-nginx's auth-secret and auth-tls-secret).
+      const secretName =
+        /secret$/i.test(key) && /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v);
       if (SECRET_KEY.test(key) && !REFERENCE_KEY.test(key) && !REFERENCE.test(v) && !secretName && v !== '') {
         found.push(`${file}: ${at} holds a value, not a reference`);
       }

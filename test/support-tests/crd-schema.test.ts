@@ -39,6 +39,8 @@ describe('loadCrdValidators', () => {
       'monitoring.coreos.com/v1/Prometheus monitoring.coreos.com_prometheuses.yaml',
       'monitoring.coreos.com/v1/PrometheusRule monitoring.coreos.com_prometheusrules.yaml',
       'monitoring.coreos.com/v1/ServiceMonitor monitoring.coreos.com_servicemonitors.yaml',
+      'traefik.io/v1alpha1/Middleware traefik.io_middlewares.yaml',
+      'traefik.io/v1alpha1/TLSOption traefik.io_tlsoptions.yaml',
     ]);
   });
 
