@@ -1,7 +1,7 @@
 // `npm run bench`: measures the synth against the performance targets and prints a Markdown table (for the README).
 //
 //   node scripts/bench.mjs [--quick] [--runs N] [--big-runs N] [--no-time]
-//   node scripts/bench.mjs --print-fleet N > fleet.yaml   (the generated inventory of (d), e.g. to profile with
+//   node scripts/bench.mjs --print-fleet N [--thanos] > fleet.yaml   (the generated inventory of (d), e.g. to profile with
 //                                                           node --cpu-prof scripts/synth.mjs --inventory fleet.yaml
 //                                                           from the project root, beside its dashboards/)
 //
@@ -11,6 +11,8 @@
 //       the `prepare` script, no code cache yet), in a copy of the checkout                        < 1 s median
 //   (d) generated inventories of 250, 500 and 1000 clusters: 1000 in < 10 s and < 1 GiB peak RSS,
 //       with the cost per cluster not growing with the fleet
+//   (f) the same fleets in thanos mode (central.metrics: thanos; sidecars behind a LoadBalancer or an Ingress, one
+//       cluster in three pushing with remote write, half of those as agents): the same targets as (d)
 //   (e) large invalid inventories (one mapping of 1 and 10 MB with one bad key, and with every key bad; 10 MB of
 //       clusters with every name bad): the error in < 20 s and < 2 GiB, growing linearly with the size
 //
@@ -40,13 +42,19 @@ function usage(code) {
       '  --runs N      repetitions of the small measurements (default 15)\n' +
       '  --big-runs N  repetitions of each generated-fleet size (default 3)\n' +
       `  --no-time     measure peak RSS with a preloaded script even if ${TIME} exists\n` +
-      '  --print-fleet N  print the generated inventory of N clusters and exit\n',
+      '  --print-fleet N  print the generated inventory of N clusters and exit (--thanos: the thanos-mode one)\n',
   );
   process.exit(code);
 }
 
 const argv = process.argv.slice(2);
-const opts = { runs: 15, bigRuns: 3, useTime: fs.existsSync(TIME) && process.platform !== 'win32', printFleet: 0 };
+const opts = {
+  runs: 15,
+  bigRuns: 3,
+  useTime: fs.existsSync(TIME) && process.platform !== 'win32',
+  printFleet: 0,
+  thanos: false,
+};
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   const count = () => {
@@ -59,6 +67,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--big-runs') opts.bigRuns = count();
   else if (a === '--no-time') opts.useTime = false;
   else if (a === '--print-fleet') opts.printFleet = count();
+  else if (a === '--thanos') opts.thanos = true;
   else if (a === '--help' || a === '-h') usage(0);
   else usage(2);
 }
@@ -67,7 +76,7 @@ for (let i = 0; i < argv.length; i++) {
 // Temporary files and child processes: everything is removed or stopped on exit, error, Ctrl-C or SIGTERM.
 
 if (opts.printFleet > 0) {
-  process.stdout.write(fleetYaml(opts.printFleet));
+  process.stdout.write(fleetYaml(opts.printFleet, opts.thanos));
   process.exit(0);
 }
 
@@ -433,8 +442,54 @@ function fleetInventory(n) {
   };
 }
 
-function fleetYaml(n) {
-  return `# ${n} generated clusters (node scripts/bench.mjs --print-fleet ${n})\n${toYaml(fleetInventory(n))}`;
+/**
+ * The fleet of {@link fleetInventory} in thanos mode: the central Thanos with a Receive; every other cluster joins it,
+ * two in three with the sidecar (alternately behind a LoadBalancer and an Ingress through Traefik or nginx), one in
+ * three with remote write, half of those as Prometheus agents (without an Alertmanager).
+ */
+function thanosFleetInventory(n) {
+  const inv = fleetInventory(n);
+  inv.central.metrics = 'thanos';
+  inv.central.thanos = {
+    objectStorageSecret: { name: 'thanos-objstore' },
+    store: { storage: { size: '20Gi', storageClass: 'local-path' } },
+    compactor: { storage: { size: '100Gi', storageClass: 'local-path' } },
+    receive: {
+      replicas: 3,
+      replicationFactor: 3,
+      storage: { size: '50Gi', storageClass: 'local-path' },
+      ingress: {
+        host: 'thanos-receive.example.com',
+        tlsSecretName: 'thanos-receive-tls',
+        basicAuthSecretName: 'thanos-receive-basic-auth',
+      },
+    },
+  };
+  inv.clusters.forEach((c, i) => {
+    if (i === 0) return; // the central cluster: its sidecar is reached in the cluster
+    if (i % 3 === 2) {
+      const agent = i % 6 === 5;
+      c.thanos = { mode: 'remote-write', credentialsSecret: 'thanos-receive-credentials', ...(agent ? { agent } : {}) };
+      if (agent) delete c.alertmanager;
+    } else if (i % 3 === 1) {
+      c.thanos = { exposure: { type: 'loadBalancer', address: `thanos.${c.name}.example.com` } };
+    } else {
+      c.thanos = {
+        exposure: {
+          type: 'ingress',
+          ...(i % 2 === 0 ? { controller: 'nginx', ingressClassName: 'nginx' } : { controller: 'traefik' }),
+          host: `thanos.${c.name}.example.com`,
+          tlsSecretName: 'thanos-sidecar-tls',
+        },
+      };
+    }
+  });
+  return inv;
+}
+
+function fleetYaml(n, thanos = false) {
+  const inv = thanos ? thanosFleetInventory(n) : fleetInventory(n);
+  return `# ${n} generated clusters (node scripts/bench.mjs --print-fleet ${n}${thanos ? ' --thanos' : ''})\n${toYaml(inv)}`;
 }
 
 /**
@@ -648,52 +703,61 @@ async function main() {
       'build/ deleted before every run; the operating system’s file cache is warm, as it is right after a clone.',
   );
 
-  // (d) generated fleets
-  const sizes = [250, 500, 1000];
-  const scale = [];
-  for (const n of sizes) {
-    const inv = path.join(TMP, `fleet-${n}.yaml`);
-    fs.writeFileSync(inv, fleetYaml(n));
-    fs.mkdirSync(path.join(TMP, 'dashboards'), { recursive: true });
-    fs.copyFileSync(
-      path.join(ROOT, 'dashboards', 'cmm-prometheus-health.json'),
-      path.join(TMP, 'dashboards', 'cmm-prometheus-health.json'),
-    );
-    stamp = bundleStamp(ROOT);
-    const s = summary(
-      await repeat(`(d) ${n} clusters`, bigRuns, async () => {
-        const r = await warm(() => synthOnce(`d${n}`, ROOT, ['--inventory', inv], false));
-        const line = r.ok ? parseSynthLine(r.stdout) : undefined;
-        if (line && line.clusters !== n) Object.assign(r, { ok: false, why: `synthesized ${line.clusters} clusters` });
-        return r;
-      }),
-    );
-    if (bundleStamp(ROOT) !== stamp)
-      notes.push(`(d) ${n}: a source changed during the runs, so one run rebuilt the bundle.`);
-    fs.rmSync(inv, { force: true });
-    scale.push({ n, s });
+  // (d) generated fleets, (f) the same in thanos mode
+  const scales = {};
+  for (const [tag, thanos] of [
+    ['d', false],
+    ['f', true],
+  ]) {
+    const sizes = [250, 500, 1000];
+    const scale = [];
+    const kind = thanos ? ' in thanos mode' : '';
+    for (const n of sizes) {
+      const inv = path.join(TMP, `fleet-${tag}${n}.yaml`);
+      fs.writeFileSync(inv, fleetYaml(n, thanos));
+      fs.mkdirSync(path.join(TMP, 'dashboards'), { recursive: true });
+      fs.copyFileSync(
+        path.join(ROOT, 'dashboards', 'cmm-prometheus-health.json'),
+        path.join(TMP, 'dashboards', 'cmm-prometheus-health.json'),
+      );
+      stamp = bundleStamp(ROOT);
+      const s = summary(
+        await repeat(`(${tag}) ${n} clusters${kind}`, bigRuns, async () => {
+          const r = await warm(() => synthOnce(`${tag}${n}`, ROOT, ['--inventory', inv], false));
+          const line = r.ok ? parseSynthLine(r.stdout) : undefined;
+          if (line && line.clusters !== n)
+            Object.assign(r, { ok: false, why: `synthesized ${line.clusters} clusters` });
+          return r;
+        }),
+      );
+      if (bundleStamp(ROOT) !== stamp)
+        notes.push(`(${tag}) ${n}: a source changed during the runs, so one run rebuilt the bundle.`);
+      fs.rmSync(inv, { force: true });
+      scale.push({ n, s });
+    }
+    scales[tag] = scale;
+    const big = scale.find((x) => x.n === 1000)?.s;
+    rows.push({
+      target: `(${tag}) 1000 generated clusters${kind}`,
+      what: `\`node scripts/synth.mjs --inventory <1000 clusters${thanos ? ', thanos' : ''}>\`${big ? ` (${big.files} files)` : ''}`,
+      s: big,
+      goal: '< 10 s, < 1 GiB',
+      pass: big && big.wall.median < 10_000 && big.peakKiB < 1024 * MIB,
+    });
+    // Linear: the marginal cost per cluster from 500 to 1000 at most 1.5 times the one from 250 to 500.
+    const ok3 = scale.every((x) => x.s);
+    const marginal = (i) => (scale[i].s.wall.median - scale[i - 1].s.wall.median) / (scale[i].n - scale[i - 1].n);
+    const m1 = ok3 ? marginal(1) : undefined;
+    const m2 = ok3 ? marginal(2) : undefined;
+    rows.push({
+      kind: 'linear',
+      target: `(${tag}) cost grows linearly`,
+      what: 'marginal ms per cluster, 500→1000 vs 250→500',
+      linear: ok3 ? `${fmtMs(m2)} vs ${fmtMs(m1)} (×${(m2 / m1).toFixed(2)})` : undefined,
+      goal: '≤ ×1.5',
+      pass: ok3 ? m2 <= 1.5 * m1 : undefined,
+    });
   }
-  const big = scale.find((x) => x.n === 1000)?.s;
-  rows.push({
-    target: '(d) 1000 generated clusters',
-    what: `\`node scripts/synth.mjs --inventory <1000 clusters>\`${big ? ` (${big.files} files)` : ''}`,
-    s: big,
-    goal: '< 10 s, < 1 GiB',
-    pass: big && big.wall.median < 10_000 && big.peakKiB < 1024 * MIB,
-  });
-  // Linear: the marginal cost per cluster from 500 to 1000 at most 1.5 times the one from 250 to 500.
-  const ok3 = scale.every((x) => x.s);
-  const marginal = (i) => (scale[i].s.wall.median - scale[i - 1].s.wall.median) / (scale[i].n - scale[i - 1].n);
-  const m1 = ok3 ? marginal(1) : undefined;
-  const m2 = ok3 ? marginal(2) : undefined;
-  rows.push({
-    kind: 'linear',
-    target: '(d) cost grows linearly',
-    what: 'marginal ms per cluster, 500→1000 vs 250→500',
-    linear: ok3 ? `${fmtMs(m2)} vs ${fmtMs(m1)} (×${(m2 / m1).toFixed(2)})` : undefined,
-    goal: '≤ ×1.5',
-    pass: ok3 ? m2 <= 1.5 * m1 : undefined,
-  });
 
   // (e) large invalid inventories: the error comes in linear time
   const large = [];
@@ -783,27 +847,29 @@ async function main() {
       );
     }
   }
-  out.push(
-    '',
-    'Generated fleets (d): wall time per size, and the synth’s own time (reported by main.ts, excluding Node start-up and loading the bundle).',
-    '',
-  );
-  out.push(
-    '| Clusters | Files | N | Median | Min – max | In-process median | Peak RSS | ms / cluster | Marginal ms / cluster |',
-  );
-  out.push('|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
-  scale.forEach(({ n, s }, i) => {
-    if (!s) {
-      out.push(`| ${n} | | 0 | run failed | | | | | |`);
-      return;
-    }
-    const prev = scale[i - 1]?.s;
-    const marg = prev ? fmtMs((s.wall.median - prev.wall.median) / (n - scale[i - 1].n)) : '—';
+  for (const [tag, scale] of Object.entries(scales)) {
     out.push(
-      `| ${n} | ${s.files} | ${s.runs} | ${fmtS(s.wall.median)} | ${fmtS(s.wall.min)} – ${fmtS(s.wall.max)} | ` +
-        `${fmtS(s.inProcess.median)} | ${fmtMiB(s.peakKiB)} | ${fmtMs(s.wall.median / n)} | ${marg} |`,
+      '',
+      `Generated fleets (${tag})${tag === 'f' ? ', thanos mode' : ''}: wall time per size, and the synth’s own time (reported by main.ts, excluding Node start-up and loading the bundle).`,
+      '',
     );
-  });
+    out.push(
+      '| Clusters | Files | N | Median | Min – max | In-process median | Peak RSS | ms / cluster | Marginal ms / cluster |',
+    );
+    out.push('|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    scale.forEach(({ n, s }, i) => {
+      if (!s) {
+        out.push(`| ${n} | | 0 | run failed | | | | | |`);
+        return;
+      }
+      const prev = scale[i - 1]?.s;
+      const marg = prev ? fmtMs((s.wall.median - prev.wall.median) / (n - scale[i - 1].n)) : '—';
+      out.push(
+        `| ${n} | ${s.files} | ${s.runs} | ${fmtS(s.wall.median)} | ${fmtS(s.wall.min)} – ${fmtS(s.wall.max)} | ` +
+          `${fmtS(s.inProcess.median)} | ${fmtMiB(s.peakKiB)} | ${fmtMs(s.wall.median / n)} | ${marg} |`,
+      );
+    });
+  }
   if (rebuilds > 0) {
     notes.push(`Sources changed while the benchmark ran: ${rebuilds} unmeasured run(s) rebuilt the bundle first.`);
   }
