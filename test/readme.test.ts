@@ -38,3 +38,13 @@ test.each([
   expect(lines.length).toBeGreaterThan(0);
   for (const line of lines) expect(readme).toContain(line);
 });
+
+test('the README shows the error for a remote-write cluster without credentials in examples/thanos.yaml', () => {
+  const file = 'examples/thanos.yaml';
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const from = '      agent: true\n      credentialsSecret: thanos-receive-credentials\n';
+  expect(text).toContain(from);
+  const lines = inventoryProblems(text.replace(from, '      agent: true\n'), file);
+  expect(lines).toHaveLength(1);
+  expect(readme).toContain(lines[0]);
+});

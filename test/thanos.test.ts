@@ -394,7 +394,7 @@ describe('the central Grafana on the global view', () => {
         url: 'http://thanos-query-frontend.monitoring.svc:9090',
         isDefault: true,
         editable: false,
-        jsonData: { timeInterval: '30s', httpMethod: 'POST', prometheusType: 'Thanos' },
+        jsonData: { timeInterval: '30s', httpMethod: 'POST', prometheusType: 'Thanos', prometheusVersion: '0.42.4' },
       },
     ]);
   });

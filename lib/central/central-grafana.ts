@@ -13,7 +13,7 @@ import {
 } from '../inventory/schema';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { applyStage, Stage } from '../output/stages';
-import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
+import { chartWith, KUBE_PROMETHEUS_STACK, THANOS_VERSION } from '../versions';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard, globalFleetOverviewDashboard, THANOS_DATASOURCE } from '../dashboards/fleet-overview';
@@ -435,6 +435,8 @@ export class CentralGrafana extends Construct {
               timeInterval: global.scrapeInterval ?? '30s',
               httpMethod: 'POST',
               prometheusType: 'Thanos',
+              // The version Grafana picks its API calls by (any Thanos from 0.18 has them).
+              prometheusVersion: THANOS_VERSION.replace(/^v/, ''),
             },
             ...correlations,
           },
