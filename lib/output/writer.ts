@@ -27,10 +27,18 @@ export function renderApp(app: App): Map<string, string> {
   const errors = constructs.flatMap((c: IConstruct) => c.node.validate());
   if (errors.length > 0) throw new Error(`validation failed:\n${errors.map((e) => `  ${e}`).join('\n')}`);
   // `chart.toJson()` resolves the dependencies and validates the whole app again for every chart, which makes a
-  // fleet's synth quadratic. CMM's constructs declare no dependencies, so each chart's objects are taken in the
-  // same order cdk8s uses (the chart's dependency topology) after one validation; should any construct declare a
-  // dependency, the charts go through cdk8s's own path.
-  const plain = constructs.every((c) => c.node.dependencies.length === 0);
+  // fleet's synth quadratic. When no dependency crosses a chart (CMM's constructs declare none between clusters;
+  // cdk8s-plus's workloads declare some inside the central chart), the dependencies are resolved once here as cdk8s
+  // does (a construct's dependency becomes one between their ApiObjects) and each chart's objects are taken in
+  // cdk8s's order (the chart's dependency topology); otherwise the charts go through cdk8s's own path.
+  const deps = constructs.flatMap((c) => c.node.dependencies.map((d) => [c, d] as const));
+  const plain = deps.every(([c, d]) => Chart.of(c) === Chart.of(d));
+  if (plain) {
+    const apiObjects = (c: IConstruct) => c.node.findAll().filter((x): x is ApiObject => x instanceof ApiObject);
+    for (const [source, target] of deps) {
+      for (const t of apiObjects(target)) for (const s of apiObjects(source)) if (t !== s) s.node.addDependency(t);
+    }
+  }
   const files = new Map<string, string>();
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const manifests = (
