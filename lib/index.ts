@@ -15,6 +15,8 @@ export {
 export * from './agent/values';
 export * from './agent/components';
 export * from './central/central-grafana';
+export * from './thanos/central-thanos';
+export * from './agent/thanos';
 export * from './dashboards/builder';
 export * from './dashboards/fleet-overview';
 export * from './output/stages';

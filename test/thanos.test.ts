@@ -133,6 +133,25 @@ describe('a sidecar cluster', () => {
     expect(prom.thanosServiceExternal).toBeUndefined();
   });
 
+  test("without a type, the sidecar is exposed by an Ingress of the platform's controller (Traefik on k3s)", () => {
+    const b = build(
+      FLEET.replace(
+        '{ type: ingress, controller: nginx, host: sidecar.ing.example.com, tlsSecretName: ing-tls }',
+        '{ host: sidecar.ing.example.com, tlsSecretName: ing-tls }',
+      ),
+    );
+    expect(b.agent('ing').prometheus.thanosIngress.hosts).toEqual(['sidecar.ing.example.com']);
+    expect(
+      b.agent('ing').prometheus.thanosIngress.annotations['traefik.ingress.kubernetes.io/router.tls.options'],
+    ).toBe('monitoring-cmm-thanos-client-auth@kubernetescrd');
+    expect(b.folder('ing').has('TLSOption/cmm-thanos-client-auth')).toBe(true);
+    expect(inventoryProblems(FLEET.replace('type: ingress, controller: nginx', 'type: ingres'))).toEqual([
+      expect.stringMatching(
+        /clusters\[2\]\.thanos\.exposure\.type: "ingres" is not allowed; expected one of "loadBalancer", "ingress", nothing$/,
+      ),
+    ]);
+  });
+
   test("behind Traefik, a TLSOption requires the client certificate and the sidecar's Service says h2c", () => {
     const b = build(
       FLEET.replace(
@@ -525,12 +544,12 @@ central:
   metrics: thanos
   alerting: { slack: { secretName: s } }
   thanos: { objectStorageSecret: { name: bucket } }
-defaults:
-  thanos: { exposure: { type: loadBalancer, address: x.example.com } }
 clusters:
   - name: a
   - name: b
+    thanos: { exposure: { type: loadBalancer, address: b.example.com } }
   - name: c
+    thanos: { exposure: { type: loadBalancer, address: c.example.com } }
     rules: { packs: { filesystem: { warningPercent: 90 } } }
     alertmanager: { enabled: true, slack: { secretName: am } }
 `;
@@ -735,6 +754,14 @@ describe('a thanos fleet with a missing setting', () => {
         FLEET.replace('  - name: hub\n', '  - name: hub\n    thanos: { mode: remote-write, credentialsSecret: c }\n'),
       ),
     ).toMatch(/clusters\[0\]\.thanos\.mode: "remote-write" is not valid for the central cluster hub; expected sidecar/);
+    expect(
+      problems(
+        FLEET.replace(
+          '  - name: hub\n',
+          '  - name: hub\n    thanos: { exposure: { type: loadBalancer, address: sidecar.hub.example.com } }\n',
+        ),
+      ),
+    ).toMatch(/clusters\[0\]\.thanos\.exposure: is set for the central cluster hub; expected no exposure/);
     expect(problems(FLEET.replace('replicationFactor: 3', 'replicationFactor: 2'))).toMatch(
       /central\.thanos\.receive\.replicationFactor: 2 is not valid; expected an odd number of at most receive\.replicas \(3\)/,
     );

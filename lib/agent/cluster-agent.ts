@@ -256,7 +256,8 @@ export class ClusterAgent extends Construct {
     this.agentMode = props.thanos?.mode === 'remote-write' && props.thanos.agent === true;
     if (
       props.thanos?.mode !== 'remote-write' &&
-      props.thanos?.exposure?.type === 'ingress' &&
+      props.thanos?.exposure !== undefined &&
+      props.thanos.exposure.type !== 'loadBalancer' &&
       (props.thanos.exposure.controller ?? this.profile.ingressController) === 'traefik'
     ) {
       addClientAuthTlsOption(this, this.namespace, props.thanos.exposure.clientCaSecret ?? CLIENT_CA_SECRET);

@@ -28,7 +28,8 @@ export type SidecarExposure =
       readonly annotations?: Readonly<Record<string, string>>;
     }
   | {
-      readonly type: 'ingress';
+      /** @default 'ingress' */
+      readonly type?: 'ingress';
       readonly host: string;
       readonly controller?: 'traefik' | 'nginx';
       readonly ingressClassName?: string;
@@ -106,7 +107,7 @@ export function thanosAgentValues(
       ...(e.annotations ? { annotations: { ...e.annotations } } : {}),
       ...(e.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...e.loadBalancerSourceRanges] } : {}),
     };
-  } else if (e?.type === 'ingress') {
+  } else if (e) {
     const controller = e.controller ?? platformController;
     const ca = e.clientCaSecret ?? CLIENT_CA_SECRET;
     const annotations: Record<string, string> =

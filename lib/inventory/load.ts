@@ -442,6 +442,11 @@ function thanosProblems(inv: Inventory, merged: readonly ClusterConfig[], locate
           `${at([...base, key], `${shown}.${key}`)}: is set but the cluster's mode is sidecar; expected mode: remote-write, or no ${key}`,
         );
       }
+      if (c.name === inv.central.cluster && t.exposure) {
+        problems.push(
+          `${at([...base, 'exposure'], `${shown}.exposure`)}: is set for the central cluster ${c.name}; expected no exposure (the central Query reaches its sidecar inside the cluster)`,
+        );
+      }
       if (c.name !== inv.central.cluster && !t.exposure) {
         problems.push(
           `${at(c.thanos ? base : ['clusters', i], `${shown}.exposure`)}: is required for ${c.name}; expected how the central Thanos Query reaches its sidecar (type loadBalancer or ingress), or mode: remote-write for a cluster the centre cannot reach (after merging defaults)`,

@@ -609,7 +609,10 @@ export const sidecarExposure = z
       ),
     z
       .strictObject({
-        type: z.literal('ingress'),
+        type: z
+          .literal('ingress')
+          .optional()
+          .describe('Default: ingress, through the ingress controller of the platform (or controller).'),
         host: dnsSubdomain().describe('Host name the Ingress serves gRPC on (port 443).'),
         controller: z
           .enum(['traefik', 'nginx'])
@@ -627,7 +630,9 @@ export const sidecarExposure = z
       })
       .describe('An Ingress with TLS and client-certificate authentication, passing gRPC to the sidecar.'),
   ])
-  .describe("How the central Thanos Query reaches this cluster's sidecar.");
+  .describe(
+    "How the central Thanos Query reaches this cluster's sidecar: type ingress (the default: the cluster's ingress controller checks the client certificate) or loadBalancer (the sidecar checks it).",
+  );
 
 export const clusterThanos = z
   .strictObject({
@@ -639,7 +644,9 @@ export const clusterThanos = z
       ),
     exposure: sidecarExposure
       .optional()
-      .describe('sidecar: how the centre reaches the sidecar. Required except for the central cluster (in-cluster).'),
+      .describe(
+        'sidecar: how the centre reaches the sidecar. Required for every cluster but the central one, which has none (its sidecar is reached in the cluster).',
+      ),
     agent: z
       .boolean()
       .optional()
