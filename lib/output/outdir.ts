@@ -102,6 +102,8 @@ export function writeOutputFolder(
     const layout = layoutFor(target, created);
     release = acquireLock(layout, target, options.lockTimeoutMs ?? 60_000);
     warnings.push(...recover(layout));
+    // Again under the lock: before it, another run may have been swapping the folder (briefly absent).
+    checkPath({ ...target, exists: fs.existsSync(target.real) }, options);
     checkContent(target);
     const staging = fs.mkdtempSync(path.join(layout.dir, `${layout.prefix}new-${process.pid}-`));
     try {
@@ -129,7 +131,7 @@ export function markerContent(files: Iterable<string>): string {
   return `${[...MARKER_HEADER, ...[...files].sort()].join('\n')}\n`;
 }
 
-function resolveTarget(outdir: string): Target {
+function resolveTarget(outdir: string, retries = 3): Target {
   const shown = outdir === '' || outdir.trim() !== outdir ? JSON.stringify(outdir) : outdir;
   if (outdir.trim() === '') {
     throw new OutputFolderError(
@@ -154,6 +156,10 @@ function resolveTarget(outdir: string): Target {
   try {
     real = path.join(fs.realpathSync(existing), ...rest);
   } catch (e) {
+    // Gone since lstat: another run is swapping the folder in; it is back in a moment.
+    if (code(e) === 'ENOENT' && fs.lstatSync(existing, { throwIfNoEntry: false }) === undefined && retries > 0) {
+      return resolveTarget(outdir, retries - 1);
+    }
     throw cannotUse(shown, `it is a symbolic link to a folder that does not exist (${reason(e)})`);
   }
   return { shown, real, exists: rest.length === 0 };
@@ -175,7 +181,14 @@ function checkPath(target: Target, options: OutputFolderOptions): void {
     if (isInside(file, real)) throw refuse(`it holds ${p}, which CMM reads`);
   }
   if (!target.exists) return;
-  const stat = fs.statSync(real);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(real);
+  } catch (e) {
+    // Another run is swapping it in (checked again under the lock).
+    if (code(e) === 'ENOENT') return;
+    throw e;
+  }
   if (!stat.isDirectory()) throw refuse('it is a file, not a folder');
   for (const project of ['.git', 'package.json']) {
     if (fs.existsSync(path.join(real, project))) throw refuse(`it holds ${project}: it is a project folder`);
@@ -201,7 +214,15 @@ function layoutFor(target: Target, created: string[]): Layout {
     mkdirTracked(parent, created);
     return { whole: true, dir: parent, prefix: `.${path.basename(target.real)}.cmm-` };
   }
-  const mountPoint = fs.statSync(target.real).dev !== fs.statSync(parent).dev;
+  let dev: number;
+  try {
+    dev = fs.statSync(target.real).dev;
+  } catch (e) {
+    // Another run is swapping it in: a folder that can be swapped is not a mount point.
+    if (code(e) === 'ENOENT') return { whole: true, dir: parent, prefix: `.${path.basename(target.real)}.cmm-` };
+    throw e;
+  }
+  const mountPoint = dev !== fs.statSync(parent).dev;
   return mountPoint
     ? { whole: false, dir: target.real, prefix: '.cmm-' }
     : { whole: true, dir: parent, prefix: `.${path.basename(target.real)}.cmm-` };
