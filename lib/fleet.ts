@@ -6,6 +6,7 @@ import { resolveClusters } from './inventory/load';
 import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
 import { ARGOCD_FOLDER, dashboardNameOf, type ClusterConfig, type Inventory } from './inventory/schema';
 import { profileOf } from './platforms/profiles';
+import { durationMs } from './inventory/duration';
 import { ArgoCdApplications } from './argocd/applications';
 import { HelmRelease } from './helm/helm-release';
 import type { ClusterFacts } from './render/checks';
@@ -275,24 +276,9 @@ export function datasourceFor(agent: ClusterAgent, centralCluster: string): Clus
 
 type ClusterThanosSettings = NonNullable<ClusterConfig['thanos']>;
 
-const DURATION_UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60000,
-  h: 3600000,
-  d: 86400000,
-  w: 604800000,
-  y: 31536000000,
-};
-
 /** The shortest of Prometheus durations (`30s`, `1m30s`), as written; undefined for none. */
 export function shortestDuration(durations: readonly string[]): string | undefined {
-  const ms = (d: string) =>
-    [...d.matchAll(/([0-9]+)(ms|s|m|h|d|w|y)/g)].reduce(
-      (sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit],
-      0,
-    );
-  return [...durations].sort((a, b) => ms(a) - ms(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
+  return [...durations].sort((a, b) => durationMs(a) - durationMs(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
 /** The HelmCharts of a cluster folder: their one namespace (the helm-controller's) and their names. */

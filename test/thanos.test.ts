@@ -104,12 +104,19 @@ describe('a sidecar cluster', () => {
     expect(prom.prometheusSpec.volumes).toEqual([
       { name: 'thanos-grpc-tls', secret: { secretName: 'thanos-sidecar-tls' } },
     ]);
-    expect(prom.thanosServiceExternal).toEqual({
-      enabled: true,
+    // CMM's own LoadBalancer Service: gRPC only (the chart's would publish the sidecar's HTTP port too).
+    expect(prom.thanosServiceExternal).toBeUndefined();
+    const lb = fleet.folder('lb').get('Service/cmm-thanos-sidecar')!;
+    expect(lb.metadata.namespace).toBe('monitoring');
+    expect(lb.spec).toEqual({
       type: 'LoadBalancer',
       loadBalancerSourceRanges: ['203.0.113.0/24'],
+      ports: [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' }],
+      selector: { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': 'cmm-agent-prometheus' },
     });
+    expect(lb.metadata.annotations!['argocd.argoproj.io/sync-wave']).toBe('-1');
     expect(prom.thanosIngress).toBeUndefined();
+    expect(fleet.folder('ing').has('Service/cmm-thanos-sidecar')).toBe(false);
   });
 
   test('behind ingress-nginx, the Ingress checks the client certificate and speaks gRPC to the sidecar', () => {
@@ -194,6 +201,13 @@ describe('a remote-write cluster', () => {
     ]);
     expect(spec.thanos).toBeUndefined();
     expect(spec.externalLabels.cluster).toBe('edge');
+    // A Receive certificate from a private CA: its CA from a Secret.
+    const ca = build(
+      FLEET.replace('credentialsSecret: push-creds }', 'credentialsSecret: push-creds, receiveCaSecret: receive-ca }'),
+    );
+    expect(ca.agent('edge').prometheus.prometheusSpec.remoteWrite[0].tlsConfig).toEqual({
+      ca: { secret: { name: 'receive-ca', key: 'ca.crt' } },
+    });
     // Not an agent: it keeps its rules.
     expect(b.agent('edge').prometheus.agentMode).toBeUndefined();
     expect(b.folder('edge').has('PrometheusRule/cmm-builtin-rules')).toBe(true);
@@ -313,6 +327,11 @@ describe('the central Thanos', () => {
     expect(compact).not.toContain('--downsampling.disable');
     const b = build(FLEET.replace('compactor: {', 'compactor: { downsampling: false,'));
     expect(args('StatefulSet', 'thanos-compact', b)).toContain('--downsampling.disable');
+    // Its block repair writes under /tmp, beside a read-only root file system.
+    const pod = (hub.get('StatefulSet/thanos-compact')!.spec as any).template.spec;
+    expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/tmp', name: 'tmp', readOnly: false });
+    expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
   });
 
   test('Receive: a hashring of every replica, the replication factor, a replica label, and the push path behind basic auth', () => {
@@ -497,6 +516,8 @@ describe('central alerting on the global view', () => {
       'ClusterUnreachable',
       'NodeFilesystemUsageHigh',
       'KubePodCrashLooping',
+      'ThanosCompactHalted',
+      'ThanosBucketOperationsFailing',
       'ForwardedAlert',
     ]);
     for (const r of rules) expect(r.data[0].datasourceUid).toBe('cmm-thanos');
@@ -658,6 +679,22 @@ clusters:
             series: 'ALERTS{cluster="c", alertname="KubeJobFailed", alertstate="firing", severity="warning"}',
             values: '1x10',
           },
+          // The fleet-wide rules raise these warnings for every cluster themselves; the critical one is forwarded.
+          {
+            series:
+              'ALERTS{cluster="b", alertname="KubePodCrashLooping", alertstate="firing", severity="warning", pod="p"}',
+            values: '1x10',
+          },
+          {
+            series:
+              'ALERTS{cluster="b", alertname="NodeFilesystemUsageHigh", alertstate="firing", severity="warning", instance="n"}',
+            values: '1x10',
+          },
+          {
+            series:
+              'ALERTS{cluster="b", alertname="NodeFilesystemUsageHigh", alertstate="firing", severity="critical", instance="n"}',
+            values: '1x10',
+          },
         ],
         alert_rule_test: [
           {
@@ -673,7 +710,57 @@ clusters:
                   severity: 'warning',
                 },
               },
+              {
+                exp_labels: {
+                  cluster: 'b',
+                  alertname: 'ForwardedAlert',
+                  source_alertname: 'NodeFilesystemUsageHigh',
+                  alertstate: 'firing',
+                  severity: 'critical',
+                  instance: 'n',
+                },
+              },
             ],
+          },
+        ],
+      },
+    ]);
+    expect(r.output).toMatch(/SUCCESS/);
+    expect(r.status).toBe(0);
+  });
+
+  test("the global view's own pipeline: a halted Compactor, failing bucket operations", () => {
+    const b = build(THRESHOLDS);
+    const r = promtoolTest(b, [
+      {
+        interval: '1m',
+        input_series: [
+          {
+            series: 'thanos_compact_halted{cluster="a", job="thanos-compact", pod="thanos-compact-0"}',
+            values: '0 0 1x20',
+          },
+          // The series of the pod before a restart, still in the lookback window.
+          {
+            series: 'thanos_compact_halted{cluster="a", job="thanos-compact", pod="thanos-compact-0", instance="old"}',
+            values: '0x20',
+          },
+          {
+            series:
+              'thanos_objstore_bucket_operation_failures_total{cluster="b", job="cmm-agent-thanos-discovery", operation="upload", bucket="b"}',
+            values: '0+1x30',
+          },
+          {
+            series:
+              'thanos_objstore_bucket_operation_failures_total{cluster="c", job="cmm-agent-thanos-discovery", operation="upload", bucket="b"}',
+            values: '5x30',
+          },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'ThanosCompactHalted', exp_alerts: [{ exp_labels: { cluster: 'a' } }] },
+          {
+            eval_time: '20m',
+            alertname: 'ThanosBucketOperationsFailing',
+            exp_alerts: [{ exp_labels: { cluster: 'b', job: 'cmm-agent-thanos-discovery', operation: 'upload' } }],
           },
         ],
       },
@@ -732,7 +819,7 @@ describe('a thanos fleet with a missing setting', () => {
     expect(p).toMatch(/clusters\[1\]\.thanos: is set but central\.metrics is not thanos/);
   });
 
-  test('an agent with an Alertmanager or rule groups, the central cluster pushing, an even replication factor', () => {
+  test('settings the fleet cannot use or a component refuses at start', () => {
     expect(
       problems(
         FLEET.replace(
@@ -762,6 +849,33 @@ describe('a thanos fleet with a missing setting', () => {
         ),
       ),
     ).toMatch(/clusters\[0\]\.thanos\.exposure: is set for the central cluster hub; expected no exposure/);
+    expect(problems(FLEET.replace('    compactor:', '    store: { indexCacheSize: 100MB }\n    compactor:'))).toMatch(
+      /central\.thanos\.store\.indexCacheSize: "100MB" is not valid; expected at least 128MB/,
+    );
+    const short = problems(FLEET.replace('raw: 15d, fiveMinutes: 60d', 'raw: 1d, fiveMinutes: 7d'));
+    expect(short).toMatch(
+      /central\.thanos\.compactor\.retention\.raw: "1d" is not valid with downsampling; expected at least 40h/,
+    );
+    expect(short).toMatch(
+      /central\.thanos\.compactor\.retention\.fiveMinutes: "7d" is not valid with downsampling; expected at least 10d/,
+    );
+    expect(
+      problems(
+        FLEET.replace('raw: 15d, fiveMinutes: 60d', 'raw: 1d, fiveMinutes: 7d').replace(
+          'compactor: {',
+          'compactor: { downsampling: false,',
+        ),
+      ),
+    ).toBe('');
+    expect(problems(FLEET.replace('raw: 15d, fiveMinutes: 60d', 'raw: 0d, fiveMinutes: 0d'))).toBe('');
+    expect(
+      problems(
+        FLEET.replace(
+          '      exposure: { type: loadBalancer',
+          '      receiveCaSecret: ca\n      exposure: { type: loadBalancer',
+        ),
+      ),
+    ).toMatch(/clusters\[1\]\.thanos\.receiveCaSecret: is set but the cluster's mode is sidecar/);
     expect(problems(FLEET.replace('replicationFactor: 3', 'replicationFactor: 2'))).toMatch(
       /central\.thanos\.receive\.replicationFactor: 2 is not valid; expected an odd number of at most receive\.replicas \(3\)/,
     );

@@ -37,7 +37,7 @@ import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
 import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
 import type { AlertmanagerOptions } from './alertmanager';
-import { addClientAuthTlsOption, CLIENT_CA_SECRET, type AgentThanosOptions } from './thanos';
+import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 
 /** A cluster's Prometheus rules. */
 export interface RulesOptions {
@@ -261,6 +261,9 @@ export class ClusterAgent extends Construct {
       (props.thanos.exposure.controller ?? this.profile.ingressController) === 'traefik'
     ) {
       addClientAuthTlsOption(this, this.namespace, props.thanos.exposure.clientCaSecret ?? CLIENT_CA_SECRET);
+    }
+    if (props.thanos?.mode !== 'remote-write' && props.thanos?.exposure?.type === 'loadBalancer') {
+      sidecarLoadBalancer(this, this.namespace, `${AGENT_RELEASE_NAME}-prometheus`, props.thanos.exposure);
     }
 
     if (!this.agentMode)

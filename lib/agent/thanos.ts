@@ -13,6 +13,8 @@ export interface AgentThanosOptions {
   readonly agent?: boolean;
   /** remote-write: existing Secret with `username` and `password` for the Receive endpoint. */
   readonly credentialsSecret?: string;
+  /** remote-write: existing Secret with `ca.crt`, the CA of the Receive endpoint's certificate. @default - the system's CAs */
+  readonly receiveCaSecret?: string;
   /** sidecar: the existing Secret (in the agent namespace) with the object storage configuration. */
   readonly objectStorageSecret?: { readonly name: string; readonly key?: string };
   /** remote-write: the central Receive's URL, `https://<host>/api/v1/receive`. */
@@ -66,6 +68,7 @@ export function thanosAgentValues(
         url: t.receiveUrl,
         name: 'cmm-thanos-receive',
         basicAuth: { username: { name: secret, key: 'username' }, password: { name: secret, key: 'password' } },
+        ...(t.receiveCaSecret ? { tlsConfig: { ca: { secret: { name: t.receiveCaSecret, key: 'ca.crt' } } } } : {}),
         // A cluster that was cut off catches up without overwhelming the Receive.
         queueConfig: { maxSamplesPerSend: 2000, maxShards: 50, retryOnRateLimit: true },
       },
@@ -101,12 +104,8 @@ export function thanosAgentValues(
       caFile: `${TLS_MOUNT}/ca.crt`,
       minVersion: 'TLS12',
     };
-    prometheus.thanosServiceExternal = {
-      enabled: true,
-      type: 'LoadBalancer',
-      ...(e.annotations ? { annotations: { ...e.annotations } } : {}),
-      ...(e.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...e.loadBalancerSourceRanges] } : {}),
-    };
+    // The LoadBalancer Service is CMM's (sidecarLoadBalancer): the chart's would publish the sidecar's HTTP port
+    // (metrics, pprof) beside gRPC, without authentication.
   } else if (e) {
     const controller = e.controller ?? platformController;
     const ca = e.clientCaSecret ?? CLIENT_CA_SECRET;
@@ -142,6 +141,40 @@ export function thanosAgentValues(
     };
   }
   return { prometheus, prometheusSpec, top };
+}
+
+/** Name of the LoadBalancer Service in front of the sidecar. */
+export const SIDECAR_LOAD_BALANCER = 'cmm-thanos-sidecar';
+
+/**
+ * The LoadBalancer Service in front of a sidecar: the gRPC StoreAPI only (TLS with a client certificate, served by the
+ * sidecar), to the Prometheus pods of the agent's release.
+ */
+export function sidecarLoadBalancer(
+  scope: Construct,
+  namespace: string,
+  prometheusName: string,
+  e: Extract<SidecarExposure, { type: 'loadBalancer' }>,
+): ApiObject {
+  const svc = new ApiObject(scope, 'ThanosSidecarLoadBalancer', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: SIDECAR_LOAD_BALANCER,
+      namespace,
+      labels: { 'app.kubernetes.io/name': 'thanos-sidecar', 'app.kubernetes.io/managed-by': 'cmm' },
+      ...(e.annotations ? { annotations: { ...e.annotations } } : {}),
+    },
+    spec: {
+      type: 'LoadBalancer',
+      ...(e.loadBalancerSourceRanges ? { loadBalancerSourceRanges: [...e.loadBalancerSourceRanges] } : {}),
+      ports: [{ name: 'grpc', port: SIDECAR_GRPC_PORT, targetPort: 'grpc', protocol: 'TCP' }],
+      // The pods the operator makes for the Prometheus of the release.
+      selector: { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': prometheusName },
+    },
+  });
+  applyStage(svc, Stage.SETUP);
+  return svc;
 }
 
 /** Traefik's TLSOption requiring the centre's client certificate, for a sidecar exposed through Traefik. */

@@ -309,6 +309,9 @@ export function alertRules(
   };
 }
 
+/** Alerts of the clusters' rule packs that the fleet-wide rules raise themselves (at warning), for every cluster. */
+const FLEET_EVALUATED = ['KubePodCrashLooping', 'NodeFilesystemUsageHigh'] as const;
+
 /** A cluster as the fleet-wide rules over the global view (Thanos) see it. */
 export interface FleetCluster {
   readonly clusterName: string;
@@ -408,12 +411,44 @@ export function fleetAlertRules(
       description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
     });
   }
+  if (clusters.length > 0) {
+    // The global view's own pipeline: the central cluster's Prometheus scrapes the central components, each sidecar
+    // cluster's its sidecar.
+    rules.push({
+      short: 'thanos-compact-halted',
+      title: 'ThanosCompactHalted',
+      expr: 'max by (cluster) (thanos_compact_halted)',
+      evaluator: { type: 'gt', params: [0] },
+      for: '5m',
+      severity: 'critical',
+      noData: 'OK',
+      execErr: 'Error',
+      summary: 'The Thanos Compactor in {{ $labels.cluster }} has halted: no compaction, downsampling or retention.',
+      description:
+        'It halts on an error it cannot get past, often overlapping blocks (two Prometheus uploading with the same external labels); its log says which. The bucket grows and long-range queries slow down until it runs again.',
+    });
+    rules.push({
+      short: 'thanos-bucket',
+      title: 'ThanosBucketOperationsFailing',
+      expr: 'sum by (cluster, job, operation) (rate(thanos_objstore_bucket_operation_failures_total[5m]))',
+      evaluator: { type: 'gt', params: [0] },
+      for: '15m',
+      severity: 'warning',
+      noData: 'OK',
+      execErr: 'Error',
+      summary:
+        '{{ $labels.job }} in {{ $labels.cluster }} fails to {{ $labels.operation }} in the object storage bucket.',
+      description:
+        "A sidecar that cannot upload keeps its blocks only as long as its Prometheus's retention; a Store Gateway, Compactor or Receive that cannot read or write leaves gaps. Check the objstore Secret and the bucket's permissions.",
+    });
+  }
   const forwarded = clusters.filter((c) => c.forwardAlerts).map((c) => c.clusterName);
   if (forwarded.length > 0) {
     rules.push({
       short: 'alerts',
       title: 'ForwardedAlert',
-      expr: `label_replace(ALERTS{alertstate="firing", alertname!="Watchdog", cluster=~"${clusterRegex(forwarded)}"}, "source_alertname", "$1", "alertname", "(.+)")`,
+      // Less the alerts the rules above raise for every cluster already (the cluster's own copies, same severity).
+      expr: `label_replace(ALERTS{alertstate="firing", alertname!="Watchdog", cluster=~"${clusterRegex(forwarded)}"} unless ALERTS{alertname=~"${FLEET_EVALUATED.join('|')}", severity="warning"}, "source_alertname", "$1", "alertname", "(.+)")`,
       evaluator: { type: 'gt', params: [0] },
       for: '0s',
       noData: 'OK',

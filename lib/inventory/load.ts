@@ -13,6 +13,7 @@ import {
   type Node,
   type Pair,
 } from 'yaml';
+import { durationMs, thanosSizeBytes } from './duration';
 import { MAX_NESTING_DEPTH } from './json';
 import { MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
 import {
@@ -436,8 +437,9 @@ function thanosProblems(inv: Inventory, merged: readonly ClusterConfig[], locate
     const base = ['clusters', i, 'thanos'];
     const shown = `clusters[${i}].thanos`;
     if (mode === 'sidecar') {
-      if (t.credentialsSecret !== undefined || t.agent !== undefined) {
-        const key = t.agent !== undefined ? 'agent' : 'credentialsSecret';
+      if (t.credentialsSecret !== undefined || t.agent !== undefined || t.receiveCaSecret !== undefined) {
+        const key =
+          t.agent !== undefined ? 'agent' : t.credentialsSecret !== undefined ? 'credentialsSecret' : 'receiveCaSecret';
         problems.push(
           `${at([...base, key], `${shown}.${key}`)}: is set but the cluster's mode is sidecar; expected mode: remote-write, or no ${key}`,
         );
@@ -487,6 +489,28 @@ function thanosProblems(inv: Inventory, merged: readonly ClusterConfig[], locate
     problems.push(
       `${at(path, 'central.thanos.receive.ingress')}: is required; expected the endpoint the remote-write clusters (${pushing.slice(0, 5).join(', ')}${pushing.length > 5 ? `, and ${pushing.length - 5} more` : ''}) push to, with TLS and basic authentication`,
     );
+  }
+  // What Thanos v0.42.4 refuses at start: a Store index cache smaller than its largest item (125MiB), and with
+  // downsampling, raw data kept less than 40h or 5m data less than 10d (the downsampled blocks could not be made).
+  const indexCache = inv.central.thanos.store?.indexCacheSize;
+  if (indexCache !== undefined && thanosSizeBytes(indexCache) < 128 * 1024 ** 2) {
+    problems.push(
+      `${at(['central', 'thanos', 'store', 'indexCacheSize'], 'central.thanos.store.indexCacheSize')}: ${JSON.stringify(indexCache)} is not valid; expected at least 128MB (the Store Gateway holds items of up to 125MB)`,
+    );
+  }
+  const compactor = inv.central.thanos.compactor;
+  if (compactor?.downsampling !== false) {
+    for (const [key, least, shown] of [
+      ['raw', 40 * 3_600_000, '40h'],
+      ['fiveMinutes', 10 * 86_400_000, '10d'],
+    ] as const) {
+      const value = compactor?.retention?.[key];
+      if (value !== undefined && durationMs(value) > 0 && durationMs(value) < least) {
+        problems.push(
+          `${at(['central', 'thanos', 'compactor', 'retention', key], `central.thanos.compactor.retention.${key}`)}: ${JSON.stringify(value)} is not valid with downsampling; expected at least ${shown} (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false`,
+        );
+      }
+    }
   }
   const rf = inv.central.thanos.receive?.replicationFactor ?? 1;
   const replicas = inv.central.thanos.receive?.replicas ?? 1;

@@ -658,6 +658,11 @@ export const clusterThanos = z
       .describe(
         'remote-write: existing Secret in the agent namespace with username and password for the Receive endpoint (required).',
       ),
+    receiveCaSecret: dnsSubdomain()
+      .optional()
+      .describe(
+        "remote-write: existing Secret in the agent namespace with ca.crt, the CA of the Receive endpoint's certificate (a private CA). Default: the CAs the Prometheus image trusts.",
+      ),
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
 

@@ -272,7 +272,8 @@ export class CentralThanos extends Construct {
           limits: { memory: '8Gi' },
         },
         data: { path: '/var/thanos/compact', storage: props.compactor?.storage ?? { size: '100Gi' } },
-        mounts: [],
+        // The block repair writes a temporary folder under /tmp; the root file system is read-only.
+        mounts: [{ volume: kplus.Volume.fromEmptyDir(this, 'CompactTmp', 'tmp'), path: '/tmp', writable: true }],
         scheduling,
       },
       [{ name: 'http', port: HTTP }],
@@ -499,7 +500,7 @@ export class CentralThanos extends Construct {
         failureThreshold: 20,
       }),
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
-      volumeMounts: o.mounts.map((m) => ({ path: m.path, volume: m.volume, readOnly: true })),
+      volumeMounts: o.mounts.map((m) => ({ path: m.path, volume: m.volume, readOnly: !m.writable })),
     };
   }
 
@@ -546,6 +547,8 @@ export class CentralThanos extends Construct {
 interface Mount {
   readonly volume: kplus.Volume;
   readonly path: string;
+  /** @default false */
+  readonly writable?: boolean;
 }
 
 interface WorkloadOptions {
