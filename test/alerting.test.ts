@@ -44,9 +44,9 @@ describe('Alertmanager', () => {
     expect(cfg.route.receiver).toBe('slack-warning');
     expect(cfg.route.routes).toEqual([
       { receiver: 'null', matchers: ['alertname = "Watchdog"'] },
+      { receiver: 'null', matchers: ['severity =~ "info|none"'] },
       { receiver: 'slack-critical', matchers: ['severity = "critical"'] },
       { receiver: 'slack-warning', matchers: ['severity = "warning"'] },
-      { receiver: 'null', matchers: ['severity =~ "info|none"'] },
     ]);
     expect(cfg.inhibit_rules).toEqual([
       {
@@ -128,7 +128,7 @@ describe('Alertmanager', () => {
     expect(
       () => new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c', alertmanager: { enabled: true } }),
     ).toThrow(
-      'props.alertmanager.slack: {"enabled":true} is not valid; expected a slack receiver when Alertmanager is enabled',
+      'props.alertmanager.slack: is required; expected a slack receiver, or receivers and routes, when Alertmanager is enabled',
     );
   });
 });

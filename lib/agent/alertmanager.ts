@@ -1,6 +1,64 @@
 import type { Resources, StorageOptions } from './props';
 import { volumeClaimTemplate } from './storage';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
+import { normalizeMatcher } from '../alerting/matchers';
+
+/** A credential in an existing Secret of the agent namespace, mounted into Alertmanager and read from the file. */
+export interface SecretKeyOptions {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** A receiver: where notifications go. At least one kind. */
+export interface ReceiverOptions {
+  readonly slack?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  /** Microsoft Teams through a Workflows webhook (`msteamsv2_configs`). */
+  readonly msteams?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  readonly email?: readonly {
+    readonly to: readonly string[];
+    readonly from: string;
+    readonly smarthost: string;
+    readonly username?: string;
+    readonly passwordSecret?: SecretKeyOptions;
+    /** @default true */
+    readonly requireTls?: boolean;
+    readonly sendResolved?: boolean;
+  }[];
+  /** PagerDuty Events API v2: the routing key. */
+  readonly pagerduty?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  readonly webhook?: readonly (SecretKeyOptions & { readonly maxAlerts?: number; readonly sendResolved?: boolean })[];
+}
+
+/** A route: alerts matching all `matchers` go to `receiver`. */
+export interface RouteOptions {
+  readonly receiver: string;
+  readonly matchers?: readonly string[];
+  /** @default false */
+  readonly continue?: boolean;
+  readonly groupBy?: readonly string[];
+  readonly groupWait?: string;
+  readonly groupInterval?: string;
+  readonly repeatInterval?: string;
+  readonly muteTimeIntervals?: readonly string[];
+  readonly activeTimeIntervals?: readonly string[];
+}
+
+/** One period of a time interval. */
+export interface TimeIntervalOptions {
+  readonly times?: readonly { readonly startTime: string; readonly endTime: string }[];
+  readonly weekdays?: readonly string[];
+  readonly daysOfMonth?: readonly string[];
+  readonly months?: readonly string[];
+  readonly years?: readonly string[];
+  readonly location?: string;
+}
+
+export interface InhibitRuleOptions {
+  readonly sourceMatchers: readonly string[];
+  readonly targetMatchers: readonly string[];
+  /** @default ['alertname', 'cluster'] */
+  readonly equal?: readonly string[];
+}
 
 /**
  * Slack receiver: one incoming webhook per destination (a Slack app's webhook posts to its own channel and ignores
@@ -32,8 +90,18 @@ export interface HeartbeatOptions {
 export interface AlertmanagerOptions extends SchedulingOptions {
   /** @default false */
   readonly enabled?: boolean;
-  /** Required when enabled. */
+  /** Slack by severity (receivers `slack-critical`, `slack-warning`). Required when enabled without `receivers`. */
   readonly slack?: SlackReceiverOptions;
+  /** Receivers by name, for `routes`. @default - none */
+  readonly receivers?: Readonly<Record<string, ReceiverOptions>>;
+  /** Routes by name, tried in order before Slack's severity routes. @default - none */
+  readonly routes?: Readonly<Record<string, RouteOptions>>;
+  /** Where alerts no route takes go. @default 'slack-warning' (required without `slack`) */
+  readonly defaultReceiver?: string;
+  /** Named time intervals for routes' `muteTimeIntervals` and `activeTimeIntervals`. @default - none */
+  readonly timeIntervals?: Readonly<Record<string, readonly TimeIntervalOptions[]>>;
+  /** More inhibition rules, after the built-in one (critical mutes warning). @default - none */
+  readonly inhibitRules?: readonly InhibitRuleOptions[];
   /** Where the Watchdog goes. @default - nowhere: a dead pipeline pages nobody */
   readonly heartbeat?: HeartbeatOptions;
   /** @default - none (emptyDir: silences are lost when the pod moves) */
@@ -50,74 +118,265 @@ export const GROUP_BY = ['alertname', 'cluster'];
 
 const SLACK_TITLE =
   '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} in {{ .CommonLabels.cluster }}';
+const TEAMS_TEXT =
+  '{{ range .Alerts }}**{{ .Annotations.summary }}**\n\n{{ .Annotations.description }}\n\n{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}\n\n{{ end }}{{ end }}';
 const SLACK_TEXT =
   '{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ .Annotations.description }}\n{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}\n{{ end }}{{ end }}';
 
+/** Receivers that exist without being declared: nobody (`null`), and with Slack its two severity receivers. */
+function builtInReceivers(o: AlertmanagerOptions): string[] {
+  return ['null', ...(o.slack ? ['slack-critical', 'slack-warning'] : [])];
+}
+
 /**
- * The Alertmanager configuration: alerts grouped by `alertname` and `cluster`; critical alerts to the critical
- * Slack webhook, warnings to the other; the Watchdog to the heartbeat (or, without one, to a receiver that does
- * nothing); `info`/`none` alerts to nobody; a critical alert mutes the warning of the same alert in the same cluster.
- * It holds no secret: the URLs are read from the mounted Secrets (`api_url_file`, `url_file`). Every top-level key of
- * the chart's default configuration is set, so Helm's merge with the chart defaults changes nothing and what
- * `amtool check-config` checks is what runs.
+ * What a receiver, route or time interval refers to that does not exist, as `[path under alertmanager, message]`:
+ * a route to an unknown receiver, an unknown time interval, a receiver name that shadows a built-in one.
  */
-export function alertmanagerConfig(slack: SlackReceiverOptions, heartbeat?: HeartbeatOptions): Record<string, unknown> {
-  const file = (secret: string, key: string) => `${ALERTMANAGER_SECRETS_DIR}/${secret}/${key}`;
+export function alertmanagerProblems(o: AlertmanagerOptions): [(string | number)[], string][] {
+  const problems: [(string | number)[], string][] = [];
+  if (o.enabled && !o.slack && !o.receivers) {
+    problems.push([
+      ['slack'],
+      'is required; expected a slack receiver, or receivers and routes, when Alertmanager is enabled',
+    ]);
+  }
+  if (o.enabled && !o.slack && o.receivers && !o.defaultReceiver) {
+    problems.push([
+      ['defaultReceiver'],
+      'is required; expected the receiver of the alerts no route takes (a key of receivers), as there is no slack receiver',
+    ]);
+  }
+  const builtIn = builtInReceivers(o);
+  const receivers = new Set([...builtIn, ...Object.keys(o.receivers ?? {})]);
+  const known = [...receivers].map((r) => JSON.stringify(r)).join(', ');
+  for (const name of Object.keys(o.receivers ?? {})) {
+    if (['null', 'slack-critical', 'slack-warning', 'heartbeat'].includes(name)) {
+      problems.push([
+        ['receivers', name],
+        `${JSON.stringify(name)} is a built-in receiver's name; expected another name`,
+      ]);
+    }
+  }
+  for (const [name, route] of Object.entries(o.routes ?? {})) {
+    if (!receivers.has(route.receiver)) {
+      problems.push([
+        ['routes', name, 'receiver'],
+        `${JSON.stringify(route.receiver)} is not a receiver; expected one of ${known}`,
+      ]);
+    }
+    for (const key of ['muteTimeIntervals', 'activeTimeIntervals'] as const) {
+      (route[key] ?? []).forEach((interval, i) => {
+        if (!o.timeIntervals?.[interval]) {
+          const defined = Object.keys(o.timeIntervals ?? {});
+          problems.push([
+            ['routes', name, key, i],
+            `${JSON.stringify(interval)} is not a time interval; expected ${defined.length > 0 ? `one of ${defined.map((d) => JSON.stringify(d)).join(', ')}` : 'a key of alertmanager.timeIntervals'}`,
+          ]);
+        }
+      });
+    }
+  }
+  if (o.defaultReceiver !== undefined && !receivers.has(o.defaultReceiver)) {
+    problems.push([
+      ['defaultReceiver'],
+      `${JSON.stringify(o.defaultReceiver)} is not a receiver; expected one of ${known}`,
+    ]);
+  }
+  return problems;
+}
+
+const file = (secret: string, key: string) => `${ALERTMANAGER_SECRETS_DIR}/${secret}/${key}`;
+
+/** A receiver of the configuration: every credential read from its mounted Secret (`*_file`), never written. */
+function receiverConfig(name: string, r: ReceiverOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = { name };
+  const resolved = (c: { sendResolved?: boolean }) => c.sendResolved ?? true;
+  if (r.slack?.length) {
+    out.slack_configs = r.slack.map((c) => ({
+      api_url_file: file(c.secretName, c.key),
+      send_resolved: resolved(c),
+      title: SLACK_TITLE,
+      text: SLACK_TEXT,
+    }));
+  }
+  if (r.msteams?.length) {
+    out.msteamsv2_configs = r.msteams.map((c) => ({
+      webhook_url_file: file(c.secretName, c.key),
+      send_resolved: resolved(c),
+      title: SLACK_TITLE,
+      text: TEAMS_TEXT,
+    }));
+  }
+  if (r.email?.length) {
+    out.email_configs = r.email.map((c) => ({
+      to: c.to.join(', '),
+      from: c.from,
+      smarthost: c.smarthost,
+      ...(c.username && c.passwordSecret
+        ? { auth_username: c.username, auth_password_file: file(c.passwordSecret.secretName, c.passwordSecret.key) }
+        : {}),
+      require_tls: c.requireTls ?? true,
+      send_resolved: resolved(c),
+      headers: { Subject: SLACK_TITLE },
+    }));
+  }
+  if (r.pagerduty?.length) {
+    out.pagerduty_configs = r.pagerduty.map((c) => ({
+      routing_key_file: file(c.secretName, c.key),
+      send_resolved: resolved(c),
+      description: '{{ .CommonLabels.alertname }} in {{ .CommonLabels.cluster }}: {{ .CommonAnnotations.summary }}',
+      severity: '{{ if eq .CommonLabels.severity "critical" }}critical{{ else }}warning{{ end }}',
+    }));
+  }
+  if (r.webhook?.length) {
+    out.webhook_configs = r.webhook.map((c) => ({
+      url_file: file(c.secretName, c.key),
+      send_resolved: resolved(c),
+      ...(c.maxAlerts !== undefined ? { max_alerts: c.maxAlerts } : {}),
+    }));
+  }
+  return out;
+}
+
+function routeConfig(r: RouteOptions): Record<string, unknown> {
+  return {
+    receiver: r.receiver,
+    ...(r.matchers?.length ? { matchers: r.matchers.map(normalizeMatcher) } : {}),
+    ...(r.groupBy ? { group_by: [...r.groupBy] } : {}),
+    ...(r.groupWait ? { group_wait: r.groupWait } : {}),
+    ...(r.groupInterval ? { group_interval: r.groupInterval } : {}),
+    ...(r.repeatInterval ? { repeat_interval: r.repeatInterval } : {}),
+    ...(r.muteTimeIntervals?.length ? { mute_time_intervals: [...r.muteTimeIntervals] } : {}),
+    ...(r.activeTimeIntervals?.length ? { active_time_intervals: [...r.activeTimeIntervals] } : {}),
+    ...(r.continue ? { continue: true } : {}),
+  };
+}
+
+function timeIntervalConfig(t: TimeIntervalOptions): Record<string, unknown> {
+  return {
+    ...(t.times ? { times: t.times.map((x) => ({ start_time: x.startTime, end_time: x.endTime })) } : {}),
+    ...(t.weekdays ? { weekdays: [...t.weekdays] } : {}),
+    ...(t.daysOfMonth ? { days_of_month: [...t.daysOfMonth] } : {}),
+    ...(t.months ? { months: [...t.months] } : {}),
+    ...(t.years ? { years: [...t.years] } : {}),
+    ...(t.location ? { location: t.location } : {}),
+  };
+}
+
+/**
+ * The Alertmanager configuration: alerts grouped by `alertname` and `cluster`. The Watchdog goes to the heartbeat
+ * (or, without one, to a receiver that does nothing); `info`/`none` alerts to nobody; then the inventory's routes in
+ * order; then, with Slack, critical alerts to the critical webhook and warnings to the other; the rest to
+ * `defaultReceiver`. A critical alert mutes the warning of the same alert in the same cluster, and the inventory's
+ * inhibition rules follow. It holds no secret: every credential is read from a mounted Secret (`*_file`). Every
+ * top-level key of the chart's default configuration is set, so Helm's merge with the chart defaults changes nothing
+ * and what `amtool check-config` checks is what runs.
+ */
+export function alertmanagerConfig(
+  slackOrOptions: SlackReceiverOptions | AlertmanagerOptions,
+  heartbeat?: HeartbeatOptions,
+): Record<string, unknown> {
+  const o: AlertmanagerOptions =
+    'secretName' in slackOrOptions ? { enabled: true, slack: slackOrOptions, heartbeat } : slackOrOptions;
+  const problems = alertmanagerProblems(o);
+  if (problems.length > 0) {
+    throw new Error(`alertmanager: ${problems.map(([p, m]) => `alertmanager.${p.join('.')}: ${m}`).join('; ')}`);
+  }
+  const slack = o.slack;
+  const hb = o.heartbeat;
   const slackReceiver = (name: string, key: string) => ({
     name,
     slack_configs: [
       {
-        api_url_file: file(slack.secretName, key),
+        api_url_file: file(slack!.secretName, key),
         send_resolved: true,
         title: SLACK_TITLE,
         text: SLACK_TEXT,
       },
     ],
   });
-  const warningKey = slack.key ?? 'url';
-  const watchdog = heartbeat
+  const warningKey = slack?.key ?? 'url';
+  const watchdog = hb
     ? {
         receiver: 'heartbeat',
         matchers: ['alertname = "Watchdog"'],
         group_by: ['alertname', 'cluster'],
         group_wait: '0s',
-        group_interval: heartbeat.interval ?? '1m',
-        repeat_interval: heartbeat.interval ?? '1m',
+        group_interval: hb.interval ?? '1m',
+        repeat_interval: hb.interval ?? '1m',
       }
     : { receiver: 'null', matchers: ['alertname = "Watchdog"'] };
+  const timeIntervals = Object.entries(o.timeIntervals ?? {});
   return {
     global: { resolve_timeout: '5m' },
     route: {
-      receiver: 'slack-warning',
+      receiver: o.defaultReceiver ?? 'slack-warning',
       group_by: GROUP_BY,
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
         watchdog,
-        { receiver: 'slack-critical', matchers: ['severity = "critical"'] },
-        { receiver: 'slack-warning', matchers: ['severity = "warning"'] },
+        // Info alerts (and the chart's InfoInhibitor, which always fires) reach nobody, whatever their team.
         { receiver: 'null', matchers: ['severity =~ "info|none"'] },
+        ...Object.values(o.routes ?? {}).map(routeConfig),
+        ...(slack
+          ? [
+              { receiver: 'slack-critical', matchers: ['severity = "critical"'] },
+              { receiver: 'slack-warning', matchers: ['severity = "warning"'] },
+            ]
+          : []),
       ],
     },
     inhibit_rules: [
       { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: GROUP_BY },
+      ...(o.inhibitRules ?? []).map((r) => ({
+        source_matchers: r.sourceMatchers.map(normalizeMatcher),
+        target_matchers: r.targetMatchers.map(normalizeMatcher),
+        equal: [...(r.equal ?? GROUP_BY)],
+      })),
     ],
     receivers: [
       { name: 'null' },
-      slackReceiver('slack-critical', slack.criticalKey ?? warningKey),
-      slackReceiver('slack-warning', warningKey),
-      ...(heartbeat
+      ...(slack
+        ? [slackReceiver('slack-critical', slack.criticalKey ?? warningKey), slackReceiver('slack-warning', warningKey)]
+        : []),
+      ...(hb
         ? [
             {
               name: 'heartbeat',
-              webhook_configs: [{ url_file: file(heartbeat.secretName, heartbeat.key ?? 'url'), send_resolved: false }],
+              webhook_configs: [{ url_file: file(hb.secretName, hb.key ?? 'url'), send_resolved: false }],
             },
           ]
         : []),
+      ...Object.entries(o.receivers ?? {}).map(([name, r]) => receiverConfig(name, r)),
     ],
+    ...(timeIntervals.length > 0
+      ? {
+          time_intervals: timeIntervals.map(([name, periods]) => ({
+            name,
+            time_intervals: periods.map(timeIntervalConfig),
+          })),
+        }
+      : {}),
     templates: ['/etc/alertmanager/config/*.tmpl'],
   };
+}
+
+/** Every Secret an Alertmanager reads credentials from (mounted under {@link ALERTMANAGER_SECRETS_DIR}). */
+export function alertmanagerSecrets(o: AlertmanagerOptions): string[] {
+  const names = [
+    ...(o.slack ? [o.slack.secretName] : []),
+    ...(o.heartbeat ? [o.heartbeat.secretName] : []),
+    ...Object.values(o.receivers ?? {}).flatMap((r) => [
+      ...(r.slack ?? []).map((c) => c.secretName),
+      ...(r.msteams ?? []).map((c) => c.secretName),
+      ...(r.email ?? []).flatMap((c) => (c.passwordSecret ? [c.passwordSecret.secretName] : [])),
+      ...(r.pagerduty ?? []).map((c) => c.secretName),
+      ...(r.webhook ?? []).map((c) => c.secretName),
+    ]),
+  ];
+  return [...new Set(names)];
 }
 
 /** The kube-prometheus-stack `alertmanager` values for these options. */
@@ -125,12 +384,10 @@ export function alertmanagerValues(
   options: AlertmanagerOptions | undefined,
   pools: Readonly<Record<string, NodePoolOptions>> = {},
 ): Record<string, unknown> {
-  if (!options?.enabled || !options.slack) return { enabled: false };
-  const secrets = [
-    ...new Set([options.slack.secretName, ...(options.heartbeat ? [options.heartbeat.secretName] : [])]),
-  ];
+  if (!options?.enabled) return { enabled: false };
+  const secrets = alertmanagerSecrets(options);
   const spec: Record<string, unknown> = { secrets, ...podScheduling(options, pools) };
   if (options.storage) spec.storage = volumeClaimTemplate(options.storage);
   if (options.resources) spec.resources = { ...options.resources };
-  return { enabled: true, config: alertmanagerConfig(options.slack, options.heartbeat), alertmanagerSpec: spec };
+  return { enabled: true, config: alertmanagerConfig(options), alertmanagerSpec: spec };
 }

@@ -36,7 +36,7 @@ import type {
 import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
 import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
-import type { AlertmanagerOptions } from './alertmanager';
+import { alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 
 /** A cluster's Prometheus rules. */
@@ -102,6 +102,12 @@ export interface ClusterAgentProps {
    * @default - not in a Thanos fleet
    */
   readonly thanos?: AgentThanosOptions;
+  /**
+   * Namespace (or regular expression matching the whole name) to team: alerts from it without a `team` label get
+   * `team: <team>` on their way to Alertmanager, so routes can match `team`. The first match wins.
+   * @default - none
+   */
+  readonly namespaceOwners?: Readonly<Record<string, string>>;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -209,8 +215,15 @@ export class ClusterAgent extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
     super(scope, id);
     // Props built from a validated inventory (Fleet) were checked against the same schema already.
-    if (!prevalidated.has(props))
+    if (!prevalidated.has(props)) {
       validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
+      const problems = props.alertmanager ? alertmanagerProblems(props.alertmanager) : [];
+      if (problems.length > 0) {
+        throw new Error(
+          `ClusterAgent "${props.clusterName}" is invalid:\n${problems.map(([p, m]) => `  props.alertmanager.${p.join('.')}: ${m}`).join('\n')}`,
+        );
+      }
+    }
     this.clusterName = props.clusterName;
     this.profile = profileOf(props.platform);
     this.namespace = props.namespace ?? 'monitoring';
@@ -222,7 +235,9 @@ export class ClusterAgent extends Construct {
         : (props.kubeStateMetrics ?? true);
     this.nodePools = props.nodePools ?? {};
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
-    this.alertmanagerEnabled = (props.alertmanager?.enabled ?? false) && props.alertmanager?.slack !== undefined;
+    this.alertmanagerEnabled =
+      (props.alertmanager?.enabled ?? false) &&
+      (props.alertmanager?.slack !== undefined || props.alertmanager?.receivers !== undefined);
     this.filesystemWarningPercent =
       props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
 

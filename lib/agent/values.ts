@@ -60,6 +60,10 @@ export function kubePrometheusStackValues(
     prometheusSpec.externalUrl = `https://${exposure.host}/`;
     prometheus.ingress = prometheusIngress(exposure, props.namespace, profile.ingressController);
   }
+  if (props.namespaceOwners && Object.keys(props.namespaceOwners).length > 0) {
+    // Applied to alerts on their way to Alertmanager; the chart passes them through Helm's tpl.
+    prometheusSpec.additionalAlertRelabelConfigs = helmTplLiterals(namespaceOwnerRelabelings(props.namespaceOwners));
+  }
   const thanos = props.thanos
     ? thanosAgentValues(props.thanos, props.namespace, profile.ingressController)
     : { prometheus: {}, prometheusSpec: {}, top: {} };
@@ -156,4 +160,19 @@ function resources(r: Resources): Record<string, unknown> {
   if (r.requests) out.requests = { ...r.requests };
   if (r.limits) out.limits = { ...r.limits };
   return out;
+}
+
+/**
+ * Alert relabelings that give an alert without a `team` label the team owning its namespace: `team` and `namespace`
+ * joined by ";" must read ";<namespace>" (no team yet), in the order of the map (the first owner wins).
+ */
+export function namespaceOwnerRelabelings(owners: Readonly<Record<string, string>>): Record<string, unknown>[] {
+  return Object.entries(owners).map(([namespace, team]) => ({
+    source_labels: ['team', 'namespace'],
+    separator: ';',
+    regex: `;(?:${namespace})`,
+    target_label: 'team',
+    replacement: team,
+    action: 'replace',
+  }));
 }

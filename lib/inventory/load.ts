@@ -13,6 +13,7 @@ import {
   type Node,
   type Pair,
 } from 'yaml';
+import { alertmanagerProblems } from '../agent/alertmanager';
 import { durationMs, thanosSizeBytes } from './duration';
 import { MAX_NESTING_DEPTH } from './json';
 import { MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
@@ -106,6 +107,17 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     }
   });
   logProblems.push(...thanosProblems(inv, merged, locate));
+  // Routes to receivers and time intervals that exist (after merging defaults).
+  merged.forEach((c, i) => {
+    if (!c.alertmanager) return;
+    for (const [path, message] of alertmanagerProblems(c.alertmanager)) {
+      const full = ['alertmanager', ...path];
+      const where = locate(['clusters', i, ...full], false) ?? locate(['defaults', ...full], false);
+      logProblems.push(
+        `${where ? `${where}: ` : ''}clusters[${i}].${full.join('.')}: ${message} (${c.name}, after merging defaults)`,
+      );
+    }
+  });
   // The central cluster has one platform.
   const centralEntry = merged.find((c) => c.name === inv.central.cluster);
   if (inv.central.platform !== undefined && centralEntry !== undefined) {

@@ -4,6 +4,7 @@ import { checkLogQL } from '../logql/check';
 import { checkPromQL, describeQueryProblem } from '../promql/check';
 import { checkGoTemplate } from '../rules/go-template';
 import { checkRE2 } from '../regexp/re2';
+import { parseMatcher } from '../alerting/matchers';
 import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
 
@@ -503,6 +504,167 @@ export const rulesSettings = z
   })
   .describe('Prometheus alerting and recording rules.');
 
+/** An Alertmanager matcher (`severity="critical"`), checked as Alertmanager parses it. */
+const amMatcher = () =>
+  z.string().superRefine((text, ctx) => {
+    const { problem } = parseMatcher(text);
+    if (problem) ctx.addIssue({ code: 'custom', input: text, message: problem });
+  });
+/** A name of a receiver, route or time interval. */
+const amName = () =>
+  z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    error: 'a name of lowercase letters, digits and "-", starting and ending with a letter or digit',
+  });
+const amSecretRef = (what: string) => ({
+  secretName: dnsSubdomain().describe(`Existing Secret in the agent namespace with ${what}.`),
+  key: secretKey().describe(`Key of ${what} in the Secret.`),
+});
+const emailAddress = () => z.string().regex(/^[^\s@<>"]+@[^\s@<>"]+$/, { error: 'an e-mail address' });
+const sendResolved = z.boolean().optional().describe('Also notify when the alert resolves. Default: true.');
+
+export const amReceiver = z
+  .strictObject({
+    slack: z
+      .array(z.strictObject({ ...amSecretRef('the Slack incoming-webhook URL'), sendResolved }))
+      .optional()
+      .describe("Slack incoming webhooks, one per destination (a Slack app's webhook posts to its own channel only)."),
+    msteams: z
+      .array(z.strictObject({ ...amSecretRef('the Teams Workflows webhook URL'), sendResolved }))
+      .optional()
+      .describe('Microsoft Teams through a Workflows webhook (Alertmanager msteamsv2).'),
+    email: z
+      .array(
+        z.strictObject({
+          to: z.array(emailAddress()).min(1).describe('Recipients.'),
+          from: emailAddress().describe('Sender address.'),
+          smarthost: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: 'host:port of the SMTP server, e.g. smtp.example.com:587' })
+            .describe('SMTP server, host:port.'),
+          username: z.string().min(1).optional().describe('SMTP user name (not secret). Default: no authentication.'),
+          passwordSecret: z
+            .strictObject(amSecretRef('the SMTP password'))
+            .optional()
+            .describe('The SMTP password, read from the mounted Secret (required with username).'),
+          requireTls: z.boolean().optional().describe('Require STARTTLS. Default: true.'),
+          sendResolved,
+        }),
+      )
+      .optional()
+      .describe('E-mail over SMTP.'),
+    pagerduty: z
+      .array(z.strictObject({ ...amSecretRef('the PagerDuty Events API v2 routing key'), sendResolved }))
+      .optional()
+      .describe('PagerDuty (Events API v2).'),
+    webhook: z
+      .array(
+        z.strictObject({
+          ...amSecretRef('the webhook URL'),
+          maxAlerts: z.number().int().min(0).optional().describe('At most this many alerts per message. Default: all.'),
+          sendResolved,
+        }),
+      )
+      .optional()
+      .describe('A generic webhook (Alertmanager webhook JSON).'),
+  })
+  .superRefine((r, ctx) => {
+    if (Object.values(r).every((v) => v === undefined || v.length === 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        input: r,
+        message: 'at least one of slack, msteams, email, pagerduty, webhook',
+      });
+    }
+    r.email?.forEach((e, i) => {
+      if ((e.username === undefined) !== (e.passwordSecret === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          input: e,
+          path: ['email', i, e.username === undefined ? 'username' : 'passwordSecret'],
+          message: 'username and passwordSecret together (SMTP authentication), or neither',
+        });
+      }
+    });
+  })
+  .describe('A receiver: where notifications go; every credential from an existing Secret, mounted as a file.');
+
+export const amRoute = z
+  .strictObject({
+    receiver: amName().describe(
+      'The receiver (a key of receivers, or a built-in one: slack-critical, slack-warning, null).',
+    ),
+    matchers: z
+      .array(amMatcher())
+      .optional()
+      .describe(
+        'Label matchers, all of which an alert must match, e.g. team="db", severity=~"critical|warning". Default: every alert.',
+      ),
+    continue: z.boolean().optional().describe('Also try the routes after this one. Default: false.'),
+    groupBy: z
+      .array(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }))
+      .optional()
+      .describe('Labels to group by. Default: alertname, cluster.'),
+    groupWait: duration().optional().describe('Default: 30s'),
+    groupInterval: duration().optional().describe('Default: 5m'),
+    repeatInterval: duration().optional().describe('Default: 4h'),
+    muteTimeIntervals: z
+      .array(amName())
+      .optional()
+      .describe('Time intervals (keys of timeIntervals) when it is muted.'),
+    activeTimeIntervals: z
+      .array(amName())
+      .optional()
+      .describe('Time intervals (keys of timeIntervals) when it is active. Default: always.'),
+  })
+  .describe('A route: alerts matching matchers go to receiver.');
+
+const timeRange = z.strictObject({
+  startTime: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, { error: 'a time such as "09:00"' }),
+  endTime: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, { error: 'a time such as "17:30"' }),
+});
+const WEEKDAY = '(sunday|monday|tuesday|wednesday|thursday|friday|saturday)';
+export const amTimeInterval = z
+  .strictObject({
+    times: z.array(timeRange).optional().describe('Times of day, e.g. [{startTime: "09:00", endTime: "17:00"}].'),
+    weekdays: z
+      .array(
+        z.string().regex(new RegExp(`^${WEEKDAY}(:${WEEKDAY})?$`), { error: 'a weekday or range, e.g. monday:friday' }),
+      )
+      .optional(),
+    daysOfMonth: z
+      .array(
+        z.string().regex(/^-?[0-9]{1,2}(:-?[0-9]{1,2})?$/, { error: 'a day of the month or range, e.g. 1:7 or -1' }),
+      )
+      .optional(),
+    months: z
+      .array(
+        z.string().regex(/^([a-z]+|[0-9]{1,2})(:([a-z]+|[0-9]{1,2}))?$/, {
+          error: 'a month or range, e.g. january:march or 1:3',
+        }),
+      )
+      .optional(),
+    years: z.array(z.string().regex(/^[0-9]{4}(:[0-9]{4})?$/, { error: 'a year or range, e.g. 2026:2027' })).optional(),
+    location: z
+      .string()
+      .regex(/^(Local|UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, {
+        error: 'an IANA time zone such as Europe/Berlin, or UTC',
+      })
+      .optional()
+      .describe('Time zone of times. Default: UTC.'),
+  })
+  .describe('One period of a time interval; an interval is the union of its periods.');
+
+export const amInhibitRule = z
+  .strictObject({
+    sourceMatchers: z.array(amMatcher()).min(1).describe('The alerts that mute.'),
+    targetMatchers: z.array(amMatcher()).min(1).describe('The alerts they mute.'),
+    equal: z
+      .array(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }))
+      .optional()
+      .describe('Labels both must share. Default: alertname, cluster.'),
+  })
+  .describe('An inhibition rule: while a source alert fires, matching target alerts are not sent.');
+
 export const alertmanagerSettings = z
   .strictObject({
     enabled: z.boolean().optional().describe('Run Alertmanager in the cluster. Default: false.'),
@@ -530,20 +692,35 @@ export const alertmanagerSettings = z
       .describe(
         "Where the Watchdog (always firing) goes, so a dead alerting pipeline pages someone (healthchecks.io, Dead Man's Snitch, a PagerDuty heartbeat). Default: nowhere.",
       ),
+    receivers: z
+      .record(amName(), amReceiver)
+      .optional()
+      .describe('Receivers by name, for routes; under defaults, shared by every cluster.'),
+    routes: z
+      .record(amName(), amRoute)
+      .optional()
+      .describe(
+        "Routes by name, tried in order (those under defaults first) before slack's severity routes; under defaults, shared by every cluster.",
+      ),
+    defaultReceiver: amName()
+      .optional()
+      .describe("Where alerts that no route takes go. Default: slack's warning receiver (required without slack)."),
+    timeIntervals: z
+      .record(amName(), z.array(amTimeInterval).min(1))
+      .optional()
+      .describe(
+        'Named time intervals (working hours, maintenance windows) for muteTimeIntervals and activeTimeIntervals.',
+      ),
+    inhibitRules: z
+      .array(amInhibitRule)
+      .optional()
+      .describe('More inhibition rules, after the built-in one (a critical alert mutes its warning).'),
     storage: storage.optional(),
     resources: resources.optional(),
     ...scheduling('the Alertmanager pod'),
   })
-  .superRefine((am, ctx) => {
-    if (am.enabled && !am.slack) {
-      ctx.addIssue({
-        code: 'custom',
-        input: am,
-        path: ['slack'],
-        message: 'a slack receiver when Alertmanager is enabled',
-      });
-    }
-  })
+  // What needs the settings merged with defaults (a receiver for an enabled Alertmanager, routes to receivers that
+  // exist) is checked after the merge: alertmanagerProblems in lib/agent/alertmanager.ts.
   .describe('Alertmanager in the cluster, routing to Slack by severity.');
 
 /** A LogQL query, parsed at synth time; `metric` requires a metric query (for alerts). */
@@ -741,6 +918,25 @@ const clusterSettings = {
     ),
   prometheus: prometheusSettings.optional(),
   thanos: clusterThanos.optional(),
+  namespaceOwners: z
+    .record(
+      z.string().superRefine((ns, ctx) => {
+        const problem = checkRE2(ns);
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            input: ns,
+            message: `a namespace or a regular expression; ${problem.message}`,
+          });
+      }),
+      z.string().regex(/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/, {
+        error: 'a team name: letters, digits, "-", "_" and "."',
+      }),
+    )
+    .optional()
+    .describe(
+      'Namespace (or regular expression, matching the whole name) to team: every alert from it that has no team label gets team: <team>, so routes can match team. The first match wins.',
+    ),
   operator: operatorSettings.optional(),
   nodeExporter: nodeExporterSettings.optional(),
   rules: rulesSettings.optional(),

@@ -25,7 +25,7 @@ import {
   type ClusterAgentProps,
 } from '../../lib';
 import { buildFleet, byKindName, helmValues, manifestsOf, ROOT, type Manifest } from '../support/example';
-import { describeWithTool } from '../support/tools';
+import { describeWithAmtool, describeWithTool } from '../support/tools';
 
 const HERE = __dirname;
 /** Time limit of one promtool/amtool run. */
@@ -311,28 +311,12 @@ describeWithTool('promtool', 'prometheus', 'promtool test rules', (promtool) => 
   });
 });
 
-describeWithTool('amtool', 'prometheus-alertmanager', 'amtool check-config', (amtool) => {
-  // amtool 0.25 does not open `api_url_file` (Alertmanager reads it when it sends), nor require the template glob
-  // to match: the configurations are checked exactly as generated, with their in-cluster paths.
-  /**
-   * Debian's amtool is 0.25, older than the `url_file` of webhook receivers (Alertmanager 0.26; the chart runs
-   * 0.34). For amtool alone, each `url_file` becomes a `url`, so everything else is checked as written.
-   */
-  function forAmtool025(config: unknown): unknown {
-    const c = JSON.parse(JSON.stringify(config)) as { receivers?: { webhook_configs?: Record<string, unknown>[] }[] };
-    for (const r of c.receivers ?? []) {
-      for (const w of r.webhook_configs ?? []) {
-        if (typeof w.url_file !== 'string' || !w.url_file.startsWith('/etc/alertmanager/secrets/')) continue;
-        delete w.url_file;
-        w.url = 'http://heartbeat.example.invalid/';
-      }
-    }
-    return c;
-  }
-
+describeWithAmtool('amtool check-config', (amtool) => {
+  // amtool does not open the `*_file` credentials (Alertmanager reads them when it sends), nor require the template
+  // glob to match: the configurations are checked exactly as generated, with their in-cluster paths.
   function checkConfig(name: string, config: unknown): ToolRun {
     const file = path.join(tmpDir('amtool'), `${name}.yaml`);
-    fs.writeFileSync(file, yamlText(forAmtool025(config)));
+    fs.writeFileSync(file, yamlText(config));
     return run(amtool, ['check-config', file]);
   }
 
@@ -347,8 +331,8 @@ describeWithTool('amtool', 'prometheus-alertmanager', 'amtool check-config', (am
     const r = checkConfig('kafka-prod', config);
     expectSuccess(r);
     expect(r.output).toContain('SUCCESS');
-    expect(r.output).toContain('4 receivers');
-    expect(r.output).toContain('1 inhibit rules');
+    expect(r.output).toContain('7 receivers');
+    expect(r.output).toContain('2 inhibit rules');
   });
 
   test("alertmanagerConfig({ secretName: 's' })", () => {

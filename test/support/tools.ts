@@ -27,7 +27,10 @@ export function findTool(name: string): string | undefined {
 }
 
 /** Helm v4 (or kubectl) from scripts/tools.mjs (fetched once into .tools/), or undefined with the reason. */
-export function findHelm(tool: 'helm' | 'kubectl' = 'helm'): { bin?: string; why?: string } {
+export function findHelm(tool: 'helm' | 'kubectl' | 'amtool' | 'alertmanager' = 'helm'): {
+  bin?: string;
+  why?: string;
+} {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'tools.mjs'), tool], {
     encoding: 'utf8',
     timeout: 300_000,
@@ -82,6 +85,20 @@ export function describeWithHelm(title: string, body: (helm: string) => void): v
   describeWithBinary(
     helm.bin,
     `helm is not available (${helm.why}); node scripts/tools.mjs helm fetches it`,
+    title,
+    body,
+  );
+}
+
+/**
+ * {@link describeWithBinary} for amtool 0.33+ (`node scripts/tools.mjs amtool`: Debian testing's package; bookworm's
+ * 0.25 lacks msteamsv2 and the newer `*_file` fields the clusters' Alertmanager 0.34 reads).
+ */
+export function describeWithAmtool(title: string, body: (amtool: string) => void): void {
+  const amtool = findHelm('amtool');
+  describeWithBinary(
+    amtool.bin,
+    `amtool 0.33+ is not available (${amtool.why}); node scripts/tools.mjs amtool fetches it`,
     title,
     body,
   );
