@@ -129,11 +129,14 @@ function fetchAlertmanager() {
     const version = field('Version');
     const [major, minor] = (version ?? '').split(/[.-]/).map(Number);
     if (!(major > AM_MIN_VERSION[0] || (major === AM_MIN_VERSION[0] && minor >= AM_MIN_VERSION[1]))) {
-      throw new Error(`${AM_SUITE}'s prometheus-alertmanager is ${version}; expected ${AM_MIN_VERSION.join('.')} or newer`);
+      throw new Error(
+        `${AM_SUITE}'s prometheus-alertmanager is ${version}; expected ${AM_MIN_VERSION.join('.')} or newer`,
+      );
     }
     const deb = path.join(work, 'alertmanager.deb');
     get(`${DEBIAN}/${field('Filename')}`, deb);
-    if (sha256(deb) !== field('SHA256')) throw new Error(`prometheus-alertmanager ${version}: SHA-256 does not match the index`);
+    if (sha256(deb) !== field('SHA256'))
+      throw new Error(`prometheus-alertmanager ${version}: SHA-256 does not match the index`);
     const tree = path.join(work, 'tree');
     execFileSync('dpkg-deb', ['-x', deb, tree]);
     const staging = path.join(work, 'bin');
