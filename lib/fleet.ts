@@ -12,6 +12,8 @@ import { HelmRelease } from './helm/helm-release';
 import type { ClusterFacts } from './render/checks';
 import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
 import { CentralThanos, queryFrontendUrl } from './thanos/central-thanos';
+import { Karma, type KarmaAlertmanager } from './central/karma';
+import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -36,6 +38,8 @@ export class Fleet extends Construct {
   public readonly loki?: CentralLoki;
   /** The central Thanos, with `central.metrics: thanos`. */
   public readonly thanos?: CentralThanos;
+  /** Karma over every Alertmanager, with `central.karma`. */
+  public readonly karma?: Karma;
   /** The ArgoCD Applications, when the inventory asks for them. */
   public readonly argocd?: ArgoCdApplications;
   private readonly charts = new Map<string, Chart>();
@@ -169,6 +173,42 @@ export class Fleet extends Construct {
         const ds = datasourceFor(agent, c.cluster);
         if (ds) this.central.addClusterDatasource(ds);
       }
+    }
+    if (c.karma) {
+      const { ingress, grafana, ...rest } = c.karma;
+      const alertmanagers: KarmaAlertmanager[] = [];
+      for (const agent of this.agents) {
+        if (!agent.alertmanagerEnabled) continue;
+        const am = clusters.find((k) => k.name === agent.clusterName)!.alertmanager!;
+        if (agent.clusterName === c.cluster) {
+          // The central cluster's own Alertmanager, in the cluster (kube-prometheus-stack's Service).
+          alertmanagers.push({
+            name: agent.clusterName,
+            uri: `http://${AGENT_RELEASE_NAME}-alertmanager.${agent.namespace}.svc:9093`,
+          });
+        } else if (am.exposure) {
+          alertmanagers.push({
+            name: agent.clusterName,
+            uri: `https://${am.exposure.host}`,
+            credentialsSecret: am.exposure.karmaCredentialsSecret ?? `alertmanager-${agent.clusterName}-basic-auth`,
+          });
+        }
+      }
+      if (grafana) {
+        alertmanagers.push({
+          name: 'central-grafana',
+          // Grafana's built-in Alertmanager (its own alert rules, e.g. ClusterUnreachable).
+          uri: `http://${CENTRAL_RELEASE_NAME}-grafana.${namespace}.svc/api/alertmanager/grafana`,
+          credentialsSecret: grafana.credentialsSecret ?? 'karma-grafana-credentials',
+        });
+      }
+      this.karma = new Karma(this.chartFor(scope, c.cluster), 'Karma', {
+        ...rest,
+        namespace,
+        alertmanagers,
+        ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
+        nodePools: centralAgent?.nodePools,
+      });
     }
     for (const file of c.dashboards?.files ?? []) {
       const json = props.dashboardFiles?.[file];

@@ -15,6 +15,7 @@ export {
 export * from './agent/values';
 export * from './agent/components';
 export * from './central/central-grafana';
+export * from './central/karma';
 export * from './thanos/central-thanos';
 export * from './agent/thanos';
 export * from './dashboards/builder';

@@ -64,6 +64,9 @@ export const DEFAULT_KUBERNETES_VERSION = '1.33.0';
  */
 export const BUSYBOX_TAG = '1.37.0';
 
+/** Karma (prymitive/karma), the alert dashboard over every Alertmanager; its tags have two parts. */
+export const KARMA_IMAGE = 'ghcr.io/prymitive/karma:v0.132';
+
 /**
  * The k3s-io/helm-controller CMM installs where the platform has none built in (EKS, GKE, AKS, kOps, kubeadm): the
  * controller (the version whose HelmChart CRD the imports come from), and the klipper-helm image of its install Jobs.

@@ -29,6 +29,22 @@ export interface ReceiverOptions {
   readonly webhook?: readonly (SecretKeyOptions & { readonly maxAlerts?: number; readonly sendResolved?: boolean })[];
 }
 
+/** Alertmanager behind an Ingress with TLS and basic authentication (htpasswd from an existing Secret). */
+export interface AlertmanagerExposure {
+  readonly type: 'ingress';
+  readonly host: string;
+  readonly ingressClassName?: string;
+  /** @default - the platform's */
+  readonly controller?: 'traefik' | 'nginx';
+  readonly tlsSecretName: string;
+  readonly basicAuthSecretName: string;
+  /** Secret in the central namespace with `username` and `password` for Karma. @default 'alertmanager-<cluster>-basic-auth' */
+  readonly karmaCredentialsSecret?: string;
+}
+
+/** Name of the Traefik Middleware that enforces basic auth on the Alertmanager Ingress. */
+export const ALERTMANAGER_BASIC_AUTH_MIDDLEWARE = 'cmm-alertmanager-basic-auth';
+
 /** A route: alerts matching all `matchers` go to `receiver`. */
 export interface RouteOptions {
   readonly receiver: string;
@@ -104,6 +120,8 @@ export interface AlertmanagerOptions extends SchedulingOptions {
   readonly inhibitRules?: readonly InhibitRuleOptions[];
   /** Where the Watchdog goes. @default - nowhere: a dead pipeline pages nobody */
   readonly heartbeat?: HeartbeatOptions;
+  /** An Ingress with TLS and basic auth, for the central Karma. @default - in-cluster only */
+  readonly exposure?: AlertmanagerExposure;
   /** @default - none (emptyDir: silences are lost when the pod moves) */
   readonly storage?: StorageOptions;
   /** @default - the chart's */
@@ -383,11 +401,40 @@ export function alertmanagerSecrets(o: AlertmanagerOptions): string[] {
 export function alertmanagerValues(
   options: AlertmanagerOptions | undefined,
   pools: Readonly<Record<string, NodePoolOptions>> = {},
+  namespace = 'monitoring',
+  platformController: 'traefik' | 'nginx' = 'traefik',
 ): Record<string, unknown> {
   if (!options?.enabled) return { enabled: false };
   const secrets = alertmanagerSecrets(options);
   const spec: Record<string, unknown> = { secrets, ...podScheduling(options, pools) };
   if (options.storage) spec.storage = volumeClaimTemplate(options.storage);
   if (options.resources) spec.resources = { ...options.resources };
-  return { enabled: true, config: alertmanagerConfig(options), alertmanagerSpec: spec };
+  const e = options.exposure;
+  if (!e) return { enabled: true, config: alertmanagerConfig(options), alertmanagerSpec: spec };
+  // Links in notifications and Karma's point at the Ingress.
+  spec.externalUrl = `https://${e.host}/`;
+  const annotations: Record<string, string> =
+    (e.controller ?? platformController) === 'traefik'
+      ? {
+          'traefik.ingress.kubernetes.io/router.tls': 'true',
+          'traefik.ingress.kubernetes.io/router.middlewares': `${namespace}-${ALERTMANAGER_BASIC_AUTH_MIDDLEWARE}@kubernetescrd`,
+        }
+      : {
+          'nginx.ingress.kubernetes.io/auth-type': 'basic',
+          'nginx.ingress.kubernetes.io/auth-secret': e.basicAuthSecretName,
+          'nginx.ingress.kubernetes.io/auth-realm': 'Alertmanager',
+        };
+  return {
+    enabled: true,
+    config: alertmanagerConfig(options),
+    alertmanagerSpec: spec,
+    ingress: {
+      enabled: true,
+      ...(e.ingressClassName ? { ingressClassName: e.ingressClassName } : {}),
+      annotations,
+      hosts: [e.host],
+      paths: ['/'],
+      tls: [{ secretName: e.tlsSecretName, hosts: [e.host] }],
+    },
+  };
 }

@@ -36,7 +36,7 @@ import type {
 import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
 import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
-import { alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
+import { ALERTMANAGER_BASIC_AUTH_MIDDLEWARE, alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 
 /** A cluster's Prometheus rules. */
@@ -263,6 +263,17 @@ export class ClusterAgent extends Construct {
         kind: 'Middleware',
         metadata: { name: BASIC_AUTH_MIDDLEWARE, namespace: this.namespace },
         spec: { basicAuth: { secret: this.exposure.basicAuthSecretName, removeHeader: true } },
+      });
+      applyStage(middleware, Stage.CUSTOM_RESOURCES);
+    }
+
+    const amExposure = this.alertmanagerEnabled ? props.alertmanager?.exposure : undefined;
+    if (amExposure && (amExposure.controller ?? this.profile.ingressController) === 'traefik') {
+      const middleware = new ApiObject(this, 'AlertmanagerBasicAuth', {
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'Middleware',
+        metadata: { name: ALERTMANAGER_BASIC_AUTH_MIDDLEWARE, namespace: this.namespace },
+        spec: { basicAuth: { secret: amExposure.basicAuthSecretName, removeHeader: true } },
       });
       applyStage(middleware, Stage.CUSTOM_RESOURCES);
     }

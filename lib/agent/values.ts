@@ -100,7 +100,7 @@ export function kubePrometheusStackValues(
       },
     },
     grafana: { enabled: false },
-    alertmanager: alertmanagerValues(props.alertmanager, pools),
+    alertmanager: alertmanagerValues(props.alertmanager, pools, props.namespace, profile.ingressController),
     // The chart's rules stay (its dashboards need its recording rules), but not the alerts a CMM pack replaces.
     defaultRules: {
       disabled: Object.fromEntries(replacedChartAlerts(props.rules?.packs ?? {}).map((a) => [a, true])),

@@ -107,6 +107,17 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     }
   });
   logProblems.push(...thanosProblems(inv, merged, locate));
+  // Karma reaches every Alertmanager: the central cluster's in the cluster, the others through their Ingress.
+  if (inv.central.karma) {
+    merged.forEach((c, i) => {
+      const am = c.alertmanager;
+      if (!am?.enabled || c.name === inv.central.cluster || am.exposure) return;
+      const where = locate(['clusters', i, 'alertmanager'], false);
+      logProblems.push(
+        `${where ? `${where}: ` : ''}clusters[${i}].alertmanager.exposure: is required for ${c.name} with central.karma; expected an Ingress (type: ingress, host, tlsSecretName, basicAuthSecretName) through which Karma reaches its Alertmanager (after merging defaults)`,
+      );
+    });
+  }
   // Routes to receivers and time intervals that exist (after merging defaults).
   merged.forEach((c, i) => {
     if (!c.alertmanager) return;

@@ -715,6 +715,29 @@ export const alertmanagerSettings = z
       .array(amInhibitRule)
       .optional()
       .describe('More inhibition rules, after the built-in one (a critical alert mutes its warning).'),
+    exposure: z
+      .strictObject({
+        type: z.literal('ingress'),
+        host: dnsSubdomain().describe('Host name the Ingress serves, e.g. alertmanager.edge-1.example.com.'),
+        ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
+        controller: z
+          .enum(['traefik', 'nginx'])
+          .optional()
+          .describe("Ingress controller that enforces basic auth. Default: the platform's."),
+        tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
+        basicAuthSecretName: dnsSubdomain().describe(
+          'Existing Secret in the cluster with htpasswd lines (key "users" for traefik, "auth" for nginx).',
+        ),
+        karmaCredentialsSecret: dnsSubdomain()
+          .optional()
+          .describe(
+            'Existing Secret in the central namespace with keys "username" and "password" for this Alertmanager, for Karma. Default: alertmanager-<cluster>-basic-auth.',
+          ),
+      })
+      .optional()
+      .describe(
+        'Expose Alertmanager through an Ingress with TLS and basic authentication, for the central Karma. Default: in-cluster only.',
+      ),
     storage: storage.optional(),
     resources: resources.optional(),
     ...scheduling('the Alertmanager pod'),
@@ -1369,6 +1392,39 @@ export const central = z
     thanos: centralThanos.optional(),
     alerting: centralAlerting.optional(),
     loki: centralLoki.optional(),
+    karma: z
+      .strictObject({
+        ingress: z
+          .strictObject({
+            host: dnsSubdomain().describe('Host name of Karma, e.g. alerts.example.com.'),
+            ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
+            controller: z
+              .enum(['traefik', 'nginx'])
+              .optional()
+              .describe("Ingress controller that enforces basic auth. Default: the central platform's."),
+            tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
+            basicAuthSecretName: dnsSubdomain().describe(
+              'Existing Secret with htpasswd lines of the people who may see and silence alerts (key "users" for traefik, "auth" for nginx).',
+            ),
+          })
+          .describe('Karma is reached only through this Ingress, with TLS and basic authentication.'),
+        grafana: z
+          .strictObject({
+            credentialsSecret: dnsSubdomain()
+              .optional()
+              .describe(
+                'Existing Secret with keys "username" and "password" of a Grafana user (Editor, to silence). Default: karma-grafana-credentials.',
+              ),
+          })
+          .optional()
+          .describe("Also show the central Grafana's alerts (its built-in Alertmanager). Default: off."),
+        resources: resources.optional(),
+        ...scheduling('the Karma pod'),
+      })
+      .optional()
+      .describe(
+        "Karma at the centre: one view of every cluster's Alertmanager (each exposed with alertmanager.exposure, the central cluster's in the cluster), grouped by cluster, silences sent to the right Alertmanager.",
+      ),
     dashboards: z
       .strictObject({
         files: z

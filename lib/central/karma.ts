@@ -1,0 +1,258 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { Resources } from '../agent/props';
+import { applyStage, Stage } from '../output/stages';
+import { toYaml } from '../output/yaml';
+import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
+import { BUSYBOX_TAG, KARMA_IMAGE } from '../versions';
+
+/** An Alertmanager Karma reads: its name (the cluster's), where, and the Secret with its basic-auth credentials. */
+export interface KarmaAlertmanager {
+  /** Shown as `@alertmanager=<name>`: the cluster's name. */
+  readonly name: string;
+  /** The Alertmanager's base URL: `https://<host>` behind its Ingress, or the in-cluster Service. */
+  readonly uri: string;
+  /** Existing Secret (Karma's namespace) with `username` and `password`. @default - no authentication */
+  readonly credentialsSecret?: string;
+}
+
+export interface KarmaProps extends SchedulingOptions {
+  readonly namespace: string;
+  readonly alertmanagers: readonly KarmaAlertmanager[];
+  /** Karma's only way in: an Ingress with TLS and basic auth (htpasswd Secret). */
+  readonly ingress: {
+    readonly host: string;
+    readonly ingressClassName?: string;
+    readonly controller: 'traefik' | 'nginx';
+    readonly tlsSecretName: string;
+    readonly basicAuthSecretName: string;
+  };
+  readonly resources?: Resources;
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
+}
+
+export const KARMA_NAME = 'cmm-karma';
+const PORT = 8080;
+const TEMPLATE_DIR = '/etc/karma/template';
+const CONFIG_DIR = '/etc/karma/config';
+/** The placeholder of the i-th Alertmanager's `Authorization` header value in the configuration template. */
+const placeholder = (i: number) => `__CMM_AUTH_${i}__`;
+
+/**
+ * Karma at the centre (prymitive/karma): one view of the alerts of every cluster's Alertmanager, a grid per
+ * `cluster`, silences created in Karma sent to the right Alertmanager through Karma (`proxy: true`, so no
+ * credential reaches the browser). Karma reads no credential from the environment or a file, so its configuration
+ * is a template whose `Authorization` headers are filled in by an init container from the Secrets, into memory;
+ * nothing secret is in a manifest. Reached only through an Ingress with TLS and basic authentication.
+ */
+export class Karma extends Construct {
+  /** The configuration template (placeholders for the credentials). */
+  public readonly configTemplate: string;
+  /** The init container's script that fills in the credentials. */
+  public readonly renderScript: string;
+
+  constructor(scope: Construct, id: string, props: KarmaProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const labels = { 'app.kubernetes.io/name': KARMA_NAME, 'app.kubernetes.io/managed-by': 'cmm' };
+    const selector = { 'app.kubernetes.io/name': KARMA_NAME };
+    const names = new Set<string>();
+    for (const am of props.alertmanagers) {
+      if (names.has(am.name)) throw new Error(`Karma: two Alertmanagers named ${JSON.stringify(am.name)}`);
+      names.add(am.name);
+    }
+    const authed = props.alertmanagers.map((am, i) => ({ ...am, i })).filter((am) => am.credentialsSecret);
+    this.configTemplate = toYaml({
+      alertmanager: {
+        interval: '1m',
+        servers: props.alertmanagers.map((am, i) => ({
+          name: am.name,
+          uri: am.uri,
+          timeout: '40s',
+          // Silences go through Karma, which adds the credentials; the browser never sees them.
+          proxy: true,
+          ...(am.credentialsSecret ? { headers: { Authorization: `Basic ${placeholder(i)}` } } : {}),
+        })),
+      },
+      // Alert history would query each alert's Prometheus, which the centre cannot reach.
+      history: { enabled: false },
+      filters: { default: ['@state=active'] },
+      ui: { multiGridLabel: 'cluster' },
+      listen: { address: '0.0.0.0', port: PORT },
+    });
+    const out = `${CONFIG_DIR}/karma.yaml`;
+    this.renderScript = [
+      'set -eu',
+      `cp ${TEMPLATE_DIR}/karma.yaml ${out}.new`,
+      ...authed.flatMap((am) => [
+        `v=$(printf '%s:%s' "$CMM_AUTH_${am.i}_USERNAME" "$CMM_AUTH_${am.i}_PASSWORD" | base64 | tr -d '\\n')`,
+        // base64 has no "|": a safe sed delimiter.
+        `sed -i "s|${placeholder(am.i)}|$v|" ${out}.new`,
+      ]),
+      `mv ${out}.new ${out}`,
+      '',
+    ].join('\n');
+
+    const template = new kplus.ConfigMap(this, 'Template', {
+      metadata: { name: `${KARMA_NAME}-config-template`, namespace: ns, labels },
+      data: { 'karma.yaml': this.configTemplate },
+    });
+    applyStage(ApiObject.of(template), Stage.SETUP);
+
+    const scheduling = podScheduling(props, props.nodePools ?? {});
+    const templateVolume = kplus.Volume.fromConfigMap(this, 'TemplateVolume', template, { name: 'template' });
+    const configVolume = kplus.Volume.fromEmptyDir(this, 'ConfigVolume', 'config', {
+      medium: kplus.EmptyDirMedium.MEMORY,
+    });
+    const secure = {
+      ensureNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      user: 65532,
+      group: 65532,
+    };
+    const deployment = new kplus.Deployment(this, 'Deployment', {
+      metadata: { name: KARMA_NAME, namespace: ns, labels },
+      replicas: 1,
+      select: false,
+      podMetadata: { labels },
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, user: 65532, group: 65532, fsGroup: 65532 },
+      initContainers: [
+        {
+          name: 'render-config',
+          image: `busybox:${BUSYBOX_TAG}`,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ['sh', '-c', this.renderScript],
+          envVariables: Object.fromEntries(
+            authed.flatMap((am) =>
+              (['username', 'password'] as const).map((key) => [
+                `CMM_AUTH_${am.i}_${key.toUpperCase()}`,
+                kplus.EnvValue.fromSecretValue(
+                  { secret: kplus.Secret.fromSecretName(this, `Secret${am.i}${key}`, am.credentialsSecret!), key },
+                  { optional: false },
+                ),
+              ]),
+            ),
+          ),
+          resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: sizeMi(16), limit: sizeMi(32) } },
+          securityContext: secure,
+          volumeMounts: [
+            { path: TEMPLATE_DIR, volume: templateVolume, readOnly: true },
+            { path: CONFIG_DIR, volume: configVolume },
+          ],
+        },
+      ],
+      containers: [
+        {
+          name: 'karma',
+          image: KARMA_IMAGE,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          envVariables: { CONFIG_FILE: kplus.EnvValue.fromValue(out) },
+          ports: [{ name: 'http', number: PORT }],
+          liveness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(30) }),
+          readiness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(10) }),
+          resources: {
+            cpu: { request: kplus.Cpu.millis(millicores(props.resources?.requests?.cpu ?? '50m')) },
+            memory: {
+              request: sizeMi(mi(props.resources?.requests?.memory ?? '128Mi')),
+              limit: sizeMi(mi(props.resources?.limits?.memory ?? '512Mi')),
+            },
+          },
+          securityContext: secure,
+          volumeMounts: [{ path: CONFIG_DIR, volume: configVolume, readOnly: true }],
+        },
+      ],
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    const api = ApiObject.of(deployment);
+    api.addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+      JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }),
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add('/spec/template/spec/nodeSelector', {
+        'kubernetes.io/os': 'linux',
+        ...(scheduling.nodeSelector ?? {}),
+      }),
+    );
+    if (scheduling.tolerations)
+      api.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', scheduling.tolerations));
+    if (scheduling.affinity) api.addJsonPatch(JsonPatch.add('/spec/template/spec/affinity', scheduling.affinity));
+    applyStage(api, Stage.SETUP);
+
+    const service = new kplus.Service(this, 'Service', {
+      metadata: { name: KARMA_NAME, namespace: ns, labels },
+      ports: [{ name: 'http', port: PORT, targetPort: PORT }],
+    });
+    for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
+    const svc = ApiObject.of(service);
+    svc.addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
+    applyStage(svc, Stage.SETUP);
+
+    const ing = props.ingress;
+    const middleware = `${KARMA_NAME}-basic-auth`;
+    if (ing.controller === 'traefik') {
+      const mw = new ApiObject(this, 'BasicAuth', {
+        apiVersion: 'traefik.io/v1alpha1',
+        kind: 'Middleware',
+        metadata: { name: middleware, namespace: ns },
+        spec: { basicAuth: { secret: ing.basicAuthSecretName, removeHeader: true } },
+      });
+      applyStage(mw, Stage.CUSTOM_RESOURCES);
+    }
+    const ingress = new ApiObject(this, 'Ingress', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: KARMA_NAME,
+        namespace: ns,
+        labels,
+        annotations:
+          ing.controller === 'traefik'
+            ? {
+                'traefik.ingress.kubernetes.io/router.tls': 'true',
+                'traefik.ingress.kubernetes.io/router.middlewares': `${ns}-${middleware}@kubernetescrd`,
+              }
+            : {
+                'nginx.ingress.kubernetes.io/auth-type': 'basic',
+                'nginx.ingress.kubernetes.io/auth-secret': ing.basicAuthSecretName,
+                'nginx.ingress.kubernetes.io/auth-realm': 'Karma',
+              },
+      },
+      spec: {
+        ...(ing.ingressClassName ? { ingressClassName: ing.ingressClassName } : {}),
+        tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName }],
+        rules: [
+          {
+            host: ing.host,
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name: KARMA_NAME, port: { number: PORT } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    applyStage(ingress, Stage.SETUP);
+  }
+}
+
+function sizeMi(n: number): Size {
+  return Size.mebibytes(n);
+}
+
+function mi(q: string): number {
+  const m = /^([0-9.]+)(Mi|Gi|M|G)?$/.exec(q);
+  if (!m) throw new Error(`Karma: memory ${JSON.stringify(q)} is not supported; expected Mi or Gi`);
+  const n = Number(m[1]);
+  return Math.ceil(
+    m[2] === 'Gi' ? n * 1024 : m[2] === 'G' ? (n * 1e9) / 1048576 : m[2] === 'M' ? (n * 1e6) / 1048576 : n,
+  );
+}
+
+function millicores(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
+}
