@@ -199,6 +199,7 @@ export class Fleet extends Construct {
           name: 'central-grafana',
           // Grafana's built-in Alertmanager (its own alert rules, e.g. ClusterUnreachable).
           uri: `http://${CENTRAL_RELEASE_NAME}-grafana.${namespace}.svc/api/alertmanager/grafana`,
+          ...(c.ingress ? { externalUri: `https://${c.ingress.host}/alerting/silences` } : {}),
           credentialsSecret: grafana.credentialsSecret ?? 'karma-grafana-credentials',
         });
       }

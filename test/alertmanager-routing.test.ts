@@ -73,9 +73,9 @@ describe('the example routing tree (kafka-prod)', () => {
       },
     ]);
     expect(config.inhibit_rules[1]).toEqual({
-      source_matchers: ['alertname = "NodeDown"'],
-      target_matchers: ['alertname =~ "KubePodCrashLooping|KubePodNotReady"'],
-      equal: ['cluster', 'instance'],
+      source_matchers: ['alertname = "KubeAPIDown"'],
+      target_matchers: ['severity = "warning"'],
+      equal: ['cluster'],
     });
   });
 

@@ -39,10 +39,13 @@ describe('Karma in the example fleet', () => {
         uri: 'http://cmm-central-grafana.monitoring.svc/api/alertmanager/grafana',
         timeout: '40s',
         proxy: true,
+        external_uri: 'https://grafana.example.com/alerting/silences',
         headers: { Authorization: 'Basic __CMM_AUTH_1__' },
       },
     ]);
     expect(template.ui).toEqual({ multiGridLabel: 'cluster' });
+    // The Watchdog and info alerts are not for people.
+    expect(template.receivers).toEqual({ strip: ['null', 'heartbeat'] });
     expect(template.history).toEqual({ enabled: false });
     expect(template.filters.default).toEqual(['@state=active']);
   });
@@ -95,8 +98,9 @@ describe('Karma in the example fleet', () => {
           PATH: process.env.PATH,
           CMM_AUTH_0_USERNAME: 'karma',
           CMM_AUTH_0_PASSWORD: password,
-          CMM_AUTH_1_USERNAME: 'viewer',
-          CMM_AUTH_1_PASSWORD: 'x'.repeat(120),
+          // As kubectl create secret --from-file makes it from a file that ends with a line end.
+          CMM_AUTH_1_USERNAME: 'viewer\n',
+          CMM_AUTH_1_PASSWORD: `${'x'.repeat(120)}\r\n`,
         },
       });
       expect([r.status, r.stderr]).toEqual([0, '']);
@@ -110,6 +114,16 @@ describe('Karma in the example fleet', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('a changed configuration rolls the pod', () => {
+    const annotation = (yaml: string) =>
+      (build(yaml).objects.get('Deployment/cmm-karma')!.spec as any).template.metadata.annotations['checksum/config'];
+    const before = annotation(example);
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotation(example.replace('alertmanager.kafka-prod.example.com', 'am.kafka-prod.example.com'))).not.toBe(
+      before,
+    );
   });
 
   test('is reached only through its Ingress, with TLS and basic auth', () => {

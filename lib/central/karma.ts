@@ -1,5 +1,6 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Resources } from '../agent/props';
 import { applyStage, Stage } from '../output/stages';
@@ -15,6 +16,8 @@ export interface KarmaAlertmanager {
   readonly uri: string;
   /** Existing Secret (Karma's namespace) with `username` and `password`. @default - no authentication */
   readonly credentialsSecret?: string;
+  /** Where a browser opens it (links to silences). @default - `uri` */
+  readonly externalUri?: string;
 }
 
 export interface KarmaProps extends SchedulingOptions {
@@ -72,9 +75,12 @@ export class Karma extends Construct {
           timeout: '40s',
           // Silences go through Karma, which adds the credentials; the browser never sees them.
           proxy: true,
+          ...(am.externalUri ? { external_uri: am.externalUri } : {}),
           ...(am.credentialsSecret ? { headers: { Authorization: `Basic ${placeholder(i)}` } } : {}),
         })),
       },
+      // The Watchdog (to the heartbeat) and info alerts (to nobody) are not for people.
+      receivers: { strip: ['null', 'heartbeat'] },
       // Alert history would query each alert's Prometheus, which the centre cannot reach.
       history: { enabled: false },
       filters: { default: ['@state=active'] },
@@ -86,7 +92,10 @@ export class Karma extends Construct {
       'set -eu',
       `cp ${TEMPLATE_DIR}/karma.yaml ${out}.new`,
       ...authed.flatMap((am) => [
-        `v=$(printf '%s:%s' "$CMM_AUTH_${am.i}_USERNAME" "$CMM_AUTH_${am.i}_PASSWORD" | base64 | tr -d '\\n')`,
+        // Without line ends: a Secret made from a file often ends in one, which Alertmanager's readers trim too.
+        `u=$(printf '%s' "$CMM_AUTH_${am.i}_USERNAME" | tr -d '\\r\\n')`,
+        `p=$(printf '%s' "$CMM_AUTH_${am.i}_PASSWORD" | tr -d '\\r\\n')`,
+        `v=$(printf '%s:%s' "$u" "$p" | base64 | tr -d '\\n')`,
         // base64 has no "|": a safe sed delimiter.
         `sed -i "s|${placeholder(am.i)}|$v|" ${out}.new`,
       ]),
@@ -116,7 +125,11 @@ export class Karma extends Construct {
       metadata: { name: KARMA_NAME, namespace: ns, labels },
       replicas: 1,
       select: false,
-      podMetadata: { labels },
+      // A new configuration rolls the pod (a Secret's new value needs `kubectl rollout restart`).
+      podMetadata: {
+        labels,
+        annotations: { 'checksum/config': createHash('sha256').update(this.configTemplate).digest('hex') },
+      },
       automountServiceAccountToken: false,
       securityContext: { ensureNonRoot: true, user: 65532, group: 65532, fsGroup: 65532 },
       initContainers: [

@@ -54,6 +54,9 @@ const PROPS: ClusterAgentProps = {
       web: { receiver: 'team-web', matchers: ['team="web"'] },
     },
     defaultReceiver: 'other',
+    inhibitRules: [
+      { sourceMatchers: ['alertname="KubeAPIDown"'], targetMatchers: ['severity="warning"'], equal: ['cluster'] },
+    ],
   },
 };
 
@@ -209,6 +212,37 @@ describeWithBinary(
       expect(names('/db')).toEqual(['DbReplicationLag team=db']);
       expect(names('/web')).toEqual(['WebErrors team=web']);
       expect(received.filter((n) => n.path === '/other')).toEqual([]);
+    });
+
+    test("an inhibition rule mutes a cluster's warnings while its API server is down, not another cluster's", async () => {
+      const post = (labels: Record<string, string>) => ({
+        labels,
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 600_000).toISOString(),
+      });
+      const res = await fetch(`${amUrl}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify([
+          post({ alertname: 'KubeAPIDown', severity: 'critical', cluster: 'down' }),
+          post({ alertname: 'SlowDisk', severity: 'warning', cluster: 'down' }),
+          post({ alertname: 'SlowDisk', severity: 'warning', cluster: 'fine' }),
+        ]),
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(res.status).toBe(200);
+      const states = async () =>
+        Object.fromEntries(
+          (
+            (await (
+              await fetch(`${amUrl}/api/v2/alerts?filter=alertname%3D%22SlowDisk%22`, {
+                signal: AbortSignal.timeout(5_000),
+              })
+            ).json()) as { labels: Record<string, string>; status: { state: string } }[]
+          ).map((a) => [a.labels.cluster, a.status.state]),
+        );
+      await sleep(2_000);
+      expect(await states()).toEqual({ down: 'suppressed', fine: 'active' });
     });
 
     test("a silence created through Alertmanager's API stops the db team's notifications, not the web team's", async () => {
