@@ -5,6 +5,9 @@
  *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
  *   --render            then render every HelmChart with helm template into rendered/ and check it (render.ts)
  *   --charts <dir>      with --render: chart archives (<chart>-<version>.tgz) instead of the repositories
+ *   --cluster <name>    write only that cluster's folder (and README.md); the other folders stay as they are
+ *   --check             write nothing; list the files that differ from what the inventory gives; exit 1 if any
+ *   --quiet             no summary table (the one-line result and warnings still go out)
  *   --cdk8s-output <d>  set in cdk8s.yaml: the `output` folder of `cdk8s synth`, which the cdk8s CLI deletes before
  *                       it runs the app. When CDK8S_OUTDIR names it, the synth writes the real output folder
  *                       (--outdir, default dist) and makes <d> a symbolic link to it, for the CLI's listing.
@@ -18,7 +21,13 @@ import * as path from 'node:path';
 import { App } from 'cdk8s';
 import {
   checkOutputFolder,
+  compareOutput,
   Fleet,
+  fleetSummary,
+  mergeClusterOutput,
+  outputReadme,
+  readOutputFolder,
+  summaryTable,
   OutputFolderError,
   parseInventory,
   parseJson,
@@ -29,8 +38,8 @@ import {
   type OutputFolderOptions,
 } from './lib';
 
-const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts'] as const;
-const FLAGS = ['--render'] as const;
+const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts', '--cluster'] as const;
+const FLAGS = ['--render', '--check', '--quiet'] as const;
 type Option = (typeof OPTIONS)[number] | (typeof FLAGS)[number];
 
 /** Largest inventory read: far beyond a fleet of thousands of clusters. */
@@ -155,11 +164,38 @@ function main(args: string[]): number {
   const app = new App({ outdir });
   const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles: dashboards.json });
   const files = renderApp(app);
-  const report = writeOutput(outdir, files, { ...folder, protect: [inventoryPath, ...dashboards.paths] });
+  const rows = fleetSummary(fleet, files);
+  files.set('README.md', outputReadme(rows, fleet));
+  const cluster = opts['--cluster'];
+  if (cluster !== undefined && !rows.some((r) => r.name === cluster)) {
+    throw new UsageError(
+      `--cluster ${JSON.stringify(cluster)} is not a folder of this fleet; expected one of ${rows.map((r) => r.name).join(', ')}`,
+    );
+  }
+  if (opts['--check'] !== undefined) {
+    if (opts['--render'] !== undefined) throw new UsageError('--check writes nothing; it cannot --render');
+    const diff = compareOutput(readOutputFolder(outdir), files, cluster);
+    const lines = [
+      ...diff.changed.map((f) => `changed  ${f}`),
+      ...diff.missing.map((f) => `missing  ${f}`),
+      ...diff.extra.map((f) => `extra    ${f}`),
+    ];
+    for (const l of lines) process.stdout.write(`${l}\n`);
+    const where = `${outdir}/${cluster ? `${cluster}/` : ''}`;
+    process.stdout.write(
+      lines.length === 0
+        ? `cmm: ${where} is what the inventory gives\n`
+        : `cmm: ${where} differs from what the inventory gives in ${lines.length} file${lines.length === 1 ? '' : 's'}; run the synth\n`,
+    );
+    return lines.length === 0 ? 0 : 1;
+  }
+  const toWrite = cluster === undefined ? files : mergeClusterOutput(readOutputFolder(outdir), files, cluster);
+  const report = writeOutput(outdir, toWrite, { ...folder, protect: [inventoryPath, ...dashboards.paths] });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
-    `cmm: ${fleet.clusterCharts.length} clusters, ${files.size} files written to ${outdir}/ in ${ms.toFixed(0)} ms\n`,
+    `cmm: ${fleet.clusterCharts.length} clusters, ${cluster === undefined ? `${files.size} files written to ${outdir}/` : `${[...toWrite.keys()].filter((f) => f.startsWith(`${cluster}/`)).length} files of ${cluster} written to ${outdir}/${cluster}/`} in ${ms.toFixed(0)} ms\n`,
   );
+  if (opts['--quiet'] === undefined) process.stdout.write(summaryTable(rows));
   for (const w of report.warnings) process.stderr.write(`cmm: warning: ${w}\n`);
   for (const c of fleet.unroutedClusters) {
     process.stderr.write(

@@ -38,6 +38,8 @@ export class Fleet extends Construct {
   public readonly loki?: CentralLoki;
   /** The central Thanos, with `central.metrics: thanos`. */
   public readonly thanos?: CentralThanos;
+  /** The central cluster's platform, when known (its agent's, or `central.platform`). */
+  public readonly centralPlatform?: string;
   /** Karma over every Alertmanager, with `central.karma`. */
   public readonly karma?: Karma;
   /** The ArgoCD Applications, when the inventory asks for them. */
@@ -90,6 +92,7 @@ export class Fleet extends Construct {
 
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
     const centralPlatform = c.platform ?? centralAgent?.profile.name;
+    this.centralPlatform = centralPlatform;
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
       this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', {

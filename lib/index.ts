@@ -23,6 +23,8 @@ export * from './dashboards/fleet-overview';
 export * from './output/stages';
 export * from './output/writer';
 export * from './output/outdir';
+export * from './output/check';
+export * from './output/summary';
 export * from './fleet';
 export * from './k8s';
 export * from './scheduling';

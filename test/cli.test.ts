@@ -74,6 +74,7 @@ clusters:
 `;
 
 const SMALL_FILES = [
+  'README.md',
   'central/Kustomization',
   'central/prometheusrule-cmm-builtin-rules.yaml',
   'central/servicemonitor-cmm-central-grafana.yaml',
@@ -142,7 +143,17 @@ describe('synth', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 14 files written to ${outPattern}/ in \\d+ ms\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 15 files written to ${outPattern}/ in \\d+ ms\\n`));
+    // The summary: a line per cluster.
+    expect(run.stdout.split('\n').slice(1, 4)).toEqual([
+      expect.stringMatching(/^cluster +role +platform +objects +files +alerts +metrics +alerts go to +charts$/),
+      expect.stringMatching(
+        /^central +central, monitored +k3s +\d+ +\d+ +\d+ +Prometheus, in the cluster +central Grafana +kube-prometheus-stack 88\.5\.3 ×2$/,
+      ),
+      expect.stringMatching(
+        /^edge-1 +monitored +k3s +\d+ +4 +\d+ +not reached +its Alertmanager +kube-prometheus-stack 88\.5\.3$/,
+      ),
+    ]);
     expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });
@@ -255,6 +266,67 @@ describe('synth', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
       `cmm: central.dashboards.files[0]: "dashboards/hello.json" holds []; expected a Grafana dashboard JSON object\n${NOTHING_WRITTEN}`,
+    );
+  });
+
+  test('--quiet leaves out the summary table', () => {
+    const inventory = writeInventory(SMALL);
+    const run = synth(['--inventory', inventory, '--outdir', path.join(tmp, 'out'), '--quiet']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^cmm: 2 clusters, 15 files written to .* in \d+ ms\n$/);
+  });
+
+  test('--check writes nothing, lists what differs, and exits 1 until the folder is what the inventory gives', () => {
+    const inventory = writeInventory(SMALL);
+    const out = path.join(tmp, 'out');
+    // No output yet: every file is missing, and nothing is created.
+    const none = synth(['--inventory', inventory, '--outdir', out, '--check']);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('missing  edge-1/setup/50-helmchart-cmm-agent.yaml\n');
+    expect(fs.existsSync(out)).toBe(false);
+    expect(synth(['--inventory', inventory, '--outdir', out]).code).toBe(0);
+    const clean = synth(['--inventory', inventory, '--outdir', out, '--check']);
+    expect([clean.code, clean.stdout]).toEqual([0, `cmm: ${out}/ is what the inventory gives\n`]);
+    // A hand edit, and a cluster added to the inventory.
+    fs.appendFileSync(path.join(out, 'edge-1', 'setup', '00-namespace-monitoring.yaml'), '# edited\n');
+    const before = readTree(out);
+    fs.writeFileSync(inventory, BIGGER);
+    const dirty = synth(['--inventory', inventory, '--outdir', out, '--check']);
+    expect(dirty.code).toBe(1);
+    expect(dirty.stdout).toContain('changed  edge-1/setup/00-namespace-monitoring.yaml\n');
+    expect(dirty.stdout).toContain('missing  edge-2/setup/50-helmchart-cmm-agent.yaml\n');
+    expect(dirty.stdout).toContain('changed  README.md\n');
+    expect(dirty.stdout).toMatch(/differs from what the inventory gives in \d+ files; run the synth\n$/);
+    expect(readTree(out)).toEqual(before);
+    // Limited to one cluster.
+    const one = synth(['--inventory', inventory, '--outdir', out, '--check', '--cluster', 'central']);
+    expect([one.code, one.stdout]).toEqual([0, `cmm: ${out}/central/ is what the inventory gives\n`]);
+  });
+
+  test('--cluster writes that folder only; the others stay as they were', () => {
+    const inventory = writeInventory(SMALL);
+    const out = path.join(tmp, 'out');
+    expect(synth(['--inventory', inventory, '--outdir', out]).code).toBe(0);
+    // The inventory changes both clusters; only edge-1 is synthesized.
+    fs.writeFileSync(
+      inventory,
+      SMALL.replace('    alertmanager:', '    prometheus: { retention: 3d }\n    alertmanager:').replace(
+        '  - name: central\n',
+        '  - name: central\n    prometheus: { retention: 4d }\n',
+      ),
+    );
+    const centralBefore = Object.fromEntries(Object.entries(readTree(out)).filter(([f]) => f.startsWith('central/')));
+    const run = synth(['--inventory', inventory, '--outdir', out, '--cluster', 'edge-1']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(/^cmm: 2 clusters, 4 files of edge-1 written to .*\/edge-1\/ in \d+ ms\n/);
+    const after = readTree(out);
+    expect(after['edge-1/setup/50-helmchart-cmm-agent.yaml'].toString()).toContain('retention: 3d');
+    expect(Object.fromEntries(Object.entries(after).filter(([f]) => f.startsWith('central/')))).toEqual(centralBefore);
+    expect(Object.keys(after).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
+    const unknown = synth(['--inventory', inventory, '--outdir', out, '--cluster', 'edge-9']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(
+      `cmm: --cluster "edge-9" is not a folder of this fleet; expected one of central, edge-1\n${NOTHING_WRITTEN}`,
     );
   });
 
