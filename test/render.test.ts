@@ -175,7 +175,7 @@ describeWithHelm('render', (helm) => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^cmm: 2 clusters, \d+ files written to .*\ncmm: rendered into .*rendered\/ in \d+ ms; no problem found\n$/,
+      /^cmm: 2 clusters, \d+ files written to .*\n(?:(?:cluster|central|edge) .*\n){3}cmm: rendered into .*rendered\/ in \d+ ms; no problem found\n$/,
     );
     expect(files(path.join(dir, 'rendered'))).toEqual([
       '.cmm-output',
