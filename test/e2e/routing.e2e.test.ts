@@ -1,7 +1,7 @@
 /**
  * End to end: routing by team and a silence. What a ClusterAgent deploys (its rule group, the namespace owners'
  * alert relabelings and the Alertmanager configuration with two team routes) runs in the real Prometheus (Debian's)
- * and Alertmanager 0.33 (scripts/tools.mjs). Two alerts from namespaces of two teams reach two different webhooks;
+ * and Alertmanager 0.28 or newer (scripts/tools.mjs). Two alerts from namespaces of two teams reach two different webhooks;
  * a silence created through Alertmanager's API stops one of them while the other keeps arriving.
  *
  *   prometheus (rules, alert relabeling) --> alertmanager (routes) --POST--> webhooks /db, /web, /other (node http)
@@ -88,7 +88,7 @@ const alertmanager = findHelm('alertmanager');
 
 describeWithBinary(
   prometheusBin && alertmanager.bin ? `${prometheusBin}\n${alertmanager.bin}` : undefined,
-  `prometheus (Debian's package) and Alertmanager 0.33+ (node scripts/tools.mjs alertmanager${alertmanager.why ? `: ${alertmanager.why}` : ''}) are needed`,
+  `prometheus (Debian's package) and Alertmanager 0.28+ (node scripts/tools.mjs alertmanager${alertmanager.why ? `: ${alertmanager.why}` : ''}) are needed`,
   'routing by team, and a silence, in the real Prometheus and Alertmanager',
   (bins) => {
     const [prometheus, am] = bins.split('\n');

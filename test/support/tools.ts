@@ -91,14 +91,14 @@ export function describeWithHelm(title: string, body: (helm: string) => void): v
 }
 
 /**
- * {@link describeWithBinary} for amtool 0.33+ (`node scripts/tools.mjs amtool`: Debian testing's package; bookworm's
+ * {@link describeWithBinary} for amtool 0.28+ (`node scripts/tools.mjs amtool`: Debian testing's package, else unstable's or trixie's; bookworm's
  * 0.25 lacks msteamsv2 and the newer `*_file` fields the clusters' Alertmanager 0.34 reads).
  */
 export function describeWithAmtool(title: string, body: (amtool: string) => void): void {
   const amtool = findHelm('amtool');
   describeWithBinary(
     amtool.bin,
-    `amtool 0.33+ is not available (${amtool.why}); node scripts/tools.mjs amtool fetches it`,
+    `amtool 0.28+ is not available (${amtool.why}); node scripts/tools.mjs amtool fetches it`,
     title,
     body,
   );
