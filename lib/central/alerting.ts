@@ -139,6 +139,96 @@ interface GrafanaRule {
   readonly description: string;
 }
 
+/** The node filesystems the filesystem rules watch: no pseudo or overlay filesystems. */
+const FS_SELECTOR = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
+
+/** `NodeFilesystemUsageHigh` above `percent`; `matchers` narrow it to some clusters (`, cluster=~"..."`). */
+function filesystemRule(short: string, percent: number, description: string, matchers = ''): GrafanaRule {
+  const fs = `${FS_SELECTOR}${matchers}`;
+  return {
+    short,
+    title: 'NodeFilesystemUsageHigh',
+    expr: `max by (cluster, instance, mountpoint) (100 * (1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}))`,
+    evaluator: { type: 'gt', params: [percent] },
+    for: '10m',
+    severity: 'warning',
+    noData: 'OK',
+    execErr: 'Error',
+    summary:
+      'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} in {{ $labels.cluster }} is {{ humanize $values.A.Value }}% full.',
+    description,
+  };
+}
+
+/** `KubePodCrashLooping` (needs kube-state-metrics: a cluster without it has no such series). */
+const CRASHLOOP_RULE: GrafanaRule = {
+  short: 'crashloop',
+  title: 'KubePodCrashLooping',
+  expr: 'max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]))',
+  evaluator: { type: 'gt', params: [0] },
+  for: '15m',
+  severity: 'warning',
+  noData: 'OK',
+  execErr: 'Error',
+  summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
+  description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
+};
+
+/**
+ * `ForwardedAlert`: one Grafana alert per firing alert of `series` (ALERTS of clusters without an Alertmanager),
+ * carrying its labels (severity, namespace, ...), so the notification policy routes it by its own severity. Grafana
+ * replaces a series' `alertname` with the rule's title, so the alert's own name is copied to `source_alertname`.
+ */
+function forwardedRule(series: string, description: string): GrafanaRule {
+  return {
+    short: 'alerts',
+    title: 'ForwardedAlert',
+    expr: `label_replace(${series}, "source_alertname", "$1", "alertname", "(.+)")`,
+    evaluator: { type: 'gt', params: [0] },
+    for: '0s',
+    noData: 'OK',
+    execErr: 'Error',
+    summary: '{{ $labels.source_alertname }} is firing in {{ $labels.cluster }}.',
+    description,
+  };
+}
+
+/** A Grafana rule group (folder "CMM") of rules over one Prometheus-type datasource; `uidPrefix` makes the uids. */
+function promRuleGroup(
+  name: string,
+  uidPrefix: string,
+  datasourceUid: string,
+  rules: readonly GrafanaRule[],
+  labels: Readonly<Record<string, string>> = {},
+): Record<string, unknown> {
+  return {
+    orgId: 1,
+    name,
+    folder: ALERT_FOLDER,
+    interval: '1m',
+    rules: rules.map((r) => ({
+      uid: grafanaUid(`${uidPrefix}-${r.short}`),
+      title: r.title,
+      condition: 'C',
+      data: [
+        {
+          refId: 'A',
+          relativeTimeRange: { from: 600, to: 0 },
+          datasourceUid,
+          model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
+        },
+        thresholdExpr(r.evaluator.type, r.evaluator.params),
+      ],
+      noDataState: r.noData,
+      execErrState: r.execErr,
+      for: r.for,
+      isPaused: false,
+      labels: { ...(r.severity ? { severity: r.severity } : {}), ...labels },
+      annotations: { summary: r.summary, description: r.description },
+    })),
+  };
+}
+
 function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
   const rules: GrafanaRule[] = [
     {
@@ -154,49 +244,20 @@ function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
       summary: `Cluster ${c.clusterName} does not answer, or sends no data.`,
       description: `The central Grafana cannot query the Prometheus of cluster ${c.clusterName}, or it has no target up: nothing in that cluster is being watched.`,
     },
-    {
-      short: 'filesystem',
-      title: 'NodeFilesystemUsageHigh',
-      expr: 'max by (cluster, instance, mountpoint) (100 * (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""}))',
-      evaluator: { type: 'gt', params: [c.filesystemWarningPercent] },
-      for: '10m',
-      severity: 'warning',
-      noData: 'OK',
-      execErr: 'Error',
-      summary:
-        'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} in {{ $labels.cluster }} is {{ humanize $values.A.Value }}% full.',
-      description: `Used space is above ${c.filesystemWarningPercent}%, the threshold of cluster ${c.clusterName}.`,
-    },
+    filesystemRule(
+      'filesystem',
+      c.filesystemWarningPercent,
+      `Used space is above ${c.filesystemWarningPercent}%, the threshold of cluster ${c.clusterName}.`,
+    ),
   ];
-  if (c.kubeStateMetrics) {
-    rules.push({
-      short: 'crashloop',
-      title: 'KubePodCrashLooping',
-      expr: 'max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]))',
-      evaluator: { type: 'gt', params: [0] },
-      for: '15m',
-      severity: 'warning',
-      noData: 'OK',
-      execErr: 'Error',
-      summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
-      description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
-    });
-  }
+  if (c.kubeStateMetrics) rules.push(CRASHLOOP_RULE);
   if (c.forwardAlerts) {
-    rules.push({
-      short: 'alerts',
-      title: 'ForwardedAlert',
-      // One Grafana alert per firing alert of the cluster, carrying its labels (severity, namespace, ...), so the
-      // notification policy routes it by its own severity. Grafana replaces a series' `alertname` with the rule's
-      // title, so the alert's own name is copied to `source_alertname`. The Watchdog is meant never to page.
-      expr: 'label_replace(ALERTS{alertstate="firing", alertname!="Watchdog"}, "source_alertname", "$1", "alertname", "(.+)")',
-      evaluator: { type: 'gt', params: [0] },
-      for: '0s',
-      noData: 'OK',
-      execErr: 'Error',
-      summary: '{{ $labels.source_alertname }} is firing in {{ $labels.cluster }}.',
-      description: `An alert of the Prometheus of cluster ${c.clusterName}, which has no Alertmanager; the central Grafana delivers it. Its summary and description are on that Prometheus's Alerts page.`,
-    });
+    rules.push(
+      forwardedRule(
+        'ALERTS{alertstate="firing", alertname!="Watchdog"}',
+        `An alert of the Prometheus of cluster ${c.clusterName}, which has no Alertmanager; the central Grafana delivers it. Its summary and description are on that Prometheus's Alerts page.`,
+      ),
+    );
   }
   return rules;
 }
@@ -278,32 +339,11 @@ export function alertRules(
   return {
     apiVersion: 1,
     groups: [
-      ...clusters.map((c) => ({
-        orgId: 1,
-        name: `cmm-${c.clusterName}`,
-        folder: ALERT_FOLDER,
-        interval: '1m',
-        rules: rulesFor(c, o).map((r) => ({
-          uid: grafanaUid(`cmm-${c.clusterName}-${r.short}`),
-          title: r.title,
-          condition: 'C',
-          data: [
-            {
-              refId: 'A',
-              relativeTimeRange: { from: 600, to: 0 },
-              datasourceUid: c.datasourceUid,
-              model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
-            },
-            thresholdExpr(r.evaluator.type, r.evaluator.params),
-          ],
-          noDataState: r.noData,
-          execErrState: r.execErr,
-          for: r.for,
-          isPaused: false,
-          labels: { ...(r.severity ? { severity: r.severity } : {}), cluster: c.clusterName },
-          annotations: { summary: r.summary, description: r.description },
-        })),
-      })),
+      ...clusters.map((c) =>
+        promRuleGroup(`cmm-${c.clusterName}`, `cmm-${c.clusterName}`, c.datasourceUid, rulesFor(c, o), {
+          cluster: c.clusterName,
+        }),
+      ),
       ...logGroups,
     ],
   };
@@ -347,7 +387,7 @@ export function fleetAlertRules(
   o: CentralAlertingOptions,
   logs?: { readonly lokiUid: string; readonly alerts: Readonly<Record<string, LogAlert>> },
 ): Record<string, unknown> {
-  const rules: (GrafanaRule & { readonly labels?: Record<string, string> })[] = [];
+  const rules: GrafanaRule[] = [];
   if (clusters.length > 0) {
     rules.push({
       short: 'unreachable',
@@ -381,36 +421,17 @@ export function fleetAlertRules(
           ? `, cluster!~"${clusterRegex(others)}"`
           : ''
         : `, cluster=~"${clusterRegex(names)}"`;
-    const fs = `fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""${matcher}`;
-    rules.push({
-      short: i === 0 ? 'filesystem' : `filesystem-${percent}`,
-      title: 'NodeFilesystemUsageHigh',
-      expr: `max by (cluster, instance, mountpoint) (100 * (1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}))`,
-      evaluator: { type: 'gt', params: [percent] },
-      for: '10m',
-      severity: 'warning',
-      noData: 'OK',
-      execErr: 'Error',
-      summary:
-        'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} in {{ $labels.cluster }} is {{ humanize $values.A.Value }}% full.',
-      description: `Used space is above ${percent}%, the threshold of the cluster.`,
-    });
+    rules.push(
+      filesystemRule(
+        i === 0 ? 'filesystem' : `filesystem-${percent}`,
+        percent,
+        `Used space is above ${percent}%, the threshold of the cluster.`,
+        matcher,
+      ),
+    );
   });
-  if (clusters.length > 0) {
-    rules.push({
-      short: 'crashloop',
-      title: 'KubePodCrashLooping',
-      // Clusters without kube-state-metrics have no such series.
-      expr: 'max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]))',
-      evaluator: { type: 'gt', params: [0] },
-      for: '15m',
-      severity: 'warning',
-      noData: 'OK',
-      execErr: 'Error',
-      summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
-      description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
-    });
-  }
+  // Clusters without kube-state-metrics have no such series.
+  if (clusters.length > 0) rules.push(CRASHLOOP_RULE);
   if (clusters.length > 0) {
     // The global view's own pipeline: the central cluster's Prometheus scrapes the central components, each sidecar
     // cluster's its sidecar.
@@ -444,51 +465,17 @@ export function fleetAlertRules(
   }
   const forwarded = clusters.filter((c) => c.forwardAlerts).map((c) => c.clusterName);
   if (forwarded.length > 0) {
-    rules.push({
-      short: 'alerts',
-      title: 'ForwardedAlert',
+    rules.push(
       // Less the alerts the rules above raise for every cluster already (the cluster's own copies, same severity).
-      expr: `label_replace(ALERTS{alertstate="firing", alertname!="Watchdog", cluster=~"${clusterRegex(forwarded)}"} unless ALERTS{alertname=~"${FLEET_EVALUATED.join('|')}", severity="warning"}, "source_alertname", "$1", "alertname", "(.+)")`,
-      evaluator: { type: 'gt', params: [0] },
-      for: '0s',
-      noData: 'OK',
-      execErr: 'Error',
-      summary: '{{ $labels.source_alertname }} is firing in {{ $labels.cluster }}.',
-      description:
+      forwardedRule(
+        `ALERTS{alertstate="firing", alertname!="Watchdog", cluster=~"${clusterRegex(forwarded)}"} unless ALERTS{alertname=~"${FLEET_EVALUATED.join('|')}", severity="warning"}`,
         "An alert of the cluster's Prometheus, which has no Alertmanager; the central Grafana delivers it. Its summary and description are on that Prometheus's Alerts page.",
-    });
+      ),
+    );
   }
   const logGroups = logs && Object.keys(logs.alerts).length > 0 ? [logAlertGroup(logs.lokiUid, logs.alerts)] : [];
   return {
     apiVersion: 1,
-    groups: [
-      {
-        orgId: 1,
-        name: 'cmm-fleet',
-        folder: ALERT_FOLDER,
-        interval: '1m',
-        rules: rules.map((r) => ({
-          uid: grafanaUid(`cmm-fleet-${r.short}`),
-          title: r.title,
-          condition: 'C',
-          data: [
-            {
-              refId: 'A',
-              relativeTimeRange: { from: 600, to: 0 },
-              datasourceUid: thanosUid,
-              model: { refId: 'A', expr: r.expr, instant: true, range: false, intervalMs: 1000, maxDataPoints: 43200 },
-            },
-            thresholdExpr(r.evaluator.type, r.evaluator.params),
-          ],
-          noDataState: r.noData,
-          execErrState: r.execErr,
-          for: r.for,
-          isPaused: false,
-          labels: r.severity ? { severity: r.severity } : {},
-          annotations: { summary: r.summary, description: r.description },
-        })),
-      },
-      ...logGroups,
-    ],
+    groups: [promRuleGroup('cmm-fleet', 'cmm-fleet', thanosUid, rules), ...logGroups],
   };
 }
