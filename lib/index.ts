@@ -5,13 +5,7 @@ export * from './inventory/load';
 export * from './inventory/json';
 export * from './helm/helm-release';
 export * from './agent/props';
-export {
-  AGENT_RELEASE_NAME,
-  BASIC_AUTH_MIDDLEWARE,
-  ClusterAgent,
-  type ClusterAgentProps,
-  type RulesOptions,
-} from './agent/cluster-agent';
+export { AGENT_RELEASE_NAME, ClusterAgent, type ClusterAgentProps, type RulesOptions } from './agent/cluster-agent';
 export * from './agent/values';
 export * from './agent/components';
 export * from './central/central-grafana';

@@ -2,6 +2,7 @@ import type { Resources, StorageOptions } from './props';
 import { volumeClaimTemplate } from './storage';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { normalizeMatcher } from '../alerting/matchers';
+import { basicAuthAnnotations, type BasicAuthIngress } from '../ingress-auth';
 
 /** A credential in an existing Secret of the agent namespace, mounted into Alertmanager and read from the file. */
 export interface SecretKeyOptions {
@@ -44,6 +45,21 @@ export interface AlertmanagerExposure {
 
 /** Name of the Traefik Middleware that enforces basic auth on the Alertmanager Ingress. */
 export const ALERTMANAGER_BASIC_AUTH_MIDDLEWARE = 'cmm-alertmanager-basic-auth';
+
+/** How the Alertmanager Ingress enforces basic auth (its annotations, and Traefik's Middleware). */
+export function alertmanagerAuth(
+  e: AlertmanagerExposure,
+  namespace: string,
+  platformController: 'traefik' | 'nginx',
+): BasicAuthIngress {
+  return {
+    controller: e.controller ?? platformController,
+    namespace,
+    middleware: ALERTMANAGER_BASIC_AUTH_MIDDLEWARE,
+    secretName: e.basicAuthSecretName,
+    realm: 'Alertmanager',
+  };
+}
 
 /** A route: alerts matching all `matchers` go to `receiver`. */
 export interface RouteOptions {
@@ -413,17 +429,7 @@ export function alertmanagerValues(
   if (!e) return { enabled: true, config: alertmanagerConfig(options), alertmanagerSpec: spec };
   // Links in notifications and Karma's point at the Ingress.
   spec.externalUrl = `https://${e.host}/`;
-  const annotations: Record<string, string> =
-    (e.controller ?? platformController) === 'traefik'
-      ? {
-          'traefik.ingress.kubernetes.io/router.tls': 'true',
-          'traefik.ingress.kubernetes.io/router.middlewares': `${namespace}-${ALERTMANAGER_BASIC_AUTH_MIDDLEWARE}@kubernetescrd`,
-        }
-      : {
-          'nginx.ingress.kubernetes.io/auth-type': 'basic',
-          'nginx.ingress.kubernetes.io/auth-secret': e.basicAuthSecretName,
-          'nginx.ingress.kubernetes.io/auth-realm': 'Alertmanager',
-        };
+  const annotations = basicAuthAnnotations(alertmanagerAuth(e, namespace, platformController));
   return {
     enabled: true,
     config: alertmanagerConfig(options),

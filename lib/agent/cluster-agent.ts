@@ -33,10 +33,11 @@ import type {
   PrometheusExposure,
   PrometheusOptions,
 } from './props';
-import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues } from './values';
+import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues, prometheusAuth } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
 import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
-import { ALERTMANAGER_BASIC_AUTH_MIDDLEWARE, alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
+import { alertmanagerAuth, alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
+import { basicAuthMiddleware } from '../ingress-auth';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 
 /** A cluster's Prometheus rules. */
@@ -254,28 +255,20 @@ export class ClusterAgent extends Construct {
       values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
     });
 
-    if (
-      this.exposure.type === 'ingress' &&
-      (this.exposure.controller ?? this.profile.ingressController) === 'traefik'
-    ) {
-      const middleware = new ApiObject(this, 'BasicAuthMiddleware', {
-        apiVersion: 'traefik.io/v1alpha1',
-        kind: 'Middleware',
-        metadata: { name: BASIC_AUTH_MIDDLEWARE, namespace: this.namespace },
-        spec: { basicAuth: { secret: this.exposure.basicAuthSecretName, removeHeader: true } },
-      });
-      applyStage(middleware, Stage.CUSTOM_RESOURCES);
+    if (this.exposure.type === 'ingress') {
+      basicAuthMiddleware(
+        this,
+        'BasicAuthMiddleware',
+        prometheusAuth(this.exposure, this.namespace, this.profile.ingressController),
+      );
     }
-
     const amExposure = this.alertmanagerEnabled ? props.alertmanager?.exposure : undefined;
-    if (amExposure && (amExposure.controller ?? this.profile.ingressController) === 'traefik') {
-      const middleware = new ApiObject(this, 'AlertmanagerBasicAuth', {
-        apiVersion: 'traefik.io/v1alpha1',
-        kind: 'Middleware',
-        metadata: { name: ALERTMANAGER_BASIC_AUTH_MIDDLEWARE, namespace: this.namespace },
-        spec: { basicAuth: { secret: amExposure.basicAuthSecretName, removeHeader: true } },
-      });
-      applyStage(middleware, Stage.CUSTOM_RESOURCES);
+    if (amExposure) {
+      basicAuthMiddleware(
+        this,
+        'AlertmanagerBasicAuth',
+        alertmanagerAuth(amExposure, this.namespace, this.profile.ingressController),
+      );
     }
 
     this.thanosMode = props.thanos ? (props.thanos.mode ?? 'sidecar') : undefined;
@@ -360,6 +353,3 @@ export class ClusterAgent extends Construct {
     return obj;
   }
 }
-
-/** Name of the Traefik Middleware that enforces basic auth on the Prometheus Ingress. */
-export const BASIC_AUTH_MIDDLEWARE = 'cmm-prometheus-basic-auth';

@@ -1,4 +1,5 @@
 import type { ClusterAgentProps } from './cluster-agent';
+import { basicAuthAnnotations, type BasicAuthIngress } from '../ingress-auth';
 import { replacedChartAlerts } from '../rules/packs';
 import { alertmanagerValues } from './alertmanager';
 import type { IngressExposure, Resources } from './props';
@@ -127,24 +128,30 @@ export function kubePrometheusStackValues(
   return values;
 }
 
+/** Name of the Traefik Middleware that enforces basic auth on the Prometheus Ingress. */
+export const BASIC_AUTH_MIDDLEWARE = 'cmm-prometheus-basic-auth';
+
+/** How the Prometheus Ingress enforces basic auth (its annotations, and Traefik's Middleware). */
+export function prometheusAuth(
+  exposure: IngressExposure,
+  namespace: string,
+  platformController: 'traefik' | 'nginx',
+): BasicAuthIngress {
+  return {
+    controller: exposure.controller ?? platformController,
+    namespace,
+    middleware: BASIC_AUTH_MIDDLEWARE,
+    secretName: exposure.basicAuthSecretName,
+    realm: 'Prometheus',
+  };
+}
+
 function prometheusIngress(
   exposure: IngressExposure,
   namespace: string,
   platformController: 'traefik' | 'nginx',
 ): Record<string, unknown> {
-  const controller = exposure.controller ?? platformController;
-  const annotations: Record<string, string> =
-    controller === 'traefik'
-      ? {
-          'traefik.ingress.kubernetes.io/router.tls': 'true',
-          // <namespace>-<name>@kubernetescrd is how Traefik names a Middleware object.
-          'traefik.ingress.kubernetes.io/router.middlewares': `${namespace}-cmm-prometheus-basic-auth@kubernetescrd`,
-        }
-      : {
-          'nginx.ingress.kubernetes.io/auth-type': 'basic',
-          'nginx.ingress.kubernetes.io/auth-secret': exposure.basicAuthSecretName,
-          'nginx.ingress.kubernetes.io/auth-realm': 'Prometheus',
-        };
+  const annotations = basicAuthAnnotations(prometheusAuth(exposure, namespace, platformController));
   return {
     enabled: true,
     ...(exposure.ingressClassName ? { ingressClassName: exposure.ingressClassName } : {}),

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Resources } from '../agent/props';
 import { applyStage, Stage } from '../output/stages';
+import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from '../ingress-auth';
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { BUSYBOX_TAG, KARMA_IMAGE } from '../versions';
@@ -205,35 +206,18 @@ export class Karma extends Construct {
     applyStage(svc, Stage.SETUP);
 
     const ing = props.ingress;
-    const middleware = `${KARMA_NAME}-basic-auth`;
-    if (ing.controller === 'traefik') {
-      const mw = new ApiObject(this, 'BasicAuth', {
-        apiVersion: 'traefik.io/v1alpha1',
-        kind: 'Middleware',
-        metadata: { name: middleware, namespace: ns },
-        spec: { basicAuth: { secret: ing.basicAuthSecretName, removeHeader: true } },
-      });
-      applyStage(mw, Stage.CUSTOM_RESOURCES);
-    }
+    const auth: BasicAuthIngress = {
+      controller: ing.controller,
+      namespace: ns,
+      middleware: `${KARMA_NAME}-basic-auth`,
+      secretName: ing.basicAuthSecretName,
+      realm: 'Karma',
+    };
+    basicAuthMiddleware(this, 'BasicAuth', auth);
     const ingress = new ApiObject(this, 'Ingress', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: {
-        name: KARMA_NAME,
-        namespace: ns,
-        labels,
-        annotations:
-          ing.controller === 'traefik'
-            ? {
-                'traefik.ingress.kubernetes.io/router.tls': 'true',
-                'traefik.ingress.kubernetes.io/router.middlewares': `${ns}-${middleware}@kubernetescrd`,
-              }
-            : {
-                'nginx.ingress.kubernetes.io/auth-type': 'basic',
-                'nginx.ingress.kubernetes.io/auth-secret': ing.basicAuthSecretName,
-                'nginx.ingress.kubernetes.io/auth-realm': 'Karma',
-              },
-      },
+      metadata: { name: KARMA_NAME, namespace: ns, labels, annotations: basicAuthAnnotations(auth) },
       spec: {
         ...(ing.ingressClassName ? { ingressClassName: ing.ingressClassName } : {}),
         tls: [{ hosts: [ing.host], secretName: ing.tlsSecretName }],

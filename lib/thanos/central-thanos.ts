@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { Resources, StorageOptions } from '../agent/props';
 import { buildMonitor } from '../agent/monitors';
 import { applyStage, Stage } from '../output/stages';
+import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from '../ingress-auth';
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { THANOS_IMAGE } from '../versions';
@@ -369,30 +370,19 @@ export class CentralThanos extends Construct {
 
     const ing = r.ingress;
     if (!ing) return;
-    const controller = ing.controller ?? props.ingressController;
-    const middleware = 'cmm-thanos-receive-basic-auth';
-    const annotations: Record<string, string> =
-      controller === 'traefik'
-        ? {
-            'traefik.ingress.kubernetes.io/router.tls': 'true',
-            'traefik.ingress.kubernetes.io/router.middlewares': `${ns}-${middleware}@kubernetescrd`,
-          }
-        : {
-            'nginx.ingress.kubernetes.io/auth-type': 'basic',
-            'nginx.ingress.kubernetes.io/auth-secret': ing.basicAuthSecretName,
-            'nginx.ingress.kubernetes.io/auth-realm': 'Thanos Receive',
-            // A cluster that was cut off sends large batches when it catches up.
-            'nginx.ingress.kubernetes.io/proxy-body-size': '32m',
-          };
-    if (controller === 'traefik') {
-      const mw = new ApiObject(this, 'ReceiveBasicAuth', {
-        apiVersion: 'traefik.io/v1alpha1',
-        kind: 'Middleware',
-        metadata: { name: middleware, namespace: ns },
-        spec: { basicAuth: { secret: ing.basicAuthSecretName, removeHeader: true } },
-      });
-      applyStage(mw, Stage.CUSTOM_RESOURCES);
-    }
+    const auth: BasicAuthIngress = {
+      controller: ing.controller ?? props.ingressController,
+      namespace: ns,
+      middleware: 'cmm-thanos-receive-basic-auth',
+      secretName: ing.basicAuthSecretName,
+      realm: 'Thanos Receive',
+    };
+    const annotations: Record<string, string> = {
+      ...basicAuthAnnotations(auth),
+      // A cluster that was cut off sends large batches when it catches up.
+      ...(auth.controller === 'nginx' ? { 'nginx.ingress.kubernetes.io/proxy-body-size': '32m' } : {}),
+    };
+    basicAuthMiddleware(this, 'ReceiveBasicAuth', auth);
     const ingress = new ApiObject(this, 'ReceiveIngress', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
