@@ -190,6 +190,29 @@ describe('Karma and the central cluster', () => {
     ]);
   });
 
+  test("Karma's resources: the defaults, and every setting given (a CPU limit too)", () => {
+    const containerOf = (resources?: object) =>
+      (
+        byKindName(
+          (() => {
+            const chart = Testing.chart();
+            new Karma(chart, 'K', {
+              namespace: 'm',
+              alertmanagers: [],
+              ingress: { host: 'k.example.com', controller: 'nginx', tlsSecretName: 't', basicAuthSecretName: 'b' },
+              ...(resources ? { resources } : {}),
+            });
+            return chart;
+          })(),
+        ).get('Deployment/cmm-karma')!.spec as any
+      ).template.spec.containers[0].resources;
+    expect(containerOf()).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+    expect(containerOf({ requests: { memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } })).toEqual({
+      requests: { cpu: '50m', memory: '1024Mi' },
+      limits: { cpu: '1000m', memory: '2048Mi' },
+    });
+  });
+
   test('two Alertmanagers of one name are refused', () => {
     expect(
       () =>

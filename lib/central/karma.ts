@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { BUSYBOX_TAG, KARMA_IMAGE } from '../versions';
+import { containerResources, finishService, finishWorkload } from '../workload';
 
 /** An Alertmanager Karma reads: its name (the cluster's), where, and the Secret with its basic-auth credentials. */
 export interface KarmaAlertmanager {
@@ -150,7 +151,7 @@ export class Karma extends Construct {
               ]),
             ),
           ),
-          resources: { cpu: { request: kplus.Cpu.millis(10) }, memory: { request: sizeMi(16), limit: sizeMi(32) } },
+          resources: containerResources({ requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } }),
           securityContext: secure,
           volumeMounts: [
             { path: TEMPLATE_DIR, volume: templateVolume, readOnly: true },
@@ -167,43 +168,27 @@ export class Karma extends Construct {
           ports: [{ name: 'http', number: PORT }],
           liveness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(30) }),
           readiness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(10) }),
-          resources: {
-            cpu: { request: kplus.Cpu.millis(millicores(props.resources?.requests?.cpu ?? '50m')) },
-            memory: {
-              request: sizeMi(mi(props.resources?.requests?.memory ?? '128Mi')),
-              limit: sizeMi(mi(props.resources?.limits?.memory ?? '512Mi')),
+          resources: containerResources({
+            requests: {
+              cpu: props.resources?.requests?.cpu ?? '50m',
+              memory: props.resources?.requests?.memory ?? '128Mi',
             },
-          },
+            limits: { ...props.resources?.limits, memory: props.resources?.limits?.memory ?? '512Mi' },
+          }),
           securityContext: secure,
           volumeMounts: [{ path: CONFIG_DIR, volume: configVolume, readOnly: true }],
         },
       ],
     });
     deployment.select(kplus.LabelSelector.of({ labels: selector }));
-    const api = ApiObject.of(deployment);
-    api.addJsonPatch(
-      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
-      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
-      JsonPatch.add('/spec/template/spec/initContainers/0/securityContext/capabilities', { drop: ['ALL'] }),
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/nodeSelector', {
-        'kubernetes.io/os': 'linux',
-        ...(scheduling.nodeSelector ?? {}),
-      }),
-    );
-    if (scheduling.tolerations)
-      api.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', scheduling.tolerations));
-    if (scheduling.affinity) api.addJsonPatch(JsonPatch.add('/spec/template/spec/affinity', scheduling.affinity));
-    applyStage(api, Stage.SETUP);
+    finishWorkload(deployment, scheduling, 1);
 
     const service = new kplus.Service(this, 'Service', {
       metadata: { name: KARMA_NAME, namespace: ns, labels },
       ports: [{ name: 'http', port: PORT, targetPort: PORT }],
     });
     for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
-    const svc = ApiObject.of(service);
-    svc.addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
-    applyStage(svc, Stage.SETUP);
+    finishService(service);
 
     const ing = props.ingress;
     const auth: BasicAuthIngress = {
@@ -235,21 +220,4 @@ export class Karma extends Construct {
     });
     applyStage(ingress, Stage.SETUP);
   }
-}
-
-function sizeMi(n: number): Size {
-  return Size.mebibytes(n);
-}
-
-function mi(q: string): number {
-  const m = /^([0-9.]+)(Mi|Gi|M|G)?$/.exec(q);
-  if (!m) throw new Error(`Karma: memory ${JSON.stringify(q)} is not supported; expected Mi or Gi`);
-  const n = Number(m[1]);
-  return Math.ceil(
-    m[2] === 'Gi' ? n * 1024 : m[2] === 'G' ? (n * 1e9) / 1048576 : m[2] === 'M' ? (n * 1e6) / 1048576 : n,
-  );
-}
-
-function millicores(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
 }

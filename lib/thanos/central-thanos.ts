@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { THANOS_IMAGE } from '../versions';
+import { containerResources, finishService, finishWorkload } from '../workload';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
 export interface CentralThanosOptions extends SchedulingOptions {
@@ -494,24 +495,8 @@ export class CentralThanos extends Construct {
     };
   }
 
-  /** What cdk8s-plus has no setting for: dropped capabilities, seccomp, the pod's placement; the setup stage. */
   private finish(workload: kplus.Deployment | kplus.StatefulSet, o: WorkloadOptions): void {
-    const api = ApiObject.of(workload);
-    api.addJsonPatch(
-      // cdk8s-plus labels the pods with their construct path; the selector uses our labels only.
-      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
-      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
-      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/nodeSelector', {
-        'kubernetes.io/os': 'linux',
-        ...(o.scheduling.nodeSelector ?? {}),
-      }),
-    );
-    if (o.scheduling.tolerations) {
-      api.addJsonPatch(JsonPatch.add('/spec/template/spec/tolerations', o.scheduling.tolerations));
-    }
-    if (o.scheduling.affinity) api.addJsonPatch(JsonPatch.add('/spec/template/spec/affinity', o.scheduling.affinity));
-    applyStage(api, Stage.SETUP);
+    finishWorkload(workload, o.scheduling);
   }
 
   private service(
@@ -527,9 +512,7 @@ export class CentralThanos extends Construct {
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port })),
     });
     for (const [k, v] of Object.entries(selectorOf(component))) svc.selectLabel(k, v);
-    const api = ApiObject.of(svc);
-    api.addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
-    applyStage(api, Stage.SETUP);
+    finishService(svc);
     return svc;
   }
 }
@@ -577,36 +560,4 @@ function inMemoryCache(size: string): string {
 
 function stage(construct: Construct): void {
   applyStage(ApiObject.of(construct), Stage.SETUP);
-}
-
-/** A Kubernetes quantity as cdk8s-plus wants it: CPU in millicores, memory in mebibytes. */
-function containerResources(r: Resources): kplus.ContainerResources {
-  const cpu = (q?: string) => (q === undefined ? undefined : kplus.Cpu.millis(millicores(q)));
-  const mem = (q?: string) => (q === undefined ? undefined : Size.mebibytes(mebibytes(q)));
-  return {
-    cpu: { request: cpu(r.requests?.cpu), limit: cpu(r.limits?.cpu) },
-    memory: { request: mem(r.requests?.memory), limit: mem(r.limits?.memory) },
-  };
-}
-
-function millicores(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
-}
-
-const MEMORY_UNITS: Record<string, number> = {
-  Ki: 1 / 1024,
-  Mi: 1,
-  Gi: 1024,
-  Ti: 1024 * 1024,
-  k: 1000 / 1048576,
-  M: 1000000 / 1048576,
-  G: 1000000000 / 1048576,
-};
-
-function mebibytes(q: string): number {
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
-  if (!m) throw new Error(`memory quantity ${JSON.stringify(q)} is not valid`);
-  const unit = m[2] === '' ? 1 / 1048576 : MEMORY_UNITS[m[2]];
-  if (unit === undefined) throw new Error(`memory quantity ${JSON.stringify(q)}: unit ${m[2]} is not supported`);
-  return Math.ceil(Number(m[1]) * unit);
 }
