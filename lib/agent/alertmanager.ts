@@ -1,4 +1,4 @@
-import type { Resources, StorageOptions } from './props';
+import type { IngressExposure, Resources, StorageOptions } from './props';
 import { volumeClaimTemplate } from './storage';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { normalizeMatcher } from '../alerting/matchers';
@@ -30,18 +30,11 @@ export interface ReceiverOptions {
   readonly webhook?: readonly (SecretKeyOptions & { readonly maxAlerts?: number; readonly sendResolved?: boolean })[];
 }
 
-/** Alertmanager behind an Ingress with TLS and basic authentication (htpasswd from an existing Secret). */
-export interface AlertmanagerExposure {
-  readonly type: 'ingress';
-  readonly host: string;
-  readonly ingressClassName?: string;
-  /** @default - the platform's */
-  readonly controller?: 'traefik' | 'nginx';
-  readonly tlsSecretName: string;
-  readonly basicAuthSecretName: string;
+/** Alertmanager behind an Ingress with TLS and basic authentication, as Prometheus can be (for Karma). */
+export type AlertmanagerExposure = Omit<IngressExposure, 'grafanaCredentialsSecret'> & {
   /** Secret in the central namespace with `username` and `password` for Karma. @default 'alertmanager-<cluster>-basic-auth' */
   readonly karmaCredentialsSecret?: string;
-}
+};
 
 /** Name of the Traefik Middleware that enforces basic auth on the Alertmanager Ingress. */
 export const ALERTMANAGER_BASIC_AUTH_MIDDLEWARE = 'cmm-alertmanager-basic-auth';
@@ -318,17 +311,8 @@ export function alertmanagerConfig(
   }
   const slack = o.slack;
   const hb = o.heartbeat;
-  const slackReceiver = (name: string, key: string) => ({
-    name,
-    slack_configs: [
-      {
-        api_url_file: file(slack!.secretName, key),
-        send_resolved: true,
-        title: SLACK_TITLE,
-        text: SLACK_TEXT,
-      },
-    ],
-  });
+  const slackReceiver = (name: string, key: string) =>
+    receiverConfig(name, { slack: [{ secretName: slack!.secretName, key }] });
   const warningKey = slack?.key ?? 'url';
   const watchdog = hb
     ? {

@@ -45,7 +45,7 @@ export interface IngressExposure {
   readonly ingressClassName?: string;
   /**
    * The ingress controller that enforces basic auth: Traefik (a `Middleware`) or ingress-nginx (annotations).
-   * @default 'traefik' - the controller k3s ships
+   * @default - the platform's: Traefik on k3s and RKE2, ingress-nginx elsewhere
    */
   readonly controller?: 'traefik' | 'nginx';
   /** Existing `kubernetes.io/tls` Secret in the agent's namespace with the certificate for `host`. */

@@ -150,21 +150,29 @@ export const storage = z
   })
   .describe('A PersistentVolumeClaim.');
 
+/**
+ * The settings of an endpoint behind an Ingress with TLS and basic authentication (Prometheus, Alertmanager, Thanos
+ * Receive, Karma): host, IngressClass, the controller that checks the password, and the two Secrets.
+ */
+const basicAuthIngressFields = (what: string, htpasswd = 'htpasswd lines') => ({
+  host: dnsSubdomain().describe(`Host name the Ingress serves ${what} on.`),
+  ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
+  controller: z
+    .enum(['traefik', 'nginx'])
+    .optional()
+    .describe(
+      "Ingress controller that enforces basic auth: traefik (a Middleware) or nginx (ingress-nginx annotations). Default: the platform's (traefik on k3s and RKE2, nginx elsewhere).",
+    ),
+  tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
+  basicAuthSecretName: dnsSubdomain().describe(
+    `Existing Secret with ${htpasswd} (key "users" for traefik, "auth" for nginx).`,
+  ),
+});
+
 export const ingressExposure = z
   .strictObject({
     type: z.literal('ingress'),
-    host: dnsSubdomain().describe('Host name the Ingress serves, e.g. prometheus.edge-1.example.com.'),
-    ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
-    controller: z
-      .enum(['traefik', 'nginx'])
-      .optional()
-      .describe(
-        'Ingress controller that enforces basic auth: traefik (k3s) or nginx (ingress-nginx, RKE2). Default: traefik.',
-      ),
-    tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
-    basicAuthSecretName: dnsSubdomain().describe(
-      'Existing Secret in the cluster with htpasswd lines (key "users" for traefik, "auth" for nginx).',
-    ),
+    ...basicAuthIngressFields('Prometheus', 'htpasswd lines, in the agent namespace'),
     grafanaCredentialsSecret: dnsSubdomain()
       .optional()
       .describe(
@@ -718,16 +726,7 @@ export const alertmanagerSettings = z
     exposure: z
       .strictObject({
         type: z.literal('ingress'),
-        host: dnsSubdomain().describe('Host name the Ingress serves, e.g. alertmanager.edge-1.example.com.'),
-        ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
-        controller: z
-          .enum(['traefik', 'nginx'])
-          .optional()
-          .describe("Ingress controller that enforces basic auth. Default: the platform's."),
-        tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
-        basicAuthSecretName: dnsSubdomain().describe(
-          'Existing Secret in the cluster with htpasswd lines (key "users" for traefik, "auth" for nginx).',
-        ),
+        ...basicAuthIngressFields('Alertmanager', 'htpasswd lines, in the agent namespace'),
         karmaCredentialsSecret: dnsSubdomain()
           .optional()
           .describe(
@@ -1329,15 +1328,7 @@ export const centralThanos = z
         storage: storage.optional().describe('Default: 50Gi'),
         resources: resources.optional(),
         ingress: z
-          .strictObject({
-            host: dnsSubdomain(),
-            controller: z.enum(['traefik', 'nginx']).optional().describe("Default: the central platform's."),
-            ingressClassName: dnsSubdomain().optional(),
-            tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret for host.'),
-            basicAuthSecretName: dnsSubdomain().describe(
-              'Existing Secret with htpasswd lines, one per pushing cluster (key "users" for traefik, "auth" for nginx).',
-            ),
-          })
+          .strictObject(basicAuthIngressFields('the push endpoint', 'htpasswd lines, one per pushing cluster'))
           .optional()
           .describe(
             'Where the remote-write clusters push, with TLS and basic authentication (required when one does).',
@@ -1395,18 +1386,7 @@ export const central = z
     karma: z
       .strictObject({
         ingress: z
-          .strictObject({
-            host: dnsSubdomain().describe('Host name of Karma, e.g. alerts.example.com.'),
-            ingressClassName: dnsSubdomain().optional().describe("IngressClass. Default: the cluster's default class."),
-            controller: z
-              .enum(['traefik', 'nginx'])
-              .optional()
-              .describe("Ingress controller that enforces basic auth. Default: the central platform's."),
-            tlsSecretName: dnsSubdomain().describe('Existing kubernetes.io/tls Secret with the certificate for host.'),
-            basicAuthSecretName: dnsSubdomain().describe(
-              'Existing Secret with htpasswd lines of the people who may see and silence alerts (key "users" for traefik, "auth" for nginx).',
-            ),
-          })
+          .strictObject(basicAuthIngressFields('Karma', 'htpasswd lines of the people who may see and silence alerts'))
           .describe('Karma is reached only through this Ingress, with TLS and basic authentication.'),
         grafana: z
           .strictObject({
