@@ -215,6 +215,15 @@ describe('routing errors', () => {
     expect(parseMatcher('team="x').problem).toBeDefined();
   });
 
+  test('an e-mail address with a template in it is refused (Alertmanager would expand it)', () => {
+    expect(
+      inventoryProblems(
+        example.replace('to: [data-team@example.com]', 'to: ["{{ .CommonLabels.team }}@example.com"]'),
+        'cmm.yaml',
+      ).join('\n'),
+    ).toMatch(/alertmanager\.receivers\.team-data\.email\[0\]\.to\[0\]: .* is not valid; expected an e-mail address/);
+  });
+
   test('the TypeScript API refuses a route to an unknown receiver too', () => {
     expect(() =>
       alertmanagerConfig({

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { renderApp, setupRank, writeOutput } from '../lib';
+import { readOutputFolder, renderApp, setupRank, writeOutput } from '../lib';
+import { spawnSync } from 'node:child_process';
 import { buildFleet, exampleFiles, ROOT } from './support/example';
 
 describe('renderApp', () => {
@@ -114,5 +115,22 @@ describe('writeOutput', () => {
     ).toThrow();
     expect(fs.readFileSync(path.join(out, 'a.yaml'), 'utf8')).toBe('keep\n');
     expect(fs.readdirSync(dir)).toEqual(['dist']);
+  });
+});
+
+describe('readOutputFolder (what --check and --cluster read back)', () => {
+  test('reads the regular files its marker lists inside the folder; a path out of it, a link or a FIFO counts as absent', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cmm-read-output-'));
+    try {
+      const out = path.join(tmp, 'out');
+      writeOutput(out, new Map([['a/one.yaml', 'one\n']]));
+      fs.writeFileSync(path.join(tmp, 'secret'), 'not ours\n');
+      fs.symlinkSync(path.join(tmp, 'secret'), path.join(out, 'link.yaml'));
+      expect(spawnSync('mkfifo', [path.join(out, 'fifo.yaml')]).status).toBe(0);
+      fs.appendFileSync(path.join(out, '.cmm-output'), '../secret\nlink.yaml\nfifo.yaml\n');
+      expect(readOutputFolder(out)).toEqual(new Map([['a/one.yaml', 'one\n']]));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

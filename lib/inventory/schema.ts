@@ -527,7 +527,8 @@ const amSecretRef = (what: string) => ({
   secretName: dnsSubdomain().describe(`Existing Secret in the agent namespace with ${what}.`),
   key: secretKey().describe(`Key of ${what} in the Secret.`),
 });
-const emailAddress = () => z.string().regex(/^[^\s@<>"]+@[^\s@<>"]+$/, { error: 'an e-mail address' });
+// As central.alerting's addresses: Alertmanager expands templates in `to` and `from`, which a plain address has none of.
+const emailAddress = () => z.email({ error: 'an e-mail address' });
 const sendResolved = z.boolean().optional().describe('Also notify when the alert resolves. Default: true.');
 
 export const amReceiver = z

@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { OUTPUT_MARKER } from './outdir';
+import { isSafeRelative, OUTPUT_MARKER } from './outdir';
+
+/** Larger than any file CMM writes: a listed file above it is not read (and so differs). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The files of an earlier CMM output (those its marker lists), by relative path; empty when the folder does not
@@ -19,8 +22,12 @@ export function readOutputFolder(outdir: string): Map<string, string> {
     .split('\n')
     .filter((l) => l !== '' && !l.startsWith('#'));
   for (const rel of listed) {
+    // The marker is a file in the user's tree: only paths inside the folder, and only regular files (not a link
+    // out of it, a FIFO that would block, or something huge) are read; anything else counts as absent.
+    if (!isSafeRelative(rel)) continue;
     const file = path.join(outdir, rel);
-    if (fs.existsSync(file)) out.set(rel, fs.readFileSync(file, 'utf8'));
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile() && stat.size <= MAX_FILE_BYTES) out.set(rel, fs.readFileSync(file, 'utf8'));
   }
   return out;
 }

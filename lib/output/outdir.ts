@@ -588,7 +588,8 @@ function isInside(p: string, dir: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-function isSafeRelative(rel: string): boolean {
+/** A relative path that stays inside its folder: no `..`, no `.`, no empty or absolute part. */
+export function isSafeRelative(rel: string): boolean {
   return rel !== '' && !rel.startsWith('/') && rel.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
