@@ -19,24 +19,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import {
-  checkOutputFolder,
-  compareOutput,
-  Fleet,
-  fleetSummary,
-  mergeClusterOutput,
-  outputReadme,
-  readOutputFolder,
-  summaryTable,
-  OutputFolderError,
-  parseInventory,
-  parseJson,
-  renderApp,
-  showValue,
-  writeOutput,
-  type Inventory,
-  type OutputFolderOptions,
-} from './lib';
+// Each module by its own path, not through lib/index.ts: the index loads every construct, and the synth should load
+// only what the fleet uses (cdk8s-plus, for the central Thanos and Karma, only when the inventory has them).
+import { Fleet } from './lib/fleet';
+import { showValue } from './lib/inventory/errors';
+import { parseJson } from './lib/inventory/json';
+import { parseInventory } from './lib/inventory/load';
+import type { Inventory } from './lib/inventory/schema';
+import { compareOutput, mergeClusterOutput, readOutputFolder } from './lib/output/check';
+import { checkOutputFolder, OutputFolderError, type OutputFolderOptions } from './lib/output/outdir';
+import { fleetSummary, outputReadme, summaryTable } from './lib/output/summary';
+import { renderApp, writeOutput } from './lib/output/writer';
 
 const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts', '--cluster'] as const;
 const FLAGS = ['--render', '--check', '--quiet'] as const;

@@ -11,8 +11,9 @@ import { ArgoCdApplications } from './argocd/applications';
 import { HelmRelease } from './helm/helm-release';
 import type { ClusterFacts } from './render/checks';
 import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
-import { CentralThanos, queryFrontendUrl } from './thanos/central-thanos';
-import { Karma, type KarmaAlertmanager } from './central/karma';
+// Types only: the central Thanos and Karma load cdk8s-plus, which a fleet without them should not pay for at start.
+import type { CentralThanos } from './thanos/central-thanos';
+import type { Karma, KarmaAlertmanager } from './central/karma';
 import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
 
 export interface FleetProps {
@@ -102,7 +103,11 @@ export class Fleet extends Construct {
         platform: centralPlatform,
       });
     }
+    let globalViewUrl: string | undefined;
     if (ct) {
+      const { CentralThanos, queryFrontendUrl } =
+        require('./thanos/central-thanos') as typeof import('./thanos/central-thanos');
+      globalViewUrl = queryFrontendUrl(namespace);
       const { objectStorageSecret, grpcClientTlsSecret, clusterDatasources: _d, ...components } = ct;
       this.thanos = new CentralThanos(this.chartFor(scope, c.cluster), 'Thanos', {
         ...components,
@@ -147,7 +152,7 @@ export class Fleet extends Construct {
       ...(ct
         ? {
             globalView: {
-              url: queryFrontendUrl(namespace),
+              url: globalViewUrl!,
               clusters: this.agents.map((a) => ({
                 clusterName: a.clusterName,
                 filesystemWarningPercent: a.filesystemWarningPercent,
@@ -178,6 +183,7 @@ export class Fleet extends Construct {
       }
     }
     if (c.karma) {
+      const { Karma } = require('./central/karma') as typeof import('./central/karma');
       const { ingress, grafana, ...rest } = c.karma;
       const alertmanagers: KarmaAlertmanager[] = [];
       for (const agent of this.agents) {
