@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Resources } from './agent/props';
 import { applyStage, Stage } from './output/stages';
 import type { PodScheduling } from './scheduling';
+import { mebibytes, millicores } from './quantities';
 
 /**
  * What cdk8s-plus has no setting for, on a Deployment or StatefulSet CMM builds itself (the central Thanos, Karma):
@@ -49,26 +50,4 @@ export function containerResources(r: Resources): kplus.ContainerResources {
     cpu: { request: cpu(r.requests?.cpu), limit: cpu(r.limits?.cpu) },
     memory: { request: mem(r.requests?.memory), limit: mem(r.limits?.memory) },
   };
-}
-
-function millicores(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Math.round(Number(q) * 1000);
-}
-
-const MEMORY_UNITS: Record<string, number> = {
-  Ki: 1 / 1024,
-  Mi: 1,
-  Gi: 1024,
-  Ti: 1024 * 1024,
-  k: 1000 / 1048576,
-  M: 1000000 / 1048576,
-  G: 1000000000 / 1048576,
-};
-
-function mebibytes(q: string): number {
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
-  if (!m) throw new Error(`memory quantity ${JSON.stringify(q)} is not valid`);
-  const unit = m[2] === '' ? 1 / 1048576 : MEMORY_UNITS[m[2]];
-  if (unit === undefined) throw new Error(`memory quantity ${JSON.stringify(q)}: unit ${m[2]} is not supported`);
-  return Math.ceil(Number(m[1]) * unit);
 }

@@ -1,5 +1,4 @@
-import { ApiObject, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { ApiObject } from 'cdk8s';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Resources } from '../agent/props';
@@ -8,7 +7,8 @@ import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { BUSYBOX_TAG, KARMA_IMAGE } from '../versions';
-import { containerResources, finishService, finishWorkload } from '../workload';
+import { KubeConfigMap } from '../k8s';
+import { resourceRequirements } from '../quantities';
 
 /** An Alertmanager Karma reads: its name (the cluster's), where, and the Secret with its basic-auth credentials. */
 export interface KarmaAlertmanager {
@@ -105,90 +105,124 @@ export class Karma extends Construct {
       '',
     ].join('\n');
 
-    const template = new kplus.ConfigMap(this, 'Template', {
+    // Plain objects, not cdk8s-plus: the bundled example has Karma, and cdk8s-plus costs every synth its start-up.
+    const template = new KubeConfigMap(this, 'Template', {
       metadata: { name: `${KARMA_NAME}-config-template`, namespace: ns, labels },
       data: { 'karma.yaml': this.configTemplate },
+      immutable: false,
     });
-    applyStage(ApiObject.of(template), Stage.SETUP);
+    applyStage(template, Stage.SETUP);
 
     const scheduling = podScheduling(props, props.nodePools ?? {});
-    const templateVolume = kplus.Volume.fromConfigMap(this, 'TemplateVolume', template, { name: 'template' });
-    const configVolume = kplus.Volume.fromEmptyDir(this, 'ConfigVolume', 'config', {
-      medium: kplus.EmptyDirMedium.MEMORY,
-    });
     const secure = {
-      ensureNonRoot: true,
-      readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
-      user: 65532,
-      group: 65532,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsGroup: 65532,
+      runAsNonRoot: true,
+      runAsUser: 65532,
     };
-    const deployment = new kplus.Deployment(this, 'Deployment', {
+    const probe = (periodSeconds: number) => ({
+      failureThreshold: 3,
+      httpGet: { path: '/health', port: PORT, scheme: 'HTTP' },
+      periodSeconds,
+    });
+    const deployment = new ApiObject(this, 'Deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata: { name: KARMA_NAME, namespace: ns, labels },
-      replicas: 1,
-      select: false,
-      // A new configuration rolls the pod (a Secret's new value needs `kubectl rollout restart`).
-      podMetadata: {
-        labels,
-        annotations: { 'checksum/config': createHash('sha256').update(this.configTemplate).digest('hex') },
-      },
-      automountServiceAccountToken: false,
-      securityContext: { ensureNonRoot: true, user: 65532, group: 65532, fsGroup: 65532 },
-      initContainers: [
-        {
-          name: 'render-config',
-          image: `busybox:${BUSYBOX_TAG}`,
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          command: ['sh', '-c', this.renderScript],
-          envVariables: Object.fromEntries(
-            authed.flatMap((am) =>
-              (['username', 'password'] as const).map((key) => [
-                `CMM_AUTH_${am.i}_${key.toUpperCase()}`,
-                kplus.EnvValue.fromSecretValue(
-                  { secret: kplus.Secret.fromSecretName(this, `Secret${am.i}${key}`, am.credentialsSecret!), key },
-                  { optional: false },
+      spec: {
+        minReadySeconds: 0,
+        progressDeadlineSeconds: 600,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+        template: {
+          metadata: {
+            // A new configuration rolls the pod (a Secret's new value needs `kubectl rollout restart`).
+            annotations: { 'checksum/config': createHash('sha256').update(this.configTemplate).digest('hex') },
+            labels,
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            initContainers: [
+              {
+                name: 'render-config',
+                image: `busybox:${BUSYBOX_TAG}`,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['sh', '-c', this.renderScript],
+                env: authed.flatMap((am) =>
+                  (['username', 'password'] as const).map((key) => ({
+                    name: `CMM_AUTH_${am.i}_${key.toUpperCase()}`,
+                    valueFrom: { secretKeyRef: { key, name: am.credentialsSecret, optional: false } },
+                  })),
                 ),
-              ]),
-            ),
-          ),
-          resources: containerResources({ requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } }),
-          securityContext: secure,
-          volumeMounts: [
-            { path: TEMPLATE_DIR, volume: templateVolume, readOnly: true },
-            { path: CONFIG_DIR, volume: configVolume },
-          ],
-        },
-      ],
-      containers: [
-        {
-          name: 'karma',
-          image: KARMA_IMAGE,
-          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          envVariables: { CONFIG_FILE: kplus.EnvValue.fromValue(out) },
-          ports: [{ name: 'http', number: PORT }],
-          liveness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(30) }),
-          readiness: kplus.Probe.fromHttpGet('/health', { port: PORT, periodSeconds: Duration.seconds(10) }),
-          resources: containerResources({
-            requests: {
-              cpu: props.resources?.requests?.cpu ?? '50m',
-              memory: props.resources?.requests?.memory ?? '128Mi',
+                resources: resourceRequirements({
+                  requests: { cpu: '10m', memory: '16Mi' },
+                  limits: { memory: '32Mi' },
+                }),
+                securityContext: secure,
+                volumeMounts: [
+                  { mountPath: TEMPLATE_DIR, name: 'template', readOnly: true },
+                  { mountPath: CONFIG_DIR, name: 'config' },
+                ],
+              },
+            ],
+            containers: [
+              {
+                env: [{ name: 'CONFIG_FILE', value: out }],
+                image: KARMA_IMAGE,
+                imagePullPolicy: 'IfNotPresent',
+                livenessProbe: probe(30),
+                name: 'karma',
+                ports: [{ containerPort: PORT, name: 'http' }],
+                readinessProbe: probe(10),
+                resources: resourceRequirements({
+                  requests: {
+                    cpu: props.resources?.requests?.cpu ?? '50m',
+                    memory: props.resources?.requests?.memory ?? '128Mi',
+                  },
+                  limits: { ...props.resources?.limits, memory: props.resources?.limits?.memory ?? '512Mi' },
+                }),
+                securityContext: secure,
+                volumeMounts: [{ mountPath: CONFIG_DIR, name: 'config', readOnly: true }],
+              },
+            ],
+            dnsPolicy: 'ClusterFirst',
+            hostNetwork: false,
+            nodeSelector: { 'kubernetes.io/os': 'linux', ...(scheduling.nodeSelector ?? {}) },
+            ...(scheduling.tolerations ? { tolerations: scheduling.tolerations } : {}),
+            ...(scheduling.affinity ? { affinity: scheduling.affinity } : {}),
+            restartPolicy: 'Always',
+            securityContext: {
+              fsGroup: 65532,
+              fsGroupChangePolicy: 'Always',
+              runAsGroup: 65532,
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
             },
-            limits: { ...props.resources?.limits, memory: props.resources?.limits?.memory ?? '512Mi' },
-          }),
-          securityContext: secure,
-          volumeMounts: [{ path: CONFIG_DIR, volume: configVolume, readOnly: true }],
+            setHostnameAsFQDN: false,
+            terminationGracePeriodSeconds: 30,
+            volumes: [
+              // The rendered configuration lives in memory.
+              { emptyDir: { medium: 'Memory' }, name: 'config' },
+              { configMap: { name: `${KARMA_NAME}-config-template` }, name: 'template' },
+            ],
+          },
         },
-      ],
+      },
     });
-    deployment.select(kplus.LabelSelector.of({ labels: selector }));
-    finishWorkload(deployment, scheduling, 1);
+    applyStage(deployment, Stage.SETUP);
 
-    const service = new kplus.Service(this, 'Service', {
+    const service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: KARMA_NAME, namespace: ns, labels },
-      ports: [{ name: 'http', port: PORT, targetPort: PORT }],
+      spec: { ports: [{ name: 'http', port: PORT, targetPort: PORT }], selector, type: 'ClusterIP' },
     });
-    for (const [k, v] of Object.entries(selector)) service.selectLabel(k, v);
-    finishService(service);
+    applyStage(service, Stage.SETUP);
 
     const ing = props.ingress;
     const auth: BasicAuthIngress = {
