@@ -6,6 +6,7 @@ import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/lo
 import * as z from 'zod';
 import {
   checkComponentsOnPlatform,
+  checkKubeStateMetricsFilter,
   checkNodePoolReferences,
   checkStorageOnPlatform,
   clusterConfigShape,
@@ -23,6 +24,7 @@ import { buildMonitor, MonitorKind } from './monitors';
 import type { NodePoolOptions } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type Platform, type PlatformProfile } from '../platforms/profiles';
+import type { CardinalityOptions } from './cardinality';
 import type { KubernetesComponentsOptions } from './components';
 import { DEFAULT_KUBERNETES_VERSION } from '../versions';
 import type {
@@ -80,6 +82,12 @@ export interface ClusterAgentProps {
   readonly kubernetesComponents?: KubernetesComponentsOptions;
   /** @default - see PrometheusOptions */
   readonly prometheus?: PrometheusOptions;
+  /**
+   * What Prometheus keeps of what it scrapes: drop and keep lists, unused histogram buckets (dropped), a sample limit
+   * per target, kube-state-metrics' metric filter.
+   * @default - the unused buckets dropped, nothing else
+   */
+  readonly cardinality?: CardinalityOptions;
   /** @default - see OperatorOptions */
   readonly operator?: OperatorOptions;
   /** @default - see NodeExporterOptions */
@@ -157,6 +165,7 @@ const AGENT_PROPS = clusterConfigShape
   })
   .superRefine((c, ctx) => {
     checkNodePoolReferences(c, ctx);
+    checkKubeStateMetricsFilter(c, ctx);
     checkComponentsOnPlatform(c, ctx);
     checkStorageOnPlatform(c, ctx);
   });

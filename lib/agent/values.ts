@@ -10,6 +10,7 @@ import { BUSYBOX_TAG } from '../versions';
 import { componentValues } from './components';
 import { profileOf } from '../platforms/profiles';
 import { thanosAgentValues } from './thanos';
+import { cardinalityValues } from './cardinality';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
@@ -29,6 +30,7 @@ export function kubePrometheusStackValues(
   const exposure = prom.exposure ?? { type: 'none' };
   const nodeExporter = props.nodeExporter ?? {};
   const ksm = typeof props.kubeStateMetrics === 'object' ? props.kubeStateMetrics : { enabled: props.kubeStateMetrics };
+  const cardinality = cardinalityValues(props.cardinality);
 
   const prometheusSpec: Record<string, unknown> = {
     // Stored with every series, so a Grafana querying this Prometheus directly can tell clusters apart.
@@ -37,8 +39,10 @@ export function kubePrometheusStackValues(
         name: CLUSTER_SCRAPE_CLASS,
         default: true,
         relabelings: [{ action: 'replace', targetLabel: 'cluster', replacement: props.clusterName }],
+        ...cardinality.scrapeClass,
       },
     ],
+    ...cardinality.prometheusSpec,
     // Sent with alerts, federation and remote write (Thanos). The chart passes them through Helm's tpl.
     externalLabels: helmTplLiterals({ ...(prom.externalLabels ?? {}), cluster: props.clusterName }),
     retention: prom.retention ?? '10d',
@@ -115,7 +119,11 @@ export function kubePrometheusStackValues(
     prometheus,
   };
   if (Object.keys(operator).length > 0) values.prometheusOperator = operator;
-  const ksmChart = { ...podScheduling(ksm, pools), ...(ksm.resources ? { resources: resources(ksm.resources) } : {}) };
+  const ksmChart = {
+    ...podScheduling(ksm, pools),
+    ...(ksm.resources ? { resources: resources(ksm.resources) } : {}),
+    ...cardinality.kubeStateMetrics,
+  };
   if (Object.keys(ksmChart).length > 0) values['kube-state-metrics'] = ksmChart;
   Object.assign(values, componentValues(props.kubernetesComponents, profile));
   // Without the kubelet's monitor, the chart's KubeletDown (nodes, but no kubelet target up) would fire for ever.

@@ -266,6 +266,76 @@ export const kubeStateMetricsSettings = z
   ])
   .describe('kube-state-metrics: true or false, or its settings. Default: true.');
 
+/** A metric name pattern: a regular expression in Go's RE2 syntax that matches whole names. */
+const metricNamePattern = () =>
+  z.string().superRefine((v, ctx) => {
+    const problem = v === '' ? { message: 'the pattern is empty' } : checkRE2(v, { anchored: true });
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        input: v,
+        message: `a regular expression in Go's RE2 syntax matching whole metric names, such as "apiserver_request_duration_seconds_bucket" or "container_network_.*"; ${problem.message}`,
+      });
+    }
+  });
+
+/**
+ * A kube-state-metrics filter pattern: the chart joins the list with "," into one unquoted container argument, so
+ * neither "," nor white space.
+ */
+const ksmPattern = () =>
+  metricNamePattern().refine((v) => !/[,\s]/.test(v), {
+    error: 'a pattern without "," or white space (the chart joins the list with "," into one argument)',
+  });
+
+export const cardinalitySettings = z
+  .strictObject({
+    dropMetrics: z
+      .array(metricNamePattern())
+      .optional()
+      .describe(
+        "Metric names dropped from every scrape (regular expressions, RE2, each matching the whole name), through the default scrape class, before each monitor's own metricRelabelings. Default: none.",
+      ),
+    keepMetrics: z
+      .array(metricNamePattern())
+      .optional()
+      .describe(
+        'When set, only metrics whose names match one of these (RE2, whole name) are kept from every scrape; up and scrape_* always stay. Include what your rules and dashboards query. Default (or an empty list): every metric kept.',
+      ),
+    dropUnusedBuckets: z
+      .boolean()
+      .optional()
+      .describe(
+        "Drop the high-cardinality histogram buckets of the Kubernetes components that no rule or dashboard CMM deploys reads (the README's Cardinality section lists them; their _sum and _count stay). Default: true.",
+      ),
+    sampleLimit: z
+      .number({ error: 'a whole number of samples, 1 or more' })
+      .int({ error: 'a whole number of samples, 1 or more' })
+      .min(1, { error: 'a whole number of samples, 1 or more' })
+      .optional()
+      .describe(
+        "Most samples one scrape of one target may keep after the drops (Prometheus' enforcedSampleLimit, for every monitor). A target over it fails its whole scrape: up is 0, nothing of it is stored, PrometheusScrapeSampleLimitHit and TargetDown fire. Default: no limit.",
+      ),
+    kubeStateMetrics: z
+      .strictObject({
+        metricAllowlist: z
+          .array(ksmPattern())
+          .optional()
+          .describe(
+            'Only these kube-state-metrics metrics are made (RE2, whole name; the chart joins them with ","). Include what your rules and dashboards query. Default: all of them.',
+          ),
+        metricDenylist: z
+          .array(ksmPattern())
+          .optional()
+          .describe('kube-state-metrics metrics not made (RE2, whole name). Default: none.'),
+      })
+      .optional()
+      .describe(
+        "kube-state-metrics' own filter: an allow-list or a deny-list of metric names, not both. Default: every metric.",
+      ),
+  })
+  .describe('What Prometheus keeps of what it scrapes: drop and keep lists, unused histogram buckets, a sample limit.');
+
 export const nodeExporterSettings = z
   .strictObject({
     enabled: z.boolean().optional().describe('Run the node-exporter DaemonSet. Default: true.'),
@@ -892,6 +962,7 @@ const clusterSettings = {
     .optional()
     .describe('Groups of nodes, by name, with their labels and taints; workloads choose one with nodePool.'),
   kubeStateMetrics: kubeStateMetricsSettings.optional(),
+  cardinality: cardinalitySettings.optional(),
   kubernetesComponents: z
     .strictObject({
       apiServer: z.boolean().optional().describe('The API server. Default: true.'),
@@ -985,6 +1056,24 @@ export const clusterConfigShape = z.strictObject({
   podMonitors: z.record(dnsSubdomain(), podMonitor).optional(),
 });
 
+/** kube-state-metrics takes an allow-list or a deny-list, not both (it refuses to start with both). */
+export function checkKubeStateMetricsFilter(
+  c: {
+    cardinality?: { kubeStateMetrics?: { metricAllowlist?: readonly string[]; metricDenylist?: readonly string[] } };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const ksm = c.cardinality?.kubeStateMetrics;
+  if (ksm?.metricAllowlist?.length && ksm.metricDenylist?.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cardinality', 'kubeStateMetrics', 'metricDenylist'],
+      input: ksm.metricDenylist,
+      message: 'no metricDenylist beside a metricAllowlist: kube-state-metrics takes one of them, not both',
+    });
+  }
+}
+
 /** The workloads that can name a node pool, by settings path. */
 const NODE_POOL_USERS = [['prometheus'], ['operator'], ['alertmanager'], ['kubeStateMetrics']] as const;
 
@@ -1049,6 +1138,7 @@ export function storageClassProblem(storage: { storageClass?: string } | undefin
 /** A cluster's complete settings (defaults merged with its entry, disabled monitors removed): ClusterAgent's props. */
 export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
   checkNodePoolReferences(c, ctx);
+  checkKubeStateMetricsFilter(c, ctx);
   checkComponentsOnPlatform(c, ctx);
   checkStorageOnPlatform(c, ctx);
 });
