@@ -1,8 +1,11 @@
+import * as fs from 'node:fs';
 import { Testing } from 'cdk8s';
+import { parseInventory, resolveClusters } from '../lib/inventory/load';
 import { AGENT_RELEASE_NAME, ClusterAgent, ValidationError } from '../lib';
 import { builtInRuleGroups, PACK_NAMES } from '../lib/rules/packs';
 import { DROPPED_BUCKETS, isDroppedBy, scrapeClassMetricRelabelings } from '../lib/agent/cardinality';
 import { metricNamesOf } from '../lib/promql/metric-names';
+import { re2ToJs } from '../lib/regexp/re2';
 import {
   dashboardFileUses,
   exampleUses,
@@ -10,7 +13,7 @@ import {
   kubePrometheusStackUses,
   type MetricUse,
 } from './support/used-metrics';
-import { buildFleet, byKindName, helmValues, inventoryProblems } from './support/example';
+import { buildFleet, byKindName, exampleInventories, helmValues, inventoryProblems } from './support/example';
 
 /** The agent's kube-prometheus-stack values for these props. */
 function agentValues(props: Omit<ConstructorParameters<typeof ClusterAgent>[2], 'clusterName'>) {
@@ -91,6 +94,31 @@ describe('default drop lists', () => {
   test('keep every metric that CMM and the chart it deploys query', () => {
     const dropped = used.filter((u) => isDroppedBy(u.name, defaults));
     expect(dropped.map((u) => `${u.name} (${u.where}: ${u.query})`)).toEqual([]);
+  });
+
+  test("the example inventories' own lists keep them too", () => {
+    let checked = 0;
+    for (const file of exampleInventories()) {
+      for (const cluster of resolveClusters(parseInventory(fs.readFileSync(file, 'utf8'), file))) {
+        const c = cluster.cardinality ?? {};
+        const relabelings = scrapeClassMetricRelabelings(c);
+        // kube-state-metrics' own filter, on its metrics (kube_*), anchored as CMM writes it.
+        const ksm = c.kubeStateMetrics ?? {};
+        const matches = (patterns: readonly string[], name: string) =>
+          patterns.some((p) => re2ToJs(`^(?:${p})$`).test(name));
+        const ksmDrops = (name: string) =>
+          name.startsWith('kube_') &&
+          (ksm.metricAllowlist?.length ? !matches(ksm.metricAllowlist, name) : matches(ksm.metricDenylist ?? [], name));
+        const dropped = used.filter((u) => isDroppedBy(u.name, relabelings) || ksmDrops(u.name));
+        expect({ file, cluster: cluster.name, dropped: dropped.map((u) => `${u.name} (${u.where})`) }).toEqual({
+          file,
+          cluster: cluster.name,
+          dropped: [],
+        });
+        if (cluster.cardinality) checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 
   test('drop only bucket series', () => {
