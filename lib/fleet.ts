@@ -159,6 +159,7 @@ export class Fleet extends Construct {
                 // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
                 // the central Grafana. An agent evaluates none.
                 forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
+                agentMode: a.agentMode,
               })),
               scrapeInterval: shortestDuration(this.agents.map((a) => a.scrapeInterval)),
             },

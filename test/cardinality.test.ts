@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
 import { Testing } from 'cdk8s';
 import { parseInventory, resolveClusters } from '../lib/inventory/load';
 import { AGENT_RELEASE_NAME, ClusterAgent, ValidationError } from '../lib';
@@ -10,10 +12,18 @@ import {
   dashboardFileUses,
   exampleUses,
   grafanaQueryToPromQL,
+  kubePrometheusStackRules,
   kubePrometheusStackUses,
   type MetricUse,
 } from './support/used-metrics';
-import { buildFleet, byKindName, exampleInventories, helmValues, inventoryProblems } from './support/example';
+import {
+  buildFleet,
+  byKindName,
+  exampleInventories,
+  helmValues,
+  inventoryProblems,
+  manifestsOf,
+} from './support/example';
 
 /** The agent's kube-prometheus-stack values for these props. */
 function agentValues(props: Omit<ConstructorParameters<typeof ClusterAgent>[2], 'clusterName'>) {
@@ -256,5 +266,29 @@ describe('cardinality settings', () => {
   test('fails in TypeScript as in the inventory', () => {
     expect(() => agentValues({ cardinality: { dropMetrics: ['a('] } })).toThrow(ValidationError);
     expect(() => agentValues({ cardinality: { dropMetrics: ['a('] } })).toThrow(/cardinality\.dropMetrics\[0\]/);
+  });
+});
+
+describe('the sample limit is alerted on', () => {
+  test("kube-prometheus-stack's PrometheusScrapeSampleLimitHit stays on in every cluster that evaluates rules", () => {
+    const values = agentValues({ rules: { packs: Object.fromEntries(PACK_NAMES.map((p) => [p, { enabled: true }])) } });
+    expect(values.defaultRules.create).not.toBe(false);
+    expect(values.defaultRules.disabled.PrometheusScrapeSampleLimitHit).toBeUndefined();
+    const rule = kubePrometheusStackRules().find((r) => r.alert === 'PrometheusScrapeSampleLimitHit');
+    expect(rule?.expr).toMatch(/^increase\(prometheus_target_scrapes_exceeded_sample_limit_total\{.*\}\[5m\]\) > 0$/);
+  });
+
+  test('the fleet-wide rules watch the agents, which evaluate none', () => {
+    const file = exampleInventories().find((f) => f.endsWith('thanos.yaml'))!;
+    const { app } = buildFleet(fs.readFileSync(file, 'utf8'), path.dirname(file));
+    const alerting = manifestsOf(app).find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'cmm-alerting')!;
+    const rules = (parse(alerting.data!['cmm-rules.yaml']) as any).groups.flatMap((g: any) => g.rules);
+    const limit = rules.find((r: any) => r.title === 'PrometheusScrapeSampleLimitHit');
+    // k3s-edge is the example's only agent.
+    expect(limit.data[0].model.expr).toBe(
+      'sum by (cluster) (increase(prometheus_target_scrapes_exceeded_sample_limit_total{cluster=~"k3s-edge"}[5m]))',
+    );
+    expect(limit.for).toBe('15m');
+    expect(limit.labels.severity).toBe('warning');
   });
 });

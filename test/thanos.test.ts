@@ -518,6 +518,8 @@ describe('central alerting on the global view', () => {
       'KubePodCrashLooping',
       'ThanosCompactHalted',
       'ThanosBucketOperationsFailing',
+      // The fleet has an agent (test/cardinality.test.ts).
+      'PrometheusScrapeSampleLimitHit',
       'ForwardedAlert',
     ]);
     for (const r of rules) expect(r.data[0].datasourceUid).toBe('cmm-thanos');

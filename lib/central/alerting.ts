@@ -358,6 +358,8 @@ export interface FleetCluster {
   readonly filesystemWarningPercent: number;
   /** Its own firing alerts are delivered by the central Grafana (no Alertmanager, not an agent). */
   readonly forwardAlerts: boolean;
+  /** A Prometheus in agent mode: it evaluates no rule, the fleet-wide rules watch its scrapes. @default false */
+  readonly agentMode?: boolean;
 }
 
 /** `cluster` label matchers for a set of clusters: names are DNS labels, so they need no regex escaping. */
@@ -461,6 +463,23 @@ export function fleetAlertRules(
         '{{ $labels.job }} in {{ $labels.cluster }} fails to {{ $labels.operation }} in the object storage bucket.',
       description:
         "A sidecar that cannot upload keeps its blocks only as long as its Prometheus's retention; a Store Gateway, Compactor or Receive that cannot read or write leaves gaps. Check the objstore Secret and the bucket's permissions.",
+    });
+  }
+  const agents = clusters.filter((c) => c.agentMode).map((c) => c.clusterName);
+  if (agents.length > 0) {
+    // An agent evaluates no rule, so not kube-prometheus-stack's PrometheusScrapeSampleLimitHit either.
+    rules.push({
+      short: 'agent-sample-limit',
+      title: 'PrometheusScrapeSampleLimitHit',
+      expr: `sum by (cluster) (increase(prometheus_target_scrapes_exceeded_sample_limit_total{cluster=~"${clusterRegex(agents)}"}[5m]))`,
+      evaluator: { type: 'gt', params: [0] },
+      for: '15m',
+      severity: 'warning',
+      noData: 'OK',
+      execErr: 'Error',
+      summary: 'The Prometheus agent of {{ $labels.cluster }} fails scrapes: targets exceed the sample limit.',
+      description:
+        'A target that returns more samples than cardinality.sampleLimit fails its whole scrape (up is 0, none of its samples is kept). Find it with scrape_samples_post_metric_relabeling near the limit, then drop what it need not send (cardinality.dropMetrics) or raise the limit.',
     });
   }
   const forwarded = clusters.filter((c) => c.forwardAlerts).map((c) => c.clusterName);

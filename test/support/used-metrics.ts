@@ -55,6 +55,11 @@ function uses(expr: string, where: string, out: MetricUse[]): void {
   for (const name of names) out.push({ name, where, query: expr });
 }
 
+/** kube-prometheus-stack 88.5.3's default rules (recording and alerting). */
+export function kubePrometheusStackRules(): KpsQueries['rules'] {
+  return (JSON.parse(fs.readFileSync(KPS_QUERIES, 'utf8')) as KpsQueries).rules;
+}
+
 /** Every metric name kube-prometheus-stack 88.5.3's default rules and dashboards query. */
 export function kubePrometheusStackUses(): MetricUse[] {
   const data = JSON.parse(fs.readFileSync(KPS_QUERIES, 'utf8')) as KpsQueries;
