@@ -13,6 +13,9 @@
 //       with the cost per cluster not growing with the fleet
 //   (f) the same fleets in thanos mode (central.metrics: thanos; sidecars behind a LoadBalancer or an Ingress, one
 //       cluster in three pushing with remote write, half of those as agents): the same targets as (d)
+//   (g) the active series a cluster of 10 nodes / 300 pods and of 100 nodes / 3000 pods would keep, before and after
+//       the default drop lists: an ESTIMATE from the per-metric-family model of scripts/series-estimate.mjs (sources
+//       beside each figure); `--series` prints only it
 //   (e) large invalid inventories (one mapping of 1 and 10 MB with one bad key, and with every key bad; 10 MB of
 //       clusters with every name bad): the error in < 20 s and < 2 GiB, growing linearly with the size
 //
@@ -26,6 +29,7 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { bundleIsStale } from './staleness.mjs';
+import { seriesEstimateMarkdown } from './series-estimate.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TIME = '/usr/bin/time';
@@ -42,7 +46,8 @@ function usage(code) {
       '  --runs N      repetitions of the small measurements (default 15)\n' +
       '  --big-runs N  repetitions of each generated-fleet size (default 3)\n' +
       `  --no-time     measure peak RSS with a preloaded script even if ${TIME} exists\n` +
-      '  --print-fleet N  print the generated inventory of N clusters and exit (--thanos: the thanos-mode one)\n',
+      '  --print-fleet N  print the generated inventory of N clusters and exit (--thanos: the thanos-mode one)\n' +
+      '  --series      print only the series estimate (g) and exit\n',
   );
   process.exit(code);
 }
@@ -54,6 +59,7 @@ const opts = {
   useTime: fs.existsSync(TIME) && process.platform !== 'win32',
   printFleet: 0,
   thanos: false,
+  series: false,
 };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -68,6 +74,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--no-time') opts.useTime = false;
   else if (a === '--print-fleet') opts.printFleet = count();
   else if (a === '--thanos') opts.thanos = true;
+  else if (a === '--series') opts.series = true;
   else if (a === '--help' || a === '-h') usage(0);
   else usage(2);
 }
@@ -77,6 +84,10 @@ for (let i = 0; i < argv.length; i++) {
 
 if (opts.printFleet > 0) {
   process.stdout.write(fleetYaml(opts.printFleet, opts.thanos));
+  process.exit(0);
+}
+if (opts.series) {
+  process.stdout.write(`${(await seriesEstimateMarkdown()).join('\n')}\n`);
   process.exit(0);
 }
 
@@ -874,6 +885,7 @@ async function main() {
     notes.push(`Sources changed while the benchmark ran: ${rebuilds} unmeasured run(s) rebuilt the bundle first.`);
   }
   if (notes.length > 0) out.push('', ...notes.map((n) => `- ${n}`));
+  out.push('', ...(await seriesEstimateMarkdown()));
   process.stdout.write(`${out.join('\n')}\n`);
   return failed ? 1 : 0;
 }
