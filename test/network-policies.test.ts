@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
+  ClusterAgent,
   allowed,
   inCidr,
   networkPolicyProblems,
@@ -389,6 +391,37 @@ describe('NetworkPolicies of the Thanos fleet (examples/thanos.yaml)', () => {
     const prom = pod(centre, 'Prometheus', 'cmm-agent-prometheus');
     expect(reaches(centre, prom, 'StatefulSet', 'thanos-compact', 10902)).toBe(true);
     expect(reaches(centre, query, 'StatefulSet', 'thanos-compact', 10902)).toBe(false);
+  });
+
+  test("Query reaches the central cluster's own sidecar in the cluster, even when that sidecar is exposed too", () => {
+    // The inventory refuses an exposure for the central cluster; a TypeScript user's ClusterAgent can have one.
+    const chart = Testing.chart();
+    new ClusterAgent(chart, 'Agent', {
+      clusterName: 'hub',
+      thanos: {
+        objectStorageSecret: { name: 'objstore' },
+        exposure: { host: 'sidecar.example.com', tlsSecretName: 't', controller: 'nginx' },
+      },
+      centralClients: { namespace: 'grafana', grafanaRelease: 'cmm-central', thanosQuery: true },
+    });
+    const policy = (Testing.synth(chart) as Manifest[]).find(
+      (m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'cmm-prometheus',
+    )!;
+    const prom: PodInfo = {
+      what: 'Prometheus',
+      namespace: 'monitoring',
+      labels: { 'operator.prometheus.io/name': 'cmm-agent-prometheus' },
+      ports: [],
+    };
+    const policies = [policy as unknown as NetworkPolicyObject];
+    const query = {
+      namespace: 'grafana',
+      labels: { 'app.kubernetes.io/name': 'thanos-query', 'app.kubernetes.io/instance': 'cmm' },
+    };
+    expect(allowed(policies, query, prom, 10901)).toBe(true);
+    expect(allowed(policies, { ...query, namespace: 'monitoring' }, prom, 10901)).toBe(false);
+    expect(allowed(policies, inNamespace('ingress-nginx'), prom, 10901)).toBe(true);
+    expect(allowed(policies, inNamespace('default'), prom, 10901)).toBe(false);
   });
 
   test('a Prometheus agent (remote write) gets its policy by the operator label both modes share', () => {

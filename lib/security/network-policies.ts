@@ -394,7 +394,8 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
         port: PORTS.prometheus,
       });
     }
-    if (central.thanosQuery && sidecar?.type === 'inCluster') {
+    // Query dials the central cluster's sidecar in the cluster (the thanos-discovery Service), exposed or not.
+    if (central.thanosQuery && sidecar) {
       np.allow(AGENT_POLICIES.prometheus, ns, {
         from: [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)],
         ports: [{ port: PORTS.sidecarGrpc }],
