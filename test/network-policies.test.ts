@@ -624,6 +624,16 @@ describe('the render check', () => {
         port: 9093,
       },
     ];
+    // A flow to a port the server's containers do not open: the flow list (or the policy's port) is wrong.
+    const toService = {
+      what: 'Prometheus scrapes kube-state-metrics on its Service port',
+      client: { workload: { kind: 'Prometheus', name: 'cmm-agent-prometheus' } },
+      server: { kind: 'Deployment', name: 'cmm-agent-kube-state-metrics' },
+      port: 80,
+    };
+    expect(networkPolicyProblems(kafka, { networkFlows: [toService] })).toEqual([
+      'kafka-prod: flow "Prometheus scrapes kube-state-metrics on its Service port": release cmm-agent: Deployment cmm-agent-kube-state-metrics has no container port 80/TCP (it has 8080/TCP, 8081/TCP)',
+    ]);
     expect(networkPolicyProblems(kafka, { networkFlows: flows })).toEqual([
       'kafka-prod: NetworkPolicies block "a pod of the kafka namespace reads Alertmanager": a kafka pod (namespace kafka) cannot reach release cmm-agent: Alertmanager cmm-agent-alertmanager on port 9093; allow it in the policy that selects the server',
     ]);

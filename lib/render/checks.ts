@@ -248,6 +248,13 @@ export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFa
       );
       continue;
     }
+    const protocol = flow.protocol ?? 'TCP';
+    if (!server.ports.some((p) => p.containerPort === flow.port && (p.protocol ?? 'TCP') === protocol)) {
+      problems.push(
+        `${cluster.cluster}: flow "${flow.what}": ${server.what} has no container port ${flow.port}/${protocol} (it has ${server.ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') || 'none'})`,
+      );
+      continue;
+    }
     let client: Client;
     let who: string;
     if ('workload' in flow.client) {
@@ -267,7 +274,7 @@ export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFa
       client = { namespace: flow.client.namespace, labels: flow.client.labels };
       who = `${flow.client.what} (namespace ${flow.client.namespace})`;
     }
-    if (!allowed(policies, client, server, flow.port, flow.protocol ?? 'TCP')) {
+    if (!allowed(policies, client, server, flow.port, protocol)) {
       problems.push(
         `${cluster.cluster}: NetworkPolicies block "${flow.what}": ${who} cannot reach ${server.what} on port ${flow.port}; allow it in the policy that selects the server`,
       );
