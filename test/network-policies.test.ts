@@ -3,6 +3,7 @@ import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
   ClusterAgent,
+  NetworkPolicies,
   allowed,
   inCidr,
   networkPolicyProblems,
@@ -575,6 +576,44 @@ describe('settings', () => {
     expect(grafana.namespace).toBe('grafana');
     expect(reaches(hub, grafana, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
     expect(reaches(hub, { ...grafana, namespace: 'other' }, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+  });
+
+  test('a central cluster that is not monitored: its components follow defaults, and nothing scrapes them', () => {
+    const unmonitored = (defaults: string) => `central:
+  cluster: hub
+  persistence: false
+  ingress: { host: grafana.example.com, tlsSecretName: grafana-tls }
+${defaults}clusters:
+  - name: w
+    prometheus:
+      exposure: { type: ingress, host: p.example.com, tlsSecretName: t, basicAuthSecretName: b }
+`;
+    expect(policyNames(unmonitored('defaults:\n  networkPolicies: { enabled: false }\n'), 'hub')).toEqual([]);
+    const { clusters, facts } = fleetOf(unmonitored(''));
+    const hub = clusters.get('hub')!;
+    expect(policiesOf(hub).map((p) => p.metadata.name)).toEqual(['cmm-grafana']);
+    expect(networkPolicyProblems(hub, facts.hub)).toEqual([]);
+    expect(reaches(hub, inNamespace('kube-system'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(hub, inNamespace('monitoring'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
+  });
+
+  test('fails if a policy is defined twice, or a rule is added to one that does not exist', () => {
+    const chart = Testing.chart();
+    const np = new NetworkPolicies(chart, 'P');
+    np.addPolicy('cmm-x', 'monitoring', { matchLabels: { app: 'x' } });
+    expect(() => np.addPolicy('cmm-x', 'monitoring', {})).toThrow(
+      'NetworkPolicy monitoring/cmm-x is already defined; use another name',
+    );
+    expect(() => np.allow('cmm-y', 'monitoring', { from: 'anywhere', ports: [{ port: 1 }] })).toThrow(
+      'NetworkPolicy monitoring/cmm-y does not exist',
+    );
+    // A rule added after the policy is in the synthesized object; `anywhere` is a rule without from.
+    np.allow('cmm-x', 'monitoring', { from: 'anywhere', ports: [{ port: 8080 }] });
+    expect((Testing.synth(chart)[0] as Manifest).spec).toEqual({
+      podSelector: { matchLabels: { app: 'x' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
   });
 
   test('fails if a range or a namespace is not what Kubernetes takes', () => {
