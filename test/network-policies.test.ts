@@ -567,6 +567,26 @@ describe('settings', () => {
     expect(reaches(w, { ip: '10.4.4.5' }, ...prom, 9090)).toBe(false);
   });
 
+  test("can admit other in-cluster clients to Prometheus' query port", () => {
+    const text = platformFleet(
+      'k3s',
+      `    networkPolicies:
+      prometheusClients:
+        - { namespace: keda }
+        - { namespace: custom-metrics, podLabels: { app: prometheus-adapter } }
+`,
+    );
+    const { clusters, facts } = fleetOf(text);
+    const w = clusters.get('w')!;
+    expect(networkPolicyProblems(w, facts.w)).toEqual([]);
+    const prom = ['Prometheus', 'cmm-agent-prometheus'] as const;
+    expect(reaches(w, inNamespace('keda', { app: 'keda-operator' }), ...prom, 9090)).toBe(true);
+    expect(reaches(w, inNamespace('keda'), ...prom, 10902)).toBe(false);
+    expect(reaches(w, inNamespace('custom-metrics', { app: 'prometheus-adapter' }), ...prom, 9090)).toBe(true);
+    expect(reaches(w, inNamespace('custom-metrics', { app: 'other' }), ...prom, 9090)).toBe(false);
+    expect(reaches(clusters.get('hub')!, inNamespace('keda'), ...prom, 9090)).toBe(false);
+  });
+
   test('a central namespace apart from the agent namespace: Grafana reaches Prometheus across namespaces', () => {
     const text = platformFleet('k3s').replace('  cluster: hub\n', '  cluster: hub\n  namespace: grafana\n');
     const { clusters, facts } = fleetOf(text);

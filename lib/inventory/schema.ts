@@ -893,6 +893,17 @@ export const networkPolicySettings = z
       })
       .optional()
       .describe('Where the ingress controllers run, which alone reach the exposed endpoints.'),
+    prometheusClients: z
+      .array(
+        z.strictObject({
+          namespace: dnsLabel().describe('Their namespace.'),
+          podLabels: labels('Labels of their pods. Default: every pod of the namespace.').optional(),
+        }),
+      )
+      .optional()
+      .describe(
+        "Other in-cluster clients of Prometheus' query port 9090 (prometheus-adapter, KEDA, another Grafana). Default: none.",
+      ),
     ingressSourceRanges: z
       .array(z.string().regex(/^[0-9a-fA-F.:]+\/[0-9]{1,3}$/, { error: 'a CIDR range, e.g. 10.0.0.0/16' }))
       .optional()

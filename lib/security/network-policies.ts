@@ -42,6 +42,14 @@ export interface NetworkPolicyOptions {
    * true`), where selectors cannot see it: the nodes' addresses. @default - none
    */
   readonly ingressSourceRanges?: readonly string[];
+  /**
+   * Other in-cluster clients of Prometheus' query port (prometheus-adapter, KEDA, another Grafana): their namespace
+   * and, optionally, their pods' labels. @default - none
+   */
+  readonly prometheusClients?: readonly {
+    readonly namespace: string;
+    readonly podLabels?: Readonly<Record<string, string>>;
+  }[];
 }
 
 /** A workload whose pods take part in a flow, found by kind and name in the cluster's objects. */
@@ -376,6 +384,29 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
       client: { ip: OUTSIDE_ADDRESS, what: 'the cloud load balancer' },
       server: promRef,
       port: PORTS.sidecarGrpc,
+    });
+  }
+  for (const c of props.options?.prometheusClients ?? []) {
+    const labels = c.podLabels ?? {};
+    const selected = Object.keys(labels).length > 0;
+    np.allow(AGENT_POLICIES.prometheus, ns, {
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } },
+          ...(selected ? { podSelector: { matchLabels: { ...labels } } } : {}),
+        },
+      ],
+      ports: [{ port: PORTS.prometheus }],
+    });
+    np.addFlow({
+      what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
+      client: {
+        namespace: c.namespace,
+        labels: selected ? labels : { app: 'client' },
+        what: `a pod of ${c.namespace}`,
+      },
+      server: promRef,
+      port: PORTS.prometheus,
     });
   }
   const central = props.central;
