@@ -17,6 +17,7 @@ import { crdValidators } from './lib/render/crd-schema';
 import {
   alertingProblems,
   namespaceProblems,
+  networkPolicyProblems,
   renderedFiles,
   renderFleet,
   schemaProblems,
@@ -80,6 +81,7 @@ export function renderAndCheck(
       ...taintProblems(c, facts),
       ...namespaceProblems(c, facts),
       ...alertingProblems(c, opts.forwarded),
+      ...networkPolicyProblems(c, facts),
     );
   }
   return { problems, folder: report.folder };

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AGENT_RELEASE_NAME, ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
-import { CentralLoki, lokiGatewayUrl } from './logs/central-loki';
+import { CentralLoki, LOKI_RELEASE_NAME, lokiGatewayUrl } from './logs/central-loki';
 import { ARGOCD_FOLDER, dashboardNameOf, type ClusterConfig, type Inventory } from './inventory/schema';
 import { profileOf } from './platforms/profiles';
 import { durationMs } from './inventory/duration';
@@ -15,6 +15,13 @@ import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
 import type { CentralThanos } from './thanos/central-thanos';
 import type { Karma, KarmaAlertmanager } from './central/karma';
 import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
+import { ALLOY_EVENTS_RELEASE_NAME, ALLOY_RELEASE_NAME } from './logs/log-agent';
+import {
+  centralNetworkPolicies,
+  controllerOfClass,
+  type NetworkFlow,
+  type NetworkPolicies,
+} from './security/network-policies';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -45,6 +52,8 @@ export class Fleet extends Construct {
   public readonly karma?: Karma;
   /** The ArgoCD Applications, when the inventory asks for them. */
   public readonly argocd?: ArgoCdApplications;
+  /** The NetworkPolicies of the central components, unless the central cluster switches them off. */
+  public readonly centralNetworkPolicies?: NetworkPolicies;
   private readonly charts = new Map<string, Chart>();
 
   constructor(scope: App, id: string, props: FleetProps) {
@@ -65,6 +74,7 @@ export class Fleet extends Construct {
             : undefined;
     const shipsLogs: string[] = [];
     const ct = (c.metrics ?? 'direct') === 'thanos' ? c.thanos : undefined;
+    const karmaName = c.karma ? (require('./central/karma') as typeof import('./central/karma')).KARMA_NAME : undefined;
     // In a Thanos fleet: the sidecar gets the bucket's Secret, a pushing cluster the Receive's exposed endpoint.
     const thanosOf = (t: ClusterThanosSettings | undefined): AgentThanosOptions | undefined => {
       if (!ct) return undefined;
@@ -87,6 +97,17 @@ export class Fleet extends Construct {
         ...settings,
         ...(agentThanos ? { thanos: agentThanos } : {}),
         ...(logsOn ? { logs: { ...logs, ...(pushUrl ? { endpoint: { pushUrl } } : {}) } } : {}),
+        // The central components that use the central cluster's agent in the cluster, for its NetworkPolicies.
+        ...(name === c.cluster
+          ? {
+              centralClients: {
+                namespace,
+                grafanaRelease: CENTRAL_RELEASE_NAME,
+                thanosQuery: ct !== undefined,
+                ...(karmaName ? { karma: karmaName } : {}),
+              },
+            }
+          : {}),
       } as ClusterAgentProps;
       this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
     }
@@ -221,6 +242,63 @@ export class Fleet extends Construct {
         nodePools: centralAgent?.nodePools,
       });
     }
+    // The central components' NetworkPolicies follow the central cluster's setting (its clusters[] entry, else
+    // defaults:).
+    const centralEntry = clusters.find((k) => k.name === c.cluster);
+    const policyOptions = centralEntry ? centralEntry.networkPolicies : inv.defaults?.networkPolicies;
+    if (policyOptions?.enabled ?? true) {
+      const profile = profileOf(centralPlatform);
+      const prometheusName = `${AGENT_RELEASE_NAME}-prometheus`;
+      this.centralNetworkPolicies = centralNetworkPolicies(this.chartFor(scope, c.cluster), {
+        namespace,
+        profile,
+        options: policyOptions,
+        grafana: {
+          release: CENTRAL_RELEASE_NAME,
+          ...(c.ingress ? { ingress: controllerOfClass(c.ingress.ingressClassName, profile) } : {}),
+        },
+        ...(centralAgent
+          ? {
+              prometheus: {
+                namespace: centralAgent.namespace,
+                name: prometheusName,
+                kind: centralAgent.agentMode ? ('PrometheusAgent' as const) : ('Prometheus' as const),
+              },
+            }
+          : {}),
+        ...(c.loki
+          ? {
+              loki: {
+                release: LOKI_RELEASE_NAME,
+                mode: c.loki.mode ?? 'monolithic',
+                ...(c.loki.ingress ? { ingress: controllerOfClass(c.loki.ingress.ingressClassName, profile) } : {}),
+                alloyReleases: centralAgent?.logAgent
+                  ? [ALLOY_RELEASE_NAME, ...(centralAgent.logAgent.eventsRelease ? [ALLOY_EVENTS_RELEASE_NAME] : [])]
+                  : [],
+              },
+            }
+          : {}),
+        ...(ct
+          ? {
+              thanos: {
+                receive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
+                ...(ct.receive?.ingress
+                  ? { receiveIngress: ct.receive.ingress.controller ?? profile.ingressController }
+                  : {}),
+              },
+            }
+          : {}),
+        ...(c.karma && karmaName
+          ? {
+              karma: {
+                name: karmaName,
+                ingress: c.karma.ingress.controller ?? profile.ingressController,
+                readsGrafana: c.karma.grafana !== undefined,
+              },
+            }
+          : {}),
+      });
+    }
     for (const file of c.dashboards?.files ?? []) {
       const json = props.dashboardFiles?.[file];
       if (json === undefined || json === null || typeof json !== 'object' || Array.isArray(json)) {
@@ -249,7 +327,7 @@ export class Fleet extends Construct {
 
   /** The node pools of every monitored cluster, for the render checks. */
   public renderFacts(): Record<string, ClusterFacts> {
-    return Object.fromEntries(
+    const facts: Record<string, ClusterFacts> = Object.fromEntries(
       this.agents.map((a) => [
         a.clusterName,
         {
@@ -258,9 +336,16 @@ export class Fleet extends Construct {
             labels: p.labels,
             taints: p.taints ?? [],
           })),
+          networkFlows: a.networkPolicies?.flows ?? [],
         },
       ]),
     );
+    const central = this.central.clusterName;
+    const flows: NetworkFlow[] = this.centralNetworkPolicies?.flows ?? [];
+    if (flows.length > 0) {
+      facts[central] = { ...facts[central], networkFlows: [...(facts[central]?.networkFlows ?? []), ...flows] };
+    }
+    return facts;
   }
 
   /** The Kubernetes version of every monitored cluster. */

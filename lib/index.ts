@@ -45,3 +45,5 @@ export * from './logs/log-agent';
 export * from './logs/central-loki';
 export * from './logql/check';
 export * from './dashboards/logs';
+export * from './security/network-policies';
+export * from './security/policy-semantics';

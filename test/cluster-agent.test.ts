@@ -16,6 +16,9 @@ describe('ClusterAgent', () => {
     expect([...objects.keys()]).toEqual([
       'Namespace/monitoring',
       'HelmChart/cmm-agent',
+      'NetworkPolicy/cmm-prometheus',
+      'NetworkPolicy/cmm-prometheus-operator',
+      'NetworkPolicy/cmm-kube-state-metrics',
       'PrometheusRule/cmm-builtin-rules',
     ]);
     expect(helm.metadata.namespace).toBe('kube-system');

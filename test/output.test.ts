@@ -18,7 +18,9 @@ describe('renderApp', () => {
       const inSetup = file.split('/')[1] === 'setup';
       expect([file, m.metadata.annotations['argocd.argoproj.io/sync-wave']]).toEqual([file, inSetup ? '-1' : '1']);
       if (inSetup)
-        expect(['Namespace', 'HelmChart', 'ConfigMap', 'Service', 'Deployment', 'Ingress']).toContain(m.kind);
+        expect(['Namespace', 'NetworkPolicy', 'HelmChart', 'ConfigMap', 'Service', 'Deployment', 'Ingress']).toContain(
+          m.kind,
+        );
       else {
         expect(['ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'Middleware']).toContain(m.kind);
         expect(m.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');

@@ -109,14 +109,20 @@ function chart(
 
 const CRDS = ['monitoring.coreos.com_prometheuses.yaml', 'monitoring.coreos.com_servicemonitors.yaml'];
 
-/** A fleet: the central cluster monitored (its alerts delivered by Grafana), and `edge` as the test sets it. */
-const inventory = (edge: string, central = '') => `central:
+/**
+ * A fleet: the central cluster monitored (its alerts delivered by Grafana), and `edge` as the test sets it. The small
+ * charts run none of the pods CMM's NetworkPolicies are for, so the policies are off unless `policies` is true.
+ */
+const inventory = (edge: string, central = '', policies = false) => {
+  const off = policies ? '' : '    networkPolicies: { enabled: false }\n';
+  return `central:
   cluster: central
   alerting: { slack: { secretName: grafana-alerting } }
 ${central}clusters:
   - name: central
-  - name: edge
-${edge}`;
+${off}  - name: edge
+${off}${edge}`;
+};
 
 interface Run {
   code: number | null;
@@ -252,6 +258,19 @@ describeWithHelm('render', (helm) => {
         /^cmm: edge: release cmm-agent: ServiceMonitor cmm-agent-broken: spec\.endpoints\[0\]\.interval: .*must match pattern/,
       ),
       'cmm: edge: release cmm-agent installs into namespace elsewhere, which nothing creates (first: ConfigMap cmm-agent-elsewhere)',
+    ]);
+  });
+
+  test('finds a NetworkPolicy that selects none of the rendered pods, and a flow whose pods the charts do not run', () => {
+    const dir = project();
+    // The small chart renders a Prometheus (whose pods the operator would make) but no operator Deployment.
+    const run = render(helm, dir, inventory('    kubeStateMetrics: false\n', '', true), ['--charts', good]);
+    expect(run.code).toBe(1);
+    const lines = run.stderr.split('\n').filter((l) => /^cmm: edge: (NetworkPolic|flow)/.test(l));
+    expect(lines).toEqual([
+      'cmm: edge: NetworkPolicy monitoring/cmm-prometheus-operator selects no pod: its podSelector {"matchLabels":{"app":"kube-prometheus-stack-operator","release":"cmm-agent"}} matches none of the cluster\'s pods, so it protects nothing',
+      'cmm: edge: flow "the API server calls the operator\'s admission webhook": no Deployment cmm-agent-operator in the cluster',
+      'cmm: edge: flow "Prometheus scrapes the operator": no Deployment cmm-agent-operator in the cluster',
     ]);
   });
 

@@ -41,6 +41,12 @@ import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSel
 import { alertmanagerAuth, alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
 import { basicAuthMiddleware } from '../ingress-auth';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
+import {
+  agentNetworkPolicies,
+  type CentralClients,
+  type NetworkPolicies,
+  type NetworkPolicyOptions,
+} from '../security/network-policies';
 
 /** A cluster's Prometheus rules. */
 export interface RulesOptions {
@@ -117,6 +123,18 @@ export interface ClusterAgentProps {
    * @default - none
    */
   readonly namespaceOwners?: Readonly<Record<string, string>>;
+  /**
+   * NetworkPolicies for the agent's components (lib/security/network-policies.ts): Prometheus, Alertmanager, the
+   * operator, kube-state-metrics.
+   * @default - on, with the platform's ingress controller namespaces
+   */
+  readonly networkPolicies?: NetworkPolicyOptions;
+  /**
+   * In the central cluster: the central components that use this agent in the cluster (Grafana queries its
+   * Prometheus, Thanos Query its sidecar, Karma its Alertmanager), for its NetworkPolicies. `Fleet` sets it.
+   * @default - none: a cluster without central components
+   */
+  readonly centralClients?: CentralClients;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -147,6 +165,14 @@ const AGENT_PROPS = clusterConfigShape
           if (!t.receiveUrl) need('receiveUrl', "the central Thanos Receive's URL");
           if (!t.credentialsSecret) need('credentialsSecret', 'an existing Secret with username and password');
         }
+      })
+      .optional(),
+    centralClients: z
+      .strictObject({
+        namespace: clusterConfigShape.shape.name,
+        grafanaRelease: clusterConfigShape.shape.name,
+        thanosQuery: z.boolean(),
+        karma: clusterConfigShape.shape.name.optional(),
       })
       .optional(),
     logs: logsSettings
@@ -220,6 +246,8 @@ export class ClusterAgent extends Construct {
   public readonly thanosMode?: 'sidecar' | 'remote-write';
   /** The log agent, when logs are shipped. */
   public readonly logAgent?: LogAgent;
+  /** The NetworkPolicies of the agent's components, unless switched off. */
+  public readonly networkPolicies?: NetworkPolicies;
   private readonly monitors = new Map<string, ApiObject>();
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
@@ -292,6 +320,46 @@ export class ClusterAgent extends Construct {
     }
     if (props.thanos?.mode !== 'remote-write' && props.thanos?.exposure?.type === 'loadBalancer') {
       sidecarLoadBalancer(this, this.namespace, `${AGENT_RELEASE_NAME}-prometheus`, props.thanos.exposure);
+    }
+
+    if (props.networkPolicies?.enabled ?? true) {
+      const thanos = props.thanos;
+      const sidecarExposure = thanos && this.thanosMode === 'sidecar' ? thanos.exposure : undefined;
+      this.networkPolicies = agentNetworkPolicies(this, {
+        namespace: this.namespace,
+        profile: this.profile,
+        options: props.networkPolicies,
+        release: AGENT_RELEASE_NAME,
+        prometheus: {
+          name: `${AGENT_RELEASE_NAME}-prometheus`,
+          kind: this.agentMode ? 'PrometheusAgent' : 'Prometheus',
+        },
+        ...(this.exposure.type === 'ingress'
+          ? { prometheusIngress: this.exposure.controller ?? this.profile.ingressController }
+          : {}),
+        ...(this.alertmanagerEnabled && !this.agentMode
+          ? {
+              alertmanager: {
+                name: `${AGENT_RELEASE_NAME}-alertmanager`,
+                ...(amExposure ? { ingress: amExposure.controller ?? this.profile.ingressController } : {}),
+              },
+            }
+          : {}),
+        kubeStateMetrics: this.kubeStateMetrics,
+        ...(this.thanosMode === 'sidecar'
+          ? {
+              sidecar: !sidecarExposure
+                ? { type: 'inCluster' as const }
+                : sidecarExposure.type === 'loadBalancer'
+                  ? { type: 'loadBalancer' as const }
+                  : {
+                      type: 'ingress' as const,
+                      controller: sidecarExposure.controller ?? this.profile.ingressController,
+                    },
+            }
+          : {}),
+        ...(props.centralClients ? { central: props.centralClients } : {}),
+      });
     }
 
     if (!this.agentMode)

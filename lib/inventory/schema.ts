@@ -936,6 +936,53 @@ export const clusterThanos = z
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
 
+const ingressControllerPeer = (controller: string, defaults: string) =>
+  z
+    .strictObject({
+      namespace: dnsLabel()
+        .optional()
+        .describe(`Namespace of the ${controller} ingress controller. Default: the platform's (${defaults}).`),
+      podLabels: labels(
+        `Labels of the ${controller} controller's pods, to admit those pods only. Default: every pod of the namespace.`,
+      ).optional(),
+    })
+    .describe(`Where the ${controller} ingress controller runs.`);
+
+export const networkPolicySettings = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        "Write NetworkPolicies for CMM's components (Ingress only: each component's pods accept their known clients). A cluster whose network plugin enforces none is unaffected. Default: true.",
+      ),
+    ingressControllers: z
+      .strictObject({
+        traefik: ingressControllerPeer('Traefik', 'kube-system on k3s and RKE2, traefik elsewhere').optional(),
+        nginx: ingressControllerPeer('ingress-nginx', 'kube-system on RKE2, ingress-nginx elsewhere').optional(),
+      })
+      .optional()
+      .describe('Where the ingress controllers run, which alone reach the exposed endpoints.'),
+    prometheusClients: z
+      .array(
+        z.strictObject({
+          namespace: dnsLabel().describe('Their namespace.'),
+          podLabels: labels('Labels of their pods. Default: every pod of the namespace.').optional(),
+        }),
+      )
+      .optional()
+      .describe(
+        "Other in-cluster clients of Prometheus' query port 9090 (prometheus-adapter, KEDA, another Grafana). Default: none.",
+      ),
+    ingressSourceRanges: z
+      .array(z.string().regex(/^[0-9a-fA-F.:]+\/[0-9]{1,3}$/, { error: 'a CIDR range, e.g. 10.0.0.0/16' }))
+      .optional()
+      .describe(
+        "Address ranges (the nodes') an ingress controller on the host network (hostNetwork: true) connects from. Default: none.",
+      ),
+  })
+  .describe("NetworkPolicies for what CMM deploys (see the README's NetworkPolicies section).");
+
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
   kubePrometheusStackVersion: z
@@ -1038,6 +1085,7 @@ const clusterSettings = {
   logs: logsSettings.optional(),
   serviceMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('ServiceMonitors by object name.'),
   podMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('PodMonitors by object name.'),
+  networkPolicies: networkPolicySettings.optional(),
 };
 
 const clusterName = () =>

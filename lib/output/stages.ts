@@ -56,6 +56,7 @@ export function stageFolder(stage: Stage): string {
  */
 export const SETUP_ORDER: Readonly<Record<string, number>> = {
   Namespace: 0,
+  NetworkPolicy: 3,
   CustomResourceDefinition: 5,
   ResourceQuota: 8,
   ServiceAccount: 10,

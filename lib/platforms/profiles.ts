@@ -45,6 +45,12 @@ export interface PlatformProfile {
   readonly ingressController: 'traefik' | 'nginx';
   /** The platform's own ingress, in words. */
   readonly ingressNote: string;
+  /**
+   * Where each ingress controller usually runs here, for the NetworkPolicies that let it reach the exposed endpoints:
+   * the platform's own in kube-system (k3s' Traefik, RKE2's Traefik and rke2-ingress-nginx), else the namespace of
+   * the controller's install guide (`ingress-nginx`, `traefik`).
+   */
+  readonly ingressNamespaces: { readonly traefik: string; readonly nginx: string };
   /** etcd, for monitoring, in words. */
   readonly etcdNote: string;
 }
@@ -88,6 +94,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     defaultStorageClass: 'local-path',
     ingressController: 'traefik',
     ingressNote: 'Traefik, IngressClass traefik (the default class)',
+    ingressNamespaces: { traefik: 'kube-system', nginx: 'ingress-nginx' },
     etcdNote: 'only with embedded etcd (--cluster-init); metrics on 127.0.0.1:2381 until etcd-expose-metrics',
   },
   rke2: {
@@ -121,6 +128,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     clusterDns: { service: 'rke2-coredns-rke2-coredns', namespace: 'kube-system' },
     ingressController: 'traefik',
     ingressNote: 'Traefik on clusters created with v1.36 or later (IngressClass traefik); ingress-nginx before (nginx)',
+    ingressNamespaces: { traefik: 'kube-system', nginx: 'kube-system' },
     etcdNote: 'a static pod on the servers; metrics on 127.0.0.1:2381 until etcd-expose-metrics',
   },
   eks: {
@@ -150,6 +158,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     clusterDns: KUBE_SYSTEM_DNS,
     ingressController: 'nginx',
     ingressNote: 'none built in (the AWS Load Balancer Controller add-on gives IngressClass alb, without basic auth)',
+    ingressNamespaces: { traefik: 'traefik', nginx: 'ingress-nginx' },
     etcdNote: 'managed, not reachable',
   },
   gke: {
@@ -174,6 +183,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     defaultStorageClass: 'standard-rwo',
     ingressController: 'nginx',
     ingressNote: 'GKE Ingress (class gce), which cannot do basic auth: CMM expects ingress-nginx',
+    ingressNamespaces: { traefik: 'traefik', nginx: 'ingress-nginx' },
     etcdNote: 'managed, not reachable',
   },
   aks: {
@@ -199,6 +209,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressController: 'nginx',
     ingressNote:
       'none by default; the application routing add-on runs managed NGINX (class webapprouting.kubernetes.azure.com)',
+    ingressNamespaces: { traefik: 'traefik', nginx: 'ingress-nginx' },
     etcdNote: 'managed, not reachable',
   },
   kops: {
@@ -235,6 +246,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     defaultStorageClass: 'kops-csi-1-21',
     ingressController: 'nginx',
     ingressNote: 'none built in',
+    ingressNamespaces: { traefik: 'traefik', nginx: 'ingress-nginx' },
     etcdNote: 'etcd-manager static pods on the control plane; clients on 4001/4002 with certificates',
   },
   kubeadm: {
@@ -267,6 +279,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     clusterDns: KUBE_SYSTEM_DNS,
     ingressController: 'nginx',
     ingressNote: 'none built in',
+    ingressNamespaces: { traefik: 'traefik', nginx: 'ingress-nginx' },
     etcdNote: 'a static pod on the control plane; metrics on 127.0.0.1:2381 until listen-metrics-urls',
   },
 };

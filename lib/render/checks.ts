@@ -1,5 +1,14 @@
 import type { Taint, Toleration } from '../scheduling';
 import type { K8sObject, RenderedCluster } from './render';
+import type { NetworkFlow } from '../security/network-policies';
+import {
+  allowed,
+  podOf,
+  policySelects,
+  type Client,
+  type NetworkPolicyObject,
+  type PodInfo,
+} from '../security/policy-semantics';
 
 /**
  * Checks of a rendered fleet, each for a fault that validates everywhere and still breaks a first install: a custom
@@ -21,6 +30,8 @@ export interface ClusterFacts {
   readonly nodePools?: readonly NodePool[];
   /** Namespaces that exist on a new cluster. */
   readonly systemNamespaces?: readonly string[];
+  /** The connections CMM's NetworkPolicies must let through (lib/security/network-policies.ts). @default - none */
+  readonly networkFlows?: readonly NetworkFlow[];
 }
 
 /** A CRD schema validator (lib/render/crd-schema.ts). */
@@ -184,6 +195,88 @@ export function alertingProblems(cluster: RenderedCluster, forwarded: ReadonlySe
       if ((alerting?.alertmanagers?.length ?? 0) > 0 || forwarded.has(cluster.cluster)) continue;
       problems.push(
         `${cluster.cluster}: release ${release.name}: Prometheus ${obj.metadata.name} sends its alerts nowhere: no Alertmanager, and the central Grafana does not forward them; enable alertmanager, or central.alerting with the cluster reachable`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The pods of a cluster (its manifests' and its releases'), with the workload each comes from. */
+export function podsOf(cluster: RenderedCluster): (PodInfo & { kind: string; name: string })[] {
+  const pods: (PodInfo & { kind: string; name: string })[] = [];
+  const add = (obj: K8sObject, namespace: string, where: string) => {
+    const pod = podOf(obj, namespace, `${where}${obj.kind} ${obj.metadata.name}`);
+    if (pod) pods.push({ ...pod, kind: obj.kind, name: obj.metadata.name });
+  };
+  for (const [file, obj] of cluster.manifests) if (obj) add(obj, obj.metadata.namespace ?? 'default', `${file}: `);
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) add(obj, release.namespace, `release ${release.name}: `);
+  }
+  return pods;
+}
+
+/** The NetworkPolicies of a cluster folder (and any a chart renders). */
+export function policiesOf(cluster: RenderedCluster): NetworkPolicyObject[] {
+  const all = [...cluster.manifests.values(), ...cluster.releases.flatMap((r) => r.objects)];
+  return all.filter(
+    (o): o is K8sObject & NetworkPolicyObject => o?.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1',
+  );
+}
+
+/**
+ * NetworkPolicies against the pods they are for: every policy selects at least one pod (a selector that matches
+ * nothing leaves that component's ports open), and every known flow is let through (a client a policy forgets breaks
+ * monitoring). Pods that a flow names but the cluster does not run are reported too: the flow list is wrong.
+ */
+export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFacts): string[] {
+  const problems: string[] = [];
+  const pods = podsOf(cluster);
+  const policies = policiesOf(cluster);
+  for (const policy of policies) {
+    if (!pods.some((p) => !p.hostNetwork && policySelects(policy, p))) {
+      problems.push(
+        `${cluster.cluster}: NetworkPolicy ${policy.metadata.namespace}/${policy.metadata.name} selects no pod: its podSelector ${JSON.stringify(policy.spec.podSelector)} matches none of the cluster's pods, so it protects nothing`,
+      );
+    }
+  }
+  const find = (ref: { kind: string; name: string }) => pods.find((p) => p.kind === ref.kind && p.name === ref.name);
+  for (const flow of facts.networkFlows ?? []) {
+    const server = find(flow.server);
+    if (!server) {
+      problems.push(
+        `${cluster.cluster}: flow "${flow.what}": no ${flow.server.kind} ${flow.server.name} in the cluster`,
+      );
+      continue;
+    }
+    const protocol = flow.protocol ?? 'TCP';
+    if (!server.ports.some((p) => p.containerPort === flow.port && (p.protocol ?? 'TCP') === protocol)) {
+      problems.push(
+        `${cluster.cluster}: flow "${flow.what}": ${server.what} has no container port ${flow.port}/${protocol} (it has ${server.ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ') || 'none'})`,
+      );
+      continue;
+    }
+    let client: Client;
+    let who: string;
+    if ('workload' in flow.client) {
+      const pod = find(flow.client.workload);
+      if (!pod) {
+        problems.push(
+          `${cluster.cluster}: flow "${flow.what}": no ${flow.client.workload.kind} ${flow.client.workload.name} in the cluster`,
+        );
+        continue;
+      }
+      client = { namespace: pod.namespace, labels: pod.labels };
+      who = pod.what;
+    } else if ('ip' in flow.client) {
+      client = { ip: flow.client.ip };
+      who = flow.client.what;
+    } else {
+      client = { namespace: flow.client.namespace, labels: flow.client.labels };
+      who = `${flow.client.what} (namespace ${flow.client.namespace})`;
+    }
+    if (!allowed(policies, client, server, flow.port, protocol)) {
+      problems.push(
+        `${cluster.cluster}: NetworkPolicies block "${flow.what}": ${who} cannot reach ${server.what} on port ${flow.port}; allow it in the policy that selects the server`,
       );
     }
   }
