@@ -4,7 +4,8 @@
  *   --inventory <file>  (or CMM_INVENTORY)  default: cmm.yaml
  *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
  *   --render            then render every HelmChart with helm template into rendered/ and check it (render.ts)
- *   --charts <dir>      with --render: chart archives (<chart>-<version>.tgz) instead of the repositories
+ *   --charts <dir>      chart archives (<chart>-<version>.tgz): those of the charts whose airgap.charts.source is
+ *                       embedded go into their HelmChart; with --render, every chart is rendered from them
  *   --cluster <name>    write only that cluster's folder (and README.md); the other folders stay as they are
  *   --check             write nothing; list the files that differ from what the inventory gives; exit 1 if any
  *   --quiet             no summary table (the one-line result and warnings still go out)
@@ -39,6 +40,8 @@ type Option = (typeof OPTIONS)[number] | (typeof FLAGS)[number];
 const INVENTORY_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Largest dashboard file read: what one ConfigMap can hold. */
 const DASHBOARD_SIZE_LIMIT = 900 * 1024;
+/** Largest chart archive read for `embedded`: well past what a HelmChart can carry (the synth says so). */
+const CHART_ARCHIVE_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /** `--inventory FILE --outdir DIR --render --charts DIR`; anything else is an error. */
 function parseArgs(args: string[]): Partial<Record<Option, string>> {
@@ -87,6 +90,28 @@ function readTextFile(file: string, limit: number, what: string): string {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The archives of `--charts DIR`, read when a chart is embedded: `<chart>-<version>.tgz`, a regular file in the
+ * folder; undefined when it is not there.
+ */
+function chartArchiveReader(dir: string): (file: string) => Uint8Array | undefined {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`--charts ${dir} is not a folder; expected a folder of chart archives (helm pull)`);
+  }
+  return (file) => {
+    if (!/^[A-Za-z0-9._-]+\.tgz$/.test(file)) return undefined;
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) return undefined;
+    const stat = fs.statSync(full);
+    const where = `--charts ${dir}: ${file}`;
+    if (!stat.isFile()) throw new UsageError(`${where} is not a regular file`);
+    if (stat.size > CHART_ARCHIVE_SIZE_LIMIT) {
+      throw new UsageError(`${where} is ${stat.size} bytes; expected at most ${CHART_ARCHIVE_SIZE_LIMIT}`);
+    }
+    return fs.readFileSync(full);
+  };
 }
 
 /**
@@ -155,7 +180,12 @@ function main(args: string[]): number {
   const dashboards = readDashboards(inventory, inventoryPath);
 
   const app = new App({ outdir });
-  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles: dashboards.json });
+  const charts = opts['--charts'];
+  const fleet = new Fleet(app, 'Fleet', {
+    inventory,
+    dashboardFiles: dashboards.json,
+    ...(charts !== undefined ? { chartArchive: chartArchiveReader(charts) } : {}),
+  });
   const files = renderApp(app);
   const rows = fleetSummary(fleet, files);
   files.set('README.md', outputReadme(rows, fleet));
@@ -196,7 +226,6 @@ function main(args: string[]): number {
     );
   }
   if (viaCdk8sScratch) linkForCdk8s(cdk8sScratch, report.folder);
-  if (opts['--charts'] !== undefined && opts['--render'] === undefined) throw new UsageError('--charts needs --render');
   if (opts['--render'] !== undefined) return render(files, fleet, outdir, opts['--charts'], folder);
   return 0;
 }

@@ -15,6 +15,7 @@ import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
 import type { CentralThanos } from './thanos/central-thanos';
 import type { Karma, KarmaAlertmanager } from './central/karma';
 import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
+import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -25,6 +26,11 @@ export interface FleetProps {
    * @default - none
    */
   readonly dashboardFiles?: Readonly<Record<string, unknown>>;
+  /**
+   * The chart archives of `--charts DIR` (`<chart>-<version>.tgz`), for the charts whose `airgap.charts.source` is
+   * `embedded`; `main.ts` reads them. @default - none: an embedded chart is an error
+   */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 /**
@@ -46,6 +52,7 @@ export class Fleet extends Construct {
   /** The ArgoCD Applications, when the inventory asks for them. */
   public readonly argocd?: ArgoCdApplications;
   private readonly charts = new Map<string, Chart>();
+  private readonly centralAirgap: AirgapOptions;
 
   constructor(scope: App, id: string, props: FleetProps) {
     super(scope, id);
@@ -87,6 +94,7 @@ export class Fleet extends Construct {
         ...settings,
         ...(agentThanos ? { thanos: agentThanos } : {}),
         ...(logsOn ? { logs: { ...logs, ...(pushUrl ? { endpoint: { pushUrl } } : {}) } } : {}),
+        ...(props.chartArchive ? { chartArchive: props.chartArchive } : {}),
       } as ClusterAgentProps;
       this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
     }
@@ -94,6 +102,11 @@ export class Fleet extends Construct {
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
     const centralPlatform = c.platform ?? centralAgent?.profile.name;
     this.centralPlatform = centralPlatform;
+    // The central cluster's mirrors: its own entry's, else the fleet's defaults (a central that is not monitored).
+    const centralAirgap: AirgapOptions = centralAgent?.airgap ?? inv.defaults?.airgap ?? {};
+    this.centralAirgap = centralAirgap;
+    const airgapOf = (cluster: string): AirgapOptions =>
+      this.agents.find((a) => a.clusterName === cluster)?.airgap ?? centralAirgap;
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
       this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', {
@@ -101,6 +114,9 @@ export class Fleet extends Construct {
         namespace,
         nodePools: centralAgent?.nodePools,
         platform: centralPlatform,
+        cluster: c.cluster,
+        airgap: centralAirgap,
+        chartArchive: props.chartArchive,
       });
     }
     let globalViewUrl: string | undefined;
@@ -126,6 +142,7 @@ export class Fleet extends Construct {
         ingressController: profileOf(centralPlatform).ingressController,
         // The central cluster's own Prometheus scrapes them.
         selfMonitoring: centralAgent !== undefined,
+        images: centralAirgap.images,
       });
     }
     this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
@@ -148,6 +165,8 @@ export class Fleet extends Construct {
       platform: centralPlatform,
       // The central cluster's own agent scrapes Grafana.
       selfMonitoring: centralAgent !== undefined,
+      airgap: centralAirgap,
+      chartArchive: props.chartArchive,
       alerting: c.alerting,
       ...(ct
         ? {
@@ -218,6 +237,7 @@ export class Fleet extends Construct {
         alertmanagers,
         ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
         nodePools: centralAgent?.nodePools,
+        images: centralAirgap.images,
       });
     }
     for (const file of c.dashboards?.files ?? []) {
@@ -239,7 +259,7 @@ export class Fleet extends Construct {
           .map((name) => ({
             name,
             ...(destinations?.[name] ? { destination: destinations[name] } : {}),
-            helmCharts: helmChartsOf(this.charts.get(name)!, name),
+            helmCharts: { ...helmChartsOf(this.charts.get(name)!, name), images: airgapOf(name).images },
           })),
         folder: ARGOCD_FOLDER,
       });
@@ -248,18 +268,24 @@ export class Fleet extends Construct {
 
   /** The node pools of every monitored cluster, for the render checks. */
   public renderFacts(): Record<string, ClusterFacts> {
-    return Object.fromEntries(
-      this.agents.map((a) => [
-        a.clusterName,
-        {
-          nodePools: Object.entries(a.nodePools).map(([name, p]) => ({
-            name,
-            labels: p.labels,
-            taints: p.taints ?? [],
-          })),
-        },
-      ]),
-    );
+    const registry = (r: string | undefined) => (r ? { imageRegistry: r } : {});
+    return {
+      // A central cluster that is not monitored: only its image mirror.
+      [this.central.clusterName]: registry(this.centralAirgap.images?.registry),
+      ...Object.fromEntries(
+        this.agents.map((a) => [
+          a.clusterName,
+          {
+            nodePools: Object.entries(a.nodePools).map(([name, p]) => ({
+              name,
+              labels: p.labels,
+              taints: p.taints ?? [],
+            })),
+            ...registry(a.airgap.images?.registry),
+          },
+        ]),
+      ),
+    };
   }
 
   /** The Kubernetes version of every monitored cluster. */

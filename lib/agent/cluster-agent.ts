@@ -5,6 +5,7 @@ import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
 import {
+  checkAirgapOnPlatform,
   checkComponentsOnPlatform,
   checkNodePoolReferences,
   checkStorageOnPlatform,
@@ -19,6 +20,12 @@ import {
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
+import {
+  kubePrometheusStackImageValues,
+  mergeValues,
+  type AirgapOptions,
+  type ChartArchiveReader,
+} from '../airgap/airgap';
 import { buildMonitor, MonitorKind } from './monitors';
 import type { NodePoolOptions } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -109,6 +116,14 @@ export interface ClusterAgentProps {
    * @default - none
    */
   readonly namespaceOwners?: Readonly<Record<string, string>>;
+  /**
+   * Air-gapped clusters: the charts from a mirror repository (with its CA and credentials), embedded or from the
+   * k3s/RKE2 static folder; every image from a mirror registry, with pull Secrets.
+   * @default - the upstream repositories and registries
+   */
+  readonly airgap?: AirgapOptions;
+  /** The chart archives of `--charts DIR`, for charts whose `airgap.charts.source` is `embedded`. @default - none */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -116,6 +131,9 @@ const AGENT_PROPS = clusterConfigShape
   .omit({ name: true })
   .extend({
     clusterName: clusterConfigShape.shape.name,
+    chartArchive: z
+      .custom<ChartArchiveReader>((v) => typeof v === 'function', { error: 'a function (file) => archive bytes' })
+      .optional(),
     thanos: clusterThanos
       .extend({
         objectStorageSecret: z
@@ -159,6 +177,7 @@ const AGENT_PROPS = clusterConfigShape
     checkNodePoolReferences(c, ctx);
     checkComponentsOnPlatform(c, ctx);
     checkStorageOnPlatform(c, ctx);
+    checkAirgapOnPlatform(c, ctx);
   });
 
 const prevalidated = new WeakSet<object>();
@@ -211,6 +230,8 @@ export class ClusterAgent extends Construct {
   public readonly thanosMode?: 'sidecar' | 'remote-write';
   /** The log agent, when logs are shipped. */
   public readonly logAgent?: LogAgent;
+  /** Where the cluster's charts and images come from. */
+  public readonly airgap: AirgapOptions;
   private readonly monitors = new Map<string, ApiObject>();
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
@@ -244,15 +265,24 @@ export class ClusterAgent extends Construct {
 
     this.namespaceResource = monitoringNamespace(this, this.namespace);
 
+    this.airgap = props.airgap ?? {};
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: chartWith(KUBE_PROMETHEUS_STACK, {
-        version: props.kubePrometheusStackVersion,
-        repo: props.kubePrometheusStackRepo,
-      }),
+      chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
-      ...helmChartPlacement(this, this.profile),
-      values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+      ...helmChartPlacement(this, this.profile, this.airgap.images),
+      airgap: {
+        charts: this.airgap.charts,
+        archive: props.chartArchive,
+        cluster: this.clusterName,
+        chartRepository: props.kubePrometheusStackRepo,
+        platform: this.profile,
+      },
+      // Every image of the chart and its subcharts from the mirror (global.imageRegistry).
+      values: mergeValues(
+        kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+        kubePrometheusStackImageValues(this.airgap.images),
+      ),
     });
 
     if (this.exposure.type === 'ingress') {
@@ -311,6 +341,8 @@ export class ClusterAgent extends Construct {
         profile: this.profile,
         clusterName: this.clusterName,
         namespace: this.namespace,
+        airgap: this.airgap,
+        chartArchive: props.chartArchive,
       });
     }
 

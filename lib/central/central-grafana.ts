@@ -14,6 +14,12 @@ import {
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK, THANOS_VERSION } from '../versions';
+import {
+  kubePrometheusStackImageValues,
+  mergeValues,
+  type AirgapOptions,
+  type ChartArchiveReader,
+} from '../airgap/airgap';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard, globalFleetOverviewDashboard, THANOS_DATASOURCE } from '../dashboards/fleet-overview';
@@ -134,6 +140,13 @@ export interface CentralGrafanaProps {
    * ClusterAgent runs in the central cluster, whose operator reads it. @default false
    */
   readonly selfMonitoring?: boolean;
+  /**
+   * The central cluster's air-gap settings: the chart from a mirror (or embedded, or the static folder), Grafana's
+   * and its sidecars' images from a mirror registry. @default - upstream
+   */
+  readonly airgap?: AirgapOptions;
+  /** The archives of `--charts DIR`, for `embedded`. @default - none */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 /** The central Loki, as Grafana sees it. */
@@ -218,16 +231,24 @@ export class CentralGrafana extends Construct {
 
     const persistence = props.persistence ?? { size: '10Gi' };
     const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
+    const airgap = props.airgap ?? {};
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: chartWith(KUBE_PROMETHEUS_STACK, {
-        version: props.kubePrometheusStackVersion,
-        repo: props.kubePrometheusStackRepo,
-      }),
+      chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: CENTRAL_RELEASE_NAME,
       targetNamespace: this.namespace,
-      ...helmChartPlacement(this, profileOf(props.platform)),
+      ...helmChartPlacement(this, profileOf(props.platform), airgap.images),
+      airgap: {
+        charts: airgap.charts,
+        archive: props.chartArchive,
+        cluster: props.clusterName,
+        chartRepository: props.kubePrometheusStackRepo,
+        platform: profileOf(props.platform),
+      },
       values: () =>
-        this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
+        mergeValues(
+          this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
+          kubePrometheusStackImageValues(airgap.images),
+        ),
     });
 
     if (props.alerting) {

@@ -47,6 +47,11 @@ export interface PlatformProfile {
   readonly ingressNote: string;
   /** etcd, for monitoring, in words. */
   readonly etcdNote: string;
+  /**
+   * The servers' folder whose files the API server serves at `/static/charts/` (a chart's `source: static`); none
+   * where the platform has no such folder.
+   */
+  readonly staticChartsFolder?: string;
 }
 
 const KUBE_SYSTEM_DNS = { service: 'kube-dns', namespace: 'kube-system' };
@@ -89,6 +94,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressController: 'traefik',
     ingressNote: 'Traefik, IngressClass traefik (the default class)',
     etcdNote: 'only with embedded etcd (--cluster-init); metrics on 127.0.0.1:2381 until etcd-expose-metrics',
+    staticChartsFolder: '/var/lib/rancher/k3s/server/static/charts',
   },
   rke2: {
     name: 'rke2',
@@ -122,6 +128,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressController: 'traefik',
     ingressNote: 'Traefik on clusters created with v1.36 or later (IngressClass traefik); ingress-nginx before (nginx)',
     etcdNote: 'a static pod on the servers; metrics on 127.0.0.1:2381 until etcd-expose-metrics',
+    staticChartsFolder: '/var/lib/rancher/rke2/server/static/charts',
   },
   eks: {
     name: 'eks',

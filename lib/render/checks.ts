@@ -1,5 +1,6 @@
 import type { Taint, Toleration } from '../scheduling';
 import type { K8sObject, RenderedCluster } from './render';
+import { imagesOutside } from '../airgap/airgap';
 
 /**
  * Checks of a rendered fleet, each for a fault that validates everywhere and still breaks a first install: a custom
@@ -21,6 +22,8 @@ export interface ClusterFacts {
   readonly nodePools?: readonly NodePool[];
   /** Namespaces that exist on a new cluster. */
   readonly systemNamespaces?: readonly string[];
+  /** The registry every image must come from (`airgap.images.registry`). @default - any registry */
+  readonly imageRegistry?: string;
 }
 
 /** A CRD schema validator (lib/render/crd-schema.ts). */
@@ -187,5 +190,26 @@ export function alertingProblems(cluster: RenderedCluster, forwarded: ReadonlySe
       );
     }
   }
+  return problems;
+}
+
+/**
+ * With an image mirror (`airgap.images.registry`): every image the cluster's manifests and rendered releases make a
+ * node pull comes from it.
+ */
+export function imageProblems(cluster: RenderedCluster, facts: ClusterFacts): string[] {
+  const registry = facts.imageRegistry;
+  if (!registry) return [];
+  const problems: string[] = [];
+  const report = (where: string, obj: K8sObject) => {
+    for (const u of imagesOutside(obj, registry)) {
+      problems.push(
+        `${cluster.cluster}: ${where}${obj.kind} ${obj.metadata?.name}: ${u.path} is ${u.image}, not from the mirror ${registry} (airgap.images.registry)`,
+      );
+    }
+  };
+  for (const [file, obj] of cluster.manifests) report(`${file}: `, obj);
+  for (const { release, objects } of cluster.releases)
+    for (const obj of objects) report(`release ${release.name}: `, obj);
   return problems;
 }

@@ -34,6 +34,13 @@ export interface Release {
   readonly version: string;
   /** The chart repository, if any. */
   readonly repo?: string;
+  /**
+   * Where Helm takes the chart from when it is not `chart` in `repo`: an `oci://` reference or an archive URL (the
+   * k3s/RKE2 static folder), as `spec.chart` says. @default - `chart` in `repo`
+   */
+  readonly reference?: string;
+  /** The chart archive carried by the HelmChart (`spec.chartContent`, base64). @default - none */
+  readonly chartContent?: string;
   /** The values (`spec.valuesContent`), as YAML. */
   readonly values: string;
   /** `spec.set`, as `--set` pairs. */
@@ -65,18 +72,27 @@ export function releasesIn(files: ReadonlyMap<string, string>): Release[] {
         targetNamespace?: string;
         valuesContent?: string;
         set?: Record<string, unknown>;
+        chartContent?: string;
       };
     };
     if (obj?.kind !== 'HelmChart' || !obj.apiVersion?.startsWith('helm.cattle.io/')) continue;
     const spec = obj.spec ?? {};
+    const chart = spec.chart ?? '';
+    // An oci:// reference or an archive URL: the chart's name is CMM's label (else the reference's last part).
+    const reference = chart.includes('/') ? chart : undefined;
     releases.push({
       cluster: file.split('/')[0],
       file,
       name: obj.metadata.name,
       namespace: spec.targetNamespace ?? obj.metadata.namespace ?? 'default',
-      chart: spec.chart ?? '',
+      chart: reference
+        ? (obj.metadata.labels?.['app.kubernetes.io/name'] ??
+          reference.replace(/^.*\//, '').replace(/-[^-]*\.tgz$/, ''))
+        : chart,
       version: spec.version ?? '',
       ...(spec.repo ? { repo: spec.repo } : {}),
+      ...(reference ? { reference } : {}),
+      ...(spec.chartContent ? { chartContent: spec.chartContent } : {}),
       values: spec.valuesContent ?? '',
       set: Object.fromEntries(Object.entries(spec.set ?? {}).map(([k, v]) => [k, String(v)])),
     });
