@@ -31,6 +31,7 @@ import { compareOutput, mergeClusterOutput, readOutputFolder } from './lib/outpu
 import { checkOutputFolder, OutputFolderError, type OutputFolderOptions } from './lib/output/outdir';
 import { fleetSummary, outputReadme, summaryTable } from './lib/output/summary';
 import { renderApp, writeOutput } from './lib/output/writer';
+import { vendoredDashboardFile, VENDORED_DASHBOARDS_FOLDER } from './lib/dashboards/vendored';
 
 const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts', '--cluster'] as const;
 const FLAGS = ['--render', '--check', '--quiet'] as const;
@@ -160,6 +161,43 @@ function readDashboards(
   return { json, paths };
 }
 
+/**
+ * The vendored grafana.com dashboards (`central.dashboards.vendored`): `dashboards/vendor/grafana-com-<id>-r<rev>.json`
+ * beside the inventory, each a regular file of JSON; one missing is an error that says how to fetch it.
+ */
+function readVendoredDashboards(
+  inventory: Inventory,
+  inventoryPath: string,
+): { text: Record<string, string>; paths: string[] } {
+  const text: Record<string, string> = {};
+  const paths: string[] = [];
+  if (!inventory.central.dashboards?.vendored) return { text, paths };
+  const dir = path.join(path.dirname(path.resolve(inventoryPath)), VENDORED_DASHBOARDS_FOLDER);
+  (inventory.central.dashboards.grafanaCom ?? []).forEach((d, i) => {
+    const file = vendoredDashboardFile(d.id, d.revision);
+    const shown = `${VENDORED_DASHBOARDS_FOLDER}/${file}`;
+    const where = `central.dashboards.grafanaCom[${i}] (${d.name}, ${d.id} revision ${d.revision})`;
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) {
+      throw new UsageError(
+        `${where}: ${shown} is missing, and central.dashboards.vendored is true; run npm run vendor-dashboards (it needs the network to grafana.com) and commit the file`,
+      );
+    }
+    const rel = path.relative(fs.realpathSync(path.dirname(path.resolve(inventoryPath))), fs.realpathSync(full));
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new UsageError(`${where}: ${shown} leads outside the inventory's folder (a symbolic link)`);
+    }
+    const content = readTextFile(full, DASHBOARD_SIZE_LIMIT, `${where}: ${shown}`);
+    const parsed = parseJson(content);
+    if ('problem' in parsed || parsed.value === null || typeof parsed.value !== 'object') {
+      throw new UsageError(`${where}: ${shown} is not a JSON object; expected the dashboard grafana.com serves`);
+    }
+    text[file] = content;
+    paths.push(full);
+  });
+  return { text, paths };
+}
+
 function main(args: string[]): number {
   const started = process.hrtime.bigint();
   const opts = parseArgs(args);
@@ -178,12 +216,14 @@ function main(args: string[]): number {
   const text = readTextFile(inventoryPath, INVENTORY_SIZE_LIMIT, `the inventory ${inventoryPath}`);
   const inventory = parseInventory(text, inventoryPath);
   const dashboards = readDashboards(inventory, inventoryPath);
+  const vendored = readVendoredDashboards(inventory, inventoryPath);
 
   const app = new App({ outdir });
   const charts = opts['--charts'];
   const fleet = new Fleet(app, 'Fleet', {
     inventory,
     dashboardFiles: dashboards.json,
+    vendoredDashboards: vendored.text,
     ...(charts !== undefined ? { chartArchive: chartArchiveReader(charts) } : {}),
   });
   const files = renderApp(app);
@@ -213,7 +253,10 @@ function main(args: string[]): number {
     return lines.length === 0 ? 0 : 1;
   }
   const toWrite = cluster === undefined ? files : mergeClusterOutput(readOutputFolder(outdir), files, cluster);
-  const report = writeOutput(outdir, toWrite, { ...folder, protect: [inventoryPath, ...dashboards.paths] });
+  const report = writeOutput(outdir, toWrite, {
+    ...folder,
+    protect: [inventoryPath, ...dashboards.paths, ...vendored.paths],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `cmm: ${fleet.clusterCharts.length} clusters, ${cluster === undefined ? `${files.size} files written to ${outdir}/` : `${[...toWrite.keys()].filter((f) => f.startsWith(`${cluster}/`)).length} files of ${cluster} written to ${outdir}/${cluster}/`} in ${ms.toFixed(0)} ms\n`,

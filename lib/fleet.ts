@@ -31,6 +31,11 @@ export interface FleetProps {
    * `embedded`; `main.ts` reads them. @default - none: an embedded chart is an error
    */
   readonly chartArchive?: ChartArchiveReader;
+  /**
+   * The vendored grafana.com dashboards (`central.dashboards.vendored`), their JSON by file name
+   * (`grafana-com-<id>-r<revision>.json`); `main.ts` reads them from `dashboards/vendor/`. @default - none
+   */
+  readonly vendoredDashboards?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -155,6 +160,7 @@ export class Fleet extends Construct {
       persistence: c.persistence,
       ingress: c.ingress,
       grafanaComDashboards: c.dashboards?.grafanaCom,
+      ...(c.dashboards?.vendored ? { vendoredDashboards: props.vendoredDashboards ?? {} } : {}),
       scheduling: {
         nodePool: c.nodePool,
         nodeSelector: c.nodeSelector,

@@ -44,3 +44,4 @@ export * from './logs/log-agent';
 export * from './logs/central-loki';
 export * from './logql/check';
 export * from './dashboards/logs';
+export * from './dashboards/vendored';

@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import {
   CHART_CONTENT_LIMIT,
   Fleet,
+  helmChartName,
   imageProblems,
   imagesIn,
   mirroredImage,
@@ -130,13 +131,13 @@ describe('images from a mirror registry', () => {
     const text = fs.readFileSync(path.join(ROOT, 'examples', 'airgap.yaml'), 'utf8');
     const inv = parseInventory(text, 'examples/airgap.yaml');
     const registry = inv.defaults!.airgap!.images!.registry!;
-    const uses = [...objects(synth(text.replace(/^ {4}vendored: true\n/m, ''))).values()].flatMap((o) => imagesIn(o));
+    const uses = [...objects(synth(text)).values()].flatMap((o) => imagesIn(o));
     expect(uses.length).toBeGreaterThan(10);
     expect(uses.filter((u) => !u.image.startsWith(`${registry}/`))).toEqual([]);
   });
 
   test('defaults: without airgap, the images and charts are upstream and no value is added', () => {
-    const plain = objects(synth(fleetYaml('    {}\n'.replace('    {}\n', '    images: {}\n'))));
+    const plain = objects(synth(fleetYaml('    images: {}\n')));
     const agent = helmValues(plain.get('eks/HelmChart/cmm-agent')!);
     expect(agent.global).toBeUndefined();
     expect(plain.get('eks/HelmChart/cmm-agent')!.spec).toMatchObject({
@@ -289,11 +290,7 @@ describe('charts from a mirror repository', () => {
   });
 
   test('fails if a chart is static on a platform without a static folder', () => {
-    expect(
-      inventoryProblems(
-        fleetYaml('    charts: { source: { alloy: static } }\n'.replace('alloy', 'kube-prometheus-stack')),
-      ),
-    ).toEqual([
+    expect(inventoryProblems(fleetYaml('    charts: { source: { kube-prometheus-stack: static } }\n'))).toEqual([
       'inv.yaml:13:5: clusters[1].airgap.charts.source.kube-prometheus-stack: "static" is not valid; expected repository or embedded: Amazon EKS has no static charts folder (only k3s and RKE2 serve one) (after merging defaults)',
     ]);
   });
@@ -309,6 +306,18 @@ describe('charts from a mirror repository', () => {
       'inv.yaml:9:25: defaults.airgap.images.registry: "https://registry.corp" is not valid; expected a registry host, optionally with a port and a path, such as registry.example.com:5000/mirror',
     ]);
   });
+});
+
+test('the chart a HelmChart installs, for the render and the apply-order model: name, oci reference, static URL', () => {
+  expect(helmChartName({ spec: { chart: 'loki' } })).toBe('loki');
+  const labels = { 'app.kubernetes.io/name': 'kube-prometheus-stack' };
+  expect(helmChartName({ metadata: { labels }, spec: { chart: 'oci://h.corp/charts/x' } })).toBe(
+    'kube-prometheus-stack',
+  );
+  expect(helmChartName({ spec: { chart: 'oci://h.corp/charts/kube-prometheus-stack' } })).toBe('kube-prometheus-stack');
+  expect(
+    helmChartName({ spec: { chart: 'https://%{KUBERNETES_API}%/static/charts/kube-prometheus-stack-88.5.3.tgz' } }),
+  ).toBe('kube-prometheus-stack');
 });
 
 describe('charts embedded in the HelmChart (chartContent)', () => {

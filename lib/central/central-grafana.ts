@@ -24,6 +24,7 @@ import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard, globalFleetOverviewDashboard, THANOS_DATASOURCE } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
+import { substituteDashboardInputs, vendoredDashboardFile, VENDORED_DASHBOARDS_FOLDER } from '../dashboards/vendored';
 import { Lazy } from 'cdk8s';
 import { buildMonitor } from '../agent/monitors';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -123,6 +124,14 @@ export interface CentralGrafanaProps {
   /** grafana.com dashboards. More with `addGrafanaComDashboard()`. @default - none */
   readonly grafanaComDashboards?: readonly GrafanaComDashboardOptions[];
   /**
+   * The grafana.com dashboards kept in the repository (`npm run vendor-dashboards`): their JSON as fetched, by file
+   * (`grafana-com-<id>-r<revision>.json`). Given, every grafana.com dashboard is provisioned from it (a ConfigMap in
+   * the "grafana.com" folder, its `${DS_PROMETHEUS}` input replaced as the chart's download does) and Grafana
+   * downloads nothing; one missing is an error.
+   * @default - none: the Grafana pod downloads them from grafana.com when it starts (needs egress)
+   */
+  readonly vendoredDashboards?: Readonly<Record<string, string>>;
+  /**
    * Unified alerting from the centre: contact points (Slack, Microsoft Teams, e-mail), a notification policy tree,
    * and alert rules over every cluster datasource. @default - no alerting provisioned
    */
@@ -169,6 +178,8 @@ export const CENTRAL_RELEASE_NAME = 'cmm-central';
 /** Folder (and ConfigMap annotation) of the dashboards CMM provisions beside the chart's. */
 export const DASHBOARD_FOLDER = 'CMM';
 const GRAFANA_COM_PROVIDER = 'grafana-com';
+/** Grafana's folder of the grafana.com dashboards, downloaded or vendored. */
+const GRAFANA_COM_FOLDER = 'grafana.com';
 const DASHBOARD_SIZE_LIMIT = 900 * 1024; // a ConfigMap holds at most 1 MiB
 
 /**
@@ -186,6 +197,7 @@ export class CentralGrafana extends Construct {
   private readonly alerting?: CentralAlertingOptions;
   private readonly loki?: GrafanaLokiOptions;
   private readonly globalView?: GlobalViewOptions;
+  private readonly vendoredDashboards?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
@@ -208,6 +220,7 @@ export class CentralGrafana extends Construct {
     this.namespace = props.namespace ?? 'monitoring';
     this.alerting = props.alerting;
     this.loki = props.loki;
+    this.vendoredDashboards = props.vendoredDashboards;
     if (props.globalView) {
       checkDatasourceUrl(props.globalView.url, 'the global view');
       for (const c of props.globalView.clusters) validate(objectName, c.clusterName, 'clusterName of the global view');
@@ -327,6 +340,26 @@ export class CentralGrafana extends Construct {
     if (this.grafanaCom.has(options.name))
       throw new Error(`CentralGrafana: a grafana.com dashboard named "${options.name}" exists already`);
     this.grafanaCom.set(options.name, options);
+    if (this.vendoredDashboards) {
+      const file = vendoredDashboardFile(options.id, options.revision);
+      const text = this.vendoredDashboards[file];
+      if (text === undefined) {
+        throw new Error(
+          `CentralGrafana: grafana.com dashboard "${options.name}" (${options.id} revision ${options.revision}) is not vendored: ${VENDORED_DASHBOARDS_FOLDER}/${file} was not given; run npm run vendor-dashboards`,
+        );
+      }
+      // The datasource is the default one, known once every cluster datasource is added.
+      this.dashboardConfigMap(options.name, GRAFANA_COM_FOLDER, () =>
+        substituteDashboardInputs(text, [{ name: 'DS_PROMETHEUS', value: this.defaultDatasourceUid }]),
+      );
+    }
+  }
+
+  /** The uid of the default datasource: the global view's, else the first cluster's. */
+  private get defaultDatasourceUid(): string {
+    if (this.globalView) return THANOS_DATASOURCE.uid;
+    const first = this.clusterDatasources[0];
+    return first ? CentralGrafana.datasourceUid(first.clusterName) : '';
   }
 
   /**
@@ -334,25 +367,31 @@ export class CentralGrafana extends Construct {
    * (parsed), or a {@link Dashboard} built in TypeScript. Throws on a duplicate name.
    */
   public addDashboard(name: string, dashboard: Dashboard | Record<string, unknown>): KubeConfigMap {
-    validate(objectName, name, 'dashboard name');
-    if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
     const json = dashboard instanceof Dashboard ? dashboard.build() : dashboard;
     const text = JSON.stringify(json, null, 2);
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > DASHBOARD_SIZE_LIMIT) {
-      throw new Error(
-        `CentralGrafana: dashboard "${name}" is ${bytes} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
-      );
-    }
+    checkDashboardSize(name, text);
+    return this.dashboardConfigMap(name, DASHBOARD_FOLDER, () => text);
+  }
+
+  /** A dashboard's ConfigMap for the Grafana sidecar, in `folder`; its JSON produced at synth time. */
+  private dashboardConfigMap(name: string, folder: string, produce: () => string): KubeConfigMap {
+    validate(objectName, name, 'dashboard name');
+    if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
     this.dashboardNames.add(name);
     const cm = new KubeConfigMap(this, `Dashboard-${name}`, {
       metadata: {
         name: `cmm-dashboard-${name}`,
         namespace: this.namespace,
         labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'cmm' },
-        annotations: { grafana_folder: DASHBOARD_FOLDER },
+        annotations: { grafana_folder: folder },
       },
-      data: { [`${name}.json`]: text },
+      data: Lazy.any({
+        produce: () => {
+          const text = produce();
+          checkDashboardSize(name, text);
+          return { [`${name}.json`]: text };
+        },
+      }),
     });
     applyStage(cm, Stage.SETUP);
     return cm;
@@ -579,7 +618,8 @@ export class CentralGrafana extends Construct {
     }
     if (Object.keys(grafanaIni).length > 0) grafana['grafana.ini'] = grafanaIniValues(grafanaIni);
     const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (grafanaCom.length > 0) {
+    // Vendored dashboards are ConfigMaps (addGrafanaComDashboard): the pod downloads nothing.
+    if (grafanaCom.length > 0 && !this.vendoredDashboards) {
       grafana.dashboardProviders = {
         'dashboardproviders.yaml': {
           apiVersion: 1,
@@ -587,7 +627,7 @@ export class CentralGrafana extends Construct {
             {
               name: GRAFANA_COM_PROVIDER,
               orgId: 1,
-              folder: 'grafana.com',
+              folder: GRAFANA_COM_FOLDER,
               type: 'file',
               disableDeletion: true,
               editable: false,
@@ -597,11 +637,7 @@ export class CentralGrafana extends Construct {
         },
       };
       // Grafana resolves a datasource reference by uid or by name; the uid is stable across renames.
-      const defaultDs = global
-        ? THANOS_DATASOURCE.uid
-        : datasources[0]
-          ? CentralGrafana.datasourceUid(datasources[0].clusterName)
-          : '';
+      const defaultDs = this.defaultDatasourceUid;
       grafana.dashboards = {
         [GRAFANA_COM_PROVIDER]: Object.fromEntries(
           grafanaCom.map((d) => [
@@ -631,6 +667,16 @@ export class CentralGrafana extends Construct {
 }
 
 const ALL_NAMESPACES = 'ALL';
+
+/** A dashboard's JSON fits the ConfigMap the sidecar loads it from. */
+function checkDashboardSize(name: string, text: string): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > DASHBOARD_SIZE_LIMIT) {
+    throw new Error(
+      `CentralGrafana: dashboard "${name}" is ${bytes} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
+    );
+  }
+}
 
 /** A datasource URL: absolute http(s), without credentials (they would be written into dist/ and Git). */
 function checkDatasourceUrl(value: string, of: string): void {

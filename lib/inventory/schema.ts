@@ -1548,6 +1548,12 @@ export const central = z
             'Dashboard JSON files kept in the repository, relative to the inventory file and inside its folder. Each becomes the dashboard (and ConfigMap) named after the file: lowercase, other characters than letters, digits and "-" replaced by "-".',
           ),
         grafanaCom: z.array(grafanaComDashboard).optional().describe('Dashboards from grafana.com by id and revision.'),
+        vendored: z
+          .boolean()
+          .optional()
+          .describe(
+            'Provision the grafanaCom dashboards from the repository: dashboards/vendor/grafana-com-<id>-r<revision>.json beside the inventory, fetched once with npm run vendor-dashboards (which needs the network); a missing file is an error. Default: false: the Grafana pod downloads them from grafana.com when it starts (it needs egress).',
+          ),
       })
       .superRefine((d, ctx) => {
         const seen = new Map<string, number>();

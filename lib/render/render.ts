@@ -78,17 +78,13 @@ export function releasesIn(files: ReadonlyMap<string, string>): Release[] {
     if (obj?.kind !== 'HelmChart' || !obj.apiVersion?.startsWith('helm.cattle.io/')) continue;
     const spec = obj.spec ?? {};
     const chart = spec.chart ?? '';
-    // An oci:// reference or an archive URL: the chart's name is CMM's label (else the reference's last part).
     const reference = chart.includes('/') ? chart : undefined;
     releases.push({
       cluster: file.split('/')[0],
       file,
       name: obj.metadata.name,
       namespace: spec.targetNamespace ?? obj.metadata.namespace ?? 'default',
-      chart: reference
-        ? (obj.metadata.labels?.['app.kubernetes.io/name'] ??
-          reference.replace(/^.*\//, '').replace(/-[^-]*\.tgz$/, ''))
-        : chart,
+      chart: helmChartName(obj),
       version: spec.version ?? '',
       ...(spec.repo ? { repo: spec.repo } : {}),
       ...(reference ? { reference } : {}),
@@ -98,6 +94,25 @@ export function releasesIn(files: ReadonlyMap<string, string>): Release[] {
     });
   }
   return releases;
+}
+
+/**
+ * The chart a HelmChart installs, by name: `spec.chart`, or for an `oci://` reference or an archive URL (the k3s
+ * static folder) CMM's `app.kubernetes.io/name` label, else the reference's last part without its version.
+ */
+export function helmChartName(obj: {
+  metadata?: { labels?: Record<string, string> };
+  spec?: { chart?: string };
+}): string {
+  const chart = obj.spec?.chart ?? '';
+  if (!chart.includes('/')) return chart;
+  return (
+    obj.metadata?.labels?.['app.kubernetes.io/name'] ??
+    chart
+      .replace(/^.*\//, '')
+      .replace(/\.tgz$/, '')
+      .replace(/-[0-9][^-]*$/, '')
+  );
 }
 
 /** Objects of a multi-document YAML text (empty documents left out). */
