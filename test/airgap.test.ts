@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
+  CentralGrafana,
   CHART_CONTENT_LIMIT,
   Fleet,
   helmChartName,
@@ -293,6 +294,32 @@ describe('charts from a mirror repository', () => {
     expect(inventoryProblems(fleetYaml('    charts: { source: { kube-prometheus-stack: static } }\n'))).toEqual([
       'inv.yaml:13:5: clusters[1].airgap.charts.source.kube-prometheus-stack: "static" is not valid; expected repository or embedded: Amazon EKS has no static charts folder (only k3s and RKE2 serve one) (after merging defaults)',
     ]);
+  });
+
+  test('fails if the central cluster is not monitored, not on k3s or RKE2, and its charts are static', () => {
+    const text = `central: { cluster: hub, platform: eks, persistence: false }
+defaults:
+  airgap: { charts: { source: { kube-prometheus-stack: static } } }
+clusters:
+  - name: edge
+    prometheus: { exposure: { type: ingress, host: p.corp, tlsSecretName: t, basicAuthSecretName: b } }
+`;
+    expect(() => synth(text)).toThrow(
+      'cluster hub: airgap.charts.source.kube-prometheus-stack is static, but Amazon EKS has no static charts folder (only k3s and RKE2 serve one); expected repository or embedded',
+    );
+  });
+
+  test('CentralGrafana checks its airgap props as the inventory does', () => {
+    expect(
+      () =>
+        new CentralGrafana(Testing.chart(), 'G', {
+          clusterName: 'c',
+          datasources: [{ clusterName: 'c', url: 'http://p:9090' }],
+          airgap: { images: { registry: 'https://r.corp' } },
+        }),
+    ).toThrow(
+      'props.airgap.images.registry: "https://r.corp" is not valid; expected a registry host, optionally with a port and a path, such as registry.example.com:5000/mirror',
+    );
   });
 
   test('fails on an authSecret without an https repository, credentials in a URL, a bad registry', () => {

@@ -3,6 +3,7 @@ import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
 import { validate } from '../inventory/errors';
 import {
+  airgapSettings,
   central as centralSchema,
   centralAlerting,
   FLEET_OVERVIEW_DASHBOARD,
@@ -235,6 +236,12 @@ export class CentralGrafana extends Construct {
       validate(centralAlerting, props.alerting, `CentralGrafana "${props.clusterName}"`, {
         prefix: 'props.',
         basePath: ['alerting'],
+      });
+    }
+    if (props.airgap) {
+      validate(airgapSettings, props.airgap, `CentralGrafana "${props.clusterName}"`, {
+        prefix: 'props.',
+        basePath: ['airgap'],
       });
     }
 
