@@ -470,6 +470,20 @@ ${airgap}clusters: [{ name: c, alertmanager: { enabled: true, slack: { secretNam
     );
   });
 
+  test('an oci:// or static HelmChart is rendered from --charts by its chart name', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'p-'));
+    const charts = path.join(dir, 'charts');
+    tinyChart(charts, 'kube-prometheus-stack', '88.5.3', deployment('quay.io/prometheus/prometheus:v3'));
+    for (const airgap of [
+      '    charts: { repository: "oci://harbor.corp.internal/charts" }\n',
+      '    charts: { source: { kube-prometheus-stack: static } }\n',
+    ]) {
+      const r = run(dir, inv(airgap), ['--render', '--charts', charts]);
+      expect({ airgap, stderr: r.stderr, code: r.code }).toEqual({ airgap, stderr: '', code: 0 });
+      expect(fs.existsSync(path.join(dir, 'rendered/c/cmm-agent/deployment-cmm-agent.yaml'))).toBe(true);
+    }
+  });
+
   test('an embedded chart missing from --charts stops the synth, and dist/ stays as it was', () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'p-'));
     const first = run(dir, inv('    images: { registry: r.corp }\n'), []);
