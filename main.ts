@@ -4,7 +4,8 @@
  *   --inventory <file>  (or CMM_INVENTORY)  default: cmm.yaml
  *   --outdir <dir>      (or CDK8S_OUTDIR)   default: dist
  *   --render            then render every HelmChart with helm template into rendered/ and check it (render.ts)
- *   --charts <dir>      with --render: chart archives (<chart>-<version>.tgz) instead of the repositories
+ *   --charts <dir>      chart archives (<chart>-<version>.tgz): those of the charts whose airgap.charts.source is
+ *                       embedded go into their HelmChart; with --render, every chart is rendered from them
  *   --cluster <name>    write only that cluster's folder (and README.md); the other folders stay as they are
  *   --check             write nothing; list the files that differ from what the inventory gives; exit 1 if any
  *   --quiet             no summary table (the one-line result and warnings still go out)
@@ -30,6 +31,7 @@ import { compareOutput, mergeClusterOutput, readOutputFolder } from './lib/outpu
 import { checkOutputFolder, OutputFolderError, type OutputFolderOptions } from './lib/output/outdir';
 import { fleetSummary, outputReadme, summaryTable } from './lib/output/summary';
 import { renderApp, writeOutput } from './lib/output/writer';
+import { vendoredDashboardFile, VENDORED_DASHBOARDS_FOLDER } from './lib/dashboards/vendored';
 
 const OPTIONS = ['--inventory', '--outdir', '--cdk8s-output', '--charts', '--cluster'] as const;
 const FLAGS = ['--render', '--check', '--quiet'] as const;
@@ -39,6 +41,8 @@ type Option = (typeof OPTIONS)[number] | (typeof FLAGS)[number];
 const INVENTORY_SIZE_LIMIT = 64 * 1024 * 1024;
 /** Largest dashboard file read: what one ConfigMap can hold. */
 const DASHBOARD_SIZE_LIMIT = 900 * 1024;
+/** Largest chart archive read for `embedded`: well past what a HelmChart can carry (the synth says so). */
+const CHART_ARCHIVE_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /** `--inventory FILE --outdir DIR --render --charts DIR`; anything else is an error. */
 function parseArgs(args: string[]): Partial<Record<Option, string>> {
@@ -90,6 +94,28 @@ function readTextFile(file: string, limit: number, what: string): string {
 }
 
 /**
+ * The archives of `--charts DIR`, read when a chart is embedded: `<chart>-<version>.tgz`, a regular file in the
+ * folder; undefined when it is not there.
+ */
+function chartArchiveReader(dir: string): (file: string) => Uint8Array | undefined {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`--charts ${dir} is not a folder; expected a folder of chart archives (helm pull)`);
+  }
+  return (file) => {
+    if (!/^[A-Za-z0-9._-]+\.tgz$/.test(file)) return undefined;
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) return undefined;
+    const stat = fs.statSync(full);
+    const where = `--charts ${dir}: ${file}`;
+    if (!stat.isFile()) throw new UsageError(`${where} is not a regular file`);
+    if (stat.size > CHART_ARCHIVE_SIZE_LIMIT) {
+      throw new UsageError(`${where} is ${stat.size} bytes; expected at most ${CHART_ARCHIVE_SIZE_LIMIT}`);
+    }
+    return fs.readFileSync(full);
+  };
+}
+
+/**
  * The dashboard files the inventory lists, parsed. Each must be a regular file inside the inventory's folder
  * (a symbolic link may not lead out of it), at most a ConfigMap's size, and hold a JSON object.
  */
@@ -135,6 +161,43 @@ function readDashboards(
   return { json, paths };
 }
 
+/**
+ * The vendored grafana.com dashboards (`central.dashboards.vendored`): `dashboards/vendor/grafana-com-<id>-r<rev>.json`
+ * beside the inventory, each a regular file of JSON; one missing is an error that says how to fetch it.
+ */
+function readVendoredDashboards(
+  inventory: Inventory,
+  inventoryPath: string,
+): { text: Record<string, string>; paths: string[] } {
+  const text: Record<string, string> = {};
+  const paths: string[] = [];
+  if (!inventory.central.dashboards?.vendored) return { text, paths };
+  const dir = path.join(path.dirname(path.resolve(inventoryPath)), VENDORED_DASHBOARDS_FOLDER);
+  (inventory.central.dashboards.grafanaCom ?? []).forEach((d, i) => {
+    const file = vendoredDashboardFile(d.id, d.revision);
+    const shown = `${VENDORED_DASHBOARDS_FOLDER}/${file}`;
+    const where = `central.dashboards.grafanaCom[${i}] (${d.name}, ${d.id} revision ${d.revision})`;
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) {
+      throw new UsageError(
+        `${where}: ${shown} is missing, and central.dashboards.vendored is true; run npm run vendor-dashboards (it needs the network to grafana.com) and commit the file`,
+      );
+    }
+    const rel = path.relative(fs.realpathSync(path.dirname(path.resolve(inventoryPath))), fs.realpathSync(full));
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new UsageError(`${where}: ${shown} leads outside the inventory's folder (a symbolic link)`);
+    }
+    const content = readTextFile(full, DASHBOARD_SIZE_LIMIT, `${where}: ${shown}`);
+    const parsed = parseJson(content);
+    if ('problem' in parsed || parsed.value === null || typeof parsed.value !== 'object') {
+      throw new UsageError(`${where}: ${shown} is not a JSON object; expected the dashboard grafana.com serves`);
+    }
+    text[file] = content;
+    paths.push(full);
+  });
+  return { text, paths };
+}
+
 function main(args: string[]): number {
   const started = process.hrtime.bigint();
   const opts = parseArgs(args);
@@ -153,9 +216,16 @@ function main(args: string[]): number {
   const text = readTextFile(inventoryPath, INVENTORY_SIZE_LIMIT, `the inventory ${inventoryPath}`);
   const inventory = parseInventory(text, inventoryPath);
   const dashboards = readDashboards(inventory, inventoryPath);
+  const vendored = readVendoredDashboards(inventory, inventoryPath);
 
   const app = new App({ outdir });
-  const fleet = new Fleet(app, 'Fleet', { inventory, dashboardFiles: dashboards.json });
+  const charts = opts['--charts'];
+  const fleet = new Fleet(app, 'Fleet', {
+    inventory,
+    dashboardFiles: dashboards.json,
+    vendoredDashboards: vendored.text,
+    ...(charts !== undefined ? { chartArchive: chartArchiveReader(charts) } : {}),
+  });
   const files = renderApp(app);
   const rows = fleetSummary(fleet, files);
   files.set('README.md', outputReadme(rows, fleet));
@@ -183,7 +253,10 @@ function main(args: string[]): number {
     return lines.length === 0 ? 0 : 1;
   }
   const toWrite = cluster === undefined ? files : mergeClusterOutput(readOutputFolder(outdir), files, cluster);
-  const report = writeOutput(outdir, toWrite, { ...folder, protect: [inventoryPath, ...dashboards.paths] });
+  const report = writeOutput(outdir, toWrite, {
+    ...folder,
+    protect: [inventoryPath, ...dashboards.paths, ...vendored.paths],
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `cmm: ${fleet.clusterCharts.length} clusters, ${cluster === undefined ? `${files.size} files written to ${outdir}/` : `${[...toWrite.keys()].filter((f) => f.startsWith(`${cluster}/`)).length} files of ${cluster} written to ${outdir}/${cluster}/`} in ${ms.toFixed(0)} ms\n`,
@@ -196,7 +269,6 @@ function main(args: string[]): number {
     );
   }
   if (viaCdk8sScratch) linkForCdk8s(cdk8sScratch, report.folder);
-  if (opts['--charts'] !== undefined && opts['--render'] === undefined) throw new UsageError('--charts needs --render');
   if (opts['--render'] !== undefined) return render(files, fleet, outdir, opts['--charts'], folder);
   return 0;
 }

@@ -16,6 +16,7 @@ import { parseAllDocuments } from 'yaml';
 import { crdValidators } from './lib/render/crd-schema';
 import {
   alertingProblems,
+  imageProblems,
   namespaceProblems,
   networkPolicyProblems,
   renderedFiles,
@@ -82,6 +83,7 @@ export function renderAndCheck(
       ...namespaceProblems(c, facts),
       ...alertingProblems(c, opts.forwarded),
       ...networkPolicyProblems(c, facts),
+      ...imageProblems(c, facts),
     );
   }
   return { problems, folder: report.folder };
@@ -96,7 +98,7 @@ function dedupeCrds(crds: readonly { metadata?: { name?: string } }[]): unknown[
 
 /** `helm template` of one release, as the helm-controller installs it. */
 function template(helm: string, release: Release, work: string, opts: RenderOptions): string {
-  const archive = chartArchive(helm, release, opts.charts);
+  const archive = release.chartContent ? embeddedArchive(release, work) : chartArchive(helm, release, opts.charts);
   const values = path.join(work, `${release.cluster}-${release.name}.values.yaml`);
   fs.writeFileSync(values, release.values);
   const args = [
@@ -124,6 +126,13 @@ function template(helm: string, release: Release, work: string, opts: RenderOpti
 /** The Kubernetes version charts are rendered for, when the inventory does not say. */
 export const DEFAULT_KUBE_VERSION = '1.33.0';
 
+/** The archive a HelmChart carries (`spec.chartContent`), written into the work folder: what the install Job runs. */
+function embeddedArchive(release: Release, work: string): string {
+  const file = path.join(work, `${release.cluster}-${release.name}.tgz`);
+  fs.writeFileSync(file, Buffer.from(release.chartContent!, 'base64'));
+  return file;
+}
+
 /** The archive of a release's chart: from --charts, the cache, or the repository (into the cache). */
 function chartArchive(helm: string, release: Release, charts: string | undefined): string {
   const name = `${release.chart}-${release.version}.tgz`;
@@ -136,24 +145,28 @@ function chartArchive(helm: string, release: Release, charts: string | undefined
     }
     return file;
   }
-  if (!release.repo) throw new RenderError(`${release.file}: no chart repository; give --charts DIR with ${name}`);
+  const oci = release.reference?.startsWith('oci://') ? release.reference : undefined;
+  const source = release.repo ?? oci;
+  if (!source) throw new RenderError(`${release.file}: no chart repository; give --charts DIR with ${name}`);
   const cache = path.join(
     process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'),
     'cmm',
     'charts',
-    createHash('sha256').update(release.repo).digest('hex').slice(0, 16),
+    createHash('sha256').update(source).digest('hex').slice(0, 16),
   );
   const file = path.join(cache, name);
   if (fs.existsSync(file)) return file;
   fs.mkdirSync(cache, { recursive: true });
   const r = spawnSync(
     helm,
-    ['pull', release.chart, '--repo', release.repo, '--version', release.version, '--destination', cache],
+    oci
+      ? ['pull', oci, '--version', release.version, '--destination', cache]
+      : ['pull', release.chart, '--repo', source, '--version', release.version, '--destination', cache],
     { encoding: 'utf8' },
   );
   if (r.status !== 0 || !fs.existsSync(file)) {
     throw new RenderError(
-      `${release.file}: cannot fetch ${release.chart} ${release.version} from ${release.repo} (${firstLine(r.stderr || r.error?.message || 'no archive')}); without network, give --charts DIR with ${name}`,
+      `${release.file}: cannot fetch ${release.chart} ${release.version} from ${source} (${firstLine(r.stderr || r.error?.message || 'no archive')}); without network, give --charts DIR with ${name}`,
     );
   }
   return file;

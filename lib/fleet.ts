@@ -22,6 +22,7 @@ import {
   type NetworkFlow,
   type NetworkPolicies,
 } from './security/network-policies';
+import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -32,6 +33,16 @@ export interface FleetProps {
    * @default - none
    */
   readonly dashboardFiles?: Readonly<Record<string, unknown>>;
+  /**
+   * The chart archives of `--charts DIR` (`<chart>-<version>.tgz`), for the charts whose `airgap.charts.source` is
+   * `embedded`; `main.ts` reads them. @default - none: an embedded chart is an error
+   */
+  readonly chartArchive?: ChartArchiveReader;
+  /**
+   * The vendored grafana.com dashboards (`central.dashboards.vendored`), their JSON by file name
+   * (`grafana-com-<id>-r<revision>.json`); `main.ts` reads them from `dashboards/vendor/`. @default - none
+   */
+  readonly vendoredDashboards?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -55,6 +66,7 @@ export class Fleet extends Construct {
   /** The NetworkPolicies of the central components, unless the central cluster switches them off. */
   public readonly centralNetworkPolicies?: NetworkPolicies;
   private readonly charts = new Map<string, Chart>();
+  private readonly centralAirgap: AirgapOptions;
 
   constructor(scope: App, id: string, props: FleetProps) {
     super(scope, id);
@@ -108,6 +120,7 @@ export class Fleet extends Construct {
               },
             }
           : {}),
+        ...(props.chartArchive ? { chartArchive: props.chartArchive } : {}),
       } as ClusterAgentProps;
       this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
     }
@@ -115,6 +128,11 @@ export class Fleet extends Construct {
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
     const centralPlatform = c.platform ?? centralAgent?.profile.name;
     this.centralPlatform = centralPlatform;
+    // The central cluster's mirrors: its own entry's, else the fleet's defaults (a central that is not monitored).
+    const centralAirgap: AirgapOptions = centralAgent?.airgap ?? inv.defaults?.airgap ?? {};
+    this.centralAirgap = centralAirgap;
+    const airgapOf = (cluster: string): AirgapOptions =>
+      this.agents.find((a) => a.clusterName === cluster)?.airgap ?? centralAirgap;
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
       this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', {
@@ -122,6 +140,9 @@ export class Fleet extends Construct {
         namespace,
         nodePools: centralAgent?.nodePools,
         platform: centralPlatform,
+        cluster: c.cluster,
+        airgap: centralAirgap,
+        chartArchive: props.chartArchive,
       });
     }
     let globalViewUrl: string | undefined;
@@ -147,6 +168,7 @@ export class Fleet extends Construct {
         ingressController: profileOf(centralPlatform).ingressController,
         // The central cluster's own Prometheus scrapes them.
         selfMonitoring: centralAgent !== undefined,
+        images: centralAirgap.images,
       });
     }
     this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
@@ -159,6 +181,7 @@ export class Fleet extends Construct {
       persistence: c.persistence,
       ingress: c.ingress,
       grafanaComDashboards: c.dashboards?.grafanaCom,
+      ...(c.dashboards?.vendored ? { vendoredDashboards: props.vendoredDashboards ?? {} } : {}),
       scheduling: {
         nodePool: c.nodePool,
         nodeSelector: c.nodeSelector,
@@ -169,6 +192,8 @@ export class Fleet extends Construct {
       platform: centralPlatform,
       // The central cluster's own agent scrapes Grafana.
       selfMonitoring: centralAgent !== undefined,
+      airgap: centralAirgap,
+      chartArchive: props.chartArchive,
       alerting: c.alerting,
       ...(ct
         ? {
@@ -240,6 +265,7 @@ export class Fleet extends Construct {
         alertmanagers,
         ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
         nodePools: centralAgent?.nodePools,
+        images: centralAirgap.images,
       });
     }
     // The central components' NetworkPolicies follow the central cluster's setting (its clusters[] entry, else
@@ -318,7 +344,7 @@ export class Fleet extends Construct {
           .map((name) => ({
             name,
             ...(destinations?.[name] ? { destination: destinations[name] } : {}),
-            helmCharts: helmChartsOf(this.charts.get(name)!, name),
+            helmCharts: { ...helmChartsOf(this.charts.get(name)!, name), images: airgapOf(name).images },
           })),
         folder: ARGOCD_FOLDER,
       });
@@ -327,19 +353,25 @@ export class Fleet extends Construct {
 
   /** The node pools of every monitored cluster, for the render checks. */
   public renderFacts(): Record<string, ClusterFacts> {
-    const facts: Record<string, ClusterFacts> = Object.fromEntries(
-      this.agents.map((a) => [
-        a.clusterName,
-        {
-          nodePools: Object.entries(a.nodePools).map(([name, p]) => ({
-            name,
-            labels: p.labels,
-            taints: p.taints ?? [],
-          })),
-          networkFlows: a.networkPolicies?.flows ?? [],
-        },
-      ]),
-    );
+    const registry = (r: string | undefined) => (r ? { imageRegistry: r } : {});
+    const facts: Record<string, ClusterFacts> = {
+      // A central cluster that is not monitored: only its image mirror.
+      [this.central.clusterName]: registry(this.centralAirgap.images?.registry),
+      ...Object.fromEntries(
+        this.agents.map((a) => [
+          a.clusterName,
+          {
+            nodePools: Object.entries(a.nodePools).map(([name, p]) => ({
+              name,
+              labels: p.labels,
+              taints: p.taints ?? [],
+            })),
+            networkFlows: a.networkPolicies?.flows ?? [],
+            ...registry(a.airgap.images?.registry),
+          },
+        ]),
+      ),
+    };
     const central = this.central.clusterName;
     const flows: NetworkFlow[] = this.centralNetworkPolicies?.flows ?? [];
     if (flows.length > 0) {

@@ -22,7 +22,7 @@ function problemsOf(text: string, fileName = 'inv.yaml'): readonly string[] {
 const CENTRAL = ['central:', '  cluster: a'];
 
 const CLUSTER_KEYS =
-  'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, platform, kubernetesVersion, nodePools, kubeStateMetrics, cardinality, kubernetesComponents, ' +
+  'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, airgap, platform, kubernetesVersion, nodePools, kubeStateMetrics, cardinality, kubernetesComponents, ' +
   'prometheus, thanos, namespaceOwners, operator, nodeExporter, rules, alertmanager, logs, serviceMonitors, podMonitors, networkPolicies';
 const EXPECT_LABEL =
   'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';

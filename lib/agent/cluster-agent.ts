@@ -5,6 +5,7 @@ import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
 import {
+  checkAirgapOnPlatform,
   checkComponentsOnPlatform,
   checkKubeStateMetricsFilter,
   checkNodePoolReferences,
@@ -20,6 +21,12 @@ import {
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
+import {
+  kubePrometheusStackImageValues,
+  mergeValues,
+  type AirgapOptions,
+  type ChartArchiveReader,
+} from '../airgap/airgap';
 import { buildMonitor, MonitorKind } from './monitors';
 import type { NodePoolOptions } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -135,6 +142,14 @@ export interface ClusterAgentProps {
    * @default - none: a cluster without central components
    */
   readonly centralClients?: CentralClients;
+  /**
+   * Air-gapped clusters: the charts from a mirror repository (with its CA and credentials), embedded or from the
+   * k3s/RKE2 static folder; every image from a mirror registry, with pull Secrets.
+   * @default - the upstream repositories and registries
+   */
+  readonly airgap?: AirgapOptions;
+  /** The chart archives of `--charts DIR`, for charts whose `airgap.charts.source` is `embedded`. @default - none */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -142,6 +157,9 @@ const AGENT_PROPS = clusterConfigShape
   .omit({ name: true })
   .extend({
     clusterName: clusterConfigShape.shape.name,
+    chartArchive: z
+      .custom<ChartArchiveReader>((v) => typeof v === 'function', { error: 'a function (file) => archive bytes' })
+      .optional(),
     thanos: clusterThanos
       .extend({
         objectStorageSecret: z
@@ -194,6 +212,7 @@ const AGENT_PROPS = clusterConfigShape
     checkKubeStateMetricsFilter(c, ctx);
     checkComponentsOnPlatform(c, ctx);
     checkStorageOnPlatform(c, ctx);
+    checkAirgapOnPlatform(c, ctx);
   });
 
 const prevalidated = new WeakSet<object>();
@@ -248,6 +267,8 @@ export class ClusterAgent extends Construct {
   public readonly logAgent?: LogAgent;
   /** The NetworkPolicies of the agent's components, unless switched off. */
   public readonly networkPolicies?: NetworkPolicies;
+  /** Where the cluster's charts and images come from. */
+  public readonly airgap: AirgapOptions;
   private readonly monitors = new Map<string, ApiObject>();
 
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
@@ -281,15 +302,24 @@ export class ClusterAgent extends Construct {
 
     this.namespaceResource = monitoringNamespace(this, this.namespace);
 
+    this.airgap = props.airgap ?? {};
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: chartWith(KUBE_PROMETHEUS_STACK, {
-        version: props.kubePrometheusStackVersion,
-        repo: props.kubePrometheusStackRepo,
-      }),
+      chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
-      ...helmChartPlacement(this, this.profile),
-      values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+      ...helmChartPlacement(this, this.profile, this.airgap.images),
+      airgap: {
+        charts: this.airgap.charts,
+        archive: props.chartArchive,
+        cluster: this.clusterName,
+        chartRepository: props.kubePrometheusStackRepo,
+        platform: this.profile,
+      },
+      // Every image of the chart and its subcharts from the mirror (global.imageRegistry).
+      values: mergeValues(
+        kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+        kubePrometheusStackImageValues(this.airgap.images),
+      ),
     });
 
     if (this.exposure.type === 'ingress') {
@@ -388,6 +418,8 @@ export class ClusterAgent extends Construct {
         profile: this.profile,
         clusterName: this.clusterName,
         namespace: this.namespace,
+        airgap: this.airgap,
+        chartArchive: props.chartArchive,
       });
     }
 

@@ -1,4 +1,5 @@
 import { KUBECTL_IMAGE } from '../versions';
+import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import { SYNC_WAVE_ANNOTATION } from '../output/stages';
 import { toYaml } from '../output/yaml';
 
@@ -6,6 +7,8 @@ import { toYaml } from '../output/yaml';
 export interface ClusterHelmCharts {
   readonly namespace: string;
   readonly names: readonly string[];
+  /** The cluster's image mirror (kubectl) and pull Secrets, which must exist in `namespace`. @default - none */
+  readonly images?: AirgapImageOptions;
 }
 
 /** The name of the hook Job and of its ServiceAccount, Role and RoleBinding. */
@@ -70,7 +73,7 @@ export function waitHookFiles(
   const names = [...charts.names].sort();
   const container = (name: string, args: string[]) => ({
     name,
-    image: KUBECTL_IMAGE,
+    image: mirroredImage(KUBECTL_IMAGE, charts.images?.registry),
     command: ['kubectl'],
     args,
     // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
@@ -105,6 +108,7 @@ export function waitHookFiles(
           metadata: { labels },
           spec: {
             serviceAccountName: WAIT_HOOK_NAME,
+            ...(imagePullSecrets(charts.images) ? { imagePullSecrets: imagePullSecrets(charts.images) } : {}),
             restartPolicy: 'Never',
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },

@@ -3,6 +3,7 @@ import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
 import { validate } from '../inventory/errors';
 import {
+  airgapSettings,
   central as centralSchema,
   centralAlerting,
   FLEET_OVERVIEW_DASHBOARD,
@@ -14,10 +15,17 @@ import {
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK, THANOS_VERSION } from '../versions';
+import {
+  kubePrometheusStackImageValues,
+  mergeValues,
+  type AirgapOptions,
+  type ChartArchiveReader,
+} from '../airgap/airgap';
 import type { StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard, globalFleetOverviewDashboard, THANOS_DATASOURCE } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
+import { substituteDashboardInputs, vendoredDashboardFile, VENDORED_DASHBOARDS_FOLDER } from '../dashboards/vendored';
 import { Lazy } from 'cdk8s';
 import { buildMonitor } from '../agent/monitors';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -117,6 +125,14 @@ export interface CentralGrafanaProps {
   /** grafana.com dashboards. More with `addGrafanaComDashboard()`. @default - none */
   readonly grafanaComDashboards?: readonly GrafanaComDashboardOptions[];
   /**
+   * The grafana.com dashboards kept in the repository (`npm run vendor-dashboards`): their JSON as fetched, by file
+   * (`grafana-com-<id>-r<revision>.json`). Given, every grafana.com dashboard is provisioned from it (a ConfigMap in
+   * the "grafana.com" folder, its `${DS_PROMETHEUS}` input replaced as the chart's download does) and Grafana
+   * downloads nothing; one missing is an error.
+   * @default - none: the Grafana pod downloads them from grafana.com when it starts (needs egress)
+   */
+  readonly vendoredDashboards?: Readonly<Record<string, string>>;
+  /**
    * Unified alerting from the centre: contact points (Slack, Microsoft Teams, e-mail), a notification policy tree,
    * and alert rules over every cluster datasource. @default - no alerting provisioned
    */
@@ -134,6 +150,13 @@ export interface CentralGrafanaProps {
    * ClusterAgent runs in the central cluster, whose operator reads it. @default false
    */
   readonly selfMonitoring?: boolean;
+  /**
+   * The central cluster's air-gap settings: the chart from a mirror (or embedded, or the static folder), Grafana's
+   * and its sidecars' images from a mirror registry. @default - upstream
+   */
+  readonly airgap?: AirgapOptions;
+  /** The archives of `--charts DIR`, for `embedded`. @default - none */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 /** The central Loki, as Grafana sees it. */
@@ -156,6 +179,8 @@ export const CENTRAL_RELEASE_NAME = 'cmm-central';
 /** Folder (and ConfigMap annotation) of the dashboards CMM provisions beside the chart's. */
 export const DASHBOARD_FOLDER = 'CMM';
 const GRAFANA_COM_PROVIDER = 'grafana-com';
+/** Grafana's folder of the grafana.com dashboards, downloaded or vendored. */
+const GRAFANA_COM_FOLDER = 'grafana.com';
 const DASHBOARD_SIZE_LIMIT = 900 * 1024; // a ConfigMap holds at most 1 MiB
 
 /**
@@ -173,6 +198,7 @@ export class CentralGrafana extends Construct {
   private readonly alerting?: CentralAlertingOptions;
   private readonly loki?: GrafanaLokiOptions;
   private readonly globalView?: GlobalViewOptions;
+  private readonly vendoredDashboards?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
@@ -195,6 +221,7 @@ export class CentralGrafana extends Construct {
     this.namespace = props.namespace ?? 'monitoring';
     this.alerting = props.alerting;
     this.loki = props.loki;
+    this.vendoredDashboards = props.vendoredDashboards;
     if (props.globalView) {
       checkDatasourceUrl(props.globalView.url, 'the global view');
       for (const c of props.globalView.clusters) validate(objectName, c.clusterName, 'clusterName of the global view');
@@ -211,6 +238,12 @@ export class CentralGrafana extends Construct {
         basePath: ['alerting'],
       });
     }
+    if (props.airgap) {
+      validate(airgapSettings, props.airgap, `CentralGrafana "${props.clusterName}"`, {
+        prefix: 'props.',
+        basePath: ['airgap'],
+      });
+    }
 
     if (props.createNamespace ?? true) {
       monitoringNamespace(this, this.namespace);
@@ -218,16 +251,24 @@ export class CentralGrafana extends Construct {
 
     const persistence = props.persistence ?? { size: '10Gi' };
     const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
+    const airgap = props.airgap ?? {};
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: chartWith(KUBE_PROMETHEUS_STACK, {
-        version: props.kubePrometheusStackVersion,
-        repo: props.kubePrometheusStackRepo,
-      }),
+      chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: CENTRAL_RELEASE_NAME,
       targetNamespace: this.namespace,
-      ...helmChartPlacement(this, profileOf(props.platform)),
+      ...helmChartPlacement(this, profileOf(props.platform), airgap.images),
+      airgap: {
+        charts: airgap.charts,
+        archive: props.chartArchive,
+        cluster: props.clusterName,
+        chartRepository: props.kubePrometheusStackRepo,
+        platform: profileOf(props.platform),
+      },
       values: () =>
-        this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
+        mergeValues(
+          this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
+          kubePrometheusStackImageValues(airgap.images),
+        ),
     });
 
     if (props.alerting) {
@@ -306,6 +347,26 @@ export class CentralGrafana extends Construct {
     if (this.grafanaCom.has(options.name))
       throw new Error(`CentralGrafana: a grafana.com dashboard named "${options.name}" exists already`);
     this.grafanaCom.set(options.name, options);
+    if (this.vendoredDashboards) {
+      const file = vendoredDashboardFile(options.id, options.revision);
+      const text = this.vendoredDashboards[file];
+      if (text === undefined) {
+        throw new Error(
+          `CentralGrafana: grafana.com dashboard "${options.name}" (${options.id} revision ${options.revision}) is not vendored: ${VENDORED_DASHBOARDS_FOLDER}/${file} was not given; run npm run vendor-dashboards`,
+        );
+      }
+      // The datasource is the default one, known once every cluster datasource is added.
+      this.dashboardConfigMap(options.name, GRAFANA_COM_FOLDER, () =>
+        substituteDashboardInputs(text, [{ name: 'DS_PROMETHEUS', value: this.defaultDatasourceUid }]),
+      );
+    }
+  }
+
+  /** The uid of the default datasource: the global view's, else the first cluster's. */
+  private get defaultDatasourceUid(): string {
+    if (this.globalView) return THANOS_DATASOURCE.uid;
+    const first = this.clusterDatasources[0];
+    return first ? CentralGrafana.datasourceUid(first.clusterName) : '';
   }
 
   /**
@@ -313,25 +374,31 @@ export class CentralGrafana extends Construct {
    * (parsed), or a {@link Dashboard} built in TypeScript. Throws on a duplicate name.
    */
   public addDashboard(name: string, dashboard: Dashboard | Record<string, unknown>): KubeConfigMap {
-    validate(objectName, name, 'dashboard name');
-    if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
     const json = dashboard instanceof Dashboard ? dashboard.build() : dashboard;
     const text = JSON.stringify(json, null, 2);
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > DASHBOARD_SIZE_LIMIT) {
-      throw new Error(
-        `CentralGrafana: dashboard "${name}" is ${bytes} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
-      );
-    }
+    checkDashboardSize(name, text);
+    return this.dashboardConfigMap(name, DASHBOARD_FOLDER, () => text);
+  }
+
+  /** A dashboard's ConfigMap for the Grafana sidecar, in `folder`; its JSON produced at synth time. */
+  private dashboardConfigMap(name: string, folder: string, produce: () => string): KubeConfigMap {
+    validate(objectName, name, 'dashboard name');
+    if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
     this.dashboardNames.add(name);
     const cm = new KubeConfigMap(this, `Dashboard-${name}`, {
       metadata: {
         name: `cmm-dashboard-${name}`,
         namespace: this.namespace,
         labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'cmm' },
-        annotations: { grafana_folder: DASHBOARD_FOLDER },
+        annotations: { grafana_folder: folder },
       },
-      data: { [`${name}.json`]: text },
+      data: Lazy.any({
+        produce: () => {
+          const text = produce();
+          checkDashboardSize(name, text);
+          return { [`${name}.json`]: text };
+        },
+      }),
     });
     applyStage(cm, Stage.SETUP);
     return cm;
@@ -558,7 +625,8 @@ export class CentralGrafana extends Construct {
     }
     if (Object.keys(grafanaIni).length > 0) grafana['grafana.ini'] = grafanaIniValues(grafanaIni);
     const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (grafanaCom.length > 0) {
+    // Vendored dashboards are ConfigMaps (addGrafanaComDashboard): the pod downloads nothing.
+    if (grafanaCom.length > 0 && !this.vendoredDashboards) {
       grafana.dashboardProviders = {
         'dashboardproviders.yaml': {
           apiVersion: 1,
@@ -566,7 +634,7 @@ export class CentralGrafana extends Construct {
             {
               name: GRAFANA_COM_PROVIDER,
               orgId: 1,
-              folder: 'grafana.com',
+              folder: GRAFANA_COM_FOLDER,
               type: 'file',
               disableDeletion: true,
               editable: false,
@@ -576,11 +644,7 @@ export class CentralGrafana extends Construct {
         },
       };
       // Grafana resolves a datasource reference by uid or by name; the uid is stable across renames.
-      const defaultDs = global
-        ? THANOS_DATASOURCE.uid
-        : datasources[0]
-          ? CentralGrafana.datasourceUid(datasources[0].clusterName)
-          : '';
+      const defaultDs = this.defaultDatasourceUid;
       grafana.dashboards = {
         [GRAFANA_COM_PROVIDER]: Object.fromEntries(
           grafanaCom.map((d) => [
@@ -610,6 +674,16 @@ export class CentralGrafana extends Construct {
 }
 
 const ALL_NAMESPACES = 'ALL';
+
+/** A dashboard's JSON fits the ConfigMap the sidecar loads it from. */
+function checkDashboardSize(name: string, text: string): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > DASHBOARD_SIZE_LIMIT) {
+    throw new Error(
+      `CentralGrafana: dashboard "${name}" is ${bytes} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
+    );
+  }
+}
 
 /** A datasource URL: absolute http(s), without credentials (they would be written into dist/ and Git). */
 function checkDatasourceUrl(value: string, of: string): void {

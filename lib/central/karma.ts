@@ -7,6 +7,7 @@ import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { BUSYBOX_TAG, KARMA_IMAGE } from '../versions';
+import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import { KubeConfigMap } from '../k8s';
 import { resourceRequirements } from '../quantities';
 
@@ -35,6 +36,8 @@ export interface KarmaProps extends SchedulingOptions {
   };
   readonly resources?: Resources;
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
+  /** The central cluster's image mirror and pull Secrets. @default - the images' own registries */
+  readonly images?: AirgapImageOptions;
 }
 
 export const KARMA_NAME = 'cmm-karma';
@@ -146,10 +149,11 @@ export class Karma extends Construct {
           },
           spec: {
             automountServiceAccountToken: false,
+            ...(imagePullSecrets(props.images) ? { imagePullSecrets: imagePullSecrets(props.images) } : {}),
             initContainers: [
               {
                 name: 'render-config',
-                image: `busybox:${BUSYBOX_TAG}`,
+                image: mirroredImage(`busybox:${BUSYBOX_TAG}`, props.images?.registry),
                 imagePullPolicy: 'IfNotPresent',
                 command: ['sh', '-c', this.renderScript],
                 env: authed.flatMap((am) =>
@@ -172,7 +176,7 @@ export class Karma extends Construct {
             containers: [
               {
                 env: [{ name: 'CONFIG_FILE', value: out }],
-                image: KARMA_IMAGE,
+                image: mirroredImage(KARMA_IMAGE, props.images?.registry),
                 imagePullPolicy: 'IfNotPresent',
                 livenessProbe: probe(30),
                 name: 'karma',

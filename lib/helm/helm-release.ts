@@ -4,6 +4,7 @@ import { toYaml } from '../output/yaml';
 import { HelmChart, HelmChartSpecFailurePolicy } from '../../imports/helm.cattle.io';
 import { type ChartRef } from '../versions';
 import { applyStage, Stage } from '../output/stages';
+import { chartSource, type ChartSourceContext } from '../airgap/airgap';
 
 export interface HelmReleaseProps {
   /** The chart to install: name, repository and exact version. */
@@ -46,6 +47,12 @@ export interface HelmReleaseProps {
    * run then skips it. @default false
    */
   readonly kindDefinedLater?: boolean;
+  /**
+   * Where the chart comes from on an air-gapped cluster: a mirror repository with its CA and credentials, the
+   * archive itself (`chartContent`), or the k3s/RKE2 static folder (lib/airgap/airgap.ts).
+   * @default - `chart.repo`
+   */
+  readonly airgap?: ChartSourceContext;
 }
 
 /**
@@ -65,6 +72,7 @@ export class HelmRelease extends Construct {
     this.releaseName = props.releaseName;
     this.targetNamespace = props.targetNamespace;
     this.chart = props.chart;
+    const source = props.airgap ? chartSource(props.chart, props.airgap) : props.chart;
     this.resource = new HelmChart(this, 'Resource', {
       metadata: {
         name: props.releaseName,
@@ -76,9 +84,7 @@ export class HelmRelease extends Construct {
         },
       },
       spec: {
-        chart: props.chart.chart,
-        repo: props.chart.repo,
-        version: props.chart.version,
+        ...sourceSpec(source),
         targetNamespace: props.targetNamespace,
         failurePolicy: props.failurePolicy ?? HelmChartSpecFailurePolicy.ABORT,
         backOffLimit: props.backOffLimit ?? 10,
@@ -90,6 +96,27 @@ export class HelmRelease extends Construct {
     });
     applyStage(this.resource, Stage.SETUP, { kindDefinedLater: props.kindDefinedLater });
   }
+}
+
+/** The HelmChart spec fields of a chart source, in a stable order (chart, repo, version, then the references). */
+function sourceSpec(s: {
+  chart: string;
+  version: string;
+  repo?: string;
+  chartContent?: string;
+  repoCaConfigMap?: { name: string };
+  authSecret?: { name: string };
+  dockerRegistrySecret?: { name: string };
+}) {
+  return {
+    chart: s.chart,
+    ...(s.repo ? { repo: s.repo } : {}),
+    version: s.version,
+    ...(s.repoCaConfigMap ? { repoCaConfigMap: { ...s.repoCaConfigMap } } : {}),
+    ...(s.authSecret ? { authSecret: { ...s.authSecret } } : {}),
+    ...(s.dockerRegistrySecret ? { dockerRegistrySecret: { ...s.dockerRegistrySecret } } : {}),
+    ...(s.chartContent ? { chartContent: s.chartContent } : {}),
+  };
 }
 
 /** Chart values as a YAML document with sorted keys (stable across runs and key insertion orders). */

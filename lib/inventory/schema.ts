@@ -983,6 +983,115 @@ export const networkPolicySettings = z
   })
   .describe("NetworkPolicies for what CMM deploys (see the README's NetworkPolicies section).");
 
+/** A chart repository: a Helm repository (http:// or https://) or an OCI registry path (oci://host/path). */
+const chartRepository = () =>
+  z.string().superRefine((v, ctx) => {
+    if (v.startsWith('oci://')) {
+      if (!/^oci:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._-]+)*\/?$/.test(v)) {
+        ctx.addIssue({
+          code: 'custom',
+          input: redactUrl(v),
+          message: 'an OCI registry path such as oci://registry.example.com/charts, without credentials',
+        });
+      }
+      return;
+    }
+    const problem = urlProblem(v, 'give them as airgap.charts.authSecret');
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        input: problem.input,
+        message:
+          problem.message === EXPECT.url
+            ? 'a Helm repository URL (http:// or https://) or an OCI registry path (oci://host/path)'
+            : problem.message,
+      });
+    }
+  });
+
+const chartNameKeys = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ 'kube-prometheus-stack': value.optional(), alloy: value.optional(), loki: value.optional() });
+
+/** Where a cluster's charts and images come from when it cannot reach the internet (lib/airgap/airgap.ts). */
+export const airgapSettings = z
+  .strictObject({
+    charts: z
+      .strictObject({
+        repository: chartRepository()
+          .optional()
+          .describe(
+            "A Helm repository (https://) or OCI registry path (oci://) that holds every chart CMM installs (kube-prometheus-stack, alloy, loki), e.g. a Nexus, Artifactory, Harbor or ChartMuseum mirror. Default: each chart's upstream repository.",
+          ),
+        repositories: chartNameKeys(chartRepository())
+          .optional()
+          .describe('Per chart, a repository that overrides repository (and kubePrometheusStackRepo).'),
+        caConfigMap: dnsSubdomain()
+          .optional()
+          .describe(
+            "Existing ConfigMap in the HelmCharts' namespace (kube-system on k3s and RKE2, helm-controller elsewhere) whose every key is a PEM CA bundle the install Job trusts for the repository (HelmChart repoCAConfigMap). Default: the install image's CAs.",
+          ),
+        authSecret: dnsSubdomain()
+          .optional()
+          .describe(
+            "Existing kubernetes.io/basic-auth Secret (keys username, password) in the HelmCharts' namespace, for an https:// repository (HelmChart authSecret). Default: no credentials.",
+          ),
+        registrySecret: dnsSubdomain()
+          .optional()
+          .describe(
+            "Existing kubernetes.io/dockerconfigjson Secret in the HelmCharts' namespace, for an oci:// repository (HelmChart dockerRegistrySecret). Default: no credentials.",
+          ),
+        source: chartNameKeys(z.enum(['repository', 'embedded', 'static']))
+          .optional()
+          .describe(
+            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s and RKE2: the archive copied to the servers' static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz).",
+          ),
+      })
+      .superRefine((c, ctx) => {
+        const repos = [c.repository, ...Object.values(c.repositories ?? {})].filter((r) => r !== undefined);
+        if (c.authSecret !== undefined && !repos.some((r) => !r.startsWith('oci://'))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['authSecret'],
+            input: c.authSecret,
+            message:
+              'an https:// repository to log in to (repository or repositories); an oci:// registry takes registrySecret',
+          });
+        }
+        if (c.registrySecret !== undefined && !repos.some((r) => r.startsWith('oci://'))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['registrySecret'],
+            input: c.registrySecret,
+            message:
+              'an oci:// repository to log in to (repository or repositories); an https:// repository takes authSecret',
+          });
+        }
+      })
+      .optional()
+      .describe('Where the charts come from.'),
+    images: z
+      .strictObject({
+        registry: z
+          .string()
+          .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+            error: 'a registry host, optionally with a port and a path, such as registry.example.com:5000/mirror',
+          })
+          .optional()
+          .describe(
+            "Registry (host[:port][/path]) every image CMM and the charts run is pulled from, the repository path kept: quay.io/thanos/thanos:v0.42.4 becomes <registry>/thanos/thanos:v0.42.4. Default: each image's own registry.",
+          ),
+        pullSecrets: z
+          .array(dnsSubdomain())
+          .optional()
+          .describe(
+            "Existing kubernetes.io/dockerconfigjson Secrets for the registry, in every namespace where CMM runs pods (the monitoring namespace; the HelmCharts' namespace for CMM's helm-controller and the ArgoCD hook). Default: none.",
+          ),
+      })
+      .optional()
+      .describe('Where the images come from.'),
+  })
+  .describe("Air-gapped clusters: the charts' and images' mirrors (see the README's Air-gapped clusters).");
+
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
   kubePrometheusStackVersion: z
@@ -992,7 +1101,10 @@ const clusterSettings = {
     .describe('kube-prometheus-stack chart version. Default: the version pinned in lib/versions.ts.'),
   kubePrometheusStackRepo: url('keep them in a Kubernetes Secret')
     .optional()
-    .describe('Helm repository (or mirror) to install kube-prometheus-stack from. Default: the upstream repository.'),
+    .describe(
+      'Helm repository (or mirror) to install kube-prometheus-stack from. Default: the upstream repository. airgap.charts.repositories.kube-prometheus-stack overrides it.',
+    ),
+  airgap: airgapSettings.optional(),
   platform: z
     .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
     .optional()
@@ -1176,6 +1288,26 @@ export function checkStorageOnPlatform(
   }
 }
 
+/** A chart's `source: static` needs a platform whose API server serves a static charts folder (k3s, RKE2). */
+export function checkAirgapOnPlatform(
+  c: { platform?: Platform; airgap?: { charts?: { source?: Partial<Record<string, string>> } } },
+  ctx: z.RefinementCtx,
+  basePath: PropertyKey[] = [],
+): void {
+  const profile = profileOf(c.platform);
+  if (profile.staticChartsFolder !== undefined) return;
+  for (const [chart, kind] of Object.entries(c.airgap?.charts?.source ?? {})) {
+    if (kind === 'static') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...basePath, 'airgap', 'charts', 'source', chart],
+        input: kind,
+        message: `repository or embedded: ${profile.title} has no static charts folder (only k3s and RKE2 serve one)`,
+      });
+    }
+  }
+}
+
 /** Why a claim needs a StorageClass on a platform, or undefined. */
 export function storageClassProblem(storage: { storageClass?: string } | undefined, platform: Platform | undefined) {
   const profile = profileOf(platform);
@@ -1189,6 +1321,7 @@ export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
   checkKubeStateMetricsFilter(c, ctx);
   checkComponentsOnPlatform(c, ctx);
   checkStorageOnPlatform(c, ctx);
+  checkAirgapOnPlatform(c, ctx);
 });
 
 /** The output folder of the ArgoCD Applications, which no cluster may take. */
@@ -1553,6 +1686,12 @@ export const central = z
             'Dashboard JSON files kept in the repository, relative to the inventory file and inside its folder. Each becomes the dashboard (and ConfigMap) named after the file: lowercase, other characters than letters, digits and "-" replaced by "-".',
           ),
         grafanaCom: z.array(grafanaComDashboard).optional().describe('Dashboards from grafana.com by id and revision.'),
+        vendored: z
+          .boolean()
+          .optional()
+          .describe(
+            'Provision the grafanaCom dashboards from the repository: dashboards/vendor/grafana-com-<id>-r<revision>.json beside the inventory, fetched once with npm run vendor-dashboards (which needs the network); a missing file is an error. Default: false: the Grafana pod downloads them from grafana.com when it starts (it needs egress).',
+          ),
       })
       .superRefine((d, ctx) => {
         const seen = new Map<string, number>();

@@ -5,6 +5,7 @@ import { chartWith, LOKI } from '../versions';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type Platform } from '../platforms/profiles';
+import { lokiImageValues, mergeValues, type AirgapOptions, type ChartArchiveReader } from '../airgap/airgap';
 
 /** S3-compatible object storage for the scalable mode; credentials come from an existing Secret. */
 export interface LokiObjectStorage {
@@ -64,6 +65,10 @@ export interface CentralLokiOptions extends SchedulingOptions {
    * @default 'loki-grafana-credentials'
    */
   readonly grafanaCredentialsSecret?: string;
+  /** Where the loki chart and images come from (the central cluster's `airgap`). @default - upstream */
+  readonly airgap?: AirgapOptions;
+  /** The archives of `--charts DIR`, for `airgap.charts.source.loki: embedded`. @default - none */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 export const LOKI_RELEASE_NAME = 'cmm-loki';
@@ -263,9 +268,13 @@ export class CentralLoki extends Construct {
   public readonly namespace: string;
   public readonly options: CentralLokiOptions;
 
-  constructor(scope: Construct, id: string, props: CentralLokiOptions & { readonly namespace: string }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: CentralLokiOptions & { readonly namespace: string; readonly cluster?: string },
+  ) {
     super(scope, id);
-    const { namespace, ...options } = props;
+    const { namespace, cluster, airgap, chartArchive, ...options } = props;
     this.namespace = namespace;
     this.options = options;
     if ((options.mode ?? 'monolithic') === 'distributed' && !options.objectStorage) {
@@ -277,8 +286,14 @@ export class CentralLoki extends Construct {
       chart: chartWith(LOKI, {}),
       releaseName: LOKI_RELEASE_NAME,
       targetNamespace: namespace,
-      ...helmChartPlacement(this, profileOf(options.platform)),
-      values: lokiValues(options),
+      ...helmChartPlacement(this, profileOf(options.platform), airgap?.images),
+      airgap: {
+        charts: airgap?.charts,
+        archive: chartArchive,
+        cluster: cluster ?? 'central',
+        platform: profileOf(options.platform),
+      },
+      values: mergeValues(lokiValues(options), lokiImageValues(airgap?.images)),
     });
   }
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { HelmRelease } from '../helm/helm-release';
 import { helmTplLiteral } from '../output/escape';
 import { ALLOY, chartWith } from '../versions';
+import { alloyImageValues, type AirgapOptions, type ChartArchiveReader } from '../airgap/airgap';
 import type { Resources } from '../agent/props';
 import { everyNodeTolerations, type NodePoolOptions, type Toleration } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -43,6 +44,10 @@ export interface LogAgentProps extends LogShippingOptions {
   readonly clusterName: string;
   readonly namespace: string;
   readonly endpoint: LokiEndpoint;
+  /** Where the alloy chart and images come from (air-gapped clusters). @default - upstream */
+  readonly airgap?: AirgapOptions;
+  /** The archives of `--charts DIR`, for `airgap.charts.source.alloy: embedded`. @default - none */
+  readonly chartArchive?: ChartArchiveReader;
 }
 
 export const ALLOY_RELEASE_NAME = 'cmm-alloy';
@@ -213,12 +218,22 @@ export class LogAgent extends Construct {
       extraEnv: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, ...credentials],
     };
     if (props.resources) alloy.resources = { ...props.resources };
+    const profile = props.profile ?? profileOf(undefined);
+    const images = props.airgap?.images;
+    const source = {
+      charts: props.airgap?.charts,
+      archive: props.chartArchive,
+      cluster: props.clusterName,
+      platform: profile,
+    };
     this.release = new HelmRelease(this, 'Alloy', {
       chart: chartWith(ALLOY, {}),
       releaseName: ALLOY_RELEASE_NAME,
       targetNamespace: props.namespace,
-      ...helmChartPlacement(this, props.profile ?? profileOf(undefined)),
+      ...helmChartPlacement(this, profile, images),
+      airgap: source,
       values: {
+        ...alloyImageValues(images),
         fullnameOverride: ALLOY_RELEASE_NAME,
         // The PodLogs CRD is not used: discovery is in the configuration.
         crds: { create: false },
@@ -231,8 +246,10 @@ export class LogAgent extends Construct {
         chart: chartWith(ALLOY, {}),
         releaseName: ALLOY_EVENTS_RELEASE_NAME,
         targetNamespace: props.namespace,
-        ...helmChartPlacement(this, props.profile ?? profileOf(undefined)),
+        ...helmChartPlacement(this, profile, images),
+        airgap: source,
         values: {
+          ...alloyImageValues(images),
           fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
           crds: { create: false },
           controller: { type: 'deployment', replicas: 1 },

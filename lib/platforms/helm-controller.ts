@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import { HELM_CONTROLLER_IMAGE, KLIPPER_HELM_IMAGE } from '../versions';
 import type { PlatformProfile } from './profiles';
+import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import HELM_CONTROLLER_CRDS from './helm-controller-crds.json';
 
 /** The namespace of an installed helm-controller, where it watches the HelmCharts and runs their install Jobs. */
@@ -23,15 +24,22 @@ const NAME = 'helm-controller';
  */
 export class HelmControllerInstall extends Construct {
   /** The install of `chart`, created once per chart (cluster). */
-  public static ensure(chart: Chart): HelmControllerInstall {
+  public static ensure(chart: Chart, images?: AirgapImageOptions): HelmControllerInstall {
     const existing = chart.node.tryFindChild('HelmController');
-    return existing instanceof HelmControllerInstall ? existing : new HelmControllerInstall(chart, 'HelmController');
+    return existing instanceof HelmControllerInstall
+      ? existing
+      : new HelmControllerInstall(chart, 'HelmController', images);
   }
 
   public readonly namespace = HELM_CONTROLLER_NAMESPACE;
 
-  constructor(scope: Construct, id: string) {
+  /**
+   * @param images the cluster's image mirror: the controller's image and the install Jobs' klipper-helm come from
+   * it; the controller's pod gets the pull Secrets (the install Jobs cannot: helm-controller sets none on them).
+   */
+  constructor(scope: Construct, id: string, images?: AirgapImageOptions) {
     super(scope, id);
+    const pullSecrets = imagePullSecrets(images);
     const ns = HELM_CONTROLLER_NAMESPACE;
     const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/managed-by': 'cmm' };
     const object = (cid: string, apiVersion: string, kind: string, body: Record<string, unknown>) => {
@@ -74,12 +82,13 @@ export class HelmControllerInstall extends Construct {
           metadata: { labels },
           spec: {
             serviceAccountName: NAME,
+            ...(pullSecrets ? { imagePullSecrets: pullSecrets } : {}),
             nodeSelector: { 'kubernetes.io/os': 'linux' },
             securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: NAME,
-                image: HELM_CONTROLLER_IMAGE,
+                image: mirroredImage(HELM_CONTROLLER_IMAGE, images?.registry),
                 command: ['helm-controller'],
                 env: [
                   // Watch only this namespace (the lease lives here too).
@@ -87,7 +96,7 @@ export class HelmControllerInstall extends Construct {
                   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                   // The ClusterRole the install Jobs are bound to.
                   { name: 'JOB_CLUSTER_ROLE', value: NAME },
-                  { name: 'DEFAULT_JOB_IMAGE', value: KLIPPER_HELM_IMAGE },
+                  { name: 'DEFAULT_JOB_IMAGE', value: mirroredImage(KLIPPER_HELM_IMAGE, images?.registry) },
                 ],
                 resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
@@ -108,8 +117,9 @@ export class HelmControllerInstall extends Construct {
 export function helmChartPlacement(
   scope: Construct,
   profile: PlatformProfile,
+  images?: AirgapImageOptions,
 ): { readonly namespace: string; readonly kindDefinedLater: boolean } {
   const install = profile.helmController === 'install';
-  if (install) HelmControllerInstall.ensure(Chart.of(scope));
+  if (install) HelmControllerInstall.ensure(Chart.of(scope), images);
   return { namespace: profile.helmChartNamespace, kindDefinedLater: install };
 }

@@ -53,6 +53,11 @@ export interface PlatformProfile {
   readonly ingressNamespaces: { readonly traefik: string; readonly nginx: string };
   /** etcd, for monitoring, in words. */
   readonly etcdNote: string;
+  /**
+   * The servers' folder whose files the API server serves at `/static/charts/` (a chart's `source: static`); none
+   * where the platform has no such folder.
+   */
+  readonly staticChartsFolder?: string;
 }
 
 const KUBE_SYSTEM_DNS = { service: 'kube-dns', namespace: 'kube-system' };
@@ -96,6 +101,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressNote: 'Traefik, IngressClass traefik (the default class)',
     ingressNamespaces: { traefik: 'kube-system', nginx: 'ingress-nginx' },
     etcdNote: 'only with embedded etcd (--cluster-init); metrics on 127.0.0.1:2381 until etcd-expose-metrics',
+    staticChartsFolder: '/var/lib/rancher/k3s/server/static/charts',
   },
   rke2: {
     name: 'rke2',
@@ -130,6 +136,7 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressNote: 'Traefik on clusters created with v1.36 or later (IngressClass traefik); ingress-nginx before (nginx)',
     ingressNamespaces: { traefik: 'kube-system', nginx: 'kube-system' },
     etcdNote: 'a static pod on the servers; metrics on 127.0.0.1:2381 until etcd-expose-metrics',
+    staticChartsFolder: '/var/lib/rancher/rke2/server/static/charts',
   },
   eks: {
     name: 'eks',

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { helmChartName } from './render';
 
 /**
  * How a cluster folder is installed on a new cluster with kubectl, and a model of a new cluster that replays it in
@@ -146,7 +147,7 @@ export function replayOnNewCluster(
       const obj = parse(files.get(file)!) as {
         apiVersion: string;
         kind: string;
-        metadata: { name: string; namespace?: string };
+        metadata: { name: string; namespace?: string; labels?: Record<string, string> };
         spec?: { chart?: string; group?: string; names?: { kind?: string }; versions?: { name: string }[] };
       };
       const what = `${step.command}: ${file.slice(cluster.length + 1)} (${obj.kind} ${obj.metadata.name})`;
@@ -165,7 +166,7 @@ export function replayOnNewCluster(
         }
       }
       if (obj.kind === 'Namespace') namespaces.add(obj.metadata.name);
-      if (obj.kind === 'HelmChart') for (const k of start.chartKinds[obj.spec?.chart ?? ''] ?? []) installed.add(k);
+      if (obj.kind === 'HelmChart') for (const k of start.chartKinds[helmChartName(obj)] ?? []) installed.add(k);
       // A CRD applied from a file: its kinds exist once a wait step has waited for it.
       if (obj.kind === 'CustomResourceDefinition') {
         for (const k of crdKinds(obj)) {

@@ -9,6 +9,7 @@ import {
   type NetworkPolicyObject,
   type PodInfo,
 } from '../security/policy-semantics';
+import { imagesOutside } from '../airgap/airgap';
 
 /**
  * Checks of a rendered fleet, each for a fault that validates everywhere and still breaks a first install: a custom
@@ -32,6 +33,8 @@ export interface ClusterFacts {
   readonly systemNamespaces?: readonly string[];
   /** The connections CMM's NetworkPolicies must let through (lib/security/network-policies.ts). @default - none */
   readonly networkFlows?: readonly NetworkFlow[];
+  /** The registry every image must come from (`airgap.images.registry`). @default - any registry */
+  readonly imageRegistry?: string;
 }
 
 /** A CRD schema validator (lib/render/crd-schema.ts). */
@@ -280,5 +283,26 @@ export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFa
       );
     }
   }
+  return problems;
+}
+
+/**
+ * With an image mirror (`airgap.images.registry`): every image the cluster's manifests and rendered releases make a
+ * node pull comes from it.
+ */
+export function imageProblems(cluster: RenderedCluster, facts: ClusterFacts): string[] {
+  const registry = facts.imageRegistry;
+  if (!registry) return [];
+  const problems: string[] = [];
+  const report = (where: string, obj: K8sObject) => {
+    for (const u of imagesOutside(obj, registry)) {
+      problems.push(
+        `${cluster.cluster}: ${where}${obj.kind} ${obj.metadata?.name}: ${u.path} is ${u.image}, not from the mirror ${registry} (airgap.images.registry)`,
+      );
+    }
+  };
+  for (const [file, obj] of cluster.manifests) report(`${file}: `, obj);
+  for (const { release, objects } of cluster.releases)
+    for (const obj of objects) report(`release ${release.name}: `, obj);
   return problems;
 }

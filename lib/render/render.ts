@@ -34,6 +34,13 @@ export interface Release {
   readonly version: string;
   /** The chart repository, if any. */
   readonly repo?: string;
+  /**
+   * Where Helm takes the chart from when it is not `chart` in `repo`: an `oci://` reference or an archive URL (the
+   * k3s/RKE2 static folder), as `spec.chart` says. @default - `chart` in `repo`
+   */
+  readonly reference?: string;
+  /** The chart archive carried by the HelmChart (`spec.chartContent`, base64). @default - none */
+  readonly chartContent?: string;
   /** The values (`spec.valuesContent`), as YAML. */
   readonly values: string;
   /** `spec.set`, as `--set` pairs. */
@@ -65,23 +72,47 @@ export function releasesIn(files: ReadonlyMap<string, string>): Release[] {
         targetNamespace?: string;
         valuesContent?: string;
         set?: Record<string, unknown>;
+        chartContent?: string;
       };
     };
     if (obj?.kind !== 'HelmChart' || !obj.apiVersion?.startsWith('helm.cattle.io/')) continue;
     const spec = obj.spec ?? {};
+    const chart = spec.chart ?? '';
+    const reference = chart.includes('/') ? chart : undefined;
     releases.push({
       cluster: file.split('/')[0],
       file,
       name: obj.metadata.name,
       namespace: spec.targetNamespace ?? obj.metadata.namespace ?? 'default',
-      chart: spec.chart ?? '',
+      chart: helmChartName(obj),
       version: spec.version ?? '',
       ...(spec.repo ? { repo: spec.repo } : {}),
+      ...(reference ? { reference } : {}),
+      ...(spec.chartContent ? { chartContent: spec.chartContent } : {}),
       values: spec.valuesContent ?? '',
       set: Object.fromEntries(Object.entries(spec.set ?? {}).map(([k, v]) => [k, String(v)])),
     });
   }
   return releases;
+}
+
+/**
+ * The chart a HelmChart installs, by name: `spec.chart`, or for an `oci://` reference or an archive URL (the k3s
+ * static folder) CMM's `app.kubernetes.io/name` label, else the reference's last part without its version.
+ */
+export function helmChartName(obj: {
+  metadata?: { labels?: Record<string, string> };
+  spec?: { chart?: string };
+}): string {
+  const chart = obj.spec?.chart ?? '';
+  if (!chart.includes('/')) return chart;
+  return (
+    obj.metadata?.labels?.['app.kubernetes.io/name'] ??
+    chart
+      .replace(/^.*\//, '')
+      .replace(/\.tgz$/, '')
+      .replace(/-[0-9][^-]*$/, '')
+  );
 }
 
 /** Objects of a multi-document YAML text (empty documents left out). */

@@ -9,6 +9,7 @@ import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { THANOS_IMAGE } from '../versions';
+import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import { containerResources, finishService, finishWorkload } from '../workload';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
@@ -62,6 +63,8 @@ export interface CentralThanosProps extends CentralThanosOptions {
   readonly ingressController: 'traefik' | 'nginx';
   /** ServiceMonitors for the components (the central cluster is monitored: its Prometheus scrapes them). */
   readonly selfMonitoring: boolean;
+  /** The central cluster's image mirror and pull Secrets. @default - the image's own registry */
+  readonly images?: AirgapImageOptions;
 }
 
 export const THANOS = {
@@ -101,9 +104,11 @@ export class CentralThanos extends Construct {
   public readonly namespace: string;
   /** The YAML of Query's endpoint file (`--endpoint.sd-config-file`). */
   public readonly endpointConfig: string;
+  private readonly images?: AirgapImageOptions;
 
   constructor(scope: Construct, id: string, props: CentralThanosProps) {
     super(scope, id);
+    this.images = props.images;
     const ns = props.namespace;
     this.namespace = ns;
     const pools = props.nodePools ?? {};
@@ -474,7 +479,7 @@ export class CentralThanos extends Construct {
   private container(name: string, o: WorkloadOptions): kplus.ContainerProps {
     return {
       name,
-      image: THANOS_IMAGE,
+      image: mirroredImage(THANOS_IMAGE, this.images?.registry),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: o.args,
       ports: o.ports.map((p) => ({ name: p.name, number: p.number })),
@@ -497,6 +502,8 @@ export class CentralThanos extends Construct {
 
   private finish(workload: kplus.Deployment | kplus.StatefulSet, o: WorkloadOptions): void {
     finishWorkload(workload, o.scheduling);
+    const secrets = imagePullSecrets(this.images);
+    if (secrets) ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/imagePullSecrets', secrets));
   }
 
   private service(
