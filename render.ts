@@ -17,6 +17,8 @@ import { crdValidators } from './lib/render/crd-schema';
 import {
   alertingProblems,
   namespaceProblems,
+  podSecurityProblems,
+  disruptionBudgetProblems,
   renderedFiles,
   renderFleet,
   schemaProblems,
@@ -80,6 +82,8 @@ export function renderAndCheck(
       ...taintProblems(c, facts),
       ...namespaceProblems(c, facts),
       ...alertingProblems(c, opts.forwarded),
+      ...podSecurityProblems(c),
+      ...disruptionBudgetProblems(c),
     );
   }
   return { problems, folder: report.folder };

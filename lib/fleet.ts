@@ -15,6 +15,8 @@ import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
 import type { CentralThanos } from './thanos/central-thanos';
 import type { Karma, KarmaAlertmanager } from './central/karma';
 import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
+import { resolvePodSecurity } from './pod-security';
+import { DEFAULT_KUBERNETES_VERSION } from './versions';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -132,6 +134,8 @@ export class Fleet extends Construct {
       clusterName: c.cluster,
       namespace,
       createNamespace: centralAgent?.namespace !== namespace,
+      // A central cluster that is not monitored: the fleet's defaults.
+      namespaceLabels: resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
       kubePrometheusStackVersion: c.kubePrometheusStackVersion,
       kubePrometheusStackRepo: c.kubePrometheusStackRepo,
       adminSecret: c.adminSecret,

@@ -38,6 +38,7 @@ export * from './output/escape';
 export * from './render/apply-order';
 export * from './render/render';
 export * from './render/checks';
+export * from './render/pod-security';
 export * from './logs/alloy-config';
 export * from './logs/log-agent';
 export * from './logs/central-loki';

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace, monitoringNamespace } from '../k8s';
+import { resolvePodSecurity, type PodSecurityOptions, type ResolvedPodSecurity } from '../pod-security';
 import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
@@ -8,6 +9,7 @@ import {
   checkComponentsOnPlatform,
   checkNodePoolReferences,
   checkStorageOnPlatform,
+  checkPodSecurityNamespaces,
   clusterConfigShape,
   clusterThanos,
   logsSettings,
@@ -109,6 +111,12 @@ export interface ClusterAgentProps {
    * @default - none
    */
   readonly namespaceOwners?: Readonly<Record<string, string>>;
+  /**
+   * The Pod Security labels of the monitoring namespace, and where the pods that need host access run.
+   * @default - the namespace enforces restricted; node-exporter and the log agent run in '<namespace>-host', which
+   * enforces privileged
+   */
+  readonly podSecurity?: PodSecurityOptions;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -159,6 +167,7 @@ const AGENT_PROPS = clusterConfigShape
     checkNodePoolReferences(c, ctx);
     checkComponentsOnPlatform(c, ctx);
     checkStorageOnPlatform(c, ctx);
+    checkPodSecurityNamespaces(c, ctx);
   });
 
 const prevalidated = new WeakSet<object>();
@@ -203,6 +212,10 @@ export class ClusterAgent extends Construct {
   public readonly release: HelmRelease;
   /** The `Namespace` object. */
   public readonly namespaceResource: KubeNamespace;
+  /** The Pod Security labels, and the namespace of node-exporter and the log agent when it is another one. */
+  public readonly podSecurity: ResolvedPodSecurity;
+  /** The namespace node-exporter and the log agent (and its push Secret) are in. */
+  public readonly hostNamespace: string;
   /** The cluster's Prometheus rules (none in agent mode, which evaluates none). Add groups with `rules.addGroup()`. */
   public readonly rules?: ClusterRules;
   /** Whether Prometheus runs in agent mode (scrape and remote write only). */
@@ -242,7 +255,12 @@ export class ClusterAgent extends Construct {
     this.filesystemWarningPercent =
       props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
 
-    this.namespaceResource = monitoringNamespace(this, this.namespace);
+    this.podSecurity = resolvePodSecurity(props.podSecurity, this.namespace, this.kubernetesVersion);
+    this.namespaceResource = monitoringNamespace(this, this.namespace, this.podSecurity.labels);
+    this.hostNamespace = this.podSecurity.host?.namespace ?? this.namespace;
+    if (this.podSecurity.host) {
+      monitoringNamespace(this, this.podSecurity.host.namespace, this.podSecurity.host.labels, 'HostNamespace');
+    }
 
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
       chart: chartWith(KUBE_PROMETHEUS_STACK, {
@@ -252,7 +270,12 @@ export class ClusterAgent extends Construct {
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
       ...helmChartPlacement(this, this.profile),
-      values: kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+      values: kubePrometheusStackValues({
+        ...props,
+        namespace: this.namespace,
+        releaseName: AGENT_RELEASE_NAME,
+        hostNamespace: this.hostNamespace,
+      }),
     });
 
     if (this.exposure.type === 'ingress') {
@@ -311,6 +334,7 @@ export class ClusterAgent extends Construct {
         profile: this.profile,
         clusterName: this.clusterName,
         namespace: this.namespace,
+        podNamespace: this.hostNamespace,
       });
     }
 

@@ -768,7 +768,7 @@ export const logsSettings = z
     credentialsSecret: dnsSubdomain()
       .optional()
       .describe(
-        'Existing Secret in the agent namespace with keys username and password for the Loki gateway. Default: loki-push-credentials.',
+        'Existing Secret with keys username and password for the Loki gateway, in the namespace the log agent runs in: podSecurity.hostNamespace (Default: <namespace>-host) when the monitoring namespace enforces baseline or restricted, else the agent namespace. Default: loki-push-credentials.',
       ),
     events: z.boolean().optional().describe('Also ship Kubernetes events. Default: false.'),
     journal: z.boolean().optional().describe("Also ship each node's systemd journal. Default: false."),
@@ -865,6 +865,30 @@ export const clusterThanos = z
       ),
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
+
+export const podSecuritySettings = z
+  .strictObject({
+    labels: z
+      .boolean()
+      .optional()
+      .describe(
+        'Write the pod-security.kubernetes.io labels on the monitoring namespaces. false: no labels, and node-exporter and the log agent stay in the monitoring namespace (the layout before these labels). Default: true.',
+      ),
+    level: z
+      .enum(['restricted', 'baseline', 'privileged'], {
+        error: 'a Pod Security level: restricted, baseline or privileged',
+      })
+      .optional()
+      .describe(
+        'The Pod Security level the monitoring namespace enforces. With restricted or baseline, node-exporter and the log agent (host network, host PID, hostPath) run in podSecurity.hostNamespace, which enforces privileged. Default: restricted.',
+      ),
+    hostNamespace: dnsLabel()
+      .optional()
+      .describe(
+        'Namespace of the pods that need host access (node-exporter, the log agent and its push Secret), labelled privileged. Default: <namespace>-host.',
+      ),
+  })
+  .describe('Pod Security Standards labels of the monitoring namespaces.');
 
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
@@ -965,6 +989,7 @@ const clusterSettings = {
   rules: rulesSettings.optional(),
   alertmanager: alertmanagerSettings.optional(),
   logs: logsSettings.optional(),
+  podSecurity: podSecuritySettings.optional(),
   serviceMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('ServiceMonitors by object name.'),
   podMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('PodMonitors by object name.'),
 };
@@ -1039,6 +1064,23 @@ export function checkStorageOnPlatform(
   }
 }
 
+/** The namespace of the host-access pods is another than the monitoring namespace. */
+export function checkPodSecurityNamespaces(
+  c: { namespace?: string; podSecurity?: { hostNamespace?: string } },
+  ctx: z.RefinementCtx,
+): void {
+  const host = c.podSecurity?.hostNamespace;
+  const ns = c.namespace ?? 'monitoring';
+  if (host !== undefined && host === ns) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['podSecurity', 'hostNamespace'],
+      input: host,
+      message: `a namespace other than the monitoring namespace "${ns}", which enforces the podSecurity level`,
+    });
+  }
+}
+
 /** Why a claim needs a StorageClass on a platform, or undefined. */
 export function storageClassProblem(storage: { storageClass?: string } | undefined, platform: Platform | undefined) {
   const profile = profileOf(platform);
@@ -1051,6 +1093,7 @@ export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
   checkNodePoolReferences(c, ctx);
   checkComponentsOnPlatform(c, ctx);
   checkStorageOnPlatform(c, ctx);
+  checkPodSecurityNamespaces(c, ctx);
 });
 
 /** The output folder of the ArgoCD Applications, which no cluster may take. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { HelmRelease } from '../helm/helm-release';
 import { helmTplLiteral } from '../output/escape';
 import { ALLOY, chartWith } from '../versions';
+import { defaultResources } from '../resource-defaults';
 import type { Resources } from '../agent/props';
 import { everyNodeTolerations, type NodePoolOptions, type Toleration } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -21,7 +22,8 @@ export interface LogShippingOptions {
   /** @default true when the fleet has a central Loki */
   readonly enabled?: boolean;
   /**
-   * Existing Secret in the agent's namespace with the push credentials, keys `username` and `password`.
+   * Existing Secret in the log agent's namespace (`LogAgentProps.podNamespace`) with the push credentials, keys
+   * `username` and `password`.
    * @default 'loki-push-credentials'
    */
   readonly credentialsSecret?: string;
@@ -41,11 +43,28 @@ export interface LogAgentProps extends LogShippingOptions {
   /** The cluster's platform (where the HelmCharts go). @default - k3s */
   readonly profile?: PlatformProfile;
   readonly clusterName: string;
+  /** The namespace of the Helm releases (where the HelmCharts install, and Helm keeps the releases). */
   readonly namespace: string;
+  /**
+   * The namespace the Alloys run in (the chart's `namespaceOverride`), with the push credentials' Secret: the
+   * cluster's namespace for host-access pods, which enforces Pod Security level privileged.
+   * @default - `namespace`
+   */
+  readonly podNamespace?: string;
   readonly endpoint: LokiEndpoint;
 }
 
 export const ALLOY_RELEASE_NAME = 'cmm-alloy';
+
+/** The Alloy container as the image's user `alloy` (uid and gid 473), Pod Security restricted. */
+export const ALLOY_NON_ROOT = {
+  runAsNonRoot: true,
+  runAsUser: 473,
+  runAsGroup: 473,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 export const ALLOY_EVENTS_RELEASE_NAME = 'cmm-alloy-events';
 export const NODE_NAME_ENV = 'CMM_NODE_NAME';
 export const LOKI_USERNAME_ENV = 'CMM_LOKI_USERNAME';
@@ -210,9 +229,13 @@ export class LogAgent extends Construct {
       configMap: { create: true, content: helmTplLiteral(this.config) },
       // /var/log holds /var/log/pods (container logs) and /var/log/journal.
       mounts: { varlog: true },
+      // Root (the image's user) reads the node's log files, owned by root; nothing more is needed.
+      securityContext: { allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } },
       extraEnv: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, ...credentials],
     };
-    if (props.resources) alloy.resources = { ...props.resources };
+    alloy.resources = props.resources ? { ...props.resources } : defaultResources('alloy');
+    const namespaceOverride =
+      props.podNamespace && props.podNamespace !== props.namespace ? { namespaceOverride: props.podNamespace } : {};
     this.release = new HelmRelease(this, 'Alloy', {
       chart: chartWith(ALLOY, {}),
       releaseName: ALLOY_RELEASE_NAME,
@@ -220,10 +243,12 @@ export class LogAgent extends Construct {
       ...helmChartPlacement(this, props.profile ?? profileOf(undefined)),
       values: {
         fullnameOverride: ALLOY_RELEASE_NAME,
+        ...namespaceOverride,
         // The PodLogs CRD is not used: discovery is in the configuration.
         crds: { create: false },
         controller: { type: 'daemonset', ...(tolerations.length > 0 ? { tolerations } : {}) },
         alloy,
+        configReloader: { resources: defaultResources('configReloader') },
       },
     });
     if (props.events) {
@@ -234,11 +259,16 @@ export class LogAgent extends Construct {
         ...helmChartPlacement(this, props.profile ?? profileOf(undefined)),
         values: {
           fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
+          ...namespaceOverride,
           crds: { create: false },
           controller: { type: 'deployment', replicas: 1 },
+          configReloader: { resources: defaultResources('configReloader') },
           alloy: {
             configMap: { create: true, content: helmTplLiteral(eventsConfig(props.clusterName, props.endpoint)) },
             extraEnv: credentials,
+            // It reads the API only: Pod Security restricted, as the image's own user alloy (473).
+            securityContext: ALLOY_NON_ROOT,
+            resources: props.resources ? { ...props.resources } : defaultResources('alloy'),
           },
         },
       });

@@ -1,5 +1,6 @@
 import type { Taint, Toleration } from '../scheduling';
 import type { K8sObject, RenderedCluster } from './render';
+import { checkPodSecurity, describeViolation, enforcedLevel, podOf } from './pod-security';
 
 /**
  * Checks of a rendered fleet, each for a fault that validates everywhere and still breaks a first install: a custom
@@ -184,6 +185,110 @@ export function alertingProblems(cluster: RenderedCluster, forwarded: ReadonlySe
       if ((alerting?.alertmanagers?.length ?? 0) > 0 || forwarded.has(cluster.cluster)) continue;
       problems.push(
         `${cluster.cluster}: release ${release.name}: Prometheus ${obj.metadata.name} sends its alerts nowhere: no Alertmanager, and the central Grafana does not forward them; enable alertmanager, or central.alerting with the cluster reachable`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every pod (the cluster folder's, each release's, and those the prometheus-operator builds from a Prometheus or an
+ * Alertmanager) against the Pod Security level its namespace enforces (the namespace's
+ * `pod-security.kubernetes.io/enforce` and `-version` labels, or `facts.podSecurity` for a namespace the folder does
+ * not create): the pods the API server would refuse.
+ */
+export function podSecurityProblems(cluster: RenderedCluster): string[] {
+  const levels = new Map<string, ReturnType<typeof enforcedLevel>>();
+  for (const obj of cluster.manifests.values()) {
+    if (obj?.kind === 'Namespace') levels.set(obj.metadata.name, enforcedLevel(obj.metadata.labels));
+  }
+  const problems: string[] = [];
+  const check = (obj: K8sObject, namespace: string, where: string) => {
+    const enforced = levels.get(namespace);
+    const pod = enforced && podOf(obj);
+    if (!pod) return;
+    const violations = checkPodSecurity(pod, enforced.level, enforced.version);
+    if (violations.length === 0) return;
+    problems.push(
+      `${cluster.cluster}: ${where}${obj.kind} ${namespace}/${obj.metadata.name} violates PodSecurity "${enforced.level}:${enforced.version}" of its namespace: ${violations.map(describeViolation).join(', ')}`,
+    );
+  };
+  for (const [file, obj] of cluster.manifests) {
+    if (obj) check(obj, obj.metadata.namespace ?? 'default', `${file}: `);
+  }
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) check(obj, obj.metadata.namespace ?? release.namespace, `release ${release.name}: `);
+  }
+  return problems;
+}
+
+interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { key: string; operator: string; values?: readonly string[] }[];
+}
+
+/** Whether a label selector selects these labels (an empty selector selects everything, as in a PDB). */
+export function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector?.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const inValues = has && (e.values ?? []).includes(labels[e.key]);
+    const ok =
+      e.operator === 'In'
+        ? inValues
+        : e.operator === 'NotIn'
+          ? !inValues
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const REPLICATED = new Set(['Deployment', 'StatefulSet']);
+
+/**
+ * PodDisruptionBudgets against the pods: each selects the pods of a workload in its namespace (a selector that
+ * matches nothing protects nothing, silently), and every Deployment or StatefulSet of more than one replica has one,
+ * so a node drain takes its pods down one at a time.
+ */
+export function disruptionBudgetProblems(cluster: RenderedCluster): string[] {
+  const all: { obj: K8sObject; namespace: string; where: string }[] = [];
+  for (const [file, obj] of cluster.manifests) {
+    if (obj) all.push({ obj, namespace: obj.metadata.namespace ?? 'default', where: `${file}: ` });
+  }
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) {
+      all.push({ obj, namespace: obj.metadata.namespace ?? release.namespace, where: `release ${release.name}: ` });
+    }
+  }
+  const workloads = all
+    .filter(({ obj }) => REPLICATED.has(obj.kind))
+    .map((w) => {
+      const spec = (
+        w.obj as { spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } } }
+      ).spec;
+      return { ...w, replicas: spec?.replicas ?? 1, labels: spec?.template?.metadata?.labels ?? {} };
+    });
+  const budgets = all
+    .filter(({ obj }) => obj.kind === 'PodDisruptionBudget')
+    .map((b) => ({ ...b, selector: (b.obj as { spec?: { selector?: LabelSelector } }).spec?.selector }));
+  const problems: string[] = [];
+  for (const b of budgets) {
+    if (!workloads.some((w) => w.namespace === b.namespace && selects(b.selector, w.labels))) {
+      problems.push(
+        `${cluster.cluster}: ${b.where}PodDisruptionBudget ${b.namespace}/${b.obj.metadata.name} selects no pod of a Deployment or StatefulSet: its selector ${JSON.stringify(b.selector ?? {})} protects nothing`,
+      );
+    }
+  }
+  for (const w of workloads) {
+    if (w.replicas <= 1) continue;
+    if (!budgets.some((b) => b.namespace === w.namespace && selects(b.selector, w.labels))) {
+      problems.push(
+        `${cluster.cluster}: ${w.where}${w.obj.kind} ${w.namespace}/${w.obj.metadata.name} runs ${w.replicas} replicas and no PodDisruptionBudget selects its pods: a node drain may evict them all at once`,
       );
     }
   }

@@ -9,6 +9,7 @@ import { basicAuthAnnotations, basicAuthMiddleware, type BasicAuthIngress } from
 import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { THANOS_IMAGE } from '../versions';
+import { disruptionBudget } from '../k8s';
 import { containerResources, finishService, finishWorkload } from '../workload';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
@@ -497,6 +498,8 @@ export class CentralThanos extends Construct {
 
   private finish(workload: kplus.Deployment | kplus.StatefulSet, o: WorkloadOptions): void {
     finishWorkload(workload, o.scheduling);
+    if (o.replicas > 1)
+      disruptionBudget(this, workload.name, this.namespace, labelsOf(workload.name), selectorOf(workload.name));
   }
 
   private service(
