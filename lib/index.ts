@@ -39,6 +39,8 @@ export * from './render/apply-order';
 export * from './render/render';
 export * from './render/checks';
 export * from './render/pod-security';
+export * from './pod-security';
+export * from './resource-defaults';
 export * from './logs/alloy-config';
 export * from './logs/log-agent';
 export * from './logs/central-loki';

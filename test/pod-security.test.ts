@@ -138,6 +138,21 @@ describe('baseline checks (each fails baseline and restricted alike)', () => {
     expect(messages(unconfined, 'baseline')).toEqual([
       'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")',
     ]);
+    // Restricted too, and a container's Unconfined is not covered by the pod's RuntimeDefault.
+    expect(messages(unconfined, 'restricted')).toContain(
+      'seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")',
+    );
+    const container = restrictedPod({
+      containers: [
+        {
+          ...RESTRICTED_CONTAINER,
+          securityContext: { ...RESTRICTED_CONTAINER.securityContext, seccompProfile: { type: 'Unconfined' } },
+        },
+      ],
+    });
+    expect(messages(container, 'restricted')).toEqual([
+      'seccompProfile (container "app" must not set securityContext.seccompProfile.type to "Unconfined")',
+    ]);
   });
 });
 

@@ -193,9 +193,9 @@ export function alertingProblems(cluster: RenderedCluster, forwarded: ReadonlySe
 
 /**
  * Every pod (the cluster folder's, each release's, and those the prometheus-operator builds from a Prometheus or an
- * Alertmanager) against the Pod Security level its namespace enforces (the namespace's
- * `pod-security.kubernetes.io/enforce` and `-version` labels, or `facts.podSecurity` for a namespace the folder does
- * not create): the pods the API server would refuse.
+ * Alertmanager) against the Pod Security level its namespace enforces (the `pod-security.kubernetes.io/enforce` and
+ * `-version` labels of the cluster folder's Namespace; a namespace the folder does not create is not checked): the
+ * pods the API server would refuse.
  */
 export function podSecurityProblems(cluster: RenderedCluster): string[] {
   const levels = new Map<string, ReturnType<typeof enforcedLevel>>();
