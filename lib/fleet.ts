@@ -134,8 +134,11 @@ export class Fleet extends Construct {
       clusterName: c.cluster,
       namespace,
       createNamespace: centralAgent?.namespace !== namespace,
-      // A central cluster that is not monitored: the fleet's defaults.
-      namespaceLabels: resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
+      // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
+      // defaults.
+      namespaceLabels:
+        centralAgent?.podSecurity.labels ??
+        resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
       kubePrometheusStackVersion: c.kubePrometheusStackVersion,
       kubePrometheusStackRepo: c.kubePrometheusStackRepo,
       adminSecret: c.adminSecret,

@@ -49,6 +49,11 @@ export const RESOURCE_DEFAULTS = {
     source:
       "request memory: prometheus-node-exporter 4.56.1 values.yaml, commented example (30Mi); limit: kube-prometheus (jsonnet) node-exporter (180Mi); cpu: CMM's, half the example's 100m, as it is reserved on every node",
   },
+  thanosSidecar: {
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    source:
+      "CMM's (neither the chart nor the operator sets any): it uploads blocks and answers the central Query's StoreAPI calls, streaming series",
+  },
   jobs: {
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     source:

@@ -157,6 +157,16 @@ describe('namespaces and their Pod Security labels', () => {
     expect(hub.map((n) => n.metadata.labels![`${PSA}/enforce`])).toEqual(['baseline', 'privileged', 'baseline']);
   });
 
+  test("Grafana's own namespace takes the central cluster's labels", () => {
+    const ms = fleetOf(
+      'central: { cluster: c, namespace: grafana }\nclusters:\n  - name: c\n    podSecurity: { level: baseline }\n',
+    );
+    expect(find(ms, 'Namespace', 'grafana')[0].metadata.labels).toEqual(
+      find(ms, 'Namespace', 'monitoring')[0].metadata.labels,
+    );
+    expect(find(ms, 'Namespace', 'grafana')[0].metadata.labels![`${PSA}/enforce`]).toBe('baseline');
+  });
+
   test('fails if the host namespace is the monitoring namespace', () => {
     expect(
       inventoryProblems(
@@ -194,6 +204,17 @@ describe('namespaces and their Pod Security labels', () => {
       { name: 'CMM_LOKI_PASSWORD', valueFrom: { secretKeyRef: { name: 'push', key: 'password' } } },
     ]);
   });
+});
+
+test('the Thanos sidecar gets requests and a memory limit; what the inventory sets stays', () => {
+  const ms = manifestsOf(
+    buildFleet(fs.readFileSync(path.join(__dirname, '..', 'examples', 'thanos.yaml'), 'utf8')).app,
+  );
+  const agents = ms.filter((m) => m.kind === 'HelmChart' && m.metadata.name === 'cmm-agent').map(helmValues);
+  const sidecars = agents.map((v) => v.prometheus.prometheusSpec.thanos?.resources).filter((r) => r !== undefined);
+  // Three sidecar clusters; the fourth pushes with remote write (no sidecar).
+  expect(sidecars).toEqual(Array(3).fill({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }));
+  for (const v of agents) expect(v.prometheus.prometheusSpec.resources).toBeDefined();
 });
 
 describe('PodDisruptionBudgets', () => {

@@ -50,7 +50,10 @@ export function applyAgentResourceDefaults(values: Values): void {
     if (at.resources === undefined) at.resources = defaultResources(component);
   };
   const prometheus = section(values, 'prometheus');
-  fill(section(prometheus, 'prometheusSpec'), 'prometheus');
+  const prometheusSpec = section(prometheus, 'prometheusSpec');
+  fill(prometheusSpec, 'prometheus');
+  // The Thanos sidecar, in a Thanos fleet (the operator adds the container to the Prometheus pod).
+  if (prometheusSpec.thanos) fill(prometheusSpec.thanos as Values, 'thanosSidecar');
   const alertmanager = values.alertmanager as Values | undefined;
   if (alertmanager?.enabled !== false && alertmanager) fill(section(alertmanager, 'alertmanagerSpec'), 'alertmanager');
   const operator = section(values, 'prometheusOperator');
