@@ -139,7 +139,9 @@ export const resources = z
     requests: resourceList.optional(),
     limits: resourceList.optional(),
   })
-  .describe('Container resource requests and limits.');
+  .describe(
+    "Container resource requests and limits; they replace CMM's default (README, Secure defaults: requests and a memory limit) as a whole.",
+  );
 
 export const storage = z
   .strictObject({

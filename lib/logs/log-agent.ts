@@ -31,7 +31,7 @@ export interface LogShippingOptions {
   readonly events?: boolean;
   /** Also ship each node's systemd journal. @default false */
   readonly journal?: boolean;
-  /** @default - the chart's */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
   /** More tolerations of the DaemonSet (it tolerates every node pool's taints). @default - none */
   readonly tolerations?: readonly Toleration[];
