@@ -54,15 +54,20 @@ export function podSecurityLabels(level: PodSecurityLevel, kubernetesVersion: st
   };
 }
 
-/** The labels and the host-access namespace for a cluster's settings. */
+/**
+ * The labels and the host-access namespace for a cluster's settings. `hostAccess`: whether the cluster runs a pod
+ * that needs the host (node-exporter, the log agent); without one there is no host namespace, since a namespace
+ * that enforces `privileged` admits any pod and none should stand empty.
+ */
 export function resolvePodSecurity(
   options: PodSecurityOptions | undefined,
   namespace: string,
   kubernetesVersion: string,
+  hostAccess = true,
 ): ResolvedPodSecurity {
   if (options?.labels === false) return { labels: {} };
   const level = options?.level ?? 'restricted';
-  if (level === 'privileged') return { labels: podSecurityLabels('privileged', kubernetesVersion) };
+  if (level === 'privileged' || !hostAccess) return { labels: podSecurityLabels(level, kubernetesVersion) };
   return {
     labels: podSecurityLabels(level, kubernetesVersion),
     host: {

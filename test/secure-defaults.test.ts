@@ -157,6 +157,12 @@ describe('namespaces and their Pod Security labels', () => {
     expect(hub.map((n) => n.metadata.labels![`${PSA}/enforce`])).toEqual(['baseline', 'privileged', 'baseline']);
   });
 
+  test('no host namespace where no pod needs the host (it would admit any pod)', () => {
+    const ms = fleetOf('central: { cluster: c }\nclusters:\n  - name: c\n    nodeExporter: { enabled: false }\n');
+    expect(ms.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['monitoring']);
+    expect(find(ms, 'Namespace', 'monitoring')[0].metadata.labels).toEqual(RESTRICTED);
+  });
+
   test("Grafana's own namespace takes the central cluster's labels", () => {
     const ms = fleetOf(
       'central: { cluster: c, namespace: grafana }\nclusters:\n  - name: c\n    podSecurity: { level: baseline }\n',

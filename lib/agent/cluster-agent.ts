@@ -255,7 +255,11 @@ export class ClusterAgent extends Construct {
     this.filesystemWarningPercent =
       props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
 
-    this.podSecurity = resolvePodSecurity(props.podSecurity, this.namespace, this.kubernetesVersion);
+    // The namespace for host access only where a pod needs it: a privileged namespace admits any pod, so none stands
+    // empty.
+    const hostAccess =
+      (props.nodeExporter?.enabled ?? true) || (props.logs !== undefined && props.logs.enabled !== false);
+    this.podSecurity = resolvePodSecurity(props.podSecurity, this.namespace, this.kubernetesVersion, hostAccess);
     this.namespaceResource = monitoringNamespace(this, this.namespace, this.podSecurity.labels);
     this.hostNamespace = this.podSecurity.host?.namespace ?? this.namespace;
     if (this.podSecurity.host) {
