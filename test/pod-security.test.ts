@@ -5,10 +5,14 @@
 import {
   checkPodSecurity,
   describeViolation,
+  disruptionBudgetProblems,
   enforcedLevel,
   operatorPod,
   podOf,
+  podSecurityProblems,
+  type K8sObject,
   type PodLike,
+  type RenderedCluster,
   type PodSecurityLevel,
 } from '../lib';
 
@@ -334,5 +338,88 @@ describe('the pods of workloads and of the prometheus-operator', () => {
     expect(() => enforcedLevel({ 'pod-security.kubernetes.io/enforce': 'strict' })).toThrow(
       'pod-security.kubernetes.io/enforce: expected one of privileged, baseline, restricted, got "strict"',
     );
+  });
+});
+
+describe('the render checks of a rendered cluster', () => {
+  const ns = (name: string, level?: string) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, labels: level ? { 'pod-security.kubernetes.io/enforce': level } : {} },
+  });
+  const deployment = (name: string, namespace: string, replicas: number, spec: Record<string, unknown>) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: { replicas, template: { metadata: { labels: { app: name, tier: 'x' } }, spec } },
+  });
+  const cluster = (objects: K8sObject[]): RenderedCluster => ({
+    cluster: 'c',
+    manifests: new Map<string, K8sObject>([
+      ['c/setup/00-namespace-monitoring.yaml', ns('monitoring', 'restricted') as K8sObject],
+      ['c/setup/00-namespace-monitoring-host.yaml', ns('monitoring-host', 'privileged') as K8sObject],
+      ['c/setup/00-namespace-open.yaml', ns('open') as K8sObject],
+    ]),
+    releases: [
+      {
+        release: {
+          cluster: 'c',
+          file: 'f',
+          name: 'r',
+          namespace: 'monitoring',
+          chart: 'x',
+          version: '1',
+          values: '',
+          set: {},
+        },
+        objects,
+      },
+    ],
+  });
+  const root = { containers: [{ name: 'app', securityContext: { runAsUser: 0 } }] };
+
+  test("a pod is held to its namespace's level; a namespace without the label is not checked", () => {
+    const problems = podSecurityProblems(
+      cluster([
+        deployment('a', 'monitoring', 1, root) as K8sObject,
+        deployment('b', 'monitoring-host', 1, { ...root, hostNetwork: true }) as K8sObject,
+        deployment('o', 'open', 1, { ...root, hostNetwork: true }) as K8sObject,
+      ]),
+    );
+    expect(problems).toEqual([
+      'c: release r: Deployment monitoring/a violates PodSecurity "restricted:latest" of its namespace: allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true), runAsUser=0 (container "app" must not set runAsUser=0), seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"), unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"])',
+    ]);
+  });
+
+  test('PodDisruptionBudgets: matchLabels and matchExpressions against the pod labels, in the namespace', () => {
+    const pdb = (name: string, namespace: string, selector: Record<string, unknown>) =>
+      ({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name, namespace },
+        spec: { selector },
+      }) as K8sObject;
+    const problems = disruptionBudgetProblems(
+      cluster([
+        deployment('a', 'monitoring', 2, {}) as K8sObject,
+        deployment('b', 'monitoring', 3, {}) as K8sObject,
+        deployment('single', 'monitoring', 1, {}) as K8sObject,
+        pdb('a', 'monitoring', {
+          matchLabels: { app: 'a' },
+          matchExpressions: [{ key: 'tier', operator: 'In', values: ['x'] }],
+        }),
+        // Right labels, wrong namespace; and an expression that excludes the pods.
+        pdb('b', 'monitoring-host', { matchLabels: { app: 'b' } }),
+        pdb('b2', 'monitoring', {
+          matchLabels: { app: 'b' },
+          matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['x'] }],
+        }),
+      ]),
+    );
+    expect(problems).toEqual([
+      'c: release r: PodDisruptionBudget monitoring-host/b selects no pod of a Deployment or StatefulSet: its selector {"matchLabels":{"app":"b"}} protects nothing',
+      'c: release r: PodDisruptionBudget monitoring/b2 selects no pod of a Deployment or StatefulSet: its selector {"matchLabels":{"app":"b"},"matchExpressions":[{"key":"tier","operator":"NotIn","values":["x"]}]} protects nothing',
+      'c: release r: Deployment monitoring/b runs 3 replicas and no PodDisruptionBudget selects its pods: a node drain may evict them all at once',
+    ]);
   });
 });
