@@ -157,6 +157,19 @@ describe('namespaces and their Pod Security labels', () => {
     expect(hub.map((n) => n.metadata.labels![`${PSA}/enforce`])).toEqual(['baseline', 'privileged', 'baseline']);
   });
 
+  test("the helm-controller's namespace, where CMM installs it, enforces restricted; not with the labels off", () => {
+    const eks = (extra: string) =>
+      fleetOf(
+        `central: { cluster: c, persistence: false }\nclusters:\n  - name: c\n    platform: eks\n${extra}`,
+      ).filter((m) => m.kind === 'Namespace' && m.metadata.name === 'helm-controller');
+    expect(eks('').map((n) => n.metadata.labels)).toEqual([
+      { ...RESTRICTED, 'app.kubernetes.io/name': 'helm-controller' },
+    ]);
+    expect(eks('    podSecurity: { labels: false }\n').map((n) => n.metadata.labels)).toEqual([
+      { 'app.kubernetes.io/name': 'helm-controller', 'app.kubernetes.io/managed-by': 'cmm' },
+    ]);
+  });
+
   test('no host namespace where no pod needs the host (it would admit any pod)', () => {
     const ms = fleetOf('central: { cluster: c }\nclusters:\n  - name: c\n    nodeExporter: { enabled: false }\n');
     expect(ms.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual(['monitoring']);

@@ -1,7 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace, monitoringNamespace } from '../k8s';
-import { resolvePodSecurity, type PodSecurityOptions, type ResolvedPodSecurity } from '../pod-security';
+import {
+  podSecurityLabels,
+  resolvePodSecurity,
+  type PodSecurityOptions,
+  type ResolvedPodSecurity,
+} from '../pod-security';
 import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
@@ -273,7 +278,11 @@ export class ClusterAgent extends Construct {
       }),
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
-      ...helmChartPlacement(this, this.profile),
+      ...helmChartPlacement(
+        this,
+        this.profile,
+        props.podSecurity?.labels === false ? {} : podSecurityLabels('restricted', this.kubernetesVersion),
+      ),
       values: kubePrometheusStackValues({
         ...props,
         namespace: this.namespace,

@@ -22,15 +22,26 @@ const NAME = 'helm-controller';
  * namespace limits which HelmCharts it acts on, not what a chart may install.
  */
 export class HelmControllerInstall extends Construct {
-  /** The install of `chart`, created once per chart (cluster). */
-  public static ensure(chart: Chart): HelmControllerInstall {
+  /**
+   * The install of `chart`, created once per chart (cluster): `namespaceLabels` are those of its first caller (the
+   * cluster's agent, which comes first).
+   */
+  public static ensure(chart: Chart, namespaceLabels: Readonly<Record<string, string>> = {}): HelmControllerInstall {
     const existing = chart.node.tryFindChild('HelmController');
-    return existing instanceof HelmControllerInstall ? existing : new HelmControllerInstall(chart, 'HelmController');
+    return existing instanceof HelmControllerInstall
+      ? existing
+      : new HelmControllerInstall(chart, 'HelmController', namespaceLabels);
   }
 
   public readonly namespace = HELM_CONTROLLER_NAMESPACE;
 
-  constructor(scope: Construct, id: string) {
+  /**
+   * @param namespaceLabels more labels of the namespace: its Pod Security labels. The controller, its install Jobs
+   * (helm-controller gives them `runAsNonRoot`, the `RuntimeDefault` seccomp profile, no privilege escalation and no
+   * capabilities; a chart with `bootstrap` would need the host network, which CMM never sets) and ArgoCD's wait hook
+   * all pass `restricted`.
+   */
+  constructor(scope: Construct, id: string, namespaceLabels: Readonly<Record<string, string>> = {}) {
     super(scope, id);
     const ns = HELM_CONTROLLER_NAMESPACE;
     const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/managed-by': 'cmm' };
@@ -39,7 +50,7 @@ export class HelmControllerInstall extends Construct {
       applyStage(o, Stage.HELM_CONTROLLER);
       return o;
     };
-    object('Namespace', 'v1', 'Namespace', { metadata: { name: ns, labels } });
+    object('Namespace', 'v1', 'Namespace', { metadata: { name: ns, labels: { ...labels, ...namespaceLabels } } });
     for (const crd of HELM_CONTROLLER_CRDS as { metadata: { name: string } }[]) {
       const { apiVersion, kind, ...body } = structuredClone(crd) as Record<string, unknown>;
       object(`Crd-${crd.metadata.name}`, String(apiVersion), String(kind), body);
@@ -108,8 +119,10 @@ export class HelmControllerInstall extends Construct {
 export function helmChartPlacement(
   scope: Construct,
   profile: PlatformProfile,
+  /** Labels of the helm-controller's namespace, if this call installs it. @default - none */
+  namespaceLabels?: Readonly<Record<string, string>>,
 ): { readonly namespace: string; readonly kindDefinedLater: boolean } {
   const install = profile.helmController === 'install';
-  if (install) HelmControllerInstall.ensure(Chart.of(scope));
+  if (install) HelmControllerInstall.ensure(Chart.of(scope), namespaceLabels);
   return { namespace: profile.helmChartNamespace, kindDefinedLater: install };
 }
