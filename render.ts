@@ -19,6 +19,8 @@ import {
   imageProblems,
   namespaceProblems,
   networkPolicyProblems,
+  podSecurityProblems,
+  disruptionBudgetProblems,
   renderedFiles,
   renderFleet,
   schemaProblems,
@@ -84,6 +86,8 @@ export function renderAndCheck(
       ...alertingProblems(c, opts.forwarded),
       ...networkPolicyProblems(c, facts),
       ...imageProblems(c, facts),
+      ...podSecurityProblems(c),
+      ...disruptionBudgetProblems(c),
     );
   }
   return { problems, folder: report.folder };

@@ -23,6 +23,8 @@ import {
   type NetworkPolicies,
 } from './security/network-policies';
 import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
+import { resolvePodSecurity } from './pod-security';
+import { DEFAULT_KUBERNETES_VERSION } from './versions';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -175,6 +177,11 @@ export class Fleet extends Construct {
       clusterName: c.cluster,
       namespace,
       createNamespace: centralAgent?.namespace !== namespace,
+      // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
+      // defaults.
+      namespaceLabels:
+        centralAgent?.podSecurity.labels ??
+        resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
       kubePrometheusStackVersion: c.kubePrometheusStackVersion,
       kubePrometheusStackRepo: c.kubePrometheusStackRepo,
       adminSecret: c.adminSecret,

@@ -417,7 +417,12 @@ spec:
   template:
     metadata: { labels: { app: x } }
     spec:
-      containers: [{ name: x, image: ${image} }]
+      # Pod Security restricted, which the monitoring namespace enforces (test/render.test.ts checks refusals).
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+      containers:
+        - name: x
+          image: ${image}
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
 `;
 
   function run(dir: string, text: string, args: string[]) {

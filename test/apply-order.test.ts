@@ -43,7 +43,10 @@ test('the README shows that sequence', () => {
 
 test('the setup files are named in install order: the namespace first, the HelmCharts last', () => {
   const setup = [...files.keys()].filter((f) => f.startsWith('central/setup/')).sort();
-  expect(setup[0]).toBe('central/setup/00-namespace-monitoring.yaml');
+  expect(setup.slice(0, 2)).toEqual([
+    'central/setup/00-namespace-monitoring-host.yaml',
+    'central/setup/00-namespace-monitoring.yaml',
+  ]);
   expect(setup.filter((f) => /\/50-helmchart-/.test(f))).toEqual(
     setup.slice(-setup.filter((f) => /helmchart/.test(f)).length),
   );

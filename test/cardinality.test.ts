@@ -156,7 +156,9 @@ describe('cardinality settings', () => {
     ]);
     expect(spec.enforcedSampleLimit).toBeUndefined();
     expect(spec.sampleLimit).toBeUndefined();
-    expect(values['kube-state-metrics']).toBeUndefined();
+    // No filter (the subchart's values hold only its resources).
+    expect(values['kube-state-metrics'].metricAllowlist).toBeUndefined();
+    expect(values['kube-state-metrics'].metricDenylist).toBeUndefined();
   });
 
   test('can configure drop and keep lists, the sample limit and the kube-state-metrics filter', () => {
@@ -176,12 +178,21 @@ describe('cardinality settings', () => {
     ]);
     expect(spec.enforcedSampleLimit).toBe(50000);
     // kube-state-metrics matches unanchored: CMM anchors each pattern so it means the whole name, as in Prometheus.
-    expect(values['kube-state-metrics']).toEqual({
+    const filter = (v: Record<string, unknown>) => ({
+      metricAllowlist: v.metricAllowlist,
+      metricDenylist: v.metricDenylist,
+    });
+    expect(filter(values['kube-state-metrics'])).toEqual({
+      metricAllowlist: undefined,
       metricDenylist: ['^(?:kube_.*_annotations)$', '^(?:kube_secret_.*)$'],
     });
     expect(
-      agentValues({ cardinality: { kubeStateMetrics: { metricAllowlist: ['kube_pod_info'] } } })['kube-state-metrics'],
-    ).toEqual({ metricAllowlist: ['^(?:kube_pod_info)$'] });
+      filter(
+        agentValues({ cardinality: { kubeStateMetrics: { metricAllowlist: ['kube_pod_info'] } } })[
+          'kube-state-metrics'
+        ],
+      ),
+    ).toEqual({ metricAllowlist: ['^(?:kube_pod_info)$'], metricDenylist: undefined });
   });
 
   test('the lists match as Prometheus does: anchored, each pattern on its own', () => {

@@ -49,6 +49,18 @@ describe('CentralGrafana', () => {
     });
   });
 
+  test('runs as Pod Security restricted, with requests and memory limits', () => {
+    const { g } = central();
+    // The chart's init container chowns the volume as root with CHOWN; its test Pod runs as root: both off.
+    expect(g.initChownData).toEqual({ enabled: false });
+    expect(g.testFramework).toEqual({ enabled: false });
+    expect(g.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+    expect(g.sidecar.resources).toEqual({ requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } });
+    expect(g.downloadDashboards).toEqual({
+      resources: { requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } },
+    });
+  });
+
   test("with selfMonitoring, the central cluster's Prometheus scrapes Grafana (a ServiceMonitor of its own)", () => {
     expect(central().objects.has('ServiceMonitor/cmm-central-grafana')).toBe(false);
     const monitor = central({ selfMonitoring: true }).objects.get('ServiceMonitor/cmm-central-grafana')!;

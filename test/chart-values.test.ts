@@ -57,7 +57,11 @@ const CHECKS: Record<string, (values: unknown) => string[]> = {
   [KUBE_PROMETHEUS_STACK.chart]: (v) => unknownValueKeys(v, kpsDefaults, { freeForm: FREE_FORM }),
   // loki.limits_config is Loki's own limits_config block, written into Loki's configuration as it is.
   [LOKI.chart]: (v) => unknownValueKeys(v, lokiDefaults, { freeForm: [...FREE_FORM, 'loki.limits_config'] }),
-  [ALLOY.chart]: (v) => unknownValueKeys(v, alloyDefaults, { freeForm: ['alloy.configMap.content'] }),
+  [ALLOY.chart]: (v) =>
+    unknownValueKeys(v, alloyDefaults, {
+      // A Kubernetes ResourceRequirements object, whatever the chart's default holds (requests only).
+      freeForm: ['alloy.configMap.content', 'configReloader.resources'],
+    }),
 };
 
 const lokiSchema = new Ajv({ strict: false, allErrors: true }).compile(

@@ -79,6 +79,7 @@ const SMALL_FILES = [
   'central/prometheusrule-cmm-builtin-rules.yaml',
   'central/servicemonitor-cmm-central-grafana.yaml',
   'central/servicemonitor-nginx.yaml',
+  'central/setup/00-namespace-monitoring-host.yaml',
   'central/setup/00-namespace-monitoring.yaml',
   'central/setup/03-networkpolicy-cmm-grafana.yaml',
   'central/setup/03-networkpolicy-cmm-kube-state-metrics.yaml',
@@ -91,6 +92,7 @@ const SMALL_FILES = [
   'central/setup/50-helmchart-cmm-central.yaml',
   'edge-1/Kustomization',
   'edge-1/prometheusrule-cmm-builtin-rules.yaml',
+  'edge-1/setup/00-namespace-monitoring-host.yaml',
   'edge-1/setup/00-namespace-monitoring.yaml',
   'edge-1/setup/03-networkpolicy-cmm-alertmanager.yaml',
   'edge-1/setup/03-networkpolicy-cmm-kube-state-metrics.yaml',
@@ -151,7 +153,7 @@ describe('synth', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const outPattern = out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 23 files written to ${outPattern}/ in \\d+ ms\\n`));
+    expect(run.stdout).toMatch(new RegExp(`^cmm: 2 clusters, 25 files written to ${outPattern}/ in \\d+ ms\\n`));
     // The summary: a line per cluster.
     expect(run.stdout.split('\n').slice(1, 4)).toEqual([
       expect.stringMatching(/^cluster +role +platform +objects +files +alerts +metrics +alerts go to +charts$/),
@@ -159,7 +161,7 @@ describe('synth', () => {
         /^central +central, monitored +k3s +\d+ +\d+ +\d+ +Prometheus, in the cluster +central Grafana +kube-prometheus-stack 88\.5\.3 ×2$/,
       ),
       expect.stringMatching(
-        /^edge-1 +monitored +k3s +\d+ +8 +\d+ +not reached +its Alertmanager +kube-prometheus-stack 88\.5\.3$/,
+        /^edge-1 +monitored +k3s +\d+ +9 +\d+ +not reached +its Alertmanager +kube-prometheus-stack 88\.5\.3$/,
       ),
     ]);
     expect(Object.keys(readTree(out)).sort()).toEqual(['.cmm-output', ...SMALL_FILES]);
@@ -281,7 +283,7 @@ describe('synth', () => {
     const inventory = writeInventory(SMALL);
     const run = synth(['--inventory', inventory, '--outdir', path.join(tmp, 'out'), '--quiet']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^cmm: 2 clusters, 23 files written to .* in \d+ ms\n$/);
+    expect(run.stdout).toMatch(/^cmm: 2 clusters, 25 files written to .* in \d+ ms\n$/);
   });
 
   test('--check writes nothing, lists what differs, and exits 1 until the folder is what the inventory gives', () => {
@@ -326,7 +328,7 @@ describe('synth', () => {
     const centralBefore = Object.fromEntries(Object.entries(readTree(out)).filter(([f]) => f.startsWith('central/')));
     const run = synth(['--inventory', inventory, '--outdir', out, '--cluster', 'edge-1']);
     expect([run.code, run.stderr]).toEqual([0, '']);
-    expect(run.stdout).toMatch(/^cmm: 2 clusters, 8 files of edge-1 written to .*\/edge-1\/ in \d+ ms\n/);
+    expect(run.stdout).toMatch(/^cmm: 2 clusters, 9 files of edge-1 written to .*\/edge-1\/ in \d+ ms\n/);
     const after = readTree(out);
     expect(after['edge-1/setup/50-helmchart-cmm-agent.yaml'].toString()).toContain('retention: 3d');
     expect(Object.fromEntries(Object.entries(after).filter(([f]) => f.startsWith('central/')))).toEqual(centralBefore);

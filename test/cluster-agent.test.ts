@@ -15,6 +15,7 @@ describe('ClusterAgent', () => {
     const { objects, helm, values } = synth({ clusterName: 'edge-1' });
     expect([...objects.keys()]).toEqual([
       'Namespace/monitoring',
+      'Namespace/monitoring-host',
       'HelmChart/cmm-agent',
       'NetworkPolicy/cmm-prometheus',
       'NetworkPolicy/cmm-prometheus-operator',
@@ -35,15 +36,28 @@ describe('ClusterAgent', () => {
     expect(values.kubeStateMetrics).toEqual({ enabled: true });
     expect(values.nodeExporter).toEqual({ enabled: true });
     // On every node: every NoSchedule taint is tolerated (the chart's own default, kept when CMM adds pools').
+    // In the namespace for host access (Pod Security privileged), otherwise as tight as it runs.
     expect(values['prometheus-node-exporter']).toEqual({
       hostRootFsMount: { enabled: true },
       tolerations: [{ operator: 'Exists', effect: 'NoSchedule' }],
+      namespaceOverride: 'monitoring-host',
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      containerSecurityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      resources: { requests: { cpu: '50m', memory: '30Mi' }, limits: { memory: '180Mi' } },
     });
     expect(values.kubelet).toEqual({ enabled: true });
     // The CRDs are installed and, on every upgrade, upgraded by the chart's Job (with a pinned busybox).
     expect(values.crds).toEqual({
       enabled: true,
-      upgradeJob: { enabled: true, image: { busybox: { tag: '1.37.0' } } },
+      upgradeJob: {
+        enabled: true,
+        image: { busybox: { tag: '1.37.0' } },
+        resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+      },
     });
     const spec = values.prometheus.prometheusSpec;
     expect(spec.retention).toBe('10d');
@@ -53,7 +67,20 @@ describe('ClusterAgent', () => {
     expect(spec.nodeSelector).toBeUndefined();
     expect(spec.retentionSize).toBeUndefined();
     expect(values.prometheus.ingress).toBeUndefined();
-    expect(values.prometheusOperator).toBeUndefined();
+    // Requests and limits on every container (lib/resource-defaults.ts); Prometheus: no limit, so no OOM kill.
+    expect(spec.resources).toEqual({ requests: { cpu: '100m', memory: '400Mi' } });
+    expect(values.prometheusOperator).toEqual({
+      resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { memory: '200Mi' } },
+      prometheusConfigReloader: {
+        resources: { requests: { cpu: '10m', memory: '50Mi' }, limits: { memory: '50Mi' } },
+      },
+      admissionWebhooks: {
+        patch: { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } } },
+      },
+    });
+    expect(values['kube-state-metrics']).toEqual({
+      resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '250Mi' } },
+    });
   });
 
   test('every series carries the cluster label, stored and external', () => {
@@ -159,6 +186,7 @@ describe('ClusterAgent', () => {
       expect(values['kube-state-metrics']).toEqual({
         nodeSelector: KAFKA,
         tolerations: [TOLERATE, { key: 'extra', operator: 'Exists' }],
+        resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '250Mi' } },
       });
       expect(values.kubeStateMetrics).toEqual({ enabled: true });
     });
@@ -222,11 +250,12 @@ describe('ClusterAgent', () => {
     });
     expect(spec.resources).toEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '8Gi' } });
     expect(spec.nodeSelector).toEqual({ 'kr-mum/noderole': 'kafka' });
-    expect(values.prometheusOperator).toEqual({
+    // What the inventory sets replaces the default as a whole.
+    expect(values.prometheusOperator).toMatchObject({
       nodeSelector: { 'kr-mum/noderole': 'kafka' },
       admissionWebhooks: { patch: { nodeSelector: { 'kr-mum/noderole': 'kafka' } } },
-      resources: { limits: { memory: '256Mi' } },
     });
+    expect(values.prometheusOperator.resources).toEqual({ limits: { memory: '256Mi' } });
   });
 
   test('storage without a class uses the default StorageClass', () => {

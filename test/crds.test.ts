@@ -11,7 +11,7 @@ const manifests = exampleInventories().flatMap((f) =>
 
 /** Kubernetes' own kinds. */
 const CORE =
-  /^(v1|apps\/v1|batch\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|apiextensions\.k8s\.io\/v1)\//;
+  /^(v1|apps\/v1|batch\/v1|networking\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|apiextensions\.k8s\.io\/v1|policy\/v1)\//;
 
 test('every custom resource of the example fleets has its CRD in upstream/crds', () => {
   const unknown = manifests

@@ -27,7 +27,14 @@ clusters:
 `);
     expect(f.clusterCharts.map((c) => c.node.id)).toEqual(['a', 'hub']);
     const hub = manifests.filter((m) => m.metadata.name === 'cmm-central' || m.kind === 'Namespace');
-    expect(hub.map((m) => m.kind)).toEqual(['Namespace', 'Namespace', 'HelmChart']);
+    // a's monitoring namespace and its namespace for host access, then the hub's (restricted, the defaults').
+    expect(hub.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
+      'Namespace/monitoring',
+      'Namespace/monitoring-host',
+      'Namespace/monitoring',
+      'HelmChart/cmm-central',
+    ]);
+    expect(hub[2].metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(grafana.additionalDataSources.map((d: { uid: string }) => d.uid)).toEqual(['cmm-prom-a']);
   });
 
@@ -67,7 +74,10 @@ clusters:
 central: { cluster: hub }
 clusters: [{ name: hub }]
 `);
-    expect(manifests.filter((m) => m.kind === 'Namespace')).toHaveLength(1);
+    expect(manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name)).toEqual([
+      'monitoring',
+      'monitoring-host',
+    ]);
   });
 
   test('fails when a listed dashboard file was not loaded', () => {

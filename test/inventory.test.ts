@@ -23,7 +23,7 @@ const CENTRAL = ['central:', '  cluster: a'];
 
 const CLUSTER_KEYS =
   'name, namespace, kubePrometheusStackVersion, kubePrometheusStackRepo, airgap, platform, kubernetesVersion, nodePools, kubeStateMetrics, cardinality, kubernetesComponents, ' +
-  'prometheus, thanos, namespaceOwners, operator, nodeExporter, rules, alertmanager, logs, serviceMonitors, podMonitors, networkPolicies';
+  'prometheus, thanos, namespaceOwners, operator, nodeExporter, rules, alertmanager, logs, podSecurity, serviceMonitors, podMonitors, networkPolicies';
 const EXPECT_LABEL =
   'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
 const EXPECT_SUBDOMAIN = 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters';

@@ -159,10 +159,22 @@ describe('central Loki', () => {
     expect(v.deploymentMode).toBe('Monolithic');
     expect(v.loki.storage).toEqual({ type: 'filesystem' });
     expect(v.loki.schemaConfig.configs[0]).toMatchObject({ store: 'tsdb', object_store: 'filesystem', schema: 'v13' });
-    expect(v.singleBinary).toEqual({ replicas: 1, persistence: { enabled: true, size: '50Gi' } });
+    expect(v.singleBinary).toEqual({
+      replicas: 1,
+      persistence: { enabled: true, size: '50Gi' },
+      resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+    });
     expect(v.loki.limits_config).toEqual({ retention_period: '720h' });
     expect(v.loki.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 'filesystem' });
-    expect(v.gateway).toEqual({ enabled: true, basicAuth: { enabled: true, existingSecret: 'loki-gateway-htpasswd' } });
+    expect(v.gateway).toEqual({
+      enabled: true,
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+      metrics: { resources: { requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } } },
+      basicAuth: { enabled: true, existingSecret: 'loki-gateway-htpasswd' },
+    });
+    expect(v.sidecar).toEqual({
+      resources: { requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } },
+    });
   });
 
   test('can expose the push endpoint with TLS, and run distributed on object storage', () => {
@@ -190,6 +202,11 @@ describe('central Loki', () => {
       extraEnvFrom: [{ secretRef: { name: 's3' } }],
     });
     expect(v.loki.limits_config.retention_period).toBe('2160h');
+    // Each replicated component: a PodDisruptionBudget (the chart renders one only with maxUnavailable set).
+    for (const c of ['ingester', 'distributor', 'querier', 'queryFrontend', 'queryScheduler', 'indexGateway']) {
+      expect(v[c].podDisruptionBudget).toEqual({ maxUnavailable: 1 });
+      expect(v[c].resources.limits.memory).toMatch(/^[12]Gi$/);
+    }
     expect(v.gateway.ingress.tls).toEqual([{ secretName: 'loki-tls', hosts: ['loki.example.com'] }]);
     expect(v.gateway.ingress.hosts[0].paths.map((p: { path: string }) => p.path)).toEqual([
       '/loki/api/v1/push',

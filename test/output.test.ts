@@ -44,7 +44,11 @@ describe('renderApp', () => {
       expect(k.kind).toBe('Kustomization');
       const own = manifests.map(([f]) => f).filter((f) => f.startsWith(`${cluster}/`));
       expect(k.resources).toEqual(own.map((f) => f.slice(cluster.length + 1)).sort((a, b) => setupFirst(a, b)));
-      expect(k.resources[0]).toBe('setup/00-namespace-monitoring.yaml');
+      // The namespaces first: the monitoring namespace, and the host-access pods' one (Pod Security privileged).
+      expect(k.resources.slice(0, 2)).toEqual([
+        'setup/00-namespace-monitoring-host.yaml',
+        'setup/00-namespace-monitoring.yaml',
+      ]);
     }
   });
 

@@ -29,6 +29,8 @@ metadata:
   namespace: {{ .Release.Namespace }}
 spec:
   retention: {{ .Values.prometheus.prometheusSpec.retention | quote }}
+  # The real chart's default.
+  securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000, seccompProfile: { type: RuntimeDefault } }
   {{- with .Values.prometheus.prometheusSpec.nodeSelector }}
   nodeSelector: {{- toYaml . | nindent 4 }}
   {{- end }}
@@ -49,12 +51,16 @@ apiVersion: apps/v1
 kind: DaemonSet
 metadata:
   name: {{ .Release.Name }}-node-exporter
+  namespace: {{ index .Values "prometheus-node-exporter" "namespaceOverride" | default .Release.Namespace }}
 spec:
   selector: { matchLabels: { app: node-exporter } }
   template:
     metadata: { labels: { app: node-exporter } }
     spec:
+      hostNetwork: true
+      hostPID: true
       containers: [{ name: node-exporter, image: quay.io/prometheus/node-exporter:v1.12.1 }]
+      volumes: [{ name: proc, hostPath: { path: /proc } }]
       {{- with (index .Values "prometheus-node-exporter" "tolerations") }}
       tolerations: {{- toYaml . | nindent 8 }}
       {{- end }}
@@ -80,6 +86,38 @@ kind: ConfigMap
 metadata:
   name: {{ .Release.Name }}-elsewhere
   namespace: elsewhere
+`,
+};
+
+/**
+ * A kube-prometheus-stack whose operator runs as root in the monitoring namespace (Pod Security restricted), with two
+ * replicas and no PodDisruptionBudget, beside a budget whose selector matches no pod.
+ */
+const INSECURE_TEMPLATES: Record<string, string> = {
+  ...KPS_TEMPLATES,
+  'operator.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-operator
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: operator } }
+  template:
+    metadata: { labels: { app: operator } }
+    spec:
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+      containers:
+        - name: operator
+          image: quay.io/prometheus-operator/prometheus-operator:v0.93.1
+          securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .Release.Name }}-operator
+spec:
+  maxUnavailable: 1
+  selector: { matchLabels: { app: prometheus-operator } }
 `,
 };
 
@@ -162,7 +200,10 @@ function files(dir: string): string[] {
 describeWithHelm('render', (helm) => {
   let good: string;
   let broken: string;
+  let insecure: string;
   beforeAll(() => {
+    insecure = path.join(tmp, 'insecure-charts');
+    chart(helm, insecure, 'kube-prometheus-stack', '88.5.3', INSECURE_TEMPLATES, CRDS);
     good = path.join(tmp, 'charts');
     chart(helm, good, 'kube-prometheus-stack', '88.5.3', KPS_TEMPLATES, CRDS);
     broken = path.join(tmp, 'broken-charts');
@@ -271,6 +312,31 @@ describeWithHelm('render', (helm) => {
       'cmm: edge: NetworkPolicy monitoring/cmm-prometheus-operator selects no pod: its podSelector {"matchLabels":{"app":"kube-prometheus-stack-operator","release":"cmm-agent"}} matches none of the cluster\'s pods, so it protects nothing',
       'cmm: edge: flow "the API server calls the operator\'s admission webhook": no Deployment cmm-agent-operator in the cluster',
       'cmm: edge: flow "Prometheus scrapes the operator": no Deployment cmm-agent-operator in the cluster',
+    ]);
+  });
+
+  test('finds a pod its namespace refuses at its Pod Security level, and replicas no PodDisruptionBudget covers', () => {
+    const dir = project();
+    const run = render(helm, dir, inventory('    alertmanager: { enabled: true, slack: { secretName: s } }\n'), [
+      '--charts',
+      insecure,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter((l) => l.startsWith('cmm: edge'))).toEqual([
+      'cmm: edge: release cmm-agent: Deployment monitoring/cmm-agent-operator violates PodSecurity "restricted:v1.33" of its namespace: runAsUser=0 (container "operator" must not set runAsUser=0)',
+      'cmm: edge: release cmm-agent: PodDisruptionBudget monitoring/cmm-agent-operator selects no pod of a Deployment or StatefulSet: its selector {"matchLabels":{"app":"prometheus-operator"}} protects nothing',
+      'cmm: edge: release cmm-agent: Deployment monitoring/cmm-agent-operator runs 2 replicas and no PodDisruptionBudget selects its pods: a node drain may evict them all at once',
+    ]);
+    // With the labels off, the namespace enforces nothing: only the budgets are left.
+    const off = render(
+      helm,
+      dir,
+      inventory('    alertmanager: { enabled: true, slack: { secretName: s } }\n    podSecurity: { labels: false }\n'),
+      ['--charts', insecure],
+    );
+    expect(off.stderr.split('\n').filter((l) => l.startsWith('cmm: edge'))).toEqual([
+      expect.stringContaining('PodDisruptionBudget monitoring/cmm-agent-operator selects no pod'),
+      expect.stringContaining('Deployment monitoring/cmm-agent-operator runs 2 replicas'),
     ]);
   });
 

@@ -64,7 +64,7 @@ describe('the summary of the bundled example', () => {
 
   test('README.md: the fleet table and the flows, the same at every synth', () => {
     expect(example.readme).toContain(
-      '| kafka-prod | monitored | k3s | 12 | 13 | 14 | Prometheus at prometheus.kafka-prod.example.com | its Alertmanager | yes | kube-prometheus-stack 88.5.3, alloy 1.11.1 ×2 |',
+      '| kafka-prod | monitored | k3s | 13 | 14 | 14 | Prometheus at prometheus.kafka-prod.example.com | its Alertmanager | yes | kube-prometheus-stack 88.5.3, alloy 1.11.1 ×2 |',
     );
     const mermaid = example.readme.slice(example.readme.indexOf('```mermaid'));
     expect(mermaid).toContain('  grafana -->|"metrics: PromQL"| clusters_1\n');

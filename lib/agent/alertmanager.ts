@@ -133,7 +133,7 @@ export interface AlertmanagerOptions extends SchedulingOptions {
   readonly exposure?: AlertmanagerExposure;
   /** @default - none (emptyDir: silences are lost when the pod moves) */
   readonly storage?: StorageOptions;
-  /** @default - the chart's */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
 }
 

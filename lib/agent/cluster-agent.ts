@@ -1,6 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace, monitoringNamespace } from '../k8s';
+import {
+  podSecurityLabels,
+  resolvePodSecurity,
+  type PodSecurityOptions,
+  type ResolvedPodSecurity,
+} from '../pod-security';
 import { validate, ValidationError } from '../inventory/errors';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
@@ -10,6 +16,7 @@ import {
   checkKubeStateMetricsFilter,
   checkNodePoolReferences,
   checkStorageOnPlatform,
+  checkPodSecurityNamespaces,
   clusterConfigShape,
   clusterThanos,
   logsSettings,
@@ -150,6 +157,12 @@ export interface ClusterAgentProps {
   readonly airgap?: AirgapOptions;
   /** The chart archives of `--charts DIR`, for charts whose `airgap.charts.source` is `embedded`. @default - none */
   readonly chartArchive?: ChartArchiveReader;
+  /**
+   * The Pod Security labels of the monitoring namespace, and where the pods that need host access run.
+   * @default - the namespace enforces restricted; node-exporter and the log agent run in '<namespace>-host', which
+   * enforces privileged
+   */
+  readonly podSecurity?: PodSecurityOptions;
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
@@ -213,6 +226,7 @@ const AGENT_PROPS = clusterConfigShape
     checkComponentsOnPlatform(c, ctx);
     checkStorageOnPlatform(c, ctx);
     checkAirgapOnPlatform(c, ctx);
+    checkPodSecurityNamespaces(c, ctx);
   });
 
 const prevalidated = new WeakSet<object>();
@@ -257,6 +271,10 @@ export class ClusterAgent extends Construct {
   public readonly release: HelmRelease;
   /** The `Namespace` object. */
   public readonly namespaceResource: KubeNamespace;
+  /** The Pod Security labels, and the namespace of node-exporter and the log agent when it is another one. */
+  public readonly podSecurity: ResolvedPodSecurity;
+  /** The namespace node-exporter and the log agent (and its push Secret) are in. */
+  public readonly hostNamespace: string;
   /** The cluster's Prometheus rules (none in agent mode, which evaluates none). Add groups with `rules.addGroup()`. */
   public readonly rules?: ClusterRules;
   /** Whether Prometheus runs in agent mode (scrape and remote write only). */
@@ -300,14 +318,28 @@ export class ClusterAgent extends Construct {
     this.filesystemWarningPercent =
       props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
 
-    this.namespaceResource = monitoringNamespace(this, this.namespace);
+    // The namespace for host access only where a pod needs it: a privileged namespace admits any pod, so none stands
+    // empty.
+    const hostAccess =
+      (props.nodeExporter?.enabled ?? true) || (props.logs !== undefined && props.logs.enabled !== false);
+    this.podSecurity = resolvePodSecurity(props.podSecurity, this.namespace, this.kubernetesVersion, hostAccess);
+    this.namespaceResource = monitoringNamespace(this, this.namespace, this.podSecurity.labels);
+    this.hostNamespace = this.podSecurity.host?.namespace ?? this.namespace;
+    if (this.podSecurity.host) {
+      monitoringNamespace(this, this.podSecurity.host.namespace, this.podSecurity.host.labels, 'HostNamespace');
+    }
 
     this.airgap = props.airgap ?? {};
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
       chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: AGENT_RELEASE_NAME,
       targetNamespace: this.namespace,
-      ...helmChartPlacement(this, this.profile, this.airgap.images),
+      ...helmChartPlacement(
+        this,
+        this.profile,
+        this.airgap.images,
+        props.podSecurity?.labels === false ? {} : podSecurityLabels('restricted', this.kubernetesVersion),
+      ),
       airgap: {
         charts: this.airgap.charts,
         archive: props.chartArchive,
@@ -317,7 +349,12 @@ export class ClusterAgent extends Construct {
       },
       // Every image of the chart and its subcharts from the mirror (global.imageRegistry).
       values: mergeValues(
-        kubePrometheusStackValues({ ...props, namespace: this.namespace, releaseName: AGENT_RELEASE_NAME }),
+        kubePrometheusStackValues({
+          ...props,
+          namespace: this.namespace,
+          releaseName: AGENT_RELEASE_NAME,
+          hostNamespace: this.hostNamespace,
+        }),
         kubePrometheusStackImageValues(this.airgap.images),
       ),
     });
@@ -420,6 +457,7 @@ export class ClusterAgent extends Construct {
         namespace: this.namespace,
         airgap: this.airgap,
         chartArchive: props.chartArchive,
+        podNamespace: this.hostNamespace,
       });
     }
 

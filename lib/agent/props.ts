@@ -17,9 +17,9 @@ export interface ResourceQuantities {
 
 /** Container resource requests and limits. */
 export interface Resources {
-  /** @default - none: the chart's defaults apply */
+  /** @default - none */
   readonly requests?: ResourceQuantities;
-  /** @default - none: the chart's defaults apply */
+  /** @default - none */
   readonly limits?: ResourceQuantities;
 }
 
@@ -75,7 +75,7 @@ export interface PrometheusOptions extends SchedulingOptions {
   readonly evaluationInterval?: string;
   /** Persistent storage. @default - none: an emptyDir, lost when the pod moves */
   readonly storage?: StorageOptions;
-  /** @default - the chart's defaults */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
   /** External labels besides `cluster`, which is always the cluster name. @default - none */
   readonly externalLabels?: Record<string, string>;
@@ -85,7 +85,7 @@ export interface PrometheusOptions extends SchedulingOptions {
 
 /** The prometheus-operator. */
 export interface OperatorOptions extends SchedulingOptions {
-  /** @default - the chart's defaults */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
 }
 
@@ -99,7 +99,7 @@ export interface NodeExporterOptions {
    * @default true
    */
   readonly hostRootFsMount?: boolean;
-  /** @default - the chart's defaults */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
   /**
    * More tolerations. The DaemonSet runs on every node: it tolerates every node pool's taints and every NoSchedule
@@ -112,7 +112,7 @@ export interface NodeExporterOptions {
 export interface KubeStateMetricsOptions extends SchedulingOptions {
   /** @default true */
   readonly enabled?: boolean;
-  /** @default - the chart's defaults */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
 }
 

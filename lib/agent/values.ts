@@ -11,6 +11,7 @@ import { componentValues } from './components';
 import { profileOf } from '../platforms/profiles';
 import { thanosAgentValues } from './thanos';
 import { cardinalityValues } from './cardinality';
+import { applyAgentResourceDefaults, nodeExporterSecurityValues } from './security';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
@@ -23,7 +24,12 @@ export const DEFAULT_SCRAPE_INTERVAL = '30s';
  * `values.yaml` (checked by test/chart-values.test.ts).
  */
 export function kubePrometheusStackValues(
-  props: ClusterAgentProps & { readonly namespace: string; readonly releaseName: string },
+  props: ClusterAgentProps & {
+    readonly namespace: string;
+    readonly releaseName: string;
+    /** Where node-exporter runs (Pod Security level privileged). @default - `namespace` */
+    readonly hostNamespace?: string;
+  },
 ): Record<string, unknown> {
   const prom = props.prometheus ?? {};
   const profile = profileOf(props.platform);
@@ -90,6 +96,7 @@ export function kubePrometheusStackValues(
     ]),
   };
   if (nodeExporter.resources) nodeExporterChart.resources = resources(nodeExporter.resources);
+  Object.assign(nodeExporterChart, nodeExporterSecurityValues(props.namespace, props.hostNamespace));
 
   const values: Record<string, unknown> = {
     // Short, predictable object names: cmm-agent-prometheus, cmm-agent-operator, ...
@@ -133,6 +140,7 @@ export function kubePrometheusStackValues(
   if ((values.kubelet as { enabled: boolean }).enabled === false) {
     (values.defaultRules as { disabled: Record<string, boolean> }).disabled.KubeletDown = true;
   }
+  applyAgentResourceDefaults(values);
   return values;
 }
 

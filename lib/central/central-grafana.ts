@@ -13,6 +13,7 @@ import {
   redactUrl,
 } from '../inventory/schema';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
+import { defaultResources } from '../resource-defaults';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK, THANOS_VERSION } from '../versions';
 import {
@@ -103,6 +104,8 @@ export interface CentralGrafanaProps {
   readonly namespace?: string;
   /** Whether this construct creates the Namespace (false when a ClusterAgent in the same cluster does). @default true */
   readonly createNamespace?: boolean;
+  /** Labels of that namespace: its Pod Security labels (lib/pod-security.ts). @default - none */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
   /** @default - `KUBE_PROMETHEUS_STACK.version` */
   readonly kubePrometheusStackVersion?: string;
   /** @default - `KUBE_PROMETHEUS_STACK.repo` */
@@ -246,7 +249,7 @@ export class CentralGrafana extends Construct {
     }
 
     if (props.createNamespace ?? true) {
-      monitoringNamespace(this, this.namespace);
+      monitoringNamespace(this, this.namespace, props.namespaceLabels);
     }
 
     const persistence = props.persistence ?? { size: '10Gi' };
@@ -562,7 +565,15 @@ export class CentralGrafana extends Construct {
       admin: { existingSecret: adminSecret, userKey: 'admin-user', passwordKey: 'admin-password' },
       // No ServiceMonitor: this release installs no CRDs, and the central's own agent (if any) scrapes it.
       serviceMonitor: { enabled: false },
+      // Pod Security restricted: no root init container that chowns the volume (the pod's fsGroup 472, the chart's,
+      // makes it Grafana's), and no test Pod (helm test is never run; the helm-controller does not).
+      initChownData: { enabled: false },
+      testFramework: { enabled: false },
+      resources: defaultResources('grafana'),
+      // The init container that fetches grafana.com dashboards (when there are some).
+      downloadDashboards: { resources: defaultResources('sidecar') },
       sidecar: {
+        resources: defaultResources('sidecar'),
         dashboards: {
           enabled: true,
           searchNamespace: ALL_NAMESPACES,

@@ -139,7 +139,9 @@ export const resources = z
     requests: resourceList.optional(),
     limits: resourceList.optional(),
   })
-  .describe('Container resource requests and limits.');
+  .describe(
+    "Container resource requests and limits; they replace CMM's default (README, Secure defaults: requests and a memory limit) as a whole.",
+  );
 
 export const storage = z
   .strictObject({
@@ -838,7 +840,7 @@ export const logsSettings = z
     credentialsSecret: dnsSubdomain()
       .optional()
       .describe(
-        'Existing Secret in the agent namespace with keys username and password for the Loki gateway. Default: loki-push-credentials.',
+        'Existing Secret with keys username and password for the Loki gateway, in the namespace the log agent runs in: podSecurity.hostNamespace (Default: <namespace>-host) when the monitoring namespace enforces baseline or restricted, else the agent namespace. Default: loki-push-credentials.',
       ),
     events: z.boolean().optional().describe('Also ship Kubernetes events. Default: false.'),
     journal: z.boolean().optional().describe("Also ship each node's systemd journal. Default: false."),
@@ -1084,13 +1086,37 @@ export const airgapSettings = z
           .array(dnsSubdomain())
           .optional()
           .describe(
-            "Existing kubernetes.io/dockerconfigjson Secrets for the registry, in every namespace where CMM runs pods (the monitoring namespace; the HelmCharts' namespace for CMM's helm-controller and the ArgoCD hook). Default: none.",
+            "Existing kubernetes.io/dockerconfigjson Secrets for the registry, in every namespace where CMM runs pods (the monitoring namespace; the host namespace of node-exporter and the log agent, podSecurity.hostNamespace; the HelmCharts' namespace for CMM's helm-controller and the ArgoCD hook). Default: none.",
           ),
       })
       .optional()
       .describe('Where the images come from.'),
   })
   .describe("Air-gapped clusters: the charts' and images' mirrors (see the README's Air-gapped clusters).");
+
+export const podSecuritySettings = z
+  .strictObject({
+    labels: z
+      .boolean()
+      .optional()
+      .describe(
+        'Write the pod-security.kubernetes.io labels on the monitoring namespaces. false: no labels, and node-exporter and the log agent stay in the monitoring namespace (the layout before these labels). Default: true.',
+      ),
+    level: z
+      .enum(['restricted', 'baseline', 'privileged'], {
+        error: 'a Pod Security level: restricted, baseline or privileged',
+      })
+      .optional()
+      .describe(
+        'The Pod Security level the monitoring namespace enforces. With restricted or baseline, node-exporter and the log agent (host network, host PID, hostPath) run in podSecurity.hostNamespace, which enforces privileged. Default: restricted.',
+      ),
+    hostNamespace: dnsLabel()
+      .optional()
+      .describe(
+        'Namespace of the pods that need host access (node-exporter, the log agent and its push Secret), labelled privileged. Default: <namespace>-host.',
+      ),
+  })
+  .describe('Pod Security Standards labels of the monitoring namespaces.');
 
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
@@ -1195,6 +1221,7 @@ const clusterSettings = {
   rules: rulesSettings.optional(),
   alertmanager: alertmanagerSettings.optional(),
   logs: logsSettings.optional(),
+  podSecurity: podSecuritySettings.optional(),
   serviceMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('ServiceMonitors by object name.'),
   podMonitors: z.record(dnsSubdomain(), monitorPart).optional().describe('PodMonitors by object name.'),
   networkPolicies: networkPolicySettings.optional(),
@@ -1308,6 +1335,23 @@ export function checkAirgapOnPlatform(
   }
 }
 
+/** The namespace of the host-access pods is another than the monitoring namespace. */
+export function checkPodSecurityNamespaces(
+  c: { namespace?: string; podSecurity?: { hostNamespace?: string } },
+  ctx: z.RefinementCtx,
+): void {
+  const host = c.podSecurity?.hostNamespace;
+  const ns = c.namespace ?? 'monitoring';
+  if (host !== undefined && host === ns) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['podSecurity', 'hostNamespace'],
+      input: host,
+      message: `a namespace other than the monitoring namespace "${ns}", which enforces the podSecurity level`,
+    });
+  }
+}
+
 /** Why a claim needs a StorageClass on a platform, or undefined. */
 export function storageClassProblem(storage: { storageClass?: string } | undefined, platform: Platform | undefined) {
   const profile = profileOf(platform);
@@ -1322,6 +1366,7 @@ export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
   checkComponentsOnPlatform(c, ctx);
   checkStorageOnPlatform(c, ctx);
   checkAirgapOnPlatform(c, ctx);
+  checkPodSecurityNamespaces(c, ctx);
 });
 
 /** The output folder of the ArgoCD Applications, which no cluster may take. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import type { StorageOptions } from '../agent/props';
 import { HelmRelease } from '../helm/helm-release';
 import { chartWith, LOKI } from '../versions';
+import { defaultResources } from '../resource-defaults';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type Platform } from '../platforms/profiles';
@@ -113,6 +114,8 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
     },
     loki,
     lokiCanary: { enabled: false },
+    // The rules sidecar (k8s-sidecar).
+    sidecar: { resources: defaultResources('sidecar') },
     test: { enabled: false },
     minio: { enabled: false },
     gateway: gateway(o),
@@ -124,6 +127,7 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       deploymentMode: 'Monolithic',
       singleBinary: {
         replicas: 1,
+        resources: defaultResources('loki'),
         persistence: {
           enabled: true,
           size: storage.size,
@@ -163,6 +167,7 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       backend: { replicas: 0 },
       ingester: {
         replicas: 3,
+        ...component('loki'),
         // The zone-aware ingesters take their nodeSelector only from their zones.
         ...(scheduling.nodeSelector
           ? {
@@ -172,12 +177,14 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
             }
           : {}),
       },
-      distributor: { replicas: 3 },
-      querier: { replicas: 3 },
-      queryFrontend: { replicas: 2 },
-      queryScheduler: { replicas: 2 },
-      indexGateway: { replicas: 2 },
-      compactor: { replicas: 1 },
+      distributor: { replicas: 3, ...component('lokiComponent') },
+      querier: { replicas: 3, ...component('lokiComponent') },
+      queryFrontend: { replicas: 2, ...component('lokiComponent') },
+      queryScheduler: { replicas: 2, ...component('lokiComponent') },
+      indexGateway: { replicas: 2, ...component('lokiComponent') },
+      compactor: { replicas: 1, resources: defaultResources('lokiComponent') },
+      ruler: { resources: defaultResources('lokiComponent') },
+      memcachedExporter: { resources: defaultResources('sidecar') },
       // memcached: the chart's default chunks cache asks for some 10 GiB; sized for a small cluster instead.
       chunksCache: {
         allocatedMemory: o.caches?.chunksMB ?? 512,
@@ -206,6 +213,14 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
   return values;
 }
 
+/**
+ * A distributed component's resources, and its PodDisruptionBudget: the chart renders one only with
+ * `maxUnavailable` set (its `podDisruptionBudget.enabled` is true, every bound null), and only above one replica.
+ */
+function component(resources: 'loki' | 'lokiComponent'): Record<string, unknown> {
+  return { resources: defaultResources(resources), podDisruptionBudget: { maxUnavailable: 1 } };
+}
+
 const DISTRIBUTED_COMPONENTS = [
   'gateway',
   'ingester',
@@ -228,6 +243,8 @@ function schedulingOf(s: PodScheduling): PodScheduling {
 function gateway(o: CentralLokiOptions): Record<string, unknown> {
   const g: Record<string, unknown> = {
     enabled: true,
+    resources: defaultResources('lokiGateway'),
+    metrics: { resources: defaultResources('sidecar') },
     // Every request but `/` needs a user from the htpasswd Secret: pushes from the clusters and Grafana's queries.
     basicAuth: { enabled: true, existingSecret: o.gatewayAuthSecret ?? 'loki-gateway-htpasswd' },
   };

@@ -3,6 +3,7 @@ import { HelmRelease } from '../helm/helm-release';
 import { helmTplLiteral } from '../output/escape';
 import { ALLOY, chartWith } from '../versions';
 import { alloyImageValues, type AirgapOptions, type ChartArchiveReader } from '../airgap/airgap';
+import { defaultResources } from '../resource-defaults';
 import type { Resources } from '../agent/props';
 import { everyNodeTolerations, type NodePoolOptions, type Toleration } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
@@ -22,7 +23,8 @@ export interface LogShippingOptions {
   /** @default true when the fleet has a central Loki */
   readonly enabled?: boolean;
   /**
-   * Existing Secret in the agent's namespace with the push credentials, keys `username` and `password`.
+   * Existing Secret in the log agent's namespace (`LogAgentProps.podNamespace`) with the push credentials, keys
+   * `username` and `password`.
    * @default 'loki-push-credentials'
    */
   readonly credentialsSecret?: string;
@@ -30,7 +32,7 @@ export interface LogShippingOptions {
   readonly events?: boolean;
   /** Also ship each node's systemd journal. @default false */
   readonly journal?: boolean;
-  /** @default - the chart's */
+  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
   readonly resources?: Resources;
   /** More tolerations of the DaemonSet (it tolerates every node pool's taints). @default - none */
   readonly tolerations?: readonly Toleration[];
@@ -42,7 +44,14 @@ export interface LogAgentProps extends LogShippingOptions {
   /** The cluster's platform (where the HelmCharts go). @default - k3s */
   readonly profile?: PlatformProfile;
   readonly clusterName: string;
+  /** The namespace of the Helm releases (where the HelmCharts install, and Helm keeps the releases). */
   readonly namespace: string;
+  /**
+   * The namespace the Alloys run in (the chart's `namespaceOverride`), with the push credentials' Secret: the
+   * cluster's namespace for host-access pods, which enforces Pod Security level privileged.
+   * @default - `namespace`
+   */
+  readonly podNamespace?: string;
   readonly endpoint: LokiEndpoint;
   /** Where the alloy chart and images come from (air-gapped clusters). @default - upstream */
   readonly airgap?: AirgapOptions;
@@ -51,6 +60,16 @@ export interface LogAgentProps extends LogShippingOptions {
 }
 
 export const ALLOY_RELEASE_NAME = 'cmm-alloy';
+
+/** The Alloy container as the image's user `alloy` (uid and gid 473), Pod Security restricted. */
+export const ALLOY_NON_ROOT = {
+  runAsNonRoot: true,
+  runAsUser: 473,
+  runAsGroup: 473,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 export const ALLOY_EVENTS_RELEASE_NAME = 'cmm-alloy-events';
 export const NODE_NAME_ENV = 'CMM_NODE_NAME';
 export const LOKI_USERNAME_ENV = 'CMM_LOKI_USERNAME';
@@ -215,9 +234,13 @@ export class LogAgent extends Construct {
       configMap: { create: true, content: helmTplLiteral(this.config) },
       // /var/log holds /var/log/pods (container logs) and /var/log/journal.
       mounts: { varlog: true },
+      // Root (the image's user) reads the node's log files, owned by root; nothing more is needed.
+      securityContext: { allowPrivilegeEscalation: false, seccompProfile: { type: 'RuntimeDefault' } },
       extraEnv: [{ name: NODE_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }, ...credentials],
     };
-    if (props.resources) alloy.resources = { ...props.resources };
+    alloy.resources = props.resources ? { ...props.resources } : defaultResources('alloy');
+    const namespaceOverride =
+      props.podNamespace && props.podNamespace !== props.namespace ? { namespaceOverride: props.podNamespace } : {};
     const profile = props.profile ?? profileOf(undefined);
     const images = props.airgap?.images;
     const source = {
@@ -235,10 +258,12 @@ export class LogAgent extends Construct {
       values: {
         ...alloyImageValues(images),
         fullnameOverride: ALLOY_RELEASE_NAME,
+        ...namespaceOverride,
         // The PodLogs CRD is not used: discovery is in the configuration.
         crds: { create: false },
         controller: { type: 'daemonset', ...(tolerations.length > 0 ? { tolerations } : {}) },
         alloy,
+        configReloader: { resources: defaultResources('configReloader') },
       },
     });
     if (props.events) {
@@ -251,11 +276,16 @@ export class LogAgent extends Construct {
         values: {
           ...alloyImageValues(images),
           fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
+          ...namespaceOverride,
           crds: { create: false },
           controller: { type: 'deployment', replicas: 1 },
+          configReloader: { resources: defaultResources('configReloader') },
           alloy: {
             configMap: { create: true, content: helmTplLiteral(eventsConfig(props.clusterName, props.endpoint)) },
             extraEnv: credentials,
+            // It reads the API only: Pod Security restricted, as the image's own user alloy (473).
+            securityContext: ALLOY_NON_ROOT,
+            resources: props.resources ? { ...props.resources } : defaultResources('alloy'),
           },
         },
       });

@@ -59,6 +59,7 @@ export const SETUP_ORDER: Readonly<Record<string, number>> = {
   NetworkPolicy: 3,
   CustomResourceDefinition: 5,
   ResourceQuota: 8,
+  PodDisruptionBudget: 9,
   ServiceAccount: 10,
   ClusterRole: 11,
   ClusterRoleBinding: 12,

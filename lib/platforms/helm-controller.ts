@@ -23,12 +23,19 @@ const NAME = 'helm-controller';
  * namespace limits which HelmCharts it acts on, not what a chart may install.
  */
 export class HelmControllerInstall extends Construct {
-  /** The install of `chart`, created once per chart (cluster). */
-  public static ensure(chart: Chart, images?: AirgapImageOptions): HelmControllerInstall {
+  /**
+   * The install of `chart`, created once per chart (cluster): `images` and `namespaceLabels` are those of its first
+   * caller (the cluster's agent, which comes first).
+   */
+  public static ensure(
+    chart: Chart,
+    images?: AirgapImageOptions,
+    namespaceLabels: Readonly<Record<string, string>> = {},
+  ): HelmControllerInstall {
     const existing = chart.node.tryFindChild('HelmController');
     return existing instanceof HelmControllerInstall
       ? existing
-      : new HelmControllerInstall(chart, 'HelmController', images);
+      : new HelmControllerInstall(chart, 'HelmController', images, namespaceLabels);
   }
 
   public readonly namespace = HELM_CONTROLLER_NAMESPACE;
@@ -36,8 +43,17 @@ export class HelmControllerInstall extends Construct {
   /**
    * @param images the cluster's image mirror: the controller's image and the install Jobs' klipper-helm come from
    * it; the controller's pod gets the pull Secrets (the install Jobs cannot: helm-controller sets none on them).
+   * @param namespaceLabels more labels of the namespace: its Pod Security labels. The controller, its install Jobs
+   * (helm-controller gives them `runAsNonRoot`, the `RuntimeDefault` seccomp profile, no privilege escalation and no
+   * capabilities; a chart with `bootstrap` would need the host network, which CMM never sets) and ArgoCD's wait hook
+   * all pass `restricted`.
    */
-  constructor(scope: Construct, id: string, images?: AirgapImageOptions) {
+  constructor(
+    scope: Construct,
+    id: string,
+    images?: AirgapImageOptions,
+    namespaceLabels: Readonly<Record<string, string>> = {},
+  ) {
     super(scope, id);
     const pullSecrets = imagePullSecrets(images);
     const ns = HELM_CONTROLLER_NAMESPACE;
@@ -47,7 +63,7 @@ export class HelmControllerInstall extends Construct {
       applyStage(o, Stage.HELM_CONTROLLER);
       return o;
     };
-    object('Namespace', 'v1', 'Namespace', { metadata: { name: ns, labels } });
+    object('Namespace', 'v1', 'Namespace', { metadata: { name: ns, labels: { ...labels, ...namespaceLabels } } });
     for (const crd of HELM_CONTROLLER_CRDS as { metadata: { name: string } }[]) {
       const { apiVersion, kind, ...body } = structuredClone(crd) as Record<string, unknown>;
       object(`Crd-${crd.metadata.name}`, String(apiVersion), String(kind), body);
@@ -118,8 +134,10 @@ export function helmChartPlacement(
   scope: Construct,
   profile: PlatformProfile,
   images?: AirgapImageOptions,
+  /** Labels of the helm-controller's namespace, if this call installs it. @default - none */
+  namespaceLabels?: Readonly<Record<string, string>>,
 ): { readonly namespace: string; readonly kindDefinedLater: boolean } {
   const install = profile.helmController === 'install';
-  if (install) HelmControllerInstall.ensure(Chart.of(scope), images);
+  if (install) HelmControllerInstall.ensure(Chart.of(scope), images, namespaceLabels);
   return { namespace: profile.helmChartNamespace, kindDefinedLater: install };
 }

@@ -3,13 +3,16 @@ import type { K8sObject, RenderedCluster } from './render';
 import type { NetworkFlow } from '../security/network-policies';
 import {
   allowed,
-  podOf,
+  podOf as networkPodOf,
   policySelects,
+  selects,
+  type LabelSelector,
   type Client,
   type NetworkPolicyObject,
   type PodInfo,
 } from '../security/policy-semantics';
 import { imagesOutside } from '../airgap/airgap';
+import { checkPodSecurity, describeViolation, enforcedLevel, podTemplateOf } from './pod-security';
 
 /**
  * Checks of a rendered fleet, each for a fault that validates everywhere and still breaks a first install: a custom
@@ -208,12 +211,12 @@ export function alertingProblems(cluster: RenderedCluster, forwarded: ReadonlySe
 export function podsOf(cluster: RenderedCluster): (PodInfo & { kind: string; name: string })[] {
   const pods: (PodInfo & { kind: string; name: string })[] = [];
   const add = (obj: K8sObject, namespace: string, where: string) => {
-    const pod = podOf(obj, namespace, `${where}${obj.kind} ${obj.metadata.name}`);
+    const pod = networkPodOf(obj, namespace, `${where}${obj.kind} ${obj.metadata.name}`);
     if (pod) pods.push({ ...pod, kind: obj.kind, name: obj.metadata.name });
   };
   for (const [file, obj] of cluster.manifests) if (obj) add(obj, obj.metadata.namespace ?? 'default', `${file}: `);
   for (const { release, objects } of cluster.releases) {
-    for (const obj of objects) add(obj, release.namespace, `release ${release.name}: `);
+    for (const obj of objects) add(obj, obj.metadata.namespace ?? release.namespace, `release ${release.name}: `);
   }
   return pods;
 }
@@ -280,6 +283,84 @@ export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFa
     if (!allowed(policies, client, server, flow.port, protocol)) {
       problems.push(
         `${cluster.cluster}: NetworkPolicies block "${flow.what}": ${who} cannot reach ${server.what} on port ${flow.port}; allow it in the policy that selects the server`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every pod (the cluster folder's, each release's, and those the prometheus-operator builds from a Prometheus or an
+ * Alertmanager) against the Pod Security level its namespace enforces (the `pod-security.kubernetes.io/enforce` and
+ * `-version` labels of the cluster folder's Namespace; a namespace the folder does not create is not checked): the
+ * pods the API server would refuse.
+ */
+export function podSecurityProblems(cluster: RenderedCluster): string[] {
+  const levels = new Map<string, ReturnType<typeof enforcedLevel>>();
+  for (const obj of cluster.manifests.values()) {
+    if (obj?.kind === 'Namespace') levels.set(obj.metadata.name, enforcedLevel(obj.metadata.labels));
+  }
+  const problems: string[] = [];
+  const check = (obj: K8sObject, namespace: string, where: string) => {
+    const enforced = levels.get(namespace);
+    const pod = enforced && podTemplateOf(obj);
+    if (!pod) return;
+    const violations = checkPodSecurity(pod, enforced.level, enforced.version);
+    if (violations.length === 0) return;
+    problems.push(
+      `${cluster.cluster}: ${where}${obj.kind} ${namespace}/${obj.metadata.name} violates PodSecurity "${enforced.level}:${enforced.version}" of its namespace: ${violations.map(describeViolation).join(', ')}`,
+    );
+  };
+  for (const [file, obj] of cluster.manifests) {
+    if (obj) check(obj, obj.metadata.namespace ?? 'default', `${file}: `);
+  }
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) check(obj, obj.metadata.namespace ?? release.namespace, `release ${release.name}: `);
+  }
+  return problems;
+}
+
+const REPLICATED = new Set(['Deployment', 'StatefulSet']);
+
+/**
+ * PodDisruptionBudgets against the pods: each selects the pods of a workload in its namespace (a selector that
+ * matches nothing protects nothing, silently), and every Deployment or StatefulSet of more than one replica has one,
+ * so a node drain takes its pods down one at a time.
+ */
+export function disruptionBudgetProblems(cluster: RenderedCluster): string[] {
+  const all: { obj: K8sObject; namespace: string; where: string }[] = [];
+  for (const [file, obj] of cluster.manifests) {
+    if (obj) all.push({ obj, namespace: obj.metadata.namespace ?? 'default', where: `${file}: ` });
+  }
+  for (const { release, objects } of cluster.releases) {
+    for (const obj of objects) {
+      all.push({ obj, namespace: obj.metadata.namespace ?? release.namespace, where: `release ${release.name}: ` });
+    }
+  }
+  const workloads = all
+    .filter(({ obj }) => REPLICATED.has(obj.kind))
+    .map((w) => {
+      const spec = (
+        w.obj as { spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } } }
+      ).spec;
+      return { ...w, replicas: spec?.replicas ?? 1, labels: spec?.template?.metadata?.labels ?? {} };
+    });
+  const budgets = all
+    .filter(({ obj }) => obj.kind === 'PodDisruptionBudget')
+    .map((b) => ({ ...b, selector: (b.obj as { spec?: { selector?: LabelSelector } }).spec?.selector }));
+  const problems: string[] = [];
+  for (const b of budgets) {
+    if (!workloads.some((w) => w.namespace === b.namespace && selects(b.selector ?? {}, w.labels))) {
+      problems.push(
+        `${cluster.cluster}: ${b.where}PodDisruptionBudget ${b.namespace}/${b.obj.metadata.name} selects no pod of a Deployment or StatefulSet: its selector ${JSON.stringify(b.selector ?? {})} protects nothing`,
+      );
+    }
+  }
+  for (const w of workloads) {
+    if (w.replicas <= 1) continue;
+    if (!budgets.some((b) => b.namespace === w.namespace && selects(b.selector ?? {}, w.labels))) {
+      problems.push(
+        `${cluster.cluster}: ${w.where}${w.obj.kind} ${w.namespace}/${w.obj.metadata.name} runs ${w.replicas} replicas and no PodDisruptionBudget selects its pods: a node drain may evict them all at once`,
       );
     }
   }

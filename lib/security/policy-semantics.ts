@@ -71,6 +71,8 @@ export function selects(selector: LabelSelector, labels: Readonly<Record<string,
     if (e.operator === 'NotIn' && has && values.includes(labels[e.key])) return false;
     if (e.operator === 'Exists' && !has) return false;
     if (e.operator === 'DoesNotExist' && has) return false;
+    // The API server refuses any other operator; a selector CMM cannot read selects nothing.
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) return false;
   }
   return true;
 }

@@ -10,6 +10,7 @@ import { toYaml } from '../output/yaml';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { THANOS_IMAGE } from '../versions';
 import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
+import { disruptionBudget } from '../k8s';
 import { containerResources, finishService, finishWorkload } from '../workload';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
@@ -504,6 +505,8 @@ export class CentralThanos extends Construct {
     finishWorkload(workload, o.scheduling);
     const secrets = imagePullSecrets(this.images);
     if (secrets) ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/imagePullSecrets', secrets));
+    if (o.replicas > 1)
+      disruptionBudget(this, workload.name, this.namespace, labelsOf(workload.name), selectorOf(workload.name));
   }
 
   private service(

@@ -33,6 +33,9 @@ export const KUBE_PROMETHEUS_STACK_FREE_FORM: readonly string[] = [
   'kubeApiServer.serviceMonitor.selector',
   // Pod tolerations: a list of Kubernetes objects, whatever the chart's default entries hold.
   'prometheus-node-exporter.tolerations',
+  // Kubernetes PodSecurityContext and SecurityContext objects, whatever fields the chart's defaults set.
+  'prometheus-node-exporter.securityContext',
+  'prometheus-node-exporter.containerSecurityContext',
 ];
 
 type Segment = string | number;

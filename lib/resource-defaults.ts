@@ -1,0 +1,102 @@
+/**
+ * Resource requests and limits of every container CMM places whose chart sets none, and where each figure comes
+ * from. A component's `resources` setting (where the inventory has one) replaces its default as a whole.
+ *
+ * CPU: requests only, no limits. A CPU limit throttles a process that has the node's CPU to spare (the CFS quota),
+ * which shows as slow scrapes, rule evaluations and reloads at exactly the moments of load; the request already
+ * reserves the share the scheduler counts on. Memory: a limit on everything but Prometheus, so a leak is killed
+ * and restarted instead of taking the node down. Prometheus gets a request and no limit: its memory follows the
+ * series it holds (which grow with the cluster), and an OOM kill mid-compaction restarts it into a WAL replay that
+ * needs the same memory again, a loop with no metrics and no alerts; its memory is watched by CMM's own rules
+ * instead. Set `prometheus.resources.limits.memory` to cap it (the example fleet's edge-1 and kafka-prod do).
+ */
+import type { Resources } from './agent/props';
+
+/** A default, and where its figures come from. */
+export interface ResourceDefault {
+  readonly resources: Resources;
+  readonly source: string;
+}
+
+const KPS = 'kube-prometheus-stack 88.5.3 values.yaml, commented example';
+
+export const RESOURCE_DEFAULTS = {
+  prometheus: {
+    resources: { requests: { cpu: '100m', memory: '400Mi' } },
+    source: `memory: ${KPS} (prometheus.prometheusSpec.resources); cpu: CMM's (a small cluster's Prometheus at a 30s interval); no limit (see above)`,
+  },
+  alertmanager: {
+    resources: { requests: { cpu: '10m', memory: '100Mi' }, limits: { memory: '256Mi' } },
+    source:
+      "kube-prometheus (jsonnet) alertmanager: requests 4m/100Mi, limit 100Mi; CMM's: 10m, and a 256Mi limit for bursts of alerts and silences",
+  },
+  configReloader: {
+    resources: { requests: { cpu: '10m', memory: '50Mi' }, limits: { memory: '50Mi' } },
+    source:
+      "prometheus-operator's own defaults (--config-reloader-cpu-request=10m, --config-reloader-memory-request and -limit=50Mi), which kube-prometheus-stack replaces with 0 (none) unless set; no CPU limit",
+  },
+  operator: {
+    resources: { requests: { cpu: '100m', memory: '100Mi' }, limits: { memory: '200Mi' } },
+    source: `${KPS} (prometheusOperator.resources: requests 100m/100Mi, limits 200m/200Mi), without the CPU limit`,
+  },
+  kubeStateMetrics: {
+    resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '250Mi' } },
+    source:
+      "kube-prometheus (jsonnet) kube-state-metrics: requests 10m/190Mi, limits 100m/250Mi, without the CPU limit (the chart's example, 32Mi/64Mi, is too small past a few hundred pods)",
+  },
+  nodeExporter: {
+    resources: { requests: { cpu: '50m', memory: '30Mi' }, limits: { memory: '180Mi' } },
+    source:
+      "request memory: prometheus-node-exporter 4.56.1 values.yaml, commented example (30Mi); limit: kube-prometheus (jsonnet) node-exporter (180Mi); cpu: CMM's, half the example's 100m, as it is reserved on every node",
+  },
+  thanosSidecar: {
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    source:
+      "CMM's (neither the chart nor the operator sets any): it uploads blocks and answers the central Query's StoreAPI calls, streaming series",
+  },
+  jobs: {
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    source:
+      "CMM's: the CRD upgrade Job (kubectl apply of the operator's CRDs) and the admission webhook's certificate Jobs, which run for seconds",
+  },
+  grafana: {
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    source:
+      "requests: grafana 12.11.1 values.yaml, commented example (100m/128Mi); limit: CMM's, 4× the request, headroom for provisioning dashboards and evaluating alert rules",
+  },
+  sidecar: {
+    resources: { requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } },
+    source:
+      "grafana 12.11.1 values.yaml, commented example (sidecar.resources), without the CPU limit: Grafana's and Loki's k8s-sidecars, Grafana's dashboard download, the Loki gateway's log exporter",
+  },
+  loki: {
+    resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+    source:
+      "CMM's (the chart has none): one Loki process (Monolithic) for a few clusters' logs; the limit leaves room for a wide query",
+  },
+  lokiComponent: {
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+    source:
+      "CMM's (the chart has none): each distributed Loki component but the ingesters (which take the single process's figures); scale them with the log volume",
+  },
+  lokiGateway: {
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+    source: "CMM's (the chart has none): nginx proxying the push and query API",
+  },
+  alloy: {
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    source:
+      "CMM's (the chart has none): one Alloy tailing a node's pod logs; its memory grows with the number of files it follows",
+  },
+} as const satisfies Record<string, ResourceDefault>;
+
+/** A copy of a default's resources, for a chart's values. */
+export function defaultResources(component: keyof typeof RESOURCE_DEFAULTS): {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+} {
+  return structuredClone(RESOURCE_DEFAULTS[component].resources) as {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  };
+}
