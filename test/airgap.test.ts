@@ -126,6 +126,12 @@ describe('images from a mirror registry', () => {
     // The loki chart's own DNS settings stay beside the registry.
     expect(loki.global.dnsService).toBe('kube-dns');
     expect(loki.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    // The agents' CRD upgrade Job: kubectl at the tag CMM pins (the chart's default follows the live cluster's version,
+    // which the mirror may not have after an upgrade); busybox keeps its pinned tag.
+    for (const file of ['central/HelmChart/cmm-agent', 'eks/HelmChart/cmm-agent']) {
+      expect(chart(file).crds.upgradeJob.image).toEqual({ busybox: { tag: '1.37.0' }, kubectl: { tag: 'v1.35.0' } });
+    }
+    expect(chart('central/HelmChart/cmm-central').crds.upgradeJob).toBeUndefined();
   });
 
   test('the bundled examples/airgap.yaml: every image of every synthesized object is from its mirror', () => {
@@ -141,6 +147,7 @@ describe('images from a mirror registry', () => {
     const plain = objects(synth(fleetYaml('    images: {}\n')));
     const agent = helmValues(plain.get('eks/HelmChart/cmm-agent')!);
     expect(agent.global).toBeUndefined();
+    expect(agent.crds.upgradeJob.image.kubectl).toBeUndefined();
     expect(plain.get('eks/HelmChart/cmm-agent')!.spec).toMatchObject({
       chart: 'kube-prometheus-stack',
       repo: 'https://prometheus-community.github.io/helm-charts',
@@ -292,11 +299,23 @@ describe('charts from a mirror repository', () => {
 
   test('fails if a chart is static on a platform without a static folder', () => {
     expect(inventoryProblems(fleetYaml('    charts: { source: { kube-prometheus-stack: static } }\n'))).toEqual([
-      'inv.yaml:13:5: clusters[1].airgap.charts.source.kube-prometheus-stack: "static" is not valid; expected repository or embedded: Amazon EKS has no static charts folder (only k3s and RKE2 serve one) (after merging defaults)',
+      'inv.yaml:13:5: clusters[1].airgap.charts.source.kube-prometheus-stack: "static" is not valid; expected repository or embedded: Amazon EKS has no static charts folder (only k3s serves one to its install Jobs) (after merging defaults)',
     ]);
   });
 
-  test('fails if the central cluster is not monitored, not on k3s or RKE2, and its charts are static', () => {
+  test('fails if a chart is static on RKE2: its install Jobs reach the kube-apiserver, which serves no static folder', () => {
+    const text = `central: { cluster: edge }
+clusters:
+  - name: edge
+    platform: rke2
+    airgap: { charts: { source: { alloy: static } } }
+`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:5:42: clusters[0].airgap.charts.source.alloy: "static" is not valid; expected repository or embedded: RKE2 has no static charts folder (only k3s serves one to its install Jobs) (after merging defaults)',
+    ]);
+  });
+
+  test('fails if the central cluster is not monitored, not on k3s, and its charts are static', () => {
     const text = `central: { cluster: hub, platform: eks, persistence: false }
 defaults:
   airgap: { charts: { source: { kube-prometheus-stack: static } } }
@@ -305,7 +324,7 @@ clusters:
     prometheus: { exposure: { type: ingress, host: p.corp, tlsSecretName: t, basicAuthSecretName: b } }
 `;
     expect(() => synth(text)).toThrow(
-      'cluster hub: airgap.charts.source.kube-prometheus-stack is static, but Amazon EKS has no static charts folder (only k3s and RKE2 serve one); expected repository or embedded',
+      'cluster hub: airgap.charts.source.kube-prometheus-stack is static, but Amazon EKS has no static charts folder (only k3s serves one to its install Jobs); expected repository or embedded',
     );
   });
 
@@ -378,7 +397,7 @@ describe('charts embedded in the HelmChart (chartContent)', () => {
         'kube-prometheus-stack-88.5.3.tgz': big,
       }),
     ).toThrow(
-      "cluster central: airgap.charts.source.kube-prometheus-stack: kube-prometheus-stack-88.5.3.tgz is 786433 bytes, 1048580 in base64 (spec.chartContent); helm-controller copies chartContent into a ConfigMap, which holds at most 1048576 bytes. Install it from a repository (airgap.charts.repository) or, on k3s and RKE2, from the server's static folder (source: static)",
+      "cluster central: airgap.charts.source.kube-prometheus-stack: kube-prometheus-stack-88.5.3.tgz is 786433 bytes, 1048580 in base64 (spec.chartContent); helm-controller copies chartContent into a ConfigMap, which holds at most 1048576 bytes. Install it from a repository (airgap.charts.repository) or, on k3s, from the server's static folder (source: static)",
     );
     // One byte less fits exactly.
     const fits = Buffer.alloc((CHART_CONTENT_LIMIT / 4) * 3, 7);

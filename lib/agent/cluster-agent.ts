@@ -355,7 +355,7 @@ export class ClusterAgent extends Construct {
           releaseName: AGENT_RELEASE_NAME,
           hostNamespace: this.hostNamespace,
         }),
-        kubePrometheusStackImageValues(this.airgap.images),
+        kubePrometheusStackImageValues(this.airgap.images, { crdUpgradeJob: true }),
       ),
     });
 

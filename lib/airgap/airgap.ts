@@ -1,4 +1,4 @@
-import type { ChartRef } from '../versions';
+import { KUBECTL_IMAGE, type ChartRef } from '../versions';
 import type { PlatformProfile } from '../platforms/profiles';
 
 /**
@@ -13,7 +13,7 @@ export type ChartName = (typeof CHART_NAMES)[number];
 
 /**
  * How a chart reaches the cluster: `repository` (a Helm repository or OCI registry, the default), `embedded` (the
- * archive inside the HelmChart, `spec.chartContent`, from `--charts DIR`), `static` (the k3s/RKE2 server's static
+ * archive inside the HelmChart, `spec.chartContent`, from `--charts DIR`), `static` (the k3s server's static
  * folder, `https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz`).
  */
 export type ChartSourceKind = 'repository' | 'embedded' | 'static';
@@ -71,7 +71,7 @@ export type ChartArchiveReader = (file: string) => Uint8Array | undefined;
  */
 export const CHART_CONTENT_LIMIT = 1024 * 1024;
 
-/** The k3s/RKE2 static charts URL of a chart; the install Job replaces `%{KUBERNETES_API}%` with the API server. */
+/** The k3s static charts URL of a chart; the install Job replaces `%{KUBERNETES_API}%` with the API server. */
 export function staticChartUrl(chart: ChartRef): string {
   return `https://%{KUBERNETES_API}%/static/charts/${chart.chart}-${chart.version}.tgz`;
 }
@@ -100,7 +100,7 @@ export interface ChartSourceContext {
    * `airgap.charts.repositories`, before `airgap.charts.repository`. @default - none
    */
   readonly chartRepository?: string;
-  /** The cluster's platform: `static` needs one with a static charts folder (k3s, RKE2). @default - any */
+  /** The cluster's platform: `static` needs one with a static charts folder (k3s). @default - any */
   readonly platform?: PlatformProfile;
 }
 
@@ -132,14 +132,14 @@ export function chartSource(chart: ChartRef, ctx: ChartSourceContext): ChartSour
     const content = Buffer.from(archive).toString('base64');
     if (content.length > CHART_CONTENT_LIMIT) {
       throw new AirgapError(
-        `cluster ${ctx.cluster}: ${field}: ${file} is ${archive.length} bytes, ${content.length} in base64 (spec.chartContent); helm-controller copies chartContent into a ConfigMap, which holds at most ${CHART_CONTENT_LIMIT} bytes. Install it from a repository (airgap.charts.repository) or, on k3s and RKE2, from the server's static folder (source: static)`,
+        `cluster ${ctx.cluster}: ${field}: ${file} is ${archive.length} bytes, ${content.length} in base64 (spec.chartContent); helm-controller copies chartContent into a ConfigMap, which holds at most ${CHART_CONTENT_LIMIT} bytes. Install it from a repository (airgap.charts.repository) or, on k3s, from the server's static folder (source: static)`,
       );
     }
     return { chart: chart.chart, version: chart.version, chartContent: content };
   }
   if (kind === 'static' && ctx.platform && ctx.platform.staticChartsFolder === undefined) {
     throw new AirgapError(
-      `cluster ${ctx.cluster}: ${field} is static, but ${ctx.platform.title} has no static charts folder (only k3s and RKE2 serve one); expected repository or embedded`,
+      `cluster ${ctx.cluster}: ${field} is static, but ${ctx.platform.title} has no static charts folder (only k3s serves one to its install Jobs); expected repository or embedded`,
     );
   }
   if (kind === 'static') return { chart: staticChartUrl(chart), version: chart.version };
@@ -184,13 +184,24 @@ export function imagePullSecrets(images: AirgapImageOptions | undefined): { name
 }
 
 /** kube-prometheus-stack's values for the images: every subchart follows `global.imageRegistry`. */
-export function kubePrometheusStackImageValues(images: AirgapImageOptions | undefined): Record<string, unknown> {
+export function kubePrometheusStackImageValues(
+  images: AirgapImageOptions | undefined,
+  options: { readonly crdUpgradeJob?: boolean } = {},
+): Record<string, unknown> {
   const secrets = imagePullSecrets(images);
   const global: Record<string, unknown> = {
     ...(images?.registry ? { imageRegistry: images.registry } : {}),
     ...(secrets ? { imagePullSecrets: secrets } : {}),
   };
-  return Object.keys(global).length > 0 ? { global } : {};
+  const values: Record<string, unknown> = Object.keys(global).length > 0 ? { global } : {};
+  if (images?.registry && options.crdUpgradeJob) {
+    // The CRD upgrade Job's kubectl tag follows the live cluster's version unless set: after a Kubernetes upgrade the
+    // next chart upgrade would pull a tag the mirror lacks. The kubectl CMM pins (ArgoCD's wait hook) instead.
+    values.crds = {
+      upgradeJob: { image: { kubectl: { tag: KUBECTL_IMAGE.slice(KUBECTL_IMAGE.lastIndexOf(':') + 1) } } },
+    };
+  }
+  return values;
 }
 
 /** The alloy chart's values for the images (Alloy and its config reloader). */

@@ -1045,7 +1045,7 @@ export const airgapSettings = z
         source: chartNameKeys(z.enum(['repository', 'embedded', 'static']))
           .optional()
           .describe(
-            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s and RKE2: the archive copied to the servers' static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz).",
+            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s only: the archive copied to the servers' /var/lib/rancher/k3s/server/static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz).",
           ),
       })
       .superRefine((c, ctx) => {
@@ -1315,7 +1315,7 @@ export function checkStorageOnPlatform(
   }
 }
 
-/** A chart's `source: static` needs a platform whose API server serves a static charts folder (k3s, RKE2). */
+/** A chart's `source: static` needs a platform whose API server serves a static charts folder (k3s; not RKE2, whose API server is not its supervisor). */
 export function checkAirgapOnPlatform(
   c: { platform?: Platform; airgap?: { charts?: { source?: Partial<Record<string, string>> } } },
   ctx: z.RefinementCtx,
@@ -1329,7 +1329,7 @@ export function checkAirgapOnPlatform(
         code: 'custom',
         path: [...basePath, 'airgap', 'charts', 'source', chart],
         input: kind,
-        message: `repository or embedded: ${profile.title} has no static charts folder (only k3s and RKE2 serve one)`,
+        message: `repository or embedded: ${profile.title} has no static charts folder (only k3s serves one to its install Jobs)`,
       });
     }
   }

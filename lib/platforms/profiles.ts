@@ -136,7 +136,9 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressNote: 'Traefik on clusters created with v1.36 or later (IngressClass traefik); ingress-nginx before (nginx)',
     ingressNamespaces: { traefik: 'kube-system', nginx: 'kube-system' },
     etcdNote: 'a static pod on the servers; metrics on 127.0.0.1:2381 until etcd-expose-metrics',
-    staticChartsFolder: '/var/lib/rancher/rke2/server/static/charts',
+    // No static charts folder: RKE2's supervisor (port 9345) serves /static/, but the `kubernetes` Service an install
+    // Job reaches as %{KUBERNETES_API}% is the kube-apiserver itself (port 6443), which has no such route; k3s' one
+    // port serves both.
   },
   eks: {
     name: 'eks',
