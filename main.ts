@@ -16,6 +16,7 @@
  * Exit code 0 on success; 1 with one line per problem on invalid input, in which case the output folder is
  * untouched. The output folder must be absent, empty or an earlier CMM output (see lib/output/outdir.ts).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -161,9 +162,23 @@ function readDashboards(
   return { json, paths };
 }
 
+/** `sources.json` of the vendored dashboards (what `npm run vendor-dashboards` fetched), or nothing. */
+function vendoredSources(dir: string): Record<string, { sha256?: unknown } | undefined> {
+  const file = path.join(dir, 'sources.json');
+  if (!fs.existsSync(file)) return {};
+  const parsed = parseJson(readTextFile(file, DASHBOARD_SIZE_LIMIT, `${VENDORED_DASHBOARDS_FOLDER}/sources.json`));
+  if ('problem' in parsed || parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    throw new UsageError(
+      `${VENDORED_DASHBOARDS_FOLDER}/sources.json is not a JSON object; expected what npm run vendor-dashboards writes`,
+    );
+  }
+  return parsed.value as Record<string, { sha256?: unknown } | undefined>;
+}
+
 /**
  * The vendored grafana.com dashboards (`central.dashboards.vendored`): `dashboards/vendor/grafana-com-<id>-r<rev>.json`
- * beside the inventory, each a regular file of JSON; one missing is an error that says how to fetch it.
+ * beside the inventory, each a regular file of JSON; one missing is an error that says how to fetch it, and one whose
+ * SHA-256 is not the one `sources.json` recorded when it was fetched (edited, or replaced) is an error too.
  */
 function readVendoredDashboards(
   inventory: Inventory,
@@ -173,6 +188,7 @@ function readVendoredDashboards(
   const paths: string[] = [];
   if (!inventory.central.dashboards?.vendored) return { text, paths };
   const dir = path.join(path.dirname(path.resolve(inventoryPath)), VENDORED_DASHBOARDS_FOLDER);
+  const sources = vendoredSources(dir);
   (inventory.central.dashboards.grafanaCom ?? []).forEach((d, i) => {
     const file = vendoredDashboardFile(d.id, d.revision);
     const shown = `${VENDORED_DASHBOARDS_FOLDER}/${file}`;
@@ -188,6 +204,13 @@ function readVendoredDashboards(
       throw new UsageError(`${where}: ${shown} leads outside the inventory's folder (a symbolic link)`);
     }
     const content = readTextFile(full, DASHBOARD_SIZE_LIMIT, `${where}: ${shown}`);
+    const recorded = sources[file]?.sha256;
+    const actual = createHash('sha256').update(content).digest('hex');
+    if (typeof recorded === 'string' && recorded !== actual) {
+      throw new UsageError(
+        `${where}: ${shown} has SHA-256 ${actual}, not the ${recorded} ${VENDORED_DASHBOARDS_FOLDER}/sources.json recorded when it was fetched; restore it (git checkout), or fetch it again with npm run vendor-dashboards -- --force`,
+      );
+    }
     const parsed = parseJson(content);
     if ('problem' in parsed || parsed.value === null || typeof parsed.value !== 'object') {
       throw new UsageError(`${where}: ${shown} is not a JSON object; expected the dashboard grafana.com serves`);

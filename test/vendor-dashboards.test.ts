@@ -129,6 +129,23 @@ test('fetches each revision once into dashboards/vendor/, records its source, an
   expect(values.grafana.dashboardProviders).toBeUndefined();
 });
 
+test('the synth refuses a vendored dashboard that is not the file fetched (its SHA-256 in sources.json)', async () => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'p-'));
+  fs.writeFileSync(path.join(dir, 'cmm.yaml'), INVENTORY(true));
+  expect((await vendor(dir, ['--base-url', base])).code).toBe(0);
+  const file = path.join(dir, 'dashboards/vendor/grafana-com-1860-r37.json');
+  const edited = DOWNLOAD.replace('}', ', "edited": true}');
+  fs.writeFileSync(file, edited);
+  const r = synth(dir);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(
+    `cmm: central.dashboards.grafanaCom[0] (node-exporter-full, 1860 revision 37): dashboards/vendor/grafana-com-1860-r37.json has SHA-256 ${createHash('sha256').update(edited).digest('hex')}, not the ${createHash('sha256').update(DOWNLOAD).digest('hex')} dashboards/vendor/sources.json recorded when it was fetched; restore it (git checkout), or fetch it again with npm run vendor-dashboards -- --force\ncmm: nothing was written; the output folder is unchanged\n`,
+  );
+  // Restored, it synthesizes.
+  fs.writeFileSync(file, DOWNLOAD);
+  expect(synth(dir).code).toBe(0);
+});
+
 test('fails for a revision the server does not have, naming it and the address', async () => {
   const dir = fs.mkdtempSync(path.join(tmp, 'p-'));
   fs.writeFileSync(path.join(dir, 'cmm.yaml'), INVENTORY(true, 99));
