@@ -642,16 +642,32 @@ ${defaults}clusters:
         'k3s',
         `    networkPolicies:
       ingressControllers: { traefik: { namespace: Kube_System } }
-      ingressSourceRanges: [10.0.0.0]
+      ingressSourceRanges: [10.0.0.0, 999.1.1.1/99, 10.0.0.256/8, 10.0.0.0/33, 10.1/16, 10.0.0.0/-1, 10.0.0.0/08, 'fd00:::1/64', 'fd00::/129', '2001:db8::g/32', 'fe80::1%eth0/64', 10.0.0.0/0, 192.168.0.0/32, 'fd00::/64', '::/0', '2001:db8:0:0:0:0:0:1/128', '::ffff:10.0.0.1/128']
 `,
       ),
     );
-    expect(problems).toEqual([
+    const expected =
+      'an IPv4 address with a prefix length up to 32 (e.g. 10.0.0.0/16) or an IPv6 address with one up to 128 (e.g. fd00::/64)';
+    const bad = (i: number, v: string) =>
+      `clusters[1].networkPolicies.ingressSourceRanges[${i}]: "${v}" is not valid; expected a CIDR range: ${expected}`;
+    expect(problems.filter((p) => p.includes('ingressSourceRanges'))).toEqual(
+      [
+        '10.0.0.0',
+        '999.1.1.1/99',
+        '10.0.0.256/8',
+        '10.0.0.0/33',
+        '10.1/16',
+        '10.0.0.0/-1',
+        '10.0.0.0/08',
+        'fd00:::1/64',
+        'fd00::/129',
+        '2001:db8::g/32',
+        'fe80::1%eth0/64',
+      ].map((v, i) => expect.stringContaining(bad(i, v))),
+    );
+    expect(problems.filter((p) => !p.includes('ingressSourceRanges'))).toEqual([
       expect.stringMatching(
         /clusters\[1\]\.networkPolicies\.ingressControllers\.traefik\.namespace: "Kube_System" is not valid; expected a DNS-1123 label/,
-      ),
-      expect.stringMatching(
-        /clusters\[1\]\.networkPolicies\.ingressSourceRanges\[0\]: "10\.0\.0\.0" is not valid; expected a CIDR range, e\.g\. 10\.0\.0\.0\/16/,
       ),
     ]);
   });
