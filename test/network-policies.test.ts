@@ -161,6 +161,9 @@ const inNamespace = (namespace: string, labels: Record<string, string> = { app: 
   labels,
 });
 const API_SERVER: Client = { ip: '10.0.0.1' };
+/** k3s' Traefik as its chart labels it, and another pod of kube-system (CoreDNS). */
+const K3S_TRAEFIK = inNamespace('kube-system', { 'app.kubernetes.io/name': 'traefik' });
+const COREDNS = inNamespace('kube-system', { 'k8s-app': 'kube-dns' });
 
 describe('NetworkPolicy semantics', () => {
   const pol = (spec: NetworkPolicyObject['spec'], namespace = 'm'): NetworkPolicyObject => ({
@@ -330,7 +333,8 @@ describe('NetworkPolicies of the bundled fleet (cmm.yaml)', () => {
     expect(reaches(central, { ...alloy, namespace: 'monitoring-host' }, 'Deployment', 'cmm-loki-gateway', 8080)).toBe(
       true,
     );
-    expect(reaches(central, inNamespace('kube-system'), 'Deployment', 'cmm-loki-gateway', 8080)).toBe(true);
+    expect(reaches(central, K3S_TRAEFIK, 'Deployment', 'cmm-loki-gateway', 8080)).toBe(true);
+    expect(reaches(central, COREDNS, 'Deployment', 'cmm-loki-gateway', 8080)).toBe(false);
     expect(reaches(central, inNamespace('default'), 'Deployment', 'cmm-loki-gateway', 8080)).toBe(false);
   });
 
@@ -340,9 +344,11 @@ describe('NetworkPolicies of the bundled fleet (cmm.yaml)', () => {
     const prom = pod(central, 'Prometheus', 'cmm-agent-prometheus');
     expect(reaches(central, grafana, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
     expect(reaches(central, karma, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
-    expect(reaches(central, inNamespace('kube-system'), 'Deployment', 'cmm-karma', 8080)).toBe(true);
+    expect(reaches(central, K3S_TRAEFIK, 'Deployment', 'cmm-karma', 8080)).toBe(true);
+    expect(reaches(central, COREDNS, 'Deployment', 'cmm-karma', 8080)).toBe(false);
     expect(reaches(central, grafana, 'Deployment', 'cmm-karma', 8080)).toBe(false);
-    expect(reaches(central, inNamespace('kube-system'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(central, K3S_TRAEFIK, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(central, COREDNS, 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
     expect(reaches(central, karma, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
     expect(reaches(central, prom, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
     expect(reaches(central, inNamespace('default'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
@@ -386,8 +392,17 @@ describe('NetworkPolicies of the Thanos fleet (examples/thanos.yaml)', () => {
     expect(reaches(centre, frontend, 'Deployment', 'thanos-query', 9090)).toBe(true);
     expect(reaches(centre, grafana, 'Deployment', 'thanos-query', 9090)).toBe(false);
     expect(reaches(centre, grafana, 'Deployment', 'thanos-query-frontend', 9090)).toBe(true);
-    // Receive's remote-write port: RKE2's Traefik (kube-system) only.
-    expect(reaches(centre, inNamespace('kube-system'), 'StatefulSet', 'thanos-receive', 19291)).toBe(true);
+    // Receive's remote-write port: RKE2's Traefik (kube-system) only, not the rest of kube-system.
+    expect(
+      reaches(
+        centre,
+        inNamespace('kube-system', { 'app.kubernetes.io/name': 'rke2-traefik' }),
+        'StatefulSet',
+        'thanos-receive',
+        19291,
+      ),
+    ).toBe(true);
+    expect(reaches(centre, COREDNS, 'StatefulSet', 'thanos-receive', 19291)).toBe(false);
     expect(reaches(centre, grafana, 'StatefulSet', 'thanos-receive', 19291)).toBe(false);
     const prom = pod(centre, 'Prometheus', 'cmm-agent-prometheus');
     expect(reaches(centre, prom, 'StatefulSet', 'thanos-compact', 10902)).toBe(true);
@@ -484,7 +499,48 @@ describe('every platform profile', () => {
       kops: { traefik: 'traefik', nginx: 'ingress-nginx' },
       kubeadm: { traefik: 'traefik', nginx: 'ingress-nginx' },
     });
+    // The pods of the controllers k3s and RKE2 install, as their charts label them (helm template of k3s' traefik
+    // 27.0.201+up27.0.2 and 39.0.701+up39.0.7, RKE2's rke2-traefik 41.2.001 and rke2-ingress-nginx 4.15.109).
+    expect(Object.fromEntries(PLATFORMS.map((p) => [p, PROFILES[p].ingressPodLabels ?? {}]))).toEqual({
+      k3s: { traefik: { 'app.kubernetes.io/name': 'traefik' } },
+      rke2: {
+        traefik: { 'app.kubernetes.io/name': 'rke2-traefik' },
+        nginx: {
+          'app.kubernetes.io/name': 'rke2-ingress-nginx',
+          'app.kubernetes.io/instance': 'rke2-ingress-nginx',
+          'app.kubernetes.io/component': 'controller',
+        },
+      },
+      eks: {},
+      gke: {},
+      aks: {},
+      kops: {},
+      kubeadm: {},
+    });
   });
+
+  // The controller's pod as its chart labels it on each platform, and another pod of its namespace (CoreDNS).
+  const controllerPods: Record<string, { controller: Client; neighbour: Client }> = {
+    k3s: {
+      controller: inNamespace('kube-system', {
+        'app.kubernetes.io/name': 'traefik',
+        'app.kubernetes.io/instance': 'traefik-kube-system',
+      }),
+      neighbour: inNamespace('kube-system', { 'k8s-app': 'kube-dns' }),
+    },
+    rke2: {
+      controller: inNamespace('kube-system', {
+        'app.kubernetes.io/name': 'rke2-traefik',
+        'app.kubernetes.io/instance': 'rke2-traefik-kube-system',
+      }),
+      neighbour: inNamespace('kube-system', { 'k8s-app': 'kube-dns' }),
+    },
+    eks: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    gke: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    aks: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    kops: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    kubeadm: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+  };
 
   test.each([...PLATFORMS])(
     '%s: every flow is allowed, the platform controller reaches what is exposed',
@@ -493,8 +549,7 @@ describe('every platform profile', () => {
       for (const [name, cluster] of clusters) {
         expect([name, networkPolicyProblems(cluster, facts[name] ?? {})]).toEqual([name, []]);
       }
-      const profile = PROFILES[platform];
-      const controller = inNamespace(profile.ingressNamespaces[profile.ingressController]);
+      const { controller, neighbour } = controllerPods[platform];
       const w = clusters.get('w')!;
       const hub = clusters.get('hub')!;
       expect(reaches(w, controller, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
@@ -506,8 +561,104 @@ describe('every platform profile', () => {
         true,
       );
       expect(reaches(w, inNamespace('default'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+      // Another pod of the controller's namespace (kube-system on k3s and RKE2) is not the controller.
+      expect(reaches(w, neighbour, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+      expect(reaches(hub, neighbour, 'Deployment', 'cmm-karma', 8080)).toBe(false);
     },
   );
+
+  test("RKE2's ingress-nginx: its controller pods, not its admission Jobs nor the rest of kube-system", () => {
+    const { clusters } = fleetOf(
+      platformFleet('rke2').replace(
+        'exposure: { type: ingress, host: p.example.com',
+        'exposure: { type: ingress, controller: nginx, host: p.example.com',
+      ),
+    );
+    const w = clusters.get('w')!;
+    const nginx = {
+      'app.kubernetes.io/name': 'rke2-ingress-nginx',
+      'app.kubernetes.io/instance': 'rke2-ingress-nginx',
+    };
+    const policy = policiesOf(w).find((p) => p.metadata.name === 'cmm-prometheus')!;
+    expect(policy.spec.ingress).toContainEqual({
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { ...nginx, 'app.kubernetes.io/component': 'controller' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 9090 }],
+    });
+    const as = (component: string) =>
+      inNamespace('kube-system', { ...nginx, 'app.kubernetes.io/component': component });
+    expect(reaches(w, as('controller'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
+    expect(reaches(w, as('admission-webhook'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+    expect(
+      reaches(
+        w,
+        inNamespace('kube-system', { 'k8s-app': 'metrics-server' }),
+        'Prometheus',
+        'cmm-agent-prometheus',
+        9090,
+      ),
+    ).toBe(false);
+  });
+
+  test("a namespace of its own or pod labels set replace the platform controller's labels", () => {
+    const ruleFrom = (w: string) => {
+      const { clusters } = fleetOf(platformFleet('k3s', w));
+      const policy = policiesOf(clusters.get('w')!).find((p) => p.metadata.name === 'cmm-prometheus')!;
+      return policy.spec.ingress!.find((r) => r.ports?.[0]?.port === 9090 && r.from?.[0]?.namespaceSelector)!.from;
+    };
+    // Default on k3s: Traefik's pods in kube-system.
+    expect(ruleFrom('')).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      },
+    ]);
+    // A Traefik of the user's in another namespace: every pod of it (its labels are not k3s' chart's).
+    expect(
+      ruleFrom(`    networkPolicies: { ingressControllers: { traefik: { namespace: edge } } }
+`),
+    ).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } } }]);
+    expect(
+      ruleFrom(`    networkPolicies: { ingressControllers: { traefik: { podLabels: { app: proxy } } } }
+`),
+    ).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { app: 'proxy' } },
+      },
+    ]);
+  });
+
+  test("AKS' application routing add-on: its IngressClass admits app-routing-system", () => {
+    const { clusters, facts } = fleetOf(
+      platformFleet('aks')
+        .replace(
+          'exposure: { type: ingress, host: p.example.com',
+          'exposure: { type: ingress, ingressClassName: webapprouting.kubernetes.azure.com, host: p.example.com',
+        )
+        .replace(
+          'ingress: { host: grafana.example.com,',
+          'ingress: { ingressClassName: webapprouting.kubernetes.azure.com, host: grafana.example.com,',
+        ),
+    );
+    for (const [name, cluster] of clusters) {
+      expect([name, networkPolicyProblems(cluster, facts[name] ?? {})]).toEqual([name, []]);
+    }
+    const w = clusters.get('w')!;
+    const hub = clusters.get('hub')!;
+    const addOn = inNamespace('app-routing-system', { app: 'nginx' });
+    expect(reaches(w, addOn, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
+    expect(reaches(w, inNamespace('ingress-nginx'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+    expect(reaches(hub, addOn, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(hub, inNamespace('ingress-nginx'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
+    // The Alertmanager's Ingress keeps the platform's class: ingress-nginx's namespace.
+    expect(reaches(w, inNamespace('ingress-nginx'), 'Alertmanager', 'cmm-agent-alertmanager', 9093)).toBe(true);
+    expect(reaches(w, addOn, 'Alertmanager', 'cmm-agent-alertmanager', 9093)).toBe(false);
+  });
 });
 
 describe('settings', () => {
@@ -613,7 +764,7 @@ ${defaults}clusters:
     const hub = clusters.get('hub')!;
     expect(policiesOf(hub).map((p) => p.metadata.name)).toEqual(['cmm-grafana']);
     expect(networkPolicyProblems(hub, facts.hub)).toEqual([]);
-    expect(reaches(hub, inNamespace('kube-system'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(hub, K3S_TRAEFIK, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
     expect(reaches(hub, inNamespace('monitoring'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
   });
 

@@ -959,14 +959,14 @@ export const clusterThanos = z
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
 
-const ingressControllerPeer = (controller: string, defaults: string) =>
+const ingressControllerPeer = (controller: string, defaults: string, labelDefaults: string) =>
   z
     .strictObject({
       namespace: dnsLabel()
         .optional()
         .describe(`Namespace of the ${controller} ingress controller. Default: the platform's (${defaults}).`),
       podLabels: labels(
-        `Labels of the ${controller} controller's pods, to admit those pods only. Default: every pod of the namespace.`,
+        `Labels of the ${controller} controller's pods, to admit those pods only. Default: ${labelDefaults}.`,
       ).optional(),
     })
     .describe(`Where the ${controller} ingress controller runs.`);
@@ -981,8 +981,21 @@ export const networkPolicySettings = z
       ),
     ingressControllers: z
       .strictObject({
-        traefik: ingressControllerPeer('Traefik', 'kube-system on k3s and RKE2, traefik elsewhere').optional(),
-        nginx: ingressControllerPeer('ingress-nginx', 'kube-system on RKE2, ingress-nginx elsewhere').optional(),
+        traefik: ingressControllerPeer(
+          'Traefik',
+          'kube-system on k3s and RKE2, traefik elsewhere',
+          "in the platform's namespace on k3s app.kubernetes.io/name: traefik, on RKE2 app.kubernetes.io/name: rke2-traefik; elsewhere every pod of the namespace",
+        ).optional(),
+        nginx: ingressControllerPeer(
+          'ingress-nginx',
+          'kube-system on RKE2, ingress-nginx elsewhere',
+          "in the platform's namespace on RKE2 rke2-ingress-nginx's controller pods (app.kubernetes.io/name and instance rke2-ingress-nginx, component controller); elsewhere every pod of the namespace",
+        ).optional(),
+        appRouting: ingressControllerPeer(
+          "AKS' application routing add-on (IngressClass webapprouting.kubernetes.azure.com)",
+          'app-routing-system',
+          'every pod of the namespace',
+        ).optional(),
       })
       .optional()
       .describe('Where the ingress controllers run, which alone reach the exposed endpoints.'),

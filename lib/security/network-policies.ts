@@ -21,7 +21,7 @@ import type { LabelSelector, NetworkPolicyIngressRule, NetworkPolicyPeer } from 
 export interface IngressControllerPeer {
   /** Its namespace. @default - the platform's (lib/platforms/profiles.ts, ingressNamespaces) */
   readonly namespace?: string;
-  /** Labels of its pods. @default - every pod of the namespace */
+  /** Labels of its pods. @default - the platform's controller's (k3s, RKE2) in its namespace, else every pod */
   readonly podLabels?: Readonly<Record<string, string>>;
 }
 
@@ -36,6 +36,7 @@ export interface NetworkPolicyOptions {
   readonly ingressControllers?: {
     readonly traefik?: IngressControllerPeer;
     readonly nginx?: IngressControllerPeer;
+    readonly appRouting?: IngressControllerPeer;
   };
   /**
    * Address ranges (CIDR) the ingress controller connects from when it runs on the host's network (`hostNetwork:
@@ -125,6 +126,18 @@ interface Port {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
+/**
+ * An ingress controller, for the policies: Traefik, ingress-nginx, or AKS' application routing add-on (a managed
+ * ingress-nginx, which CMM's nginx annotations address, in a namespace of its own).
+ */
+export type PolicyController = 'traefik' | 'nginx' | 'appRouting';
+
+/** The IngressClass of AKS' application routing add-on, and the namespace its controllers run in (Microsoft's docs). */
+export const APP_ROUTING = {
+  className: 'webapprouting.kubernetes.azure.com',
+  namespace: 'app-routing-system',
+} as const;
+
 /** The ingress controllers' peers of a cluster, resolved once from its settings and platform. */
 export class IngressPeers {
   constructor(
@@ -132,18 +145,29 @@ export class IngressPeers {
     private readonly options: NetworkPolicyOptions = {},
   ) {}
 
-  /** The namespace of a controller on this cluster. */
-  public namespace(controller: 'traefik' | 'nginx'): string {
-    return this.options.ingressControllers?.[controller]?.namespace ?? this.profile.ingressNamespaces[controller];
+  /** The namespace a controller runs in by default on this platform. */
+  private platformNamespace(controller: PolicyController): string {
+    return controller === 'appRouting' ? APP_ROUTING.namespace : this.profile.ingressNamespaces[controller];
   }
 
-  /** The pod labels of a controller (empty: every pod of its namespace). */
-  public labels(controller: 'traefik' | 'nginx'): Readonly<Record<string, string>> {
-    return this.options.ingressControllers?.[controller]?.podLabels ?? {};
+  /** The namespace of a controller on this cluster. */
+  public namespace(controller: PolicyController): string {
+    return this.options.ingressControllers?.[controller]?.namespace ?? this.platformNamespace(controller);
+  }
+
+  /**
+   * The pod labels of a controller (empty: every pod of its namespace): the setting's, else, when the controller is
+   * in the platform's namespace, the labels of the controller the platform installs there (k3s' and RKE2's).
+   */
+  public labels(controller: PolicyController): Readonly<Record<string, string>> {
+    const set = this.options.ingressControllers?.[controller]?.podLabels;
+    if (set) return set;
+    if (controller === 'appRouting' || this.namespace(controller) !== this.platformNamespace(controller)) return {};
+    return this.profile.ingressPodLabels?.[controller] ?? {};
   }
 
   /** The peers a controller connects from: its pods, and the host-network ranges. */
-  public peers(controller: 'traefik' | 'nginx'): NetworkPolicyPeer[] {
+  public peers(controller: PolicyController): NetworkPolicyPeer[] {
     const labels = this.labels(controller);
     return [
       {
@@ -155,7 +179,7 @@ export class IngressPeers {
   }
 
   /** A pod of the controller, as a flow's client. */
-  public client(controller: 'traefik' | 'nginx'): FlowClient {
+  public client(controller: PolicyController): FlowClient {
     const labels = this.labels(controller);
     return {
       namespace: this.namespace(controller),
@@ -166,10 +190,17 @@ export class IngressPeers {
 }
 
 /**
- * The controller behind an IngressClass name: `traefik` and `nginx` are the controllers' usual class names; any other
- * (or none: the default class) is the platform's controller.
+ * The controller behind an endpoint's Ingress: AKS' application routing add-on for its IngressClass, else the
+ * endpoint's `controller`, else `traefik` and `nginx` for the controllers' usual class names, else (another class, or
+ * none: the default class) the platform's controller.
  */
-export function controllerOfClass(className: string | undefined, profile: PlatformProfile): 'traefik' | 'nginx' {
+export function controllerOfClass(
+  className: string | undefined,
+  profile: PlatformProfile,
+  controller?: 'traefik' | 'nginx',
+): PolicyController {
+  if (className === APP_ROUTING.className) return 'appRouting';
+  if (controller) return controller;
   return className === 'traefik' || className === 'nginx' ? className : profile.ingressController;
 }
 
@@ -285,13 +316,13 @@ export interface AgentPolicyProps {
   /** The Prometheus object's name and kind (PrometheusAgent in agent mode). */
   readonly prometheus: { readonly name: string; readonly kind: 'Prometheus' | 'PrometheusAgent' };
   /** The controller of Prometheus' Ingress, when exposed. */
-  readonly prometheusIngress?: 'traefik' | 'nginx';
+  readonly prometheusIngress?: PolicyController;
   /** The Alertmanager, when the cluster runs one: its name, and the controller of its Ingress when exposed. */
-  readonly alertmanager?: { readonly name: string; readonly ingress?: 'traefik' | 'nginx' };
+  readonly alertmanager?: { readonly name: string; readonly ingress?: PolicyController };
   readonly kubeStateMetrics: boolean;
   /** The Thanos sidecar: how the centre reaches it (`inCluster`: the central cluster's own). */
   readonly sidecar?:
-    | { readonly type: 'ingress'; readonly controller: 'traefik' | 'nginx' }
+    | { readonly type: 'ingress'; readonly controller: PolicyController }
     | { readonly type: 'loadBalancer' }
     | { readonly type: 'inCluster' };
   /** In the central cluster: its Grafana, Thanos Query and Karma. */
@@ -539,7 +570,7 @@ export interface CentralPolicyProps {
   readonly profile: PlatformProfile;
   readonly options?: NetworkPolicyOptions;
   /** The central Grafana: its release, and the controller of its Ingress when exposed. */
-  readonly grafana: { readonly release: string; readonly ingress?: 'traefik' | 'nginx' };
+  readonly grafana: { readonly release: string; readonly ingress?: PolicyController };
   /** The central cluster's own Prometheus, when the cluster is monitored: it scrapes Grafana and Thanos. */
   readonly prometheus?: {
     readonly namespace: string;
@@ -551,13 +582,13 @@ export interface CentralPolicyProps {
     readonly release: string;
     /** @default 'monolithic' */
     readonly mode?: 'monolithic' | 'distributed';
-    readonly ingress?: 'traefik' | 'nginx';
+    readonly ingress?: PolicyController;
     readonly alloyReleases: readonly string[];
   };
   /** The central Thanos: with Receive (and its Ingress' controller) when a cluster pushes. */
-  readonly thanos?: { readonly receive: boolean; readonly receiveIngress?: 'traefik' | 'nginx' };
+  readonly thanos?: { readonly receive: boolean; readonly receiveIngress?: PolicyController };
   /** Karma: its Deployment's name, its Ingress' controller, and whether it reads Grafana's Alertmanager. */
-  readonly karma?: { readonly name: string; readonly ingress: 'traefik' | 'nginx'; readonly readsGrafana: boolean };
+  readonly karma?: { readonly name: string; readonly ingress: PolicyController; readonly readsGrafana: boolean };
 }
 
 /** Names of the central cluster's policies. */
@@ -585,7 +616,7 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
     np.allow(policy, ns, { from: fromProm, ports: [{ port }] });
     np.addFlow({ what: `Prometheus scrapes ${what}`, client: { workload: promRef }, server, port });
   };
-  const exposed = (policy: string, controller: 'traefik' | 'nginx' | undefined, server: WorkloadRef, port: number) => {
+  const exposed = (policy: string, controller: PolicyController | undefined, server: WorkloadRef, port: number) => {
     if (!controller) return;
     np.allow(policy, ns, { from: ingress.peers(controller), ports: [{ port }] });
     np.addFlow({
