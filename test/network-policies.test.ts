@@ -19,7 +19,8 @@ import {
   type Release,
   type RenderedCluster,
 } from '../lib';
-import { podsOf, policiesOf } from '../lib/render/checks';
+import { podsOf, policiesOf, scrapeTargets } from '../lib/render/checks';
+import type { K8sObject } from '../lib/render/render';
 import { toYaml } from '../lib/output/yaml';
 import { buildFleet, exampleInventories, inventoryProblems, type Manifest } from './support/example';
 
@@ -863,5 +864,153 @@ describe('the render check', () => {
     expect(networkPolicyProblems(kafka, { networkFlows: flows })).toEqual([
       'kafka-prod: NetworkPolicies block "a pod of the kafka namespace reads Alertmanager": a kafka pod (namespace kafka) cannot reach release cmm-agent: Alertmanager cmm-agent-alertmanager on port 9093; allow it in the policy that selects the server',
     ]);
+  });
+
+  describe('derives the scrapes from the monitors, and reports the blocked ones', () => {
+    const metadata = (name: string, namespace: string, labels: Record<string, string> = {}) => ({
+      name,
+      namespace,
+      labels,
+    });
+    const prometheus = (spec: Record<string, unknown>) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'Prometheus',
+      metadata: metadata('p', 'monitoring'),
+      spec,
+    });
+    const everyMonitor = {
+      serviceMonitorSelector: {},
+      serviceMonitorNamespaceSelector: {},
+      podMonitorSelector: {},
+      podMonitorNamespaceSelector: {},
+    };
+    const api = (hostNetwork = false) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata('api', 'apps'),
+      spec: {
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: {
+            hostNetwork,
+            containers: [
+              {
+                name: 'api',
+                ports: [
+                  { name: 'metrics', containerPort: 9000 },
+                  { name: 'web', containerPort: 8000 },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const service = (targetPort: number | string) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata('api', 'apps', { app: 'api' }),
+      spec: { selector: { app: 'api' }, ports: [{ name: 'http-metrics', port: 80, targetPort }] },
+    });
+    const serviceMonitor = (endpoint: Record<string, unknown>) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: metadata('api', 'monitoring'),
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        namespaceSelector: { matchNames: ['apps'] },
+        endpoints: [endpoint],
+      },
+    });
+    const podMonitor = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: metadata('api-pods', 'apps'),
+      spec: { selector: { matchLabels: { app: 'api' } }, podMetricsEndpoints: [{ port: 'web' }] },
+    };
+    // The api's pods accept Prometheus on 9000 (its metrics port) only.
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('api', 'apps'),
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+                podSelector: { matchLabels: { 'operator.prometheus.io/name': 'p' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9000 }],
+          },
+        ],
+      },
+    };
+    const cluster = (objects: unknown[]): RenderedCluster => ({
+      cluster: 'c',
+      manifests: new Map(objects.map((o, i) => [`c/setup/${i}.yaml`, o as K8sObject])),
+      releases: [],
+    });
+    const scrapes = (objects: unknown[]) =>
+      scrapeTargets(cluster(objects)).map((t) => `${t.prometheus.name} ${t.monitor} -> ${t.pod.name}:${t.port}`);
+    const blocked = (port: number, monitor: string) =>
+      `c: NetworkPolicies block a scrape of ${monitor}: c/setup/0.yaml: Prometheus p cannot reach c/setup/1.yaml: Deployment api (namespace apps) on port ${port}; allow it in the policy that selects that pod`;
+
+    test("a ServiceMonitor's endpoint port, through the Service's named targetPort, to the container port", () => {
+      const objects = [prometheus(everyMonitor), api(), service('metrics'), serviceMonitor({ port: 'http-metrics' })];
+      expect(scrapes(objects)).toEqual(['p ServiceMonitor monitoring/api -> api:9000']);
+      expect(networkPolicyProblems(cluster([...objects, policy]), {})).toEqual([]);
+    });
+
+    test('a scrape the policy blocks is reported, naming the monitor, the pod and the port', () => {
+      // The Service's targetPort moved to the web port (8000), which the policy does not open.
+      const objects = [
+        prometheus(everyMonitor),
+        api(),
+        service(8000),
+        serviceMonitor({ port: 'http-metrics' }),
+        policy,
+      ];
+      expect(networkPolicyProblems(cluster(objects), {})).toEqual([blocked(8000, 'ServiceMonitor monitoring/api')]);
+      // An endpoint's targetPort names the pod's port directly; a PodMonitor's port names a container port.
+      expect(
+        scrapes([prometheus(everyMonitor), api(), service('metrics'), serviceMonitor({ targetPort: 'web' })]),
+      ).toEqual(['p ServiceMonitor monitoring/api -> api:8000']);
+      const withPodMonitor = [prometheus(everyMonitor), api(), service('metrics'), podMonitor, policy];
+      expect(scrapes(withPodMonitor)).toEqual(['p PodMonitor apps/api-pods -> api:8000']);
+      expect(networkPolicyProblems(cluster(withPodMonitor), {})).toEqual([blocked(8000, 'PodMonitor apps/api-pods')]);
+    });
+
+    test("the Prometheus' selectors decide which monitors are its; host-network pods are not checked", () => {
+      const monitors = [api(), service('metrics'), serviceMonitor({ port: 'http-metrics' }), podMonitor];
+      // No podMonitorSelector: no PodMonitor; no namespace selector: only monitors of its own namespace.
+      expect(
+        scrapes([prometheus({ serviceMonitorSelector: {}, podMonitorNamespaceSelector: {} }), ...monitors]),
+      ).toEqual(['p ServiceMonitor monitoring/api -> api:9000']);
+      expect(scrapes([prometheus({ serviceMonitorSelector: {} }), ...monitors])).toEqual([
+        'p ServiceMonitor monitoring/api -> api:9000',
+      ]);
+      expect(scrapes([prometheus({ ...everyMonitor, podMonitorNamespaceSelector: undefined }), ...monitors])).toEqual([
+        'p ServiceMonitor monitoring/api -> api:9000',
+      ]);
+      expect(
+        scrapes([prometheus({ ...everyMonitor, serviceMonitorSelector: { matchLabels: { team: 'x' } } }), ...monitors]),
+      ).toEqual(['p PodMonitor apps/api-pods -> api:8000']);
+      const onHost = [
+        prometheus(everyMonitor),
+        api(true),
+        service(8000),
+        serviceMonitor({ port: 'http-metrics' }),
+        policy,
+      ];
+      expect(scrapes(onHost)).toEqual([]);
+      // (The policy then selects no pod the policies apply to, which the check says; no scrape is reported.)
+      expect(networkPolicyProblems(cluster(onHost), {})).toEqual([
+        'c: NetworkPolicy apps/api selects no pod: its podSelector {"matchLabels":{"app":"api"}} matches none of the cluster\'s pods, so it protects nothing',
+      ]);
+    });
   });
 });
