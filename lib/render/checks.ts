@@ -299,12 +299,15 @@ export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFa
 
 /** A scrape the cluster's monitors ask for: a Prometheus pod, the monitor, the target pod and its container port. */
 export interface ScrapeTarget {
-  readonly prometheus: PodInfo;
+  readonly prometheus: WorkloadPod;
   /** `ServiceMonitor <namespace>/<name>` or `PodMonitor <namespace>/<name>`. */
   readonly monitor: string;
-  readonly pod: PodInfo;
+  readonly pod: WorkloadPod;
   readonly port: number;
 }
+
+/** A pod, with the kind and name of the object that makes it. */
+export type WorkloadPod = PodInfo & { readonly kind: string; readonly name: string };
 
 /** A monitor's `namespaceSelector`: `any`, or names; none: the monitor's own namespace. */
 interface MonitorNamespaces {
@@ -345,12 +348,13 @@ export function scrapeTargets(cluster: RenderedCluster): ScrapeTarget[] {
     typeof port === 'number' ? port : pod.ports.find((p) => port !== undefined && p.name === port)?.containerPort;
 
   // Each monitor's targets: the pod and its container port.
-  const monitors: { kind: string; obj: K8sObject; namespace: string; targets: { pod: PodInfo; port: number }[] }[] = [];
+  const monitors: { kind: string; obj: K8sObject; namespace: string; targets: { pod: WorkloadPod; port: number }[] }[] =
+    [];
   for (const { obj, namespace } of objects) {
     if (!isMonitoring(obj) || (obj.kind !== 'ServiceMonitor' && obj.kind !== 'PodMonitor')) continue;
     const m = spec(obj);
-    const targets: { pod: PodInfo; port: number }[] = [];
-    const add = (pod: PodInfo, port: number | undefined) => {
+    const targets: { pod: WorkloadPod; port: number }[] = [];
+    const add = (pod: WorkloadPod, port: number | undefined) => {
       if (port !== undefined && !targets.some((t) => t.pod === pod && t.port === port)) targets.push({ pod, port });
     };
     if (obj.kind === 'ServiceMonitor') {
