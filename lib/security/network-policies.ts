@@ -262,6 +262,15 @@ export class NetworkPolicies extends Construct {
   public addFlow(flow: NetworkFlow): void {
     this.flows.push(flow);
   }
+
+  /** Admits `from` on a flow's port in the policy `name` (a rule of its own), and records the flow. */
+  public allowFlow(name: string, namespace: string, from: PolicyRule['from'], flow: NetworkFlow): void {
+    this.allow(name, namespace, {
+      from,
+      ports: [{ port: flow.port, ...(flow.protocol ? { protocol: flow.protocol } : {}) }],
+    });
+    this.addFlow(flow);
+  }
 }
 
 function toIngressRule(rule: PolicyRule): NetworkPolicyIngressRule {
@@ -383,11 +392,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     });
   }
   if (props.prometheusIngress) {
-    np.allow(AGENT_POLICIES.prometheus, ns, {
-      from: ingress.peers(props.prometheusIngress),
-      ports: [{ port: PORTS.prometheus }],
-    });
-    np.addFlow({
+    np.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(props.prometheusIngress), {
       what: "the ingress controller serves Prometheus' Ingress",
       client: ingress.client(props.prometheusIngress),
       server: promRef,
@@ -395,11 +400,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     });
   }
   if (sidecar?.type === 'ingress') {
-    np.allow(AGENT_POLICIES.prometheus, ns, {
-      from: ingress.peers(sidecar.controller),
-      ports: [{ port: PORTS.sidecarGrpc }],
-    });
-    np.addFlow({
+    np.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(sidecar.controller), {
       what: "the ingress controller serves the Thanos sidecar's Ingress (gRPC)",
       client: ingress.client(sidecar.controller),
       server: promRef,
@@ -409,8 +410,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     // A cloud load balancer forwards from addresses outside the pod network (its own, or the clients' with the
     // client IP preserved): the gRPC port is open to every source, and the sidecar itself requires the centre's
     // client certificate (mTLS) on it.
-    np.allow(AGENT_POLICIES.prometheus, ns, { from: 'anywhere', ports: [{ port: PORTS.sidecarGrpc }] });
-    np.addFlow({
+    np.allowFlow(AGENT_POLICIES.prometheus, ns, 'anywhere', {
       what: "the load balancer forwards to the Thanos sidecar's gRPC port",
       client: { ip: OUTSIDE_ADDRESS, what: 'the cloud load balancer' },
       server: promRef,
@@ -420,36 +420,33 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
   for (const c of props.options?.prometheusClients ?? []) {
     const labels = c.podLabels ?? {};
     const selected = Object.keys(labels).length > 0;
-    np.allow(AGENT_POLICIES.prometheus, ns, {
-      from: [
+    np.allowFlow(
+      AGENT_POLICIES.prometheus,
+      ns,
+      [
         {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } },
           ...(selected ? { podSelector: { matchLabels: { ...labels } } } : {}),
         },
       ],
-      ports: [{ port: PORTS.prometheus }],
-    });
-    np.addFlow({
-      what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
-      client: {
-        namespace: c.namespace,
-        labels: selected ? labels : { app: 'client' },
-        what: `a pod of ${c.namespace}`,
+      {
+        what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
+        client: {
+          namespace: c.namespace,
+          labels: selected ? labels : { app: 'client' },
+          what: `a pod of ${c.namespace}`,
+        },
+        server: promRef,
+        port: PORTS.prometheus,
       },
-      server: promRef,
-      port: PORTS.prometheus,
-    });
+    );
   }
   const central = props.central;
   if (central) {
     const grafana = SELECTORS.grafana(central.grafanaRelease);
     const grafanaRef: WorkloadRef = { kind: 'Deployment', name: `${central.grafanaRelease}-grafana` };
     if (!agentMode) {
-      np.allow(AGENT_POLICIES.prometheus, ns, {
-        from: [podPeer(grafana, central.namespace, ns)],
-        ports: [{ port: PORTS.prometheus }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(grafana, central.namespace, ns)], {
         what: "the central Grafana queries the central cluster's Prometheus",
         client: { workload: grafanaRef },
         server: promRef,
@@ -458,11 +455,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     }
     // Query dials the central cluster's sidecar in the cluster (the thanos-discovery Service), exposed or not.
     if (central.thanosQuery && sidecar) {
-      np.allow(AGENT_POLICIES.prometheus, ns, {
-        from: [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)],
-        ports: [{ port: PORTS.sidecarGrpc }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)], {
         what: "Thanos Query reaches the central cluster's sidecar (gRPC)",
         client: { workload: { kind: 'Deployment', name: 'thanos-query' } },
         server: promRef,
@@ -502,11 +495,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
       port: PORTS.alertmanagerMesh,
     });
     if (am.ingress) {
-      np.allow(AGENT_POLICIES.alertmanager, ns, {
-        from: ingress.peers(am.ingress),
-        ports: [{ port: PORTS.alertmanager }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.alertmanager, ns, ingress.peers(am.ingress), {
         what: "the ingress controller serves Alertmanager's Ingress",
         client: ingress.client(am.ingress),
         server: amRef,
@@ -514,11 +503,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
       });
     }
     if (central?.karma) {
-      np.allow(AGENT_POLICIES.alertmanager, ns, {
-        from: [podPeer(SELECTORS.karma(central.karma), central.namespace, ns)],
-        ports: [{ port: PORTS.alertmanager }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.alertmanager, ns, [podPeer(SELECTORS.karma(central.karma), central.namespace, ns)], {
         what: "Karma reads the central cluster's Alertmanager",
         client: { workload: { kind: 'Deployment', name: central.karma } },
         server: amRef,
@@ -613,13 +598,16 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
   const fromProm = prom ? [podPeer(SELECTORS.prometheus(prom.name), prom.namespace, ns)] : [];
   const scraped = (policy: string, server: WorkloadRef, port: number, what: string) => {
     if (!promRef) return;
-    np.allow(policy, ns, { from: fromProm, ports: [{ port }] });
-    np.addFlow({ what: `Prometheus scrapes ${what}`, client: { workload: promRef }, server, port });
+    np.allowFlow(policy, ns, fromProm, {
+      what: `Prometheus scrapes ${what}`,
+      client: { workload: promRef },
+      server,
+      port,
+    });
   };
   const exposed = (policy: string, controller: PolicyController | undefined, server: WorkloadRef, port: number) => {
     if (!controller) return;
-    np.allow(policy, ns, { from: ingress.peers(controller), ports: [{ port }] });
-    np.addFlow({
+    np.allowFlow(policy, ns, ingress.peers(controller), {
       what: `the ingress controller serves ${server.name}'s Ingress`,
       client: ingress.client(controller),
       server,
@@ -634,11 +622,7 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
   scraped(CENTRAL_POLICIES.grafana, grafanaRef, PORTS.grafana, 'Grafana');
   const karma = props.karma;
   if (karma?.readsGrafana) {
-    np.allow(CENTRAL_POLICIES.grafana, ns, {
-      from: [{ podSelector: SELECTORS.karma(karma.name) }],
-      ports: [{ port: PORTS.grafana }],
-    });
-    np.addFlow({
+    np.allowFlow(CENTRAL_POLICIES.grafana, ns, [{ podSelector: SELECTORS.karma(karma.name) }], {
       what: "Karma reads Grafana's Alertmanager",
       client: { workload: { kind: 'Deployment', name: karma.name } },
       server: grafanaRef,
@@ -758,27 +742,21 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
       store: policy('thanos-store'),
       compact: policy('thanos-compact'),
     };
-    np.allow(p.query, ns, {
-      from: [{ podSelector: SELECTORS.thanos('thanos-query-frontend') }],
-      ports: [{ port: PORTS.thanosQueryHttp }],
-    });
-    np.addFlow({
+    np.allowFlow(p.query, ns, [{ podSelector: SELECTORS.thanos('thanos-query-frontend') }], {
       what: 'Query Frontend queries Query',
       client: { workload: name('thanos-query-frontend') },
       server: name('thanos-query'),
       port: PORTS.thanosQueryHttp,
     });
     scraped(p.query, name('thanos-query'), PORTS.thanosQueryHttp, 'Thanos Query');
-    np.allow(p.frontend, ns, { from: [{ podSelector: grafanaSel }], ports: [{ port: PORTS.thanosQueryHttp }] });
-    np.addFlow({
+    np.allowFlow(p.frontend, ns, [{ podSelector: grafanaSel }], {
       what: 'Grafana queries the Query Frontend',
       client: { workload: grafanaRef },
       server: name('thanos-query-frontend'),
       port: PORTS.thanosQueryHttp,
     });
     scraped(p.frontend, name('thanos-query-frontend'), PORTS.thanosQueryHttp, 'the Thanos Query Frontend');
-    np.allow(p.store, ns, { from: [{ podSelector: query }], ports: [{ port: PORTS.thanosGrpc }] });
-    np.addFlow({
+    np.allowFlow(p.store, ns, [{ podSelector: query }], {
       what: 'Query reaches the Store Gateway (gRPC)',
       client: { workload: name('thanos-query') },
       server: name('thanos-store'),
