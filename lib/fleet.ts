@@ -316,7 +316,13 @@ export class Fleet extends Construct {
               thanos: {
                 receive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
                 ...(ct.receive?.ingress
-                  ? { receiveIngress: ct.receive.ingress.controller ?? profile.ingressController }
+                  ? {
+                      receiveIngress: controllerOfClass(
+                        ct.receive.ingress.ingressClassName,
+                        profile,
+                        ct.receive.ingress.controller,
+                      ),
+                    }
                   : {}),
               },
             }
@@ -325,7 +331,7 @@ export class Fleet extends Construct {
           ? {
               karma: {
                 name: karmaName,
-                ingress: c.karma.ingress.controller ?? profile.ingressController,
+                ingress: controllerOfClass(c.karma.ingress.ingressClassName, profile, c.karma.ingress.controller),
                 readsGrafana: c.karma.grafana !== undefined,
               },
             }

@@ -19,7 +19,8 @@ import {
   type Release,
   type RenderedCluster,
 } from '../lib';
-import { podsOf, policiesOf } from '../lib/render/checks';
+import { podsOf, policiesOf, scrapeTargets } from '../lib/render/checks';
+import type { K8sObject } from '../lib/render/render';
 import { toYaml } from '../lib/output/yaml';
 import { buildFleet, exampleInventories, inventoryProblems, type Manifest } from './support/example';
 
@@ -161,6 +162,9 @@ const inNamespace = (namespace: string, labels: Record<string, string> = { app: 
   labels,
 });
 const API_SERVER: Client = { ip: '10.0.0.1' };
+/** k3s' Traefik as its chart labels it, and another pod of kube-system (CoreDNS). */
+const K3S_TRAEFIK = inNamespace('kube-system', { 'app.kubernetes.io/name': 'traefik' });
+const COREDNS = inNamespace('kube-system', { 'k8s-app': 'kube-dns' });
 
 describe('NetworkPolicy semantics', () => {
   const pol = (spec: NetworkPolicyObject['spec'], namespace = 'm'): NetworkPolicyObject => ({
@@ -330,7 +334,8 @@ describe('NetworkPolicies of the bundled fleet (cmm.yaml)', () => {
     expect(reaches(central, { ...alloy, namespace: 'monitoring-host' }, 'Deployment', 'cmm-loki-gateway', 8080)).toBe(
       true,
     );
-    expect(reaches(central, inNamespace('kube-system'), 'Deployment', 'cmm-loki-gateway', 8080)).toBe(true);
+    expect(reaches(central, K3S_TRAEFIK, 'Deployment', 'cmm-loki-gateway', 8080)).toBe(true);
+    expect(reaches(central, COREDNS, 'Deployment', 'cmm-loki-gateway', 8080)).toBe(false);
     expect(reaches(central, inNamespace('default'), 'Deployment', 'cmm-loki-gateway', 8080)).toBe(false);
   });
 
@@ -340,9 +345,11 @@ describe('NetworkPolicies of the bundled fleet (cmm.yaml)', () => {
     const prom = pod(central, 'Prometheus', 'cmm-agent-prometheus');
     expect(reaches(central, grafana, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
     expect(reaches(central, karma, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
-    expect(reaches(central, inNamespace('kube-system'), 'Deployment', 'cmm-karma', 8080)).toBe(true);
+    expect(reaches(central, K3S_TRAEFIK, 'Deployment', 'cmm-karma', 8080)).toBe(true);
+    expect(reaches(central, COREDNS, 'Deployment', 'cmm-karma', 8080)).toBe(false);
     expect(reaches(central, grafana, 'Deployment', 'cmm-karma', 8080)).toBe(false);
-    expect(reaches(central, inNamespace('kube-system'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(central, K3S_TRAEFIK, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(central, COREDNS, 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
     expect(reaches(central, karma, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
     expect(reaches(central, prom, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
     expect(reaches(central, inNamespace('default'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
@@ -386,8 +393,17 @@ describe('NetworkPolicies of the Thanos fleet (examples/thanos.yaml)', () => {
     expect(reaches(centre, frontend, 'Deployment', 'thanos-query', 9090)).toBe(true);
     expect(reaches(centre, grafana, 'Deployment', 'thanos-query', 9090)).toBe(false);
     expect(reaches(centre, grafana, 'Deployment', 'thanos-query-frontend', 9090)).toBe(true);
-    // Receive's remote-write port: RKE2's Traefik (kube-system) only.
-    expect(reaches(centre, inNamespace('kube-system'), 'StatefulSet', 'thanos-receive', 19291)).toBe(true);
+    // Receive's remote-write port: RKE2's Traefik (kube-system) only, not the rest of kube-system.
+    expect(
+      reaches(
+        centre,
+        inNamespace('kube-system', { 'app.kubernetes.io/name': 'rke2-traefik' }),
+        'StatefulSet',
+        'thanos-receive',
+        19291,
+      ),
+    ).toBe(true);
+    expect(reaches(centre, COREDNS, 'StatefulSet', 'thanos-receive', 19291)).toBe(false);
     expect(reaches(centre, grafana, 'StatefulSet', 'thanos-receive', 19291)).toBe(false);
     const prom = pod(centre, 'Prometheus', 'cmm-agent-prometheus');
     expect(reaches(centre, prom, 'StatefulSet', 'thanos-compact', 10902)).toBe(true);
@@ -484,7 +500,48 @@ describe('every platform profile', () => {
       kops: { traefik: 'traefik', nginx: 'ingress-nginx' },
       kubeadm: { traefik: 'traefik', nginx: 'ingress-nginx' },
     });
+    // The pods of the controllers k3s and RKE2 install, as their charts label them (helm template of k3s' traefik
+    // 27.0.201+up27.0.2 and 39.0.701+up39.0.7, RKE2's rke2-traefik 41.2.001 and rke2-ingress-nginx 4.15.109).
+    expect(Object.fromEntries(PLATFORMS.map((p) => [p, PROFILES[p].ingressPodLabels ?? {}]))).toEqual({
+      k3s: { traefik: { 'app.kubernetes.io/name': 'traefik' } },
+      rke2: {
+        traefik: { 'app.kubernetes.io/name': 'rke2-traefik' },
+        nginx: {
+          'app.kubernetes.io/name': 'rke2-ingress-nginx',
+          'app.kubernetes.io/instance': 'rke2-ingress-nginx',
+          'app.kubernetes.io/component': 'controller',
+        },
+      },
+      eks: {},
+      gke: {},
+      aks: {},
+      kops: {},
+      kubeadm: {},
+    });
   });
+
+  // The controller's pod as its chart labels it on each platform, and another pod of its namespace (CoreDNS).
+  const controllerPods: Record<string, { controller: Client; neighbour: Client }> = {
+    k3s: {
+      controller: inNamespace('kube-system', {
+        'app.kubernetes.io/name': 'traefik',
+        'app.kubernetes.io/instance': 'traefik-kube-system',
+      }),
+      neighbour: inNamespace('kube-system', { 'k8s-app': 'kube-dns' }),
+    },
+    rke2: {
+      controller: inNamespace('kube-system', {
+        'app.kubernetes.io/name': 'rke2-traefik',
+        'app.kubernetes.io/instance': 'rke2-traefik-kube-system',
+      }),
+      neighbour: inNamespace('kube-system', { 'k8s-app': 'kube-dns' }),
+    },
+    eks: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    gke: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    aks: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    kops: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+    kubeadm: { controller: inNamespace('ingress-nginx'), neighbour: inNamespace('kube-system') },
+  };
 
   test.each([...PLATFORMS])(
     '%s: every flow is allowed, the platform controller reaches what is exposed',
@@ -493,8 +550,7 @@ describe('every platform profile', () => {
       for (const [name, cluster] of clusters) {
         expect([name, networkPolicyProblems(cluster, facts[name] ?? {})]).toEqual([name, []]);
       }
-      const profile = PROFILES[platform];
-      const controller = inNamespace(profile.ingressNamespaces[profile.ingressController]);
+      const { controller, neighbour } = controllerPods[platform];
       const w = clusters.get('w')!;
       const hub = clusters.get('hub')!;
       expect(reaches(w, controller, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
@@ -506,8 +562,104 @@ describe('every platform profile', () => {
         true,
       );
       expect(reaches(w, inNamespace('default'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+      // Another pod of the controller's namespace (kube-system on k3s and RKE2) is not the controller.
+      expect(reaches(w, neighbour, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+      expect(reaches(hub, neighbour, 'Deployment', 'cmm-karma', 8080)).toBe(false);
     },
   );
+
+  test("RKE2's ingress-nginx: its controller pods, not its admission Jobs nor the rest of kube-system", () => {
+    const { clusters } = fleetOf(
+      platformFleet('rke2').replace(
+        'exposure: { type: ingress, host: p.example.com',
+        'exposure: { type: ingress, controller: nginx, host: p.example.com',
+      ),
+    );
+    const w = clusters.get('w')!;
+    const nginx = {
+      'app.kubernetes.io/name': 'rke2-ingress-nginx',
+      'app.kubernetes.io/instance': 'rke2-ingress-nginx',
+    };
+    const policy = policiesOf(w).find((p) => p.metadata.name === 'cmm-prometheus')!;
+    expect(policy.spec.ingress).toContainEqual({
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { ...nginx, 'app.kubernetes.io/component': 'controller' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 9090 }],
+    });
+    const as = (component: string) =>
+      inNamespace('kube-system', { ...nginx, 'app.kubernetes.io/component': component });
+    expect(reaches(w, as('controller'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
+    expect(reaches(w, as('admission-webhook'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+    expect(
+      reaches(
+        w,
+        inNamespace('kube-system', { 'k8s-app': 'metrics-server' }),
+        'Prometheus',
+        'cmm-agent-prometheus',
+        9090,
+      ),
+    ).toBe(false);
+  });
+
+  test("a namespace of its own or pod labels set replace the platform controller's labels", () => {
+    const ruleFrom = (w: string) => {
+      const { clusters } = fleetOf(platformFleet('k3s', w));
+      const policy = policiesOf(clusters.get('w')!).find((p) => p.metadata.name === 'cmm-prometheus')!;
+      return policy.spec.ingress!.find((r) => r.ports?.[0]?.port === 9090 && r.from?.[0]?.namespaceSelector)!.from;
+    };
+    // Default on k3s: Traefik's pods in kube-system.
+    expect(ruleFrom('')).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
+      },
+    ]);
+    // A Traefik of the user's in another namespace: every pod of it (its labels are not k3s' chart's).
+    expect(
+      ruleFrom(`    networkPolicies: { ingressControllers: { traefik: { namespace: edge } } }
+`),
+    ).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } } }]);
+    expect(
+      ruleFrom(`    networkPolicies: { ingressControllers: { traefik: { podLabels: { app: proxy } } } }
+`),
+    ).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { app: 'proxy' } },
+      },
+    ]);
+  });
+
+  test("AKS' application routing add-on: its IngressClass admits app-routing-system", () => {
+    const { clusters, facts } = fleetOf(
+      platformFleet('aks')
+        .replace(
+          'exposure: { type: ingress, host: p.example.com',
+          'exposure: { type: ingress, ingressClassName: webapprouting.kubernetes.azure.com, host: p.example.com',
+        )
+        .replace(
+          'ingress: { host: grafana.example.com,',
+          'ingress: { ingressClassName: webapprouting.kubernetes.azure.com, host: grafana.example.com,',
+        ),
+    );
+    for (const [name, cluster] of clusters) {
+      expect([name, networkPolicyProblems(cluster, facts[name] ?? {})]).toEqual([name, []]);
+    }
+    const w = clusters.get('w')!;
+    const hub = clusters.get('hub')!;
+    const addOn = inNamespace('app-routing-system', { app: 'nginx' });
+    expect(reaches(w, addOn, 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(true);
+    expect(reaches(w, inNamespace('ingress-nginx'), 'Prometheus', 'cmm-agent-prometheus', 9090)).toBe(false);
+    expect(reaches(hub, addOn, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(hub, inNamespace('ingress-nginx'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
+    // The Alertmanager's Ingress keeps the platform's class: ingress-nginx's namespace.
+    expect(reaches(w, inNamespace('ingress-nginx'), 'Alertmanager', 'cmm-agent-alertmanager', 9093)).toBe(true);
+    expect(reaches(w, addOn, 'Alertmanager', 'cmm-agent-alertmanager', 9093)).toBe(false);
+  });
 });
 
 describe('settings', () => {
@@ -613,7 +765,7 @@ ${defaults}clusters:
     const hub = clusters.get('hub')!;
     expect(policiesOf(hub).map((p) => p.metadata.name)).toEqual(['cmm-grafana']);
     expect(networkPolicyProblems(hub, facts.hub)).toEqual([]);
-    expect(reaches(hub, inNamespace('kube-system'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
+    expect(reaches(hub, K3S_TRAEFIK, 'Deployment', 'cmm-central-grafana', 3000)).toBe(true);
     expect(reaches(hub, inNamespace('monitoring'), 'Deployment', 'cmm-central-grafana', 3000)).toBe(false);
   });
 
@@ -642,16 +794,32 @@ ${defaults}clusters:
         'k3s',
         `    networkPolicies:
       ingressControllers: { traefik: { namespace: Kube_System } }
-      ingressSourceRanges: [10.0.0.0]
+      ingressSourceRanges: [10.0.0.0, 999.1.1.1/99, 10.0.0.256/8, 10.0.0.0/33, 10.1/16, 10.0.0.0/-1, 10.0.0.0/08, 'fd00:::1/64', 'fd00::/129', '2001:db8::g/32', 'fe80::1%eth0/64', 10.0.0.0/0, 192.168.0.0/32, 'fd00::/64', '::/0', '2001:db8:0:0:0:0:0:1/128', '::ffff:10.0.0.1/128']
 `,
       ),
     );
-    expect(problems).toEqual([
+    const expected =
+      'an IPv4 address with a prefix length up to 32 (e.g. 10.0.0.0/16) or an IPv6 address with one up to 128 (e.g. fd00::/64)';
+    const bad = (i: number, v: string) =>
+      `clusters[1].networkPolicies.ingressSourceRanges[${i}]: "${v}" is not valid; expected a CIDR range: ${expected}`;
+    expect(problems.filter((p) => p.includes('ingressSourceRanges'))).toEqual(
+      [
+        '10.0.0.0',
+        '999.1.1.1/99',
+        '10.0.0.256/8',
+        '10.0.0.0/33',
+        '10.1/16',
+        '10.0.0.0/-1',
+        '10.0.0.0/08',
+        'fd00:::1/64',
+        'fd00::/129',
+        '2001:db8::g/32',
+        'fe80::1%eth0/64',
+      ].map((v, i) => expect.stringContaining(bad(i, v))),
+    );
+    expect(problems.filter((p) => !p.includes('ingressSourceRanges'))).toEqual([
       expect.stringMatching(
         /clusters\[1\]\.networkPolicies\.ingressControllers\.traefik\.namespace: "Kube_System" is not valid; expected a DNS-1123 label/,
-      ),
-      expect.stringMatching(
-        /clusters\[1\]\.networkPolicies\.ingressSourceRanges\[0\]: "10\.0\.0\.0" is not valid; expected a CIDR range, e\.g\. 10\.0\.0\.0\/16/,
       ),
     ]);
   });
@@ -696,5 +864,153 @@ describe('the render check', () => {
     expect(networkPolicyProblems(kafka, { networkFlows: flows })).toEqual([
       'kafka-prod: NetworkPolicies block "a pod of the kafka namespace reads Alertmanager": a kafka pod (namespace kafka) cannot reach release cmm-agent: Alertmanager cmm-agent-alertmanager on port 9093; allow it in the policy that selects the server',
     ]);
+  });
+
+  describe('derives the scrapes from the monitors, and reports the blocked ones', () => {
+    const metadata = (name: string, namespace: string, labels: Record<string, string> = {}) => ({
+      name,
+      namespace,
+      labels,
+    });
+    const prometheus = (spec: Record<string, unknown>) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'Prometheus',
+      metadata: metadata('p', 'monitoring'),
+      spec,
+    });
+    const everyMonitor = {
+      serviceMonitorSelector: {},
+      serviceMonitorNamespaceSelector: {},
+      podMonitorSelector: {},
+      podMonitorNamespaceSelector: {},
+    };
+    const api = (hostNetwork = false) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: metadata('api', 'apps'),
+      spec: {
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: {
+            hostNetwork,
+            containers: [
+              {
+                name: 'api',
+                ports: [
+                  { name: 'metrics', containerPort: 9000 },
+                  { name: 'web', containerPort: 8000 },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const service = (targetPort: number | string) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata('api', 'apps', { app: 'api' }),
+      spec: { selector: { app: 'api' }, ports: [{ name: 'http-metrics', port: 80, targetPort }] },
+    });
+    const serviceMonitor = (endpoint: Record<string, unknown>) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: metadata('api', 'monitoring'),
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        namespaceSelector: { matchNames: ['apps'] },
+        endpoints: [endpoint],
+      },
+    });
+    const podMonitor = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: metadata('api-pods', 'apps'),
+      spec: { selector: { matchLabels: { app: 'api' } }, podMetricsEndpoints: [{ port: 'web' }] },
+    };
+    // The api's pods accept Prometheus on 9000 (its metrics port) only.
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: metadata('api', 'apps'),
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+                podSelector: { matchLabels: { 'operator.prometheus.io/name': 'p' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: 9000 }],
+          },
+        ],
+      },
+    };
+    const cluster = (objects: unknown[]): RenderedCluster => ({
+      cluster: 'c',
+      manifests: new Map(objects.map((o, i) => [`c/setup/${i}.yaml`, o as K8sObject])),
+      releases: [],
+    });
+    const scrapes = (objects: unknown[]) =>
+      scrapeTargets(cluster(objects)).map((t) => `${t.prometheus.name} ${t.monitor} -> ${t.pod.name}:${t.port}`);
+    const blocked = (port: number, monitor: string) =>
+      `c: NetworkPolicies block a scrape of ${monitor}: c/setup/0.yaml: Prometheus p cannot reach c/setup/1.yaml: Deployment api (namespace apps) on port ${port}; allow it in the policy that selects that pod`;
+
+    test("a ServiceMonitor's endpoint port, through the Service's named targetPort, to the container port", () => {
+      const objects = [prometheus(everyMonitor), api(), service('metrics'), serviceMonitor({ port: 'http-metrics' })];
+      expect(scrapes(objects)).toEqual(['p ServiceMonitor monitoring/api -> api:9000']);
+      expect(networkPolicyProblems(cluster([...objects, policy]), {})).toEqual([]);
+    });
+
+    test('a scrape the policy blocks is reported, naming the monitor, the pod and the port', () => {
+      // The Service's targetPort moved to the web port (8000), which the policy does not open.
+      const objects = [
+        prometheus(everyMonitor),
+        api(),
+        service(8000),
+        serviceMonitor({ port: 'http-metrics' }),
+        policy,
+      ];
+      expect(networkPolicyProblems(cluster(objects), {})).toEqual([blocked(8000, 'ServiceMonitor monitoring/api')]);
+      // An endpoint's targetPort names the pod's port directly; a PodMonitor's port names a container port.
+      expect(
+        scrapes([prometheus(everyMonitor), api(), service('metrics'), serviceMonitor({ targetPort: 'web' })]),
+      ).toEqual(['p ServiceMonitor monitoring/api -> api:8000']);
+      const withPodMonitor = [prometheus(everyMonitor), api(), service('metrics'), podMonitor, policy];
+      expect(scrapes(withPodMonitor)).toEqual(['p PodMonitor apps/api-pods -> api:8000']);
+      expect(networkPolicyProblems(cluster(withPodMonitor), {})).toEqual([blocked(8000, 'PodMonitor apps/api-pods')]);
+    });
+
+    test("the Prometheus' selectors decide which monitors are its; host-network pods are not checked", () => {
+      const monitors = [api(), service('metrics'), serviceMonitor({ port: 'http-metrics' }), podMonitor];
+      // No podMonitorSelector: no PodMonitor; no namespace selector: only monitors of its own namespace.
+      expect(
+        scrapes([prometheus({ serviceMonitorSelector: {}, podMonitorNamespaceSelector: {} }), ...monitors]),
+      ).toEqual(['p ServiceMonitor monitoring/api -> api:9000']);
+      expect(scrapes([prometheus({ serviceMonitorSelector: {} }), ...monitors])).toEqual([
+        'p ServiceMonitor monitoring/api -> api:9000',
+      ]);
+      expect(scrapes([prometheus({ ...everyMonitor, podMonitorNamespaceSelector: undefined }), ...monitors])).toEqual([
+        'p ServiceMonitor monitoring/api -> api:9000',
+      ]);
+      expect(
+        scrapes([prometheus({ ...everyMonitor, serviceMonitorSelector: { matchLabels: { team: 'x' } } }), ...monitors]),
+      ).toEqual(['p PodMonitor apps/api-pods -> api:8000']);
+      const onHost = [
+        prometheus(everyMonitor),
+        api(true),
+        service(8000),
+        serviceMonitor({ port: 'http-metrics' }),
+        policy,
+      ];
+      expect(scrapes(onHost)).toEqual([]);
+      // (The policy then selects no pod the policies apply to, which the check says; no scrape is reported.)
+      expect(networkPolicyProblems(cluster(onHost), {})).toEqual([
+        'c: NetworkPolicy apps/api selects no pod: its podSelector {"matchLabels":{"app":"api"}} matches none of the cluster\'s pods, so it protects nothing',
+      ]);
+    });
   });
 });

@@ -60,6 +60,7 @@ import {
   type CentralClients,
   type NetworkPolicies,
   type NetworkPolicyOptions,
+  controllerOfClass,
 } from '../security/network-policies';
 
 /** A cluster's Prometheus rules. */
@@ -402,13 +403,21 @@ export class ClusterAgent extends Construct {
           kind: this.agentMode ? 'PrometheusAgent' : 'Prometheus',
         },
         ...(this.exposure.type === 'ingress'
-          ? { prometheusIngress: this.exposure.controller ?? this.profile.ingressController }
+          ? {
+              prometheusIngress: controllerOfClass(
+                this.exposure.ingressClassName,
+                this.profile,
+                this.exposure.controller,
+              ),
+            }
           : {}),
         ...(this.alertmanagerEnabled && !this.agentMode
           ? {
               alertmanager: {
                 name: `${AGENT_RELEASE_NAME}-alertmanager`,
-                ...(amExposure ? { ingress: amExposure.controller ?? this.profile.ingressController } : {}),
+                ...(amExposure
+                  ? { ingress: controllerOfClass(amExposure.ingressClassName, this.profile, amExposure.controller) }
+                  : {}),
               },
             }
           : {}),
@@ -421,7 +430,11 @@ export class ClusterAgent extends Construct {
                   ? { type: 'loadBalancer' as const }
                   : {
                       type: 'ingress' as const,
-                      controller: sidecarExposure.controller ?? this.profile.ingressController,
+                      controller: controllerOfClass(
+                        sidecarExposure.ingressClassName,
+                        this.profile,
+                        sidecarExposure.controller,
+                      ),
                     },
             }
           : {}),

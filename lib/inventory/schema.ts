@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isIPv4, isIPv6 } from 'node:net';
 import { grafanaIniProblem } from '../output/escape';
 import { checkLogQL } from '../logql/check';
 import { checkPromQL, describeQueryProblem } from '../promql/check';
@@ -58,6 +59,26 @@ const EXPECT = {
 
 /** Helpers so each leaf carries its "expected" text; the loader turns these into one-line errors. */
 const dnsLabel = () => z.string().max(63, { error: EXPECT.label }).regex(DNS1123_LABEL, { error: EXPECT.label });
+/**
+ * Whether a string is a CIDR range the API server takes: an IPv4 address (four decimal octets 0-255) with a prefix
+ * length up to 32, or an IPv6 address (hex groups, `::` compression, an embedded IPv4 tail) with one up to 128.
+ */
+export function isCidr(v: string): boolean {
+  const m = /^([^/]+)\/(0|[1-9][0-9]{0,2})$/.exec(v);
+  if (!m) return false;
+  const bits = Number(m[2]);
+  if (isIPv4(m[1])) return bits <= 32;
+  return !m[1].includes('%') && isIPv6(m[1]) && bits <= 128;
+}
+/** A CIDR range (see {@link isCidr}); `example` shows one in the error. */
+const cidr = (example: string) =>
+  z
+    .string()
+    .refine(isCidr, {
+      error: `a CIDR range: an IPv4 address with a prefix length up to 32 (e.g. ${example}) or an IPv6 address with one up to 128 (e.g. fd00::/64)`,
+    })
+    // A hint for editors (the JSON schema); isCidr decides.
+    .meta({ pattern: '^[0-9a-fA-F.:]+\\/[0-9]{1,3}$' });
 const dnsSubdomain = () =>
   z.string().max(253, { error: EXPECT.subdomain }).regex(DNS1123_SUBDOMAIN, { error: EXPECT.subdomain });
 const duration = () =>
@@ -868,7 +889,7 @@ export const sidecarExposure = z
             "Existing Secret in the agent namespace with tls.crt and tls.key (the sidecar's certificate, for address) and ca.crt (the CA of the centre's client certificate). Default: thanos-sidecar-tls.",
           ),
         loadBalancerSourceRanges: z
-          .array(z.string().regex(/^[0-9a-fA-F.:]+\/[0-9]{1,3}$/, { error: 'a CIDR range, e.g. 203.0.113.0/24' }))
+          .array(cidr('203.0.113.0/24'))
           .optional()
           .describe("Address ranges allowed to connect (the centre's egress). Default: any."),
         annotations: z
@@ -938,14 +959,14 @@ export const clusterThanos = z
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
 
-const ingressControllerPeer = (controller: string, defaults: string) =>
+const ingressControllerPeer = (controller: string, defaults: string, labelDefaults: string) =>
   z
     .strictObject({
       namespace: dnsLabel()
         .optional()
         .describe(`Namespace of the ${controller} ingress controller. Default: the platform's (${defaults}).`),
       podLabels: labels(
-        `Labels of the ${controller} controller's pods, to admit those pods only. Default: every pod of the namespace.`,
+        `Labels of the ${controller} controller's pods, to admit those pods only. Default: ${labelDefaults}.`,
       ).optional(),
     })
     .describe(`Where the ${controller} ingress controller runs.`);
@@ -960,8 +981,21 @@ export const networkPolicySettings = z
       ),
     ingressControllers: z
       .strictObject({
-        traefik: ingressControllerPeer('Traefik', 'kube-system on k3s and RKE2, traefik elsewhere').optional(),
-        nginx: ingressControllerPeer('ingress-nginx', 'kube-system on RKE2, ingress-nginx elsewhere').optional(),
+        traefik: ingressControllerPeer(
+          'Traefik',
+          'kube-system on k3s and RKE2, traefik elsewhere',
+          "in the platform's namespace on k3s app.kubernetes.io/name: traefik, on RKE2 app.kubernetes.io/name: rke2-traefik; elsewhere every pod of the namespace",
+        ).optional(),
+        nginx: ingressControllerPeer(
+          'ingress-nginx',
+          'kube-system on RKE2, ingress-nginx elsewhere',
+          "in the platform's namespace on RKE2 rke2-ingress-nginx's controller pods (app.kubernetes.io/name and instance rke2-ingress-nginx, component controller); elsewhere every pod of the namespace",
+        ).optional(),
+        appRouting: ingressControllerPeer(
+          "AKS' application routing add-on (IngressClass webapprouting.kubernetes.azure.com)",
+          'app-routing-system',
+          'every pod of the namespace',
+        ).optional(),
       })
       .optional()
       .describe('Where the ingress controllers run, which alone reach the exposed endpoints.'),
@@ -977,7 +1011,7 @@ export const networkPolicySettings = z
         "Other in-cluster clients of Prometheus' query port 9090 (prometheus-adapter, KEDA, another Grafana). Default: none.",
       ),
     ingressSourceRanges: z
-      .array(z.string().regex(/^[0-9a-fA-F.:]+\/[0-9]{1,3}$/, { error: 'a CIDR range, e.g. 10.0.0.0/16' }))
+      .array(cidr('10.0.0.0/16'))
       .optional()
       .describe(
         "Address ranges (the nodes') an ingress controller on the host network (hostNetwork: true) connects from. Default: none.",

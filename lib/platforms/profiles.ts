@@ -51,6 +51,15 @@ export interface PlatformProfile {
    * the controller's install guide (`ingress-nginx`, `traefik`).
    */
   readonly ingressNamespaces: { readonly traefik: string; readonly nginx: string };
+  /**
+   * The pod labels of the controllers the platform itself installs (in `ingressNamespaces`), so that only those pods,
+   * not their whole namespace, reach the exposed endpoints: the stable selector labels of the charts' pods, verified
+   * by `helm template` of the charts (k3s' traefik, RKE2's rke2-traefik and rke2-ingress-nginx). None: the namespace.
+   */
+  readonly ingressPodLabels?: {
+    readonly traefik?: Readonly<Record<string, string>>;
+    readonly nginx?: Readonly<Record<string, string>>;
+  };
   /** etcd, for monitoring, in words. */
   readonly etcdNote: string;
   /**
@@ -100,6 +109,9 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressController: 'traefik',
     ingressNote: 'Traefik, IngressClass traefik (the default class)',
     ingressNamespaces: { traefik: 'kube-system', nginx: 'ingress-nginx' },
+    // The traefik chart k3s packages (HelmChart kube-system/traefik): app.kubernetes.io/name is the chart's name. Its
+    // instance label changed between chart versions (traefik, then traefik-kube-system): not used.
+    ingressPodLabels: { traefik: { 'app.kubernetes.io/name': 'traefik' } },
     etcdNote: 'only with embedded etcd (--cluster-init); metrics on 127.0.0.1:2381 until etcd-expose-metrics',
     staticChartsFolder: '/var/lib/rancher/k3s/server/static/charts',
   },
@@ -135,6 +147,17 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
     ingressController: 'traefik',
     ingressNote: 'Traefik on clusters created with v1.36 or later (IngressClass traefik); ingress-nginx before (nginx)',
     ingressNamespaces: { traefik: 'kube-system', nginx: 'kube-system' },
+    // The rke2-traefik and rke2-ingress-nginx charts (rancher/rke2-charts rename the upstream charts, which name
+    // their pods by the chart's name); ingress-nginx's instance is the release (rke2-ingress-nginx), its controller's
+    // component `controller` (not the admission Jobs').
+    ingressPodLabels: {
+      traefik: { 'app.kubernetes.io/name': 'rke2-traefik' },
+      nginx: {
+        'app.kubernetes.io/name': 'rke2-ingress-nginx',
+        'app.kubernetes.io/instance': 'rke2-ingress-nginx',
+        'app.kubernetes.io/component': 'controller',
+      },
+    },
     etcdNote: 'a static pod on the servers; metrics on 127.0.0.1:2381 until etcd-expose-metrics',
     // No static charts folder: RKE2's supervisor (port 9345) serves /static/, but the `kubernetes` Service an install
     // Job reaches as %{KUBERNETES_API}% is the kube-apiserver itself (port 6443), which has no such route; k3s' one

@@ -3,6 +3,7 @@ import type { K8sObject, RenderedCluster } from './render';
 import type { NetworkFlow } from '../security/network-policies';
 import {
   allowed,
+  namespaceLabels,
   podOf as networkPodOf,
   policySelects,
   selects,
@@ -286,7 +287,144 @@ export function networkPolicyProblems(cluster: RenderedCluster, facts: ClusterFa
       );
     }
   }
+  for (const s of scrapeTargets(cluster)) {
+    if (!allowed(policies, { namespace: s.prometheus.namespace, labels: s.prometheus.labels }, s.pod, s.port)) {
+      problems.push(
+        `${cluster.cluster}: NetworkPolicies block a scrape of ${s.monitor}: ${s.prometheus.what} cannot reach ${s.pod.what} (namespace ${s.pod.namespace}) on port ${s.port}; allow it in the policy that selects that pod`,
+      );
+    }
+  }
   return problems;
+}
+
+/** A scrape the cluster's monitors ask for: a Prometheus pod, the monitor, the target pod and its container port. */
+export interface ScrapeTarget {
+  readonly prometheus: WorkloadPod;
+  /** `ServiceMonitor <namespace>/<name>` or `PodMonitor <namespace>/<name>`. */
+  readonly monitor: string;
+  readonly pod: WorkloadPod;
+  readonly port: number;
+}
+
+/** A pod, with the kind and name of the object that makes it. */
+export type WorkloadPod = PodInfo & { readonly kind: string; readonly name: string };
+
+/** A monitor's `namespaceSelector`: `any`, or names; none: the monitor's own namespace. */
+interface MonitorNamespaces {
+  readonly any?: boolean;
+  readonly matchNames?: readonly string[];
+}
+
+/**
+ * The scrapes the rendered ServiceMonitors and PodMonitors ask of each Prometheus (and PrometheusAgent) of the
+ * cluster, derived from the objects rather than from a list kept beside the policies, so a client the policies forget
+ * is found. A monitor is the Prometheus' when its `serviceMonitorSelector`/`podMonitorSelector` select the monitor's
+ * labels and its `...NamespaceSelector` the monitor's namespace (as the prometheus-operator does: an absent selector
+ * selects no monitor, an absent namespace selector the Prometheus' own namespace only). A ServiceMonitor's selector
+ * finds Services (in its `namespaceSelector`'s namespaces, else its own); each endpoint's `port` names a Service port,
+ * whose `targetPort` (a number, or a container port's name; absent: the port's number) is the pod's; an endpoint's
+ * `targetPort` names the pod's directly; the Service's selector finds the pods. A PodMonitor's selector finds the pods,
+ * its endpoints' `port` (a container port's name) or `portNumber` the port. Pods on the host's network are skipped
+ * (policies do not apply to them); a monitor, Service or port that matches nothing gives nothing.
+ */
+export function scrapeTargets(cluster: RenderedCluster): ScrapeTarget[] {
+  const objects: { obj: K8sObject; namespace: string }[] = [];
+  for (const obj of cluster.manifests.values()) {
+    if (obj) objects.push({ obj, namespace: obj.metadata.namespace ?? 'default' });
+  }
+  for (const { release, objects: objs } of cluster.releases) {
+    for (const obj of objs) objects.push({ obj, namespace: obj.metadata.namespace ?? release.namespace });
+  }
+  const nsLabels = (ns: string): Record<string, string> => {
+    const own = objects.find((o) => o.obj.kind === 'Namespace' && o.obj.metadata.name === ns)?.obj.metadata.labels;
+    return { ...own, ...namespaceLabels(ns) };
+  };
+  const pods = podsOf(cluster).filter((p) => !p.hostNetwork);
+  const spec = (o: K8sObject) => ((o as { spec?: Record<string, unknown> }).spec ?? {}) as Record<string, any>;
+  const isMonitoring = (o: K8sObject) => o.apiVersion.startsWith('monitoring.coreos.com/');
+  const inNamespaces = (sel: MonitorNamespaces | undefined, own: string, ns: string) =>
+    sel?.any === true || (sel?.matchNames && sel.matchNames.length > 0 ? sel.matchNames.includes(ns) : ns === own);
+  const containerPort = (pod: PodInfo, port: number | string | undefined): number | undefined =>
+    typeof port === 'number' ? port : pod.ports.find((p) => port !== undefined && p.name === port)?.containerPort;
+
+  // Each monitor's targets: the pod and its container port.
+  const monitors: { kind: string; obj: K8sObject; namespace: string; targets: { pod: WorkloadPod; port: number }[] }[] =
+    [];
+  for (const { obj, namespace } of objects) {
+    if (!isMonitoring(obj) || (obj.kind !== 'ServiceMonitor' && obj.kind !== 'PodMonitor')) continue;
+    const m = spec(obj);
+    const targets: { pod: WorkloadPod; port: number }[] = [];
+    const add = (pod: WorkloadPod, port: number | undefined) => {
+      if (port !== undefined && !targets.some((t) => t.pod === pod && t.port === port)) targets.push({ pod, port });
+    };
+    if (obj.kind === 'ServiceMonitor') {
+      const services = objects.filter(
+        (o) =>
+          o.obj.kind === 'Service' &&
+          inNamespaces(m.namespaceSelector, namespace, o.namespace) &&
+          selects(m.selector ?? {}, o.obj.metadata.labels ?? {}),
+      );
+      for (const svc of services) {
+        const s = spec(svc.obj);
+        const podSelector = s.selector as Record<string, string> | undefined;
+        if (!podSelector || Object.keys(podSelector).length === 0) continue; // endpoints kept by hand: no pods here
+        const backing = pods.filter(
+          (p) => p.namespace === svc.namespace && selects({ matchLabels: podSelector }, p.labels),
+        );
+        for (const e of (m.endpoints ?? []) as { port?: string; targetPort?: number | string }[]) {
+          for (const pod of backing) {
+            if (e.port !== undefined) {
+              const sp = ((s.ports ?? []) as { name?: string; port: number; targetPort?: number | string }[]).find(
+                (x) => x.name === e.port,
+              );
+              if (sp) add(pod, containerPort(pod, sp.targetPort ?? sp.port));
+            } else if (e.targetPort !== undefined) {
+              add(pod, containerPort(pod, e.targetPort));
+            }
+          }
+        }
+      }
+    } else {
+      const selected = pods.filter(
+        (p) => inNamespaces(m.namespaceSelector, namespace, p.namespace) && selects(m.selector ?? {}, p.labels),
+      );
+      for (const e of (m.podMetricsEndpoints ?? []) as {
+        port?: string;
+        portNumber?: number;
+        targetPort?: number | string;
+      }[]) {
+        for (const pod of selected) add(pod, containerPort(pod, e.portNumber ?? e.port ?? e.targetPort));
+      }
+    }
+    monitors.push({ kind: obj.kind, obj, namespace, targets });
+  }
+
+  const out: ScrapeTarget[] = [];
+  for (const { obj, namespace } of objects) {
+    if (!isMonitoring(obj) || (obj.kind !== 'Prometheus' && obj.kind !== 'PrometheusAgent')) continue;
+    const prometheus = pods.find(
+      (p) => p.kind === obj.kind && p.name === obj.metadata.name && p.namespace === namespace,
+    );
+    if (!prometheus) continue;
+    const p = spec(obj);
+    for (const mon of monitors) {
+      const [selector, nsSelector] =
+        mon.kind === 'ServiceMonitor'
+          ? [p.serviceMonitorSelector, p.serviceMonitorNamespaceSelector]
+          : [p.podMonitorSelector, p.podMonitorNamespaceSelector];
+      if (selector === undefined || selector === null) continue;
+      if (!selects(selector, mon.obj.metadata.labels ?? {})) continue;
+      const nsOk =
+        nsSelector === undefined || nsSelector === null
+          ? mon.namespace === namespace
+          : selects(nsSelector, nsLabels(mon.namespace));
+      if (!nsOk) continue;
+      for (const t of mon.targets) {
+        out.push({ prometheus, monitor: `${mon.kind} ${mon.namespace}/${mon.obj.metadata.name}`, ...t });
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { LabelSelector, NetworkPolicyIngressRule, NetworkPolicyPeer } from 
 export interface IngressControllerPeer {
   /** Its namespace. @default - the platform's (lib/platforms/profiles.ts, ingressNamespaces) */
   readonly namespace?: string;
-  /** Labels of its pods. @default - every pod of the namespace */
+  /** Labels of its pods. @default - the platform's controller's (k3s, RKE2) in its namespace, else every pod */
   readonly podLabels?: Readonly<Record<string, string>>;
 }
 
@@ -36,6 +36,7 @@ export interface NetworkPolicyOptions {
   readonly ingressControllers?: {
     readonly traefik?: IngressControllerPeer;
     readonly nginx?: IngressControllerPeer;
+    readonly appRouting?: IngressControllerPeer;
   };
   /**
    * Address ranges (CIDR) the ingress controller connects from when it runs on the host's network (`hostNetwork:
@@ -125,6 +126,18 @@ interface Port {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
+/**
+ * An ingress controller, for the policies: Traefik, ingress-nginx, or AKS' application routing add-on (a managed
+ * ingress-nginx, which CMM's nginx annotations address, in a namespace of its own).
+ */
+export type PolicyController = 'traefik' | 'nginx' | 'appRouting';
+
+/** The IngressClass of AKS' application routing add-on, and the namespace its controllers run in (Microsoft's docs). */
+export const APP_ROUTING = {
+  className: 'webapprouting.kubernetes.azure.com',
+  namespace: 'app-routing-system',
+} as const;
+
 /** The ingress controllers' peers of a cluster, resolved once from its settings and platform. */
 export class IngressPeers {
   constructor(
@@ -132,18 +145,29 @@ export class IngressPeers {
     private readonly options: NetworkPolicyOptions = {},
   ) {}
 
-  /** The namespace of a controller on this cluster. */
-  public namespace(controller: 'traefik' | 'nginx'): string {
-    return this.options.ingressControllers?.[controller]?.namespace ?? this.profile.ingressNamespaces[controller];
+  /** The namespace a controller runs in by default on this platform. */
+  private platformNamespace(controller: PolicyController): string {
+    return controller === 'appRouting' ? APP_ROUTING.namespace : this.profile.ingressNamespaces[controller];
   }
 
-  /** The pod labels of a controller (empty: every pod of its namespace). */
-  public labels(controller: 'traefik' | 'nginx'): Readonly<Record<string, string>> {
-    return this.options.ingressControllers?.[controller]?.podLabels ?? {};
+  /** The namespace of a controller on this cluster. */
+  public namespace(controller: PolicyController): string {
+    return this.options.ingressControllers?.[controller]?.namespace ?? this.platformNamespace(controller);
+  }
+
+  /**
+   * The pod labels of a controller (empty: every pod of its namespace): the setting's, else, when the controller is
+   * in the platform's namespace, the labels of the controller the platform installs there (k3s' and RKE2's).
+   */
+  public labels(controller: PolicyController): Readonly<Record<string, string>> {
+    const set = this.options.ingressControllers?.[controller]?.podLabels;
+    if (set) return set;
+    if (controller === 'appRouting' || this.namespace(controller) !== this.platformNamespace(controller)) return {};
+    return this.profile.ingressPodLabels?.[controller] ?? {};
   }
 
   /** The peers a controller connects from: its pods, and the host-network ranges. */
-  public peers(controller: 'traefik' | 'nginx'): NetworkPolicyPeer[] {
+  public peers(controller: PolicyController): NetworkPolicyPeer[] {
     const labels = this.labels(controller);
     return [
       {
@@ -155,7 +179,7 @@ export class IngressPeers {
   }
 
   /** A pod of the controller, as a flow's client. */
-  public client(controller: 'traefik' | 'nginx'): FlowClient {
+  public client(controller: PolicyController): FlowClient {
     const labels = this.labels(controller);
     return {
       namespace: this.namespace(controller),
@@ -166,10 +190,17 @@ export class IngressPeers {
 }
 
 /**
- * The controller behind an IngressClass name: `traefik` and `nginx` are the controllers' usual class names; any other
- * (or none: the default class) is the platform's controller.
+ * The controller behind an endpoint's Ingress: AKS' application routing add-on for its IngressClass, else the
+ * endpoint's `controller`, else `traefik` and `nginx` for the controllers' usual class names, else (another class, or
+ * none: the default class) the platform's controller.
  */
-export function controllerOfClass(className: string | undefined, profile: PlatformProfile): 'traefik' | 'nginx' {
+export function controllerOfClass(
+  className: string | undefined,
+  profile: PlatformProfile,
+  controller?: 'traefik' | 'nginx',
+): PolicyController {
+  if (className === APP_ROUTING.className) return 'appRouting';
+  if (controller) return controller;
   return className === 'traefik' || className === 'nginx' ? className : profile.ingressController;
 }
 
@@ -231,6 +262,15 @@ export class NetworkPolicies extends Construct {
   public addFlow(flow: NetworkFlow): void {
     this.flows.push(flow);
   }
+
+  /** Admits `from` on a flow's port in the policy `name` (a rule of its own), and records the flow. */
+  public allowFlow(name: string, namespace: string, from: PolicyRule['from'], flow: NetworkFlow): void {
+    this.allow(name, namespace, {
+      from,
+      ports: [{ port: flow.port, ...(flow.protocol ? { protocol: flow.protocol } : {}) }],
+    });
+    this.addFlow(flow);
+  }
 }
 
 function toIngressRule(rule: PolicyRule): NetworkPolicyIngressRule {
@@ -285,13 +325,13 @@ export interface AgentPolicyProps {
   /** The Prometheus object's name and kind (PrometheusAgent in agent mode). */
   readonly prometheus: { readonly name: string; readonly kind: 'Prometheus' | 'PrometheusAgent' };
   /** The controller of Prometheus' Ingress, when exposed. */
-  readonly prometheusIngress?: 'traefik' | 'nginx';
+  readonly prometheusIngress?: PolicyController;
   /** The Alertmanager, when the cluster runs one: its name, and the controller of its Ingress when exposed. */
-  readonly alertmanager?: { readonly name: string; readonly ingress?: 'traefik' | 'nginx' };
+  readonly alertmanager?: { readonly name: string; readonly ingress?: PolicyController };
   readonly kubeStateMetrics: boolean;
   /** The Thanos sidecar: how the centre reaches it (`inCluster`: the central cluster's own). */
   readonly sidecar?:
-    | { readonly type: 'ingress'; readonly controller: 'traefik' | 'nginx' }
+    | { readonly type: 'ingress'; readonly controller: PolicyController }
     | { readonly type: 'loadBalancer' }
     | { readonly type: 'inCluster' };
   /** In the central cluster: its Grafana, Thanos Query and Karma. */
@@ -352,11 +392,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     });
   }
   if (props.prometheusIngress) {
-    np.allow(AGENT_POLICIES.prometheus, ns, {
-      from: ingress.peers(props.prometheusIngress),
-      ports: [{ port: PORTS.prometheus }],
-    });
-    np.addFlow({
+    np.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(props.prometheusIngress), {
       what: "the ingress controller serves Prometheus' Ingress",
       client: ingress.client(props.prometheusIngress),
       server: promRef,
@@ -364,11 +400,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     });
   }
   if (sidecar?.type === 'ingress') {
-    np.allow(AGENT_POLICIES.prometheus, ns, {
-      from: ingress.peers(sidecar.controller),
-      ports: [{ port: PORTS.sidecarGrpc }],
-    });
-    np.addFlow({
+    np.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(sidecar.controller), {
       what: "the ingress controller serves the Thanos sidecar's Ingress (gRPC)",
       client: ingress.client(sidecar.controller),
       server: promRef,
@@ -378,8 +410,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     // A cloud load balancer forwards from addresses outside the pod network (its own, or the clients' with the
     // client IP preserved): the gRPC port is open to every source, and the sidecar itself requires the centre's
     // client certificate (mTLS) on it.
-    np.allow(AGENT_POLICIES.prometheus, ns, { from: 'anywhere', ports: [{ port: PORTS.sidecarGrpc }] });
-    np.addFlow({
+    np.allowFlow(AGENT_POLICIES.prometheus, ns, 'anywhere', {
       what: "the load balancer forwards to the Thanos sidecar's gRPC port",
       client: { ip: OUTSIDE_ADDRESS, what: 'the cloud load balancer' },
       server: promRef,
@@ -389,36 +420,33 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
   for (const c of props.options?.prometheusClients ?? []) {
     const labels = c.podLabels ?? {};
     const selected = Object.keys(labels).length > 0;
-    np.allow(AGENT_POLICIES.prometheus, ns, {
-      from: [
+    np.allowFlow(
+      AGENT_POLICIES.prometheus,
+      ns,
+      [
         {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } },
           ...(selected ? { podSelector: { matchLabels: { ...labels } } } : {}),
         },
       ],
-      ports: [{ port: PORTS.prometheus }],
-    });
-    np.addFlow({
-      what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
-      client: {
-        namespace: c.namespace,
-        labels: selected ? labels : { app: 'client' },
-        what: `a pod of ${c.namespace}`,
+      {
+        what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
+        client: {
+          namespace: c.namespace,
+          labels: selected ? labels : { app: 'client' },
+          what: `a pod of ${c.namespace}`,
+        },
+        server: promRef,
+        port: PORTS.prometheus,
       },
-      server: promRef,
-      port: PORTS.prometheus,
-    });
+    );
   }
   const central = props.central;
   if (central) {
     const grafana = SELECTORS.grafana(central.grafanaRelease);
     const grafanaRef: WorkloadRef = { kind: 'Deployment', name: `${central.grafanaRelease}-grafana` };
     if (!agentMode) {
-      np.allow(AGENT_POLICIES.prometheus, ns, {
-        from: [podPeer(grafana, central.namespace, ns)],
-        ports: [{ port: PORTS.prometheus }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(grafana, central.namespace, ns)], {
         what: "the central Grafana queries the central cluster's Prometheus",
         client: { workload: grafanaRef },
         server: promRef,
@@ -427,11 +455,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
     }
     // Query dials the central cluster's sidecar in the cluster (the thanos-discovery Service), exposed or not.
     if (central.thanosQuery && sidecar) {
-      np.allow(AGENT_POLICIES.prometheus, ns, {
-        from: [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)],
-        ports: [{ port: PORTS.sidecarGrpc }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)], {
         what: "Thanos Query reaches the central cluster's sidecar (gRPC)",
         client: { workload: { kind: 'Deployment', name: 'thanos-query' } },
         server: promRef,
@@ -471,11 +495,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
       port: PORTS.alertmanagerMesh,
     });
     if (am.ingress) {
-      np.allow(AGENT_POLICIES.alertmanager, ns, {
-        from: ingress.peers(am.ingress),
-        ports: [{ port: PORTS.alertmanager }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.alertmanager, ns, ingress.peers(am.ingress), {
         what: "the ingress controller serves Alertmanager's Ingress",
         client: ingress.client(am.ingress),
         server: amRef,
@@ -483,11 +503,7 @@ export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps):
       });
     }
     if (central?.karma) {
-      np.allow(AGENT_POLICIES.alertmanager, ns, {
-        from: [podPeer(SELECTORS.karma(central.karma), central.namespace, ns)],
-        ports: [{ port: PORTS.alertmanager }],
-      });
-      np.addFlow({
+      np.allowFlow(AGENT_POLICIES.alertmanager, ns, [podPeer(SELECTORS.karma(central.karma), central.namespace, ns)], {
         what: "Karma reads the central cluster's Alertmanager",
         client: { workload: { kind: 'Deployment', name: central.karma } },
         server: amRef,
@@ -539,7 +555,7 @@ export interface CentralPolicyProps {
   readonly profile: PlatformProfile;
   readonly options?: NetworkPolicyOptions;
   /** The central Grafana: its release, and the controller of its Ingress when exposed. */
-  readonly grafana: { readonly release: string; readonly ingress?: 'traefik' | 'nginx' };
+  readonly grafana: { readonly release: string; readonly ingress?: PolicyController };
   /** The central cluster's own Prometheus, when the cluster is monitored: it scrapes Grafana and Thanos. */
   readonly prometheus?: {
     readonly namespace: string;
@@ -551,13 +567,13 @@ export interface CentralPolicyProps {
     readonly release: string;
     /** @default 'monolithic' */
     readonly mode?: 'monolithic' | 'distributed';
-    readonly ingress?: 'traefik' | 'nginx';
+    readonly ingress?: PolicyController;
     readonly alloyReleases: readonly string[];
   };
   /** The central Thanos: with Receive (and its Ingress' controller) when a cluster pushes. */
-  readonly thanos?: { readonly receive: boolean; readonly receiveIngress?: 'traefik' | 'nginx' };
+  readonly thanos?: { readonly receive: boolean; readonly receiveIngress?: PolicyController };
   /** Karma: its Deployment's name, its Ingress' controller, and whether it reads Grafana's Alertmanager. */
-  readonly karma?: { readonly name: string; readonly ingress: 'traefik' | 'nginx'; readonly readsGrafana: boolean };
+  readonly karma?: { readonly name: string; readonly ingress: PolicyController; readonly readsGrafana: boolean };
 }
 
 /** Names of the central cluster's policies. */
@@ -582,13 +598,16 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
   const fromProm = prom ? [podPeer(SELECTORS.prometheus(prom.name), prom.namespace, ns)] : [];
   const scraped = (policy: string, server: WorkloadRef, port: number, what: string) => {
     if (!promRef) return;
-    np.allow(policy, ns, { from: fromProm, ports: [{ port }] });
-    np.addFlow({ what: `Prometheus scrapes ${what}`, client: { workload: promRef }, server, port });
+    np.allowFlow(policy, ns, fromProm, {
+      what: `Prometheus scrapes ${what}`,
+      client: { workload: promRef },
+      server,
+      port,
+    });
   };
-  const exposed = (policy: string, controller: 'traefik' | 'nginx' | undefined, server: WorkloadRef, port: number) => {
+  const exposed = (policy: string, controller: PolicyController | undefined, server: WorkloadRef, port: number) => {
     if (!controller) return;
-    np.allow(policy, ns, { from: ingress.peers(controller), ports: [{ port }] });
-    np.addFlow({
+    np.allowFlow(policy, ns, ingress.peers(controller), {
       what: `the ingress controller serves ${server.name}'s Ingress`,
       client: ingress.client(controller),
       server,
@@ -603,11 +622,7 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
   scraped(CENTRAL_POLICIES.grafana, grafanaRef, PORTS.grafana, 'Grafana');
   const karma = props.karma;
   if (karma?.readsGrafana) {
-    np.allow(CENTRAL_POLICIES.grafana, ns, {
-      from: [{ podSelector: SELECTORS.karma(karma.name) }],
-      ports: [{ port: PORTS.grafana }],
-    });
-    np.addFlow({
+    np.allowFlow(CENTRAL_POLICIES.grafana, ns, [{ podSelector: SELECTORS.karma(karma.name) }], {
       what: "Karma reads Grafana's Alertmanager",
       client: { workload: { kind: 'Deployment', name: karma.name } },
       server: grafanaRef,
@@ -727,27 +742,21 @@ export function centralNetworkPolicies(scope: Construct, props: CentralPolicyPro
       store: policy('thanos-store'),
       compact: policy('thanos-compact'),
     };
-    np.allow(p.query, ns, {
-      from: [{ podSelector: SELECTORS.thanos('thanos-query-frontend') }],
-      ports: [{ port: PORTS.thanosQueryHttp }],
-    });
-    np.addFlow({
+    np.allowFlow(p.query, ns, [{ podSelector: SELECTORS.thanos('thanos-query-frontend') }], {
       what: 'Query Frontend queries Query',
       client: { workload: name('thanos-query-frontend') },
       server: name('thanos-query'),
       port: PORTS.thanosQueryHttp,
     });
     scraped(p.query, name('thanos-query'), PORTS.thanosQueryHttp, 'Thanos Query');
-    np.allow(p.frontend, ns, { from: [{ podSelector: grafanaSel }], ports: [{ port: PORTS.thanosQueryHttp }] });
-    np.addFlow({
+    np.allowFlow(p.frontend, ns, [{ podSelector: grafanaSel }], {
       what: 'Grafana queries the Query Frontend',
       client: { workload: grafanaRef },
       server: name('thanos-query-frontend'),
       port: PORTS.thanosQueryHttp,
     });
     scraped(p.frontend, name('thanos-query-frontend'), PORTS.thanosQueryHttp, 'the Thanos Query Frontend');
-    np.allow(p.store, ns, { from: [{ podSelector: query }], ports: [{ port: PORTS.thanosGrpc }] });
-    np.addFlow({
+    np.allowFlow(p.store, ns, [{ podSelector: query }], {
       what: 'Query reaches the Store Gateway (gRPC)',
       client: { workload: name('thanos-query') },
       server: name('thanos-store'),
