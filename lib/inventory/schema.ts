@@ -935,6 +935,11 @@ export const clusterThanos = z
       .describe(
         "remote-write: existing Secret in the agent namespace with ca.crt, the CA of the Receive endpoint's certificate (a private CA). Default: the CAs the Prometheus image trusts.",
       ),
+    sidecarResources: resources
+      .optional()
+      .describe(
+        'sidecar: requests and limits of the Thanos sidecar container in the Prometheus pod (its memory grows with the series the central Query asks for); they replace the default as a whole. Default: requests 50m CPU and 128Mi, a 512Mi memory limit.',
+      ),
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
 
@@ -1509,6 +1514,26 @@ export const centralLoki = z
         "The memcached caches of the distributed mode (the chart's default asks for about 11 GiB). Defaults fit a small cluster.",
       ),
     ...scheduling('the Loki pods (a node pool of the central cluster)'),
+    resources: resources
+      .optional()
+      .describe(
+        'Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic) or each ingester (distributed); they replace the default as a whole. With a memory limit, the WAL replay after a restart is capped at 75% of it (ingester.wal.replay_memory_ceiling), so the replay flushes instead of being killed. Default: requests 100m CPU and 512Mi, a 2Gi memory limit.',
+      ),
+    componentResources: resources
+      .optional()
+      .describe(
+        'distributed: requests and limits of each other Loki component (distributor, querier, query frontend, query scheduler, index gateway, compactor, ruler). Default: requests 100m CPU and 256Mi, a 1Gi memory limit.',
+      ),
+    gatewayResources: resources
+      .optional()
+      .describe(
+        "Requests and limits of the gateway's nginx. Default: requests 10m CPU and 32Mi, a 128Mi memory limit.",
+      ),
+    sidecarResources: resources
+      .optional()
+      .describe(
+        "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+      ),
     retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
     storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
     objectStorage: z
@@ -1691,6 +1716,16 @@ export const central = z
       .optional()
       .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
     ...scheduling('the Grafana pod (a node pool of the central cluster)'),
+    resources: resources
+      .optional()
+      .describe(
+        'Requests and limits of the Grafana container (its memory grows with users, dashboards and alert rules); they replace the default as a whole. Default: requests 100m CPU and 128Mi, a 512Mi memory limit.',
+      ),
+    sidecarResources: resources
+      .optional()
+      .describe(
+        "Requests and limits of Grafana's dashboard and datasource sidecars and of the grafana.com dashboard download; they replace the default as a whole. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+      ),
     metrics: z
       .enum(['direct', 'thanos'])
       .optional()
