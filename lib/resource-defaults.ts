@@ -133,7 +133,7 @@ export const LOKI_REPLAY_SHARE = 0.75;
  * has read instead of reading on; Loki's default, 4GB, is above any limit CMM sets, so an OOM-killed ingester would be
  * killed again by its own replay. Undefined without a memory limit (nothing kills the replay then).
  */
-export function lokiReplayMemoryCeiling(resources: { limits?: { memory?: string } } | undefined): string | undefined {
+export function lokiReplayMemoryCeiling(resources: Resources | undefined): string | undefined {
   const limit = resources?.limits?.memory;
   if (limit === undefined) return undefined;
   return `${Math.max(1, Math.floor((quantityBytes(limit) * LOKI_REPLAY_SHARE) / 1024 ** 2))}MB`;

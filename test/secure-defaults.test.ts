@@ -214,6 +214,88 @@ describe('namespaces and their Pod Security labels', () => {
     ]);
   });
 
+  test.each([['kube-system'], ['kube-public'], ['kube-node-lease'], ['default']])(
+    'fails if the host namespace is %s, which Kubernetes keeps',
+    (ns) => {
+      expect(
+        inventoryProblems(
+          `central: { cluster: c }\nclusters:\n  - name: c\n    podSecurity: { hostNamespace: ${ns} }\n`,
+        ),
+      ).toEqual([
+        `inv.yaml:4:35: clusters[0].podSecurity.hostNamespace: "${ns}" is not valid; expected a namespace of CMM's own, not one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default): CMM would label it privileged and own it (after merging defaults)`,
+      ]);
+    },
+  );
+
+  test('fails if the host namespace is one Kubernetes keeps, from defaults too, and in a ClusterAgent', () => {
+    expect(
+      inventoryProblems(
+        'central: { cluster: c }\ndefaults:\n  podSecurity: { hostNamespace: default }\nclusters:\n  - name: c\n',
+      ),
+    ).toEqual([
+      'inv.yaml:5:5: clusters[0].podSecurity.hostNamespace: "default" is not valid; expected a namespace of CMM\'s own, not one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default): CMM would label it privileged and own it (after merging defaults)',
+    ]);
+    expect(
+      () => new ClusterAgent(Testing.chart(), 'A', { clusterName: 'c', podSecurity: { hostNamespace: 'kube-system' } }),
+    ).toThrow('props.podSecurity.hostNamespace: "kube-system" is not valid; expected a namespace of CMM\'s own');
+  });
+
+  test("fails if the host namespace is the helm-controller's where CMM installs it (not on k3s)", () => {
+    const inv = (platform: string) =>
+      `central: { cluster: c }\nclusters:\n  - name: c\n    platform: ${platform}\n    podSecurity: { hostNamespace: helm-controller }\n`;
+    expect(inventoryProblems(inv('eks'))).toEqual([
+      'inv.yaml:5:35: clusters[0].podSecurity.hostNamespace: "helm-controller" is not valid; expected a namespace other than "helm-controller", where CMM installs the helm-controller on Amazon EKS (it enforces restricted) (after merging defaults)',
+    ]);
+    // k3s runs its own helm-controller in kube-system: no namespace of that name.
+    expect(inventoryProblems(inv('k3s'))).toEqual([]);
+  });
+
+  test("fails if the central cluster's host namespace is Grafana's namespace, given or derived", () => {
+    expect(
+      inventoryProblems(
+        'central: { cluster: c, namespace: grafana }\nclusters:\n  - name: c\n    podSecurity: { hostNamespace: grafana }\n',
+      ),
+    ).toEqual([
+      'inv.yaml:4:35: clusters[0].podSecurity.hostNamespace: "grafana" is not valid; expected a host namespace other than central.namespace "grafana", the central Grafana\'s namespace in this cluster (c, after merging defaults)',
+    ]);
+    expect(inventoryProblems('central: { cluster: c, namespace: monitoring-host }\nclusters:\n  - name: c\n')).toEqual([
+      'inv.yaml:3:5: clusters[0].namespace: "monitoring" is not valid; expected a namespace whose host namespace ("monitoring-host", the default <namespace>-host) is not central.namespace "monitoring-host", the central Grafana\'s namespace in this cluster, or a podSecurity.hostNamespace (c, after merging defaults)',
+    ]);
+    // Another cluster may use that name: Grafana is not there.
+    expect(
+      inventoryProblems(
+        'central: { cluster: c, namespace: grafana }\nclusters:\n  - name: c\n  - name: d\n    podSecurity: { hostNamespace: grafana }\n    prometheus: { exposure: { type: ingress, host: p.d, tlsSecretName: t, basicAuthSecretName: b } }\n',
+      ),
+    ).toEqual([]);
+  });
+
+  test("fails if the host namespace is ArgoCD's, with ArgoCD output only", () => {
+    const inv = 'central: { cluster: c }\nclusters:\n  - name: c\n    podSecurity: { hostNamespace: argocd }\n';
+    expect(inventoryProblems(`${inv}argocd: { repoURL: "https://git.example.com/x" }\n`)).toEqual([
+      'inv.yaml:4:35: clusters[0].podSecurity.hostNamespace: "argocd" is not valid; expected a host namespace other than ArgoCD\'s namespace "argocd" (argocd.namespace), which CMM would label privileged and own (c, after merging defaults)',
+    ]);
+    expect(inventoryProblems(inv)).toEqual([]);
+  });
+
+  test('fails if <namespace>-host would be longer than 63 characters, where there is a host namespace', () => {
+    const ns59 = 'a'.repeat(59);
+    const inv = (ns: string, extra = '', central = '') =>
+      `central: { cluster: c${central} }\nclusters:\n  - name: c\n    namespace: ${ns}\n${extra}`;
+    const expected = (value: string) =>
+      `inv.yaml:4:16: clusters[0].namespace: ${value} is not valid; expected a namespace of at most 58 characters, or a podSecurity.hostNamespace: the host namespace "${ns59}-host" would have 64 characters, more than the 63 Kubernetes allows`;
+    // The schema's messages shorten long values.
+    expect(inventoryProblems(inv(ns59))).toEqual([`${expected(`"${ns59.slice(0, 56)}...`)} (after merging defaults)`]);
+    // The log agent alone needs the host namespace too.
+    expect(inventoryProblems(inv(ns59, '    nodeExporter: { enabled: false }\n', ', loki: {}'))).toEqual([
+      `${expected(`"${ns59}"`)} (c, after merging defaults)`,
+    ]);
+    // 58 characters make 63; a given host namespace, no host namespace (privileged, or no pod needs the host): fine.
+    expect(inventoryProblems(inv('a'.repeat(58)))).toEqual([]);
+    expect(inventoryProblems(inv(ns59, '    podSecurity: { hostNamespace: h }\n'))).toEqual([]);
+    expect(inventoryProblems(inv(ns59, '    podSecurity: { level: privileged }\n'))).toEqual([]);
+    expect(inventoryProblems(inv(ns59, '    nodeExporter: { enabled: false }\n'))).toEqual([]);
+  });
+
   test("the log agent's push Secret is named in the host namespace's HelmChart values", () => {
     const chart = Testing.chart();
     new ClusterAgent(chart, 'A', {
