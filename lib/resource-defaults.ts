@@ -42,7 +42,7 @@ export const RESOURCE_DEFAULTS = {
   kubeStateMetrics: {
     resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '512Mi' } },
     source:
-      "request: kube-prometheus (jsonnet) kube-state-metrics (10m/190Mi; the chart's example, 32Mi/64Mi, is too small past a few hundred pods); limit: CMM's 512Mi, not kube-prometheus' 250Mi, which is all of kube-state-metrics' own rule of thumb (its README: allocate 250MiB; its memory grows with the objects of the cluster, roughly with its nodes; v1.x's README: 2MiB more per node past 100 nodes); no CPU limit (a throttled kube-state-metrics queues and grows)",
+      "request: kube-prometheus (jsonnet) kube-state-metrics (10m/190Mi; the chart's example, 32Mi/64Mi, is too small past a few hundred pods); limit: CMM's 512Mi, not kube-prometheus' 250Mi, which is all of kube-state-metrics' own rule of thumb (its README: allocate 250MiB; its memory grows with the objects of the cluster, roughly with its nodes; v1.x's README, past 100 nodes: 200MiB plus 2MiB per node); no CPU limit (a throttled kube-state-metrics queues and grows)",
   },
   nodeExporter: {
     resources: { requests: { cpu: '50m', memory: '30Mi' }, limits: { memory: '180Mi' } },

@@ -125,7 +125,7 @@ describe('the central Grafana', () => {
 });
 
 describe('the agents', () => {
-  test('kube-state-metrics: a 512Mi limit, room past its 250MiB baseline of 100 nodes', () => {
+  test('kube-state-metrics: a 512Mi limit, room above its 250MiB rule of thumb', () => {
     const v = valuesOf('central: { cluster: c }\nclusters:\n  - name: c\n', 'cmm-agent');
     expect(v['kube-state-metrics'].resources).toEqual({
       requests: { cpu: '10m', memory: '190Mi' },
