@@ -195,6 +195,8 @@ export class Fleet extends Construct {
         tolerations: c.tolerations,
         affinity: c.affinity,
       },
+      resources: c.resources,
+      sidecarResources: c.sidecarResources,
       nodePools: centralAgent?.nodePools,
       platform: centralPlatform,
       // The central cluster's own agent scrapes Grafana.

@@ -6,6 +6,17 @@
  */
 import { POD_SECURITY_LABEL, type PodSecurityLevel } from './render/pod-security';
 
+/** Namespaces Kubernetes itself keeps: CMM must not create, label or own them. */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'default'] as const;
+
+/** The longest name a namespace may have (an RFC 1123 label). */
+export const NAMESPACE_MAX_LENGTH = 63;
+
+/** The host namespace's default name for a monitoring namespace. */
+export function defaultHostNamespace(namespace: string): string {
+  return `${namespace}-host`;
+}
+
 /** The Pod Security settings of a cluster. */
 export interface PodSecurityOptions {
   /**
@@ -71,7 +82,7 @@ export function resolvePodSecurity(
   return {
     labels: podSecurityLabels(level, kubernetesVersion),
     host: {
-      namespace: options?.hostNamespace ?? `${namespace}-host`,
+      namespace: options?.hostNamespace ?? defaultHostNamespace(namespace),
       labels: podSecurityLabels('privileged', kubernetesVersion),
     },
   };

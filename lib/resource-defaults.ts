@@ -40,9 +40,9 @@ export const RESOURCE_DEFAULTS = {
     source: `${KPS} (prometheusOperator.resources: requests 100m/100Mi, limits 200m/200Mi), without the CPU limit`,
   },
   kubeStateMetrics: {
-    resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '250Mi' } },
+    resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '512Mi' } },
     source:
-      "kube-prometheus (jsonnet) kube-state-metrics: requests 10m/190Mi, limits 100m/250Mi, without the CPU limit (the chart's example, 32Mi/64Mi, is too small past a few hundred pods)",
+      "request: kube-prometheus (jsonnet) kube-state-metrics (10m/190Mi; the chart's example, 32Mi/64Mi, is too small past a few hundred pods); limit: CMM's 512Mi, not kube-prometheus' 250Mi, which is all of kube-state-metrics' own rule of thumb (its README: allocate 250MiB; its memory grows with the objects of the cluster, roughly with its nodes; v1.x's README, past 100 nodes: 200MiB plus 2MiB per node); no CPU limit (a throttled kube-state-metrics queues and grows)",
   },
   nodeExporter: {
     resources: { requests: { cpu: '50m', memory: '30Mi' }, limits: { memory: '180Mi' } },
@@ -72,12 +72,12 @@ export const RESOURCE_DEFAULTS = {
   loki: {
     resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
     source:
-      "CMM's (the chart has none): one Loki process (Monolithic) for a few clusters' logs; the limit leaves room for a wide query",
+      "CMM's (the chart has none): one Loki process (Monolithic) for a few clusters' logs, or each distributed ingester; the limit leaves room for a wide query. central.loki.resources replaces it; the WAL replay is capped below the limit (lokiReplayMemoryCeiling)",
   },
   lokiComponent: {
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
     source:
-      "CMM's (the chart has none): each distributed Loki component but the ingesters (which take the single process's figures); scale them with the log volume",
+      "CMM's (the chart has none): each distributed Loki component but the ingesters (which take the single process's figures); central.loki.componentResources replaces it",
   },
   lokiGateway: {
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
@@ -99,4 +99,42 @@ export function defaultResources(component: keyof typeof RESOURCE_DEFAULTS): {
     requests?: Record<string, string>;
     limits?: Record<string, string>;
   };
+}
+
+const QUANTITY_FACTORS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
+};
+
+/** The bytes of a Kubernetes memory quantity (`2Gi`, `1.5G`, `512Mi`, `1073741824`). */
+export function quantityBytes(quantity: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(quantity);
+  if (!m) throw new Error(`a memory quantity such as "2Gi" or "512Mi", got ${JSON.stringify(quantity)}`);
+  return Number(m[1]) * QUANTITY_FACTORS[m[2] ?? ''];
+}
+
+/** The share of a Loki ingester's memory limit its WAL replay may fill before it flushes. */
+export const LOKI_REPLAY_SHARE = 0.75;
+
+/**
+ * Loki's `ingester.wal.replay_memory_ceiling` for a memory limit: 75% of it, in Loki's binary megabytes ("1536MB" is
+ * 1536 MiB: Loki reads sizes with c2h5oh/datasize, where 1 MB is 1024 KB). Past the ceiling a replay flushes what it
+ * has read instead of reading on; Loki's default, 4GB, is above any limit CMM sets, so an OOM-killed ingester would be
+ * killed again by its own replay. Undefined without a memory limit (nothing kills the replay then).
+ */
+export function lokiReplayMemoryCeiling(resources: Resources | undefined): string | undefined {
+  const limit = resources?.limits?.memory;
+  if (limit === undefined) return undefined;
+  return `${Math.max(1, Math.floor((quantityBytes(limit) * LOKI_REPLAY_SHARE) / 1024 ** 2))}MB`;
 }

@@ -55,8 +55,11 @@ const FREE_FORM = [...KUBE_PROMETHEUS_STACK_FREE_FORM, ...Object.keys(DOCUMENTED
 /** Each chart CMM installs, with the defaults its values are checked against. */
 const CHECKS: Record<string, (values: unknown) => string[]> = {
   [KUBE_PROMETHEUS_STACK.chart]: (v) => unknownValueKeys(v, kpsDefaults, { freeForm: FREE_FORM }),
-  // loki.limits_config is Loki's own limits_config block, written into Loki's configuration as it is.
-  [LOKI.chart]: (v) => unknownValueKeys(v, lokiDefaults, { freeForm: [...FREE_FORM, 'loki.limits_config'] }),
+  // loki.limits_config and loki.ingester are Loki's own limits_config and ingester blocks, written into Loki's
+  // configuration as they are (the chart's config template: `{{- with .Values.loki.ingester }} ingester: ...`; its
+  // values.schema.json: skipProperties, additionalProperties).
+  [LOKI.chart]: (v) =>
+    unknownValueKeys(v, lokiDefaults, { freeForm: [...FREE_FORM, 'loki.limits_config', 'loki.ingester'] }),
   [ALLOY.chart]: (v) =>
     unknownValueKeys(v, alloyDefaults, {
       // A Kubernetes ResourceRequirements object, whatever the chart's default holds (requests only).

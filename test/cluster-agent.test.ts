@@ -79,7 +79,7 @@ describe('ClusterAgent', () => {
       },
     });
     expect(values['kube-state-metrics']).toEqual({
-      resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '250Mi' } },
+      resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '512Mi' } },
     });
   });
 
@@ -186,7 +186,7 @@ describe('ClusterAgent', () => {
       expect(values['kube-state-metrics']).toEqual({
         nodeSelector: KAFKA,
         tolerations: [TOLERATE, { key: 'extra', operator: 'Exists' }],
-        resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '250Mi' } },
+        resources: { requests: { cpu: '10m', memory: '190Mi' }, limits: { memory: '512Mi' } },
       });
       expect(values.kubeStateMetrics).toEqual({ enabled: true });
     });

@@ -205,8 +205,22 @@ describe('central Loki', () => {
     // Each replicated component: a PodDisruptionBudget (the chart renders one only with maxUnavailable set).
     for (const c of ['ingester', 'distributor', 'querier', 'queryFrontend', 'queryScheduler', 'indexGateway']) {
       expect(v[c].podDisruptionBudget).toEqual({ maxUnavailable: 1 });
-      expect(v[c].resources.limits.memory).toMatch(/^[12]Gi$/);
     }
+    // Each component's own figures: the ingesters hold the unflushed chunks, the others less.
+    const memory = (c: string) => [v[c].resources.requests.memory, v[c].resources.limits.memory];
+    expect(memory('ingester')).toEqual(['512Mi', '2Gi']);
+    for (const c of [
+      'distributor',
+      'querier',
+      'queryFrontend',
+      'queryScheduler',
+      'indexGateway',
+      'compactor',
+      'ruler',
+    ]) {
+      expect([c, ...memory(c)]).toEqual([c, '256Mi', '1Gi']);
+    }
+    expect(memory('gateway')).toEqual(['32Mi', '128Mi']);
     expect(v.gateway.ingress.tls).toEqual([{ secretName: 'loki-tls', hosts: ['loki.example.com'] }]);
     expect(v.gateway.ingress.hosts[0].paths.map((p: { path: string }) => p.path)).toEqual([
       '/loki/api/v1/push',

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { readOutputFolder, renderApp, setupRank, writeOutput } from '../lib';
 import { spawnSync } from 'node:child_process';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { buildFleet, exampleFiles, ROOT } from './support/example';
 
 describe('renderApp', () => {
@@ -35,6 +36,27 @@ describe('renderApp', () => {
       expect(path.basename(file)).toBe(`${rank}${m.kind.toLowerCase()}-${m.metadata.name}.yaml`);
     }
     expect([...files.keys()]).toEqual([...files.keys()].sort());
+  });
+
+  test('two objects of one kind and name: namespaced ones get the namespace in the file name; two Namespaces fail', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    for (const ns of ['a', 'b']) {
+      new ApiObject(chart, `cm-${ns}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: ns } });
+    }
+    expect([...renderApp(app).keys()].filter((f) => f.includes('configmap'))).toEqual([
+      'c/configmap-b-x.yaml',
+      'c/configmap-x.yaml',
+    ]);
+    const twice = Testing.app();
+    const other = new Chart(twice, 'central');
+    for (const id of ['A', 'B']) {
+      new ApiObject(other, id, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'grafana' } });
+    }
+    // Never a file named after an undefined namespace (00-namespace-undefined-grafana.yaml).
+    expect(() => renderApp(twice)).toThrow(
+      'two Namespace objects named "grafana" in central: a Namespace has no namespace, so both would be one object; expected one',
+    );
   });
 
   test("each cluster folder's Kustomization lists its manifests, setup first, and nothing else", () => {

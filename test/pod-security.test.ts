@@ -9,7 +9,9 @@ import {
   enforcedLevel,
   operatorPod,
   podTemplateOf,
+  podTemplatePath,
   podSecurityProblems,
+  workloadPodTemplate,
   type K8sObject,
   type PodLike,
   type RenderedCluster,
@@ -217,6 +219,20 @@ describe('restricted checks (each passes baseline)', () => {
     ]);
   });
 
+  test('ephemeral containers (kubectl debug) are checked as containers are', () => {
+    const pod = restrictedPod({
+      ephemeralContainers: [{ name: 'debugger', image: 'busybox', securityContext: { privileged: true } }],
+    });
+    expect(messages(pod, 'baseline')).toEqual([
+      'privileged (container "debugger" must not set securityContext.privileged=true)',
+    ]);
+    expect(messages(pod)).toEqual([
+      'privileged (container "debugger" must not set securityContext.privileged=true)',
+      'allowPrivilegeEscalation != false (container "debugger" must set securityContext.allowPrivilegeEscalation=false)',
+      'unrestricted capabilities (container "debugger" must set securityContext.capabilities.drop=["ALL"])',
+    ]);
+  });
+
   test('container-level settings may stand for the pod-level ones', () => {
     const pod: PodLike = {
       spec: {
@@ -288,6 +304,22 @@ describe('the pods of workloads and of the prometheus-operator', () => {
     ).toBe(template.spec);
     expect(podTemplateOf({ apiVersion: 'v1', kind: 'Pod', spec: template.spec })?.spec).toBe(template.spec);
     expect(podTemplateOf({ apiVersion: 'v1', kind: 'ConfigMap' })).toBeUndefined();
+  });
+
+  test('the pod template path of each workload kind, for every reader of templates', () => {
+    expect(podTemplatePath('Deployment')).toEqual(['spec', 'template']);
+    expect(podTemplatePath('StatefulSet')).toEqual(['spec', 'template']);
+    expect(podTemplatePath('DaemonSet')).toEqual(['spec', 'template']);
+    expect(podTemplatePath('ReplicaSet')).toEqual(['spec', 'template']);
+    expect(podTemplatePath('Job')).toEqual(['spec', 'template']);
+    expect(podTemplatePath('CronJob')).toEqual(['spec', 'jobTemplate', 'spec', 'template']);
+    // Not a workload, and not an inherited property of the table either.
+    expect(podTemplatePath('Pod')).toBeUndefined();
+    expect(podTemplatePath('constructor')).toBeUndefined();
+    const template = { metadata: { labels: { app: 'x' } }, spec: { containers: [] } };
+    expect(workloadPodTemplate({ kind: 'StatefulSet', spec: { template } } as { kind: string })).toBe(template);
+    expect(workloadPodTemplate({ kind: 'Deployment', spec: {} } as { kind: string })).toBeUndefined();
+    expect(workloadPodTemplate({ kind: 'Service', spec: { template } } as { kind: string })).toBeUndefined();
   });
 
   test("the operator's Prometheus pod: its containers restricted, the pod's context from spec.securityContext", () => {

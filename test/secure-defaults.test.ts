@@ -44,23 +44,31 @@ function fleetOf(text: string): Manifest[] {
 const find = (ms: Manifest[], kind: string, name: string, namespace?: string) =>
   ms.filter((m) => m.kind === kind && m.metadata.name === name && (!namespace || m.metadata.namespace === namespace));
 
+/** Every pod CMM writes in an example's output folder (what `npm run synth` writes: the ArgoCD hooks too). */
+function podsOfExample(
+  file: string,
+): { file: string; object: string; pod: NonNullable<ReturnType<typeof podTemplateOf>> }[] {
+  const pods = [];
+  for (const [name, text] of exampleFiles(file)) {
+    if (!name.endsWith('.yaml')) continue;
+    for (const doc of parseAllDocuments(text)) {
+      const m = doc.toJS() as Manifest | null;
+      const pod = m && podTemplateOf(m);
+      if (m && pod) pods.push({ file: name, object: `${m.kind}/${m.metadata.name}`, pod });
+    }
+  }
+  return pods;
+}
+
 describe("CMM's own pods pass Pod Security restricted", () => {
-  const checked: string[] = [];
-  // Every file of each example's output folder (what `npm run synth` writes: the ArgoCD hooks too).
   test.each(exampleInventories().map((f) => [path.relative(path.join(__dirname, '..'), f), f]))('%s', (_name, file) => {
-    for (const [name, text] of exampleFiles(file)) {
-      if (!name.endsWith('.yaml')) continue;
-      for (const doc of parseAllDocuments(text)) {
-        const m = doc.toJS() as Manifest | null;
-        const pod = m && podTemplateOf(m);
-        if (!m || !pod) continue;
-        checked.push(`${m.kind}/${m.metadata.name}`);
-        const violations = checkPodSecurity(pod, 'restricted', '1.33').map(describeViolation);
-        expect(`${name}: ${violations.join(', ')}`).toBe(`${name}: `);
-      }
+    for (const { file: name, pod } of podsOfExample(file)) {
+      const violations = checkPodSecurity(pod, 'restricted', '1.33').map(describeViolation);
+      expect(`${name}: ${violations.join(', ')}`).toBe(`${name}: `);
     }
   });
   test('the examples hold every kind of pod CMM writes', () => {
+    const checked = exampleInventories().flatMap((f) => podsOfExample(f).map((p) => p.object));
     // Karma and its init container, the Thanos components, ArgoCD's wait hook, the helm-controller CMM installs.
     for (const expected of [
       'Deployment/cmm-karma',
@@ -206,6 +214,88 @@ describe('namespaces and their Pod Security labels', () => {
     ]);
   });
 
+  test.each([['kube-system'], ['kube-public'], ['kube-node-lease'], ['default']])(
+    'fails if the host namespace is %s, which Kubernetes keeps',
+    (ns) => {
+      expect(
+        inventoryProblems(
+          `central: { cluster: c }\nclusters:\n  - name: c\n    podSecurity: { hostNamespace: ${ns} }\n`,
+        ),
+      ).toEqual([
+        `inv.yaml:4:35: clusters[0].podSecurity.hostNamespace: "${ns}" is not valid; expected a namespace of CMM's own, not one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default): CMM would label it privileged and own it (after merging defaults)`,
+      ]);
+    },
+  );
+
+  test('fails if the host namespace is one Kubernetes keeps, from defaults too, and in a ClusterAgent', () => {
+    expect(
+      inventoryProblems(
+        'central: { cluster: c }\ndefaults:\n  podSecurity: { hostNamespace: default }\nclusters:\n  - name: c\n',
+      ),
+    ).toEqual([
+      'inv.yaml:5:5: clusters[0].podSecurity.hostNamespace: "default" is not valid; expected a namespace of CMM\'s own, not one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default): CMM would label it privileged and own it (after merging defaults)',
+    ]);
+    expect(
+      () => new ClusterAgent(Testing.chart(), 'A', { clusterName: 'c', podSecurity: { hostNamespace: 'kube-system' } }),
+    ).toThrow('props.podSecurity.hostNamespace: "kube-system" is not valid; expected a namespace of CMM\'s own');
+  });
+
+  test("fails if the host namespace is the helm-controller's where CMM installs it (not on k3s)", () => {
+    const inv = (platform: string) =>
+      `central: { cluster: c }\nclusters:\n  - name: c\n    platform: ${platform}\n    podSecurity: { hostNamespace: helm-controller }\n`;
+    expect(inventoryProblems(inv('eks'))).toEqual([
+      'inv.yaml:5:35: clusters[0].podSecurity.hostNamespace: "helm-controller" is not valid; expected a namespace other than "helm-controller", where CMM installs the helm-controller on Amazon EKS (it enforces restricted) (after merging defaults)',
+    ]);
+    // k3s runs its own helm-controller in kube-system: no namespace of that name.
+    expect(inventoryProblems(inv('k3s'))).toEqual([]);
+  });
+
+  test("fails if the central cluster's host namespace is Grafana's namespace, given or derived", () => {
+    expect(
+      inventoryProblems(
+        'central: { cluster: c, namespace: grafana }\nclusters:\n  - name: c\n    podSecurity: { hostNamespace: grafana }\n',
+      ),
+    ).toEqual([
+      'inv.yaml:4:35: clusters[0].podSecurity.hostNamespace: "grafana" is not valid; expected a host namespace other than central.namespace "grafana", the central Grafana\'s namespace in this cluster (c, after merging defaults)',
+    ]);
+    expect(inventoryProblems('central: { cluster: c, namespace: monitoring-host }\nclusters:\n  - name: c\n')).toEqual([
+      'inv.yaml:3:5: clusters[0].namespace: "monitoring" is not valid; expected a namespace whose host namespace ("monitoring-host", the default <namespace>-host) is not central.namespace "monitoring-host", the central Grafana\'s namespace in this cluster, or a podSecurity.hostNamespace (c, after merging defaults)',
+    ]);
+    // Another cluster may use that name: Grafana is not there.
+    expect(
+      inventoryProblems(
+        'central: { cluster: c, namespace: grafana }\nclusters:\n  - name: c\n  - name: d\n    podSecurity: { hostNamespace: grafana }\n    prometheus: { exposure: { type: ingress, host: p.d, tlsSecretName: t, basicAuthSecretName: b } }\n',
+      ),
+    ).toEqual([]);
+  });
+
+  test("fails if the host namespace is ArgoCD's, with ArgoCD output only", () => {
+    const inv = 'central: { cluster: c }\nclusters:\n  - name: c\n    podSecurity: { hostNamespace: argocd }\n';
+    expect(inventoryProblems(`${inv}argocd: { repoURL: "https://git.example.com/x" }\n`)).toEqual([
+      'inv.yaml:4:35: clusters[0].podSecurity.hostNamespace: "argocd" is not valid; expected a host namespace other than ArgoCD\'s namespace "argocd" (argocd.namespace), which CMM would label privileged and own (c, after merging defaults)',
+    ]);
+    expect(inventoryProblems(inv)).toEqual([]);
+  });
+
+  test('fails if <namespace>-host would be longer than 63 characters, where there is a host namespace', () => {
+    const ns59 = 'a'.repeat(59);
+    const inv = (ns: string, extra = '', central = '') =>
+      `central: { cluster: c${central} }\nclusters:\n  - name: c\n    namespace: ${ns}\n${extra}`;
+    const expected = (value: string) =>
+      `inv.yaml:4:16: clusters[0].namespace: ${value} is not valid; expected a namespace of at most 58 characters, or a podSecurity.hostNamespace: the host namespace "${ns59}-host" would have 64 characters, more than the 63 Kubernetes allows`;
+    // The schema's messages shorten long values.
+    expect(inventoryProblems(inv(ns59))).toEqual([`${expected(`"${ns59.slice(0, 56)}...`)} (after merging defaults)`]);
+    // The log agent alone needs the host namespace too.
+    expect(inventoryProblems(inv(ns59, '    nodeExporter: { enabled: false }\n', ', loki: {}'))).toEqual([
+      `${expected(`"${ns59}"`)} (c, after merging defaults)`,
+    ]);
+    // 58 characters make 63; a given host namespace, no host namespace (privileged, or no pod needs the host): fine.
+    expect(inventoryProblems(inv('a'.repeat(58)))).toEqual([]);
+    expect(inventoryProblems(inv(ns59, '    podSecurity: { hostNamespace: h }\n'))).toEqual([]);
+    expect(inventoryProblems(inv(ns59, '    podSecurity: { level: privileged }\n'))).toEqual([]);
+    expect(inventoryProblems(inv(ns59, '    nodeExporter: { enabled: false }\n'))).toEqual([]);
+  });
+
   test("the log agent's push Secret is named in the host namespace's HelmChart values", () => {
     const chart = Testing.chart();
     new ClusterAgent(chart, 'A', {
@@ -247,16 +337,18 @@ describe('PodDisruptionBudgets', () => {
     );
     expect(replicated.map((w) => w.metadata.name).sort()).toEqual(['thanos-query', 'thanos-query-frontend']);
     expect(budgets.map((b) => b.metadata.name).sort()).toEqual(['thanos-query', 'thanos-query-frontend']);
-    for (const w of replicated) {
-      const pdb = budgets.find((b) => b.metadata.name === w.metadata.name)!;
-      const spec = w.spec as {
-        selector: { matchLabels: Record<string, string> };
-        template: { metadata: { labels: Record<string, string> } };
-      };
-      expect(pdb.metadata.namespace).toBe(w.metadata.namespace);
-      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: spec.selector.matchLabels } });
-      // The selector selects the pods (their template labels), not only the workload's own selector.
-      for (const [k, v] of Object.entries(spec.selector.matchLabels)) expect(spec.template.metadata.labels[k]).toBe(v);
+    // Written out: each budget selects its own component's pods, in the central Thanos namespace.
+    const selector = (name: string) => ({
+      matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'cmm' },
+    });
+    for (const name of ['thanos-query', 'thanos-query-frontend']) {
+      const pdb = budgets.find((b) => b.metadata.name === name)!;
+      expect(pdb.metadata.namespace).toBe('monitoring');
+      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: selector(name) });
+      // The pods carry those labels.
+      const w = replicated.find((r) => r.metadata.name === name)!;
+      const template = (w.spec as { template: { metadata: { labels: Record<string, string> } } }).template;
+      expect(template.metadata.labels).toMatchObject(selector(name).matchLabels);
     }
   });
 
@@ -264,13 +356,14 @@ describe('PodDisruptionBudgets', () => {
     const text = fs
       .readFileSync(path.join(__dirname, '..', 'examples', 'thanos.yaml'), 'utf8')
       .replace('    store: { storage:', '    store: { replicas: 2, storage:')
-      .replace('    query:', '    query:');
+      .replace('    compactor:', '    query: { replicas: 1 }\n    compactor:');
+    expect(text).toContain('    query: { replicas: 1 }\n');
     const ms = manifestsOf(buildFleet(text).app);
     expect(
       ms
         .filter((m) => m.kind === 'PodDisruptionBudget')
         .map((b) => b.metadata.name)
         .sort(),
-    ).toEqual(['thanos-query', 'thanos-query-frontend', 'thanos-store']);
+    ).toEqual(['thanos-query-frontend', 'thanos-store']);
   });
 });

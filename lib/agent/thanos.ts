@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import { THANOS_VERSION } from '../versions';
+import type { Resources } from './props';
 
 /** How a cluster's Prometheus joins the central Thanos (the inventory's `clusters[].thanos`, resolved by Fleet). */
 export interface AgentThanosOptions {
@@ -19,6 +20,12 @@ export interface AgentThanosOptions {
   readonly objectStorageSecret?: { readonly name: string; readonly key?: string };
   /** remote-write: the central Receive's URL, `https://<host>/api/v1/receive`. */
   readonly receiveUrl?: string;
+  /**
+   * sidecar: requests and limits of the Thanos sidecar container (in the Prometheus pod); its memory grows with the
+   * series the central Query asks it for. Replace the default as a whole.
+   * @default { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }
+   */
+  readonly sidecarResources?: Resources;
 }
 
 export type SidecarExposure =
@@ -83,6 +90,8 @@ export function thanosAgentValues(
   }
   const thanos: Record<string, unknown> = {
     version: THANOS_VERSION,
+    // Else the default (applyAgentResourceDefaults).
+    ...(t.sidecarResources ? { resources: structuredClone(t.sidecarResources) } : {}),
     objectStorageConfig: {
       existingSecret: { name: t.objectStorageSecret?.name, key: t.objectStorageSecret?.key ?? 'objstore.yml' },
     },

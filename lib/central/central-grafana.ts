@@ -22,7 +22,7 @@ import {
   type AirgapOptions,
   type ChartArchiveReader,
 } from '../airgap/airgap';
-import type { StorageOptions } from '../agent/props';
+import type { Resources, StorageOptions } from '../agent/props';
 import { Dashboard } from '../dashboards/builder';
 import { fleetOverviewDashboard, globalFleetOverviewDashboard, THANOS_DATASOURCE } from '../dashboards/fleet-overview';
 import { logsDashboard, type SavedLogQuery } from '../dashboards/logs';
@@ -144,6 +144,18 @@ export interface CentralGrafanaProps {
   readonly loki?: GrafanaLokiOptions;
   /** Where the Grafana pod runs. @default - any node */
   readonly scheduling?: SchedulingOptions;
+  /**
+   * Requests and limits of the Grafana container; replace the default as a whole. Its memory grows with the users,
+   * dashboards and alert rules it serves.
+   * @default { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } }
+   */
+  readonly resources?: Resources;
+  /**
+   * Requests and limits of Grafana's helpers: the dashboard and datasource sidecars (k8s-sidecar, whose memory follows
+   * the ConfigMaps it watches) and the grafana.com dashboard download.
+   * @default { requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } }
+   */
+  readonly sidecarResources?: Resources;
   /** The central cluster's platform (where the HelmChart goes; the helm-controller). @default 'k3s' */
   readonly platform?: Platform;
   /** The central cluster's node pools (for `scheduling.nodePool`). @default - none */
@@ -269,7 +281,7 @@ export class CentralGrafana extends Construct {
       },
       values: () =>
         mergeValues(
-          this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools)),
+          this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools), props),
           kubePrometheusStackImageValues(airgap.images),
         ),
     });
@@ -467,6 +479,7 @@ export class CentralGrafana extends Construct {
     persistence: StorageOptions | false,
     ingress: CentralGrafanaProps['ingress'],
     scheduling: PodScheduling,
+    resources: Pick<CentralGrafanaProps, 'resources' | 'sidecarResources'>,
   ): Record<string, unknown> {
     const datasources = this.clusterDatasources;
     const env: Record<string, unknown> = {};
@@ -569,11 +582,11 @@ export class CentralGrafana extends Construct {
       // makes it Grafana's), and no test Pod (helm test is never run; the helm-controller does not).
       initChownData: { enabled: false },
       testFramework: { enabled: false },
-      resources: defaultResources('grafana'),
+      resources: structuredClone(resources.resources) ?? defaultResources('grafana'),
       // The init container that fetches grafana.com dashboards (when there are some).
-      downloadDashboards: { resources: defaultResources('sidecar') },
+      downloadDashboards: { resources: structuredClone(resources.sidecarResources) ?? defaultResources('sidecar') },
       sidecar: {
-        resources: defaultResources('sidecar'),
+        resources: structuredClone(resources.sidecarResources) ?? defaultResources('sidecar'),
         dashboards: {
           enabled: true,
           searchNamespace: ALL_NAMESPACES,

@@ -19,6 +19,7 @@ import { MAX_NESTING_DEPTH } from './json';
 import { MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
 import {
   clusterConfig,
+  hostNamespaceProblems,
   inventory,
   storageClassProblem,
   type ClusterConfig,
@@ -107,6 +108,16 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
     }
   });
   logProblems.push(...thanosProblems(inv, merged, locate));
+  // The host namespace is none of the central Grafana's or ArgoCD's.
+  merged.forEach((c, i) => {
+    const ships = c.logs?.enabled ?? inv.central.loki !== undefined;
+    for (const [path, value, expected] of hostNamespaceProblems(c, inv, ships)) {
+      const where = locate(['clusters', i, ...path], false) ?? locate(['defaults', ...path], false);
+      logProblems.push(
+        `${where ? `${where}: ` : ''}clusters[${i}].${path.join('.')}: ${JSON.stringify(value)} is not valid; expected ${expected} (${c.name}, after merging defaults)`,
+      );
+    }
+  });
   // Karma reaches every Alertmanager: the central cluster's in the cluster, the others through their Ingress.
   if (inv.central.karma) {
     merged.forEach((c, i) => {

@@ -7,6 +7,7 @@ import { checkGoTemplate } from '../rules/go-template';
 import { checkRE2 } from '../regexp/re2';
 import { parseMatcher } from '../alerting/matchers';
 import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
+import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '../pod-security';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
 
 /**
@@ -956,6 +957,11 @@ export const clusterThanos = z
       .describe(
         "remote-write: existing Secret in the agent namespace with ca.crt, the CA of the Receive endpoint's certificate (a private CA). Default: the CAs the Prometheus image trusts.",
       ),
+    sidecarResources: resources
+      .optional()
+      .describe(
+        'sidecar: requests and limits of the Thanos sidecar container in the Prometheus pod (its memory grows with the series the central Query asks for); they replace the default as a whole. Default: requests 50m CPU and 128Mi, a 512Mi memory limit.',
+      ),
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
 
@@ -1147,7 +1153,7 @@ export const podSecuritySettings = z
     hostNamespace: dnsLabel()
       .optional()
       .describe(
-        'Namespace of the pods that need host access (node-exporter, the log agent and its push Secret), labelled privileged. Default: <namespace>-host.',
+        "Namespace of the pods that need host access (node-exporter, the log agent and its push Secret), labelled privileged; CMM creates and owns it, so not the monitoring namespace, one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default), the helm-controller's where CMM installs it, the central Grafana's (central.namespace) in the central cluster, nor ArgoCD's with argocd output. Default: <namespace>-host (so namespace has at most 58 characters).",
       ),
   })
   .describe('Pod Security Standards labels of the monitoring namespaces.');
@@ -1369,21 +1375,115 @@ export function checkAirgapOnPlatform(
   }
 }
 
-/** The namespace of the host-access pods is another than the monitoring namespace. */
-export function checkPodSecurityNamespaces(
-  c: { namespace?: string; podSecurity?: { hostNamespace?: string } },
-  ctx: z.RefinementCtx,
-): void {
+/** What a namespace whose default host namespace is too long should be. */
+const longHostNamespace = (derived: string) =>
+  `a namespace of at most ${NAMESPACE_MAX_LENGTH - 5} characters, or a podSecurity.hostNamespace: the host namespace "${derived}" would have ${derived.length} characters, more than the ${NAMESPACE_MAX_LENGTH} Kubernetes allows`;
+
+/** The settings that decide whether a cluster has a host namespace, and its name. */
+interface PodSecurityNamespaceSettings {
+  namespace?: string;
+  platform?: Platform;
+  podSecurity?: { labels?: boolean; level?: string; hostNamespace?: string };
+  nodeExporter?: { enabled?: boolean };
+  logs?: { enabled?: boolean };
+}
+
+/**
+ * Whether the cluster gets a host namespace (lib/pod-security.ts resolvePodSecurity): labels on, a level short of
+ * privileged, and a pod that needs the host. `shipsLogs`: whether the log agent runs (the inventory's default comes
+ * from central.loki, which a cluster's own settings do not show).
+ */
+export function hasHostNamespace(c: PodSecurityNamespaceSettings, shipsLogs?: boolean): boolean {
+  if (c.podSecurity?.labels === false || c.podSecurity?.level === 'privileged') return false;
+  const logs = shipsLogs ?? (c.logs !== undefined && c.logs.enabled !== false);
+  return (c.nodeExporter?.enabled ?? true) || logs;
+}
+
+/**
+ * The namespace of the host-access pods is one CMM may create and own: not the monitoring namespace, not one
+ * Kubernetes keeps (kube-system...), not the helm-controller's where CMM installs it; and the derived default
+ * `<namespace>-host` fits in 63 characters. What needs the whole inventory (Grafana's and ArgoCD's namespaces) is
+ * checked by hostNamespaceProblems.
+ */
+export function checkPodSecurityNamespaces(c: PodSecurityNamespaceSettings, ctx: z.RefinementCtx): void {
   const host = c.podSecurity?.hostNamespace;
   const ns = c.namespace ?? 'monitoring';
-  if (host !== undefined && host === ns) {
+  const at = { code: 'custom' as const, path: ['podSecurity', 'hostNamespace'], input: host };
+  if (host === undefined) {
+    const derived = defaultHostNamespace(ns);
+    if (derived.length > NAMESPACE_MAX_LENGTH && hasHostNamespace(c)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['namespace'],
+        input: ns,
+        message: longHostNamespace(derived),
+      });
+    }
+    return;
+  }
+  if (host === ns) {
     ctx.addIssue({
-      code: 'custom',
-      path: ['podSecurity', 'hostNamespace'],
-      input: host,
+      ...at,
       message: `a namespace other than the monitoring namespace "${ns}", which enforces the podSecurity level`,
     });
+  } else if ((SYSTEM_NAMESPACES as readonly string[]).includes(host)) {
+    ctx.addIssue({
+      ...at,
+      message: `a namespace of CMM's own, not one Kubernetes keeps (${SYSTEM_NAMESPACES.join(', ')}): CMM would label it privileged and own it`,
+    });
+  } else {
+    const profile = profileOf(c.platform);
+    if (profile.helmController === 'install' && host === profile.helmChartNamespace) {
+      ctx.addIssue({
+        ...at,
+        message: `a namespace other than "${profile.helmChartNamespace}", where CMM installs the helm-controller on ${profile.title} (it enforces restricted)`,
+      });
+    }
   }
+}
+
+/**
+ * What the whole inventory says against a cluster's host namespace (the namespace its host-access pods run in, given
+ * or `<namespace>-host`): in the central cluster, not Grafana's namespace (`central.namespace`: two Namespace
+ * objects of one name with different labels); with ArgoCD output, not ArgoCD's namespace. As [path, value, expected].
+ */
+export function hostNamespaceProblems(
+  c: PodSecurityNamespaceSettings & { name: string },
+  inv: { central: { cluster: string; namespace?: string }; argocd?: { namespace?: string } },
+  shipsLogs: boolean,
+): [readonly PropertyKey[], string, string][] {
+  if (!hasHostNamespace(c, shipsLogs)) return [];
+  const given = c.podSecurity?.hostNamespace;
+  const host = given ?? defaultHostNamespace(c.namespace ?? 'monitoring');
+  const path = given !== undefined ? ['podSecurity', 'hostNamespace'] : ['namespace'];
+  const value = given ?? c.namespace ?? 'monitoring';
+  // The derived name is reported on namespace, with the way out.
+  const expected = (what: string) =>
+    given !== undefined
+      ? `a host namespace other than ${what}`
+      : `a namespace whose host namespace ("${host}", the default <namespace>-host) is not ${what}, or a podSecurity.hostNamespace`;
+  const problems: [readonly PropertyKey[], string, string][] = [];
+  // The log agent alone (node-exporter off) needs the host namespace too, which the cluster's own check cannot see.
+  if (host.length > NAMESPACE_MAX_LENGTH) {
+    problems.push([path, value, longHostNamespace(host)]);
+  }
+  const grafana = inv.central.namespace ?? 'monitoring';
+  if (c.name === inv.central.cluster && host === grafana) {
+    problems.push([
+      path,
+      value,
+      expected(`central.namespace "${grafana}", the central Grafana's namespace in this cluster`),
+    ]);
+  }
+  const argocd = inv.argocd ? (inv.argocd.namespace ?? 'argocd') : undefined;
+  if (argocd !== undefined && host === argocd) {
+    problems.push([
+      path,
+      value,
+      expected(`ArgoCD's namespace "${argocd}" (argocd.namespace), which CMM would label privileged and own`),
+    ]);
+  }
+  return problems;
 }
 
 /** Why a claim needs a StorageClass on a platform, or undefined. */
@@ -1543,6 +1643,26 @@ export const centralLoki = z
         "The memcached caches of the distributed mode (the chart's default asks for about 11 GiB). Defaults fit a small cluster.",
       ),
     ...scheduling('the Loki pods (a node pool of the central cluster)'),
+    resources: resources
+      .optional()
+      .describe(
+        'Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic) or each ingester (distributed); they replace the default as a whole. With a memory limit, the WAL replay after a restart is capped at 75% of it (ingester.wal.replay_memory_ceiling), so the replay flushes instead of being killed. Default: requests 100m CPU and 512Mi, a 2Gi memory limit.',
+      ),
+    componentResources: resources
+      .optional()
+      .describe(
+        'distributed: requests and limits of each other Loki component (distributor, querier, query frontend, query scheduler, index gateway, compactor, ruler). Default: requests 100m CPU and 256Mi, a 1Gi memory limit.',
+      ),
+    gatewayResources: resources
+      .optional()
+      .describe(
+        "Requests and limits of the gateway's nginx. Default: requests 10m CPU and 32Mi, a 128Mi memory limit.",
+      ),
+    sidecarResources: resources
+      .optional()
+      .describe(
+        "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+      ),
     retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
     storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
     objectStorage: z
@@ -1725,6 +1845,16 @@ export const central = z
       .optional()
       .describe('Expose Grafana through an Ingress with TLS. Default: not exposed.'),
     ...scheduling('the Grafana pod (a node pool of the central cluster)'),
+    resources: resources
+      .optional()
+      .describe(
+        'Requests and limits of the Grafana container (its memory grows with users, dashboards and alert rules); they replace the default as a whole. Default: requests 100m CPU and 128Mi, a 512Mi memory limit.',
+      ),
+    sidecarResources: resources
+      .optional()
+      .describe(
+        "Requests and limits of Grafana's dashboard and datasource sidecars and of the grafana.com dashboard download; they replace the default as a whole. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+      ),
     metrics: z
       .enum(['direct', 'thanos'])
       .optional()

@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import type { StorageOptions } from '../agent/props';
 import { HelmRelease } from '../helm/helm-release';
 import { chartWith, LOKI } from '../versions';
-import { defaultResources } from '../resource-defaults';
+import { defaultResources, lokiReplayMemoryCeiling } from '../resource-defaults';
+import type { Resources } from '../agent/props';
 import { podScheduling, type NodePoolOptions, type PodScheduling, type SchedulingOptions } from '../scheduling';
 import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type Platform } from '../platforms/profiles';
@@ -66,6 +67,26 @@ export interface CentralLokiOptions extends SchedulingOptions {
    * @default 'loki-grafana-credentials'
    */
   readonly grafanaCredentialsSecret?: string;
+  /**
+   * Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic), or each
+   * ingester (distributed). With a memory limit, the WAL replay after a restart is capped at 75% of it
+   * (`ingester.wal.replay_memory_ceiling`). Replaces the default as a whole.
+   * @default { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } }
+   */
+  readonly resources?: Resources;
+  /**
+   * distributed: requests and limits of every other component (distributor, querier, query frontend, query scheduler,
+   * index gateway, compactor, ruler).
+   * @default { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } }
+   */
+  readonly componentResources?: Resources;
+  /** The gateway's nginx. @default { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } } */
+  readonly gatewayResources?: Resources;
+  /**
+   * The small helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters.
+   * @default { requests: { cpu: '50m', memory: '50Mi' }, limits: { memory: '100Mi' } }
+   */
+  readonly sidecarResources?: Resources;
   /** Where the loki chart and images come from (the central cluster's `airgap`). @default - upstream */
   readonly airgap?: AirgapOptions;
   /** The archives of `--charts DIR`, for `airgap.charts.source.loki: embedded`. @default - none */
@@ -104,6 +125,14 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       retention_delete_delay: '2h',
     },
   };
+  // The process that holds the unflushed logs (the one process, or each ingester) and the rest.
+  const dataResources = o.resources ?? defaultResources('loki');
+  const componentResources = () => structuredClone(o.componentResources) ?? defaultResources('lokiComponent');
+  const sidecarResources = () => structuredClone(o.sidecarResources) ?? defaultResources('sidecar');
+  // A restarted ingester replays its WAL; past the ceiling it flushes instead of reading on, so the replay stays
+  // under the memory limit (Loki's default ceiling, 4GB, is above it: an OOM kill would repeat at every replay).
+  const replayCeiling = lokiReplayMemoryCeiling(dataResources);
+  if (replayCeiling) loki.ingester = { wal: { replay_memory_ceiling: replayCeiling } };
   const scheduling = podScheduling(o, o.nodePools);
   const values: Record<string, unknown> = {
     fullnameOverride: LOKI_RELEASE_NAME,
@@ -115,10 +144,10 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
     loki,
     lokiCanary: { enabled: false },
     // The rules sidecar (k8s-sidecar).
-    sidecar: { resources: defaultResources('sidecar') },
+    sidecar: { resources: sidecarResources() },
     test: { enabled: false },
     minio: { enabled: false },
-    gateway: gateway(o),
+    gateway: gateway(o, sidecarResources()),
   };
   if (mode === 'monolithic') {
     const storage = o.storage ?? { size: '50Gi' };
@@ -127,7 +156,7 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       deploymentMode: 'Monolithic',
       singleBinary: {
         replicas: 1,
-        resources: defaultResources('loki'),
+        resources: structuredClone(dataResources),
         persistence: {
           enabled: true,
           size: storage.size,
@@ -167,7 +196,7 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       backend: { replicas: 0 },
       ingester: {
         replicas: 3,
-        ...component('loki'),
+        ...component(structuredClone(dataResources)),
         // The zone-aware ingesters take their nodeSelector only from their zones.
         ...(scheduling.nodeSelector
           ? {
@@ -177,14 +206,14 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
             }
           : {}),
       },
-      distributor: { replicas: 3, ...component('lokiComponent') },
-      querier: { replicas: 3, ...component('lokiComponent') },
-      queryFrontend: { replicas: 2, ...component('lokiComponent') },
-      queryScheduler: { replicas: 2, ...component('lokiComponent') },
-      indexGateway: { replicas: 2, ...component('lokiComponent') },
-      compactor: { replicas: 1, resources: defaultResources('lokiComponent') },
-      ruler: { resources: defaultResources('lokiComponent') },
-      memcachedExporter: { resources: defaultResources('sidecar') },
+      distributor: { replicas: 3, ...component(componentResources()) },
+      querier: { replicas: 3, ...component(componentResources()) },
+      queryFrontend: { replicas: 2, ...component(componentResources()) },
+      queryScheduler: { replicas: 2, ...component(componentResources()) },
+      indexGateway: { replicas: 2, ...component(componentResources()) },
+      compactor: { replicas: 1, resources: componentResources() },
+      ruler: { resources: componentResources() },
+      memcachedExporter: { resources: sidecarResources() },
       // memcached: the chart's default chunks cache asks for some 10 GiB; sized for a small cluster instead.
       chunksCache: {
         allocatedMemory: o.caches?.chunksMB ?? 512,
@@ -217,8 +246,8 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
  * A distributed component's resources, and its PodDisruptionBudget: the chart renders one only with
  * `maxUnavailable` set (its `podDisruptionBudget.enabled` is true, every bound null), and only above one replica.
  */
-function component(resources: 'loki' | 'lokiComponent'): Record<string, unknown> {
-  return { resources: defaultResources(resources), podDisruptionBudget: { maxUnavailable: 1 } };
+function component(resources: Resources): Record<string, unknown> {
+  return { resources, podDisruptionBudget: { maxUnavailable: 1 } };
 }
 
 const DISTRIBUTED_COMPONENTS = [
@@ -240,11 +269,11 @@ function schedulingOf(s: PodScheduling): PodScheduling {
   };
 }
 
-function gateway(o: CentralLokiOptions): Record<string, unknown> {
+function gateway(o: CentralLokiOptions, exporterResources: Resources): Record<string, unknown> {
   const g: Record<string, unknown> = {
     enabled: true,
-    resources: defaultResources('lokiGateway'),
-    metrics: { resources: defaultResources('sidecar') },
+    resources: structuredClone(o.gatewayResources) ?? defaultResources('lokiGateway'),
+    metrics: { resources: exporterResources },
     // Every request but `/` needs a user from the htpasswd Secret: pushes from the clusters and Grafana's queries.
     basicAuth: { enabled: true, existingSecret: o.gatewayAuthSecret ?? 'loki-gateway-htpasswd' },
   };

@@ -56,6 +56,13 @@ export function renderApp(app: App): Map<string, string> {
       const prefix = folder === '' ? '' : `${String(setupRank(manifest.kind)).padStart(2, '0')}-`;
       let file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.name}.yaml`;
       if (files.has(file)) {
+        // Two objects of one kind and name: namespaced ones in two namespaces get the namespace in the name; a
+        // cluster-scoped one (a Namespace) has none, and two of one name are one object written twice.
+        if (manifest.metadata.namespace === undefined) {
+          throw new Error(
+            `two ${manifest.kind} objects named "${manifest.metadata.name}" in ${chart.node.id}: a ${manifest.kind} has no namespace, so both would be one object; expected one`,
+          );
+        }
         file = `${dir}/${prefix}${manifest.kind.toLowerCase()}-${manifest.metadata.namespace}-${manifest.metadata.name}.yaml`;
       }
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);

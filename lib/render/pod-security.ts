@@ -634,7 +634,7 @@ export function operatorPod(obj: { kind: string; spec?: Obj }): PodLike | undefi
   };
 }
 
-const TEMPLATE_PATHS: Record<string, readonly string[]> = {
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Deployment: ['spec', 'template'],
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
@@ -643,15 +643,28 @@ const TEMPLATE_PATHS: Record<string, readonly string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+/** Where a workload kind keeps its pod template (`['spec', 'template']`...), or undefined for other kinds. */
+export function podTemplatePath(kind: string): readonly string[] | undefined {
+  return Object.hasOwn(TEMPLATE_PATHS, kind) ? TEMPLATE_PATHS[kind] : undefined;
+}
+
+/**
+ * A workload's pod template as it is written (its `metadata` and `spec`), read at its kind's `podTemplatePath`;
+ * undefined for a Pod, a custom resource or any other kind. One table for every reader of pod templates.
+ */
+export function workloadPodTemplate(obj: { kind: string }): Obj | undefined {
+  const path = podTemplatePath(obj.kind);
+  if (!path) return undefined;
+  let t: unknown = obj;
+  for (const seg of path) t = (t as Obj | undefined)?.[seg];
+  return t && typeof t === 'object' ? (t as Obj) : undefined;
+}
+
 /** The pod an object runs: a Pod, a workload's pod template, or what the operator builds; undefined for others. */
 export function podTemplateOf(obj: { apiVersion?: string; kind: string; spec?: Obj }): PodLike | undefined {
   if (obj.kind === 'Pod' && obj.apiVersion === 'v1') return { metadata: (obj as Obj).metadata, spec: obj.spec ?? {} };
   if (obj.apiVersion?.startsWith('monitoring.coreos.com/')) return operatorPod(obj);
-  const path = TEMPLATE_PATHS[obj.kind];
-  if (!path) return undefined;
-  let t: unknown = obj;
-  for (const seg of path) t = (t as Obj | undefined)?.[seg];
-  const template = t as Obj | undefined;
+  const template = workloadPodTemplate(obj);
   return template ? { metadata: template.metadata, spec: template.spec ?? {} } : undefined;
 }
 
