@@ -1,3 +1,5 @@
+import { workloadPodTemplate } from '../render/pod-security';
+
 /**
  * What a set of NetworkPolicies (networking.k8s.io/v1) lets through, over pods described by their namespace, labels
  * and container ports: the rules of https://kubernetes.io/docs/concepts/services-networking/network-policies/ for
@@ -174,15 +176,6 @@ interface ObjectLike {
   readonly [key: string]: unknown;
 }
 
-const TEMPLATE_PATH: Record<string, readonly string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
 interface PodTemplate {
   metadata?: { labels?: Record<string, string> };
   spec?: {
@@ -260,11 +253,7 @@ export function podOf(obj: ObjectLike, defaultNamespace: string, what: string): 
   if (op) return op;
   let template: PodTemplate | undefined;
   if (obj.kind === 'Pod') template = obj as PodTemplate;
-  else if (TEMPLATE_PATH[obj.kind]) {
-    let t: unknown = obj;
-    for (const seg of TEMPLATE_PATH[obj.kind]) t = (t as Record<string, unknown> | undefined)?.[seg];
-    template = t as PodTemplate | undefined;
-  }
+  else template = workloadPodTemplate(obj) as PodTemplate | undefined;
   if (!template) return undefined;
   return {
     what,
