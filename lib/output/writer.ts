@@ -72,8 +72,17 @@ export function renderApp(app: App): Map<string, string> {
       files.set(`${chart.node.id}/${f.path}`, f.content);
     }
   }
-  for (const folder of new Set([...files.keys()].map((f) => f.split('/')[0]))) {
-    files.set(`${folder}/${KUSTOMIZATION}`, kustomization(folder, files));
+  // Each folder's files, gathered once (asking every file for every folder grew with the square of the fleet).
+  const byFolder = new Map<string, string[]>();
+  for (const f of files.keys()) {
+    const slash = f.indexOf('/');
+    const folder = slash < 0 ? f : f.slice(0, slash);
+    const list = byFolder.get(folder);
+    if (list) list.push(f);
+    else byFolder.set(folder, [f]);
+  }
+  for (const [folder, list] of byFolder) {
+    files.set(`${folder}/${KUSTOMIZATION}`, kustomization(folder, list, files));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
@@ -103,12 +112,12 @@ export const KUSTOMIZATION = 'Kustomization';
  * `kubectl apply -k dist/<cluster>`: every manifest of the folder, in install order (the helm-controller, then the
  * setup folder, then the custom resources; kustomize orders by kind within).
  */
-function kustomization(folder: string, files: ReadonlyMap<string, string>): string {
+function kustomization(folder: string, inFolder: readonly string[], files: ReadonlyMap<string, string>): string {
   const rank = (f: string) => (f.startsWith('helm-controller/') ? 0 : f.startsWith('setup/') ? 1 : 2);
   // A sub-folder with its own kustomization (an ArgoCD overlay) is not part of this one.
   const own = (f: string) => !files.has(`${folder}/${f.split('/')[0]}/${KUSTOMIZATION}`);
-  const resources = [...files.keys()]
-    .filter((f) => f.startsWith(`${folder}/`) && f.endsWith('.yaml'))
+  const resources = inFolder
+    .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(folder.length + 1))
     .filter(own)
     .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
