@@ -137,15 +137,19 @@ export class Fleet extends Construct {
       this.agents.find((a) => a.clusterName === cluster)?.airgap ?? centralAirgap;
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
-      this.loki = new CentralLoki(this.chartFor(scope, c.cluster), 'Loki', {
-        ...lokiOptions,
-        namespace,
-        nodePools: centralAgent?.nodePools,
-        platform: centralPlatform,
-        cluster: c.cluster,
-        airgap: centralAirgap,
-        chartArchive: props.chartArchive,
-      });
+      this.loki = new CentralLoki(
+        this.chartFor(scope, c.cluster),
+        'Loki',
+        markPrevalidated({
+          ...lokiOptions,
+          namespace,
+          nodePools: centralAgent?.nodePools,
+          platform: centralPlatform,
+          cluster: c.cluster,
+          airgap: centralAirgap,
+          chartArchive: props.chartArchive,
+        }),
+      );
     }
     let globalViewUrl: string | undefined;
     if (ct) {
@@ -222,12 +226,12 @@ export class Fleet extends Construct {
         : {}),
       ...(c.loki
         ? {
-            loki: {
+            loki: markPrevalidated({
               url: lokiGatewayUrl(namespace),
               credentialsSecret: c.loki.grafanaCredentialsSecret ?? 'loki-grafana-credentials',
               savedQueries: c.loki.savedQueries,
               alerts: c.loki.alerts,
-            },
+            }),
           }
         : {}),
     });

@@ -6,9 +6,11 @@ import {
   CentralLoki,
   checkLogQL,
   ClusterAgent,
+  LogAgent,
   LOKI_RELEASE_NAME,
   lokiDuration,
 } from '../lib';
+import { markPrevalidated } from '../lib/inventory/props';
 import { alloyComponents, alloyEnvVars, ALLOY_EXPORTS, alloyReferences, alloyStringAttribute } from './support/alloy';
 import { buildFleet, byKindName, helmValues, manifestsOf, inventoryProblems } from './support/example';
 
@@ -230,7 +232,8 @@ describe('central Loki', () => {
 
   test('fails distributed without object storage', () => {
     expect(() => new CentralLoki(Testing.chart(), 'Loki', { namespace: 'm', mode: 'distributed' })).toThrow(
-      'needs objectStorage',
+      'CentralLoki "central" is invalid:\n' +
+        '  props.objectStorage: {"mode":"distributed","namespace":"m"} is not valid; expected objectStorage when mode is distributed',
     );
   });
 
@@ -250,8 +253,8 @@ describe('central Loki', () => {
   describe('distributed', () => {
     const objectStorage = {
       endpoint: 's3.example.com',
-      chunksBucket: 'c1',
-      rulerBucket: 'r1',
+      chunksBucket: 'cmm-chunks',
+      rulerBucket: 'cmm-ruler',
       credentialsSecret: 's3',
     };
     const values = (o: Partial<ConstructorParameters<typeof CentralLoki>[2]>) => {
@@ -402,5 +405,163 @@ describe('inventory', () => {
     expect(
       problems(`${central}  loki: {}\nclusters:\n  - name: a\n  - name: b\n    logs: { enabled: false }\n`),
     ).toEqual([]);
+  });
+});
+
+describe('TypeScript props are validated like the inventory', () => {
+  const message = (build: () => unknown): string => {
+    try {
+      build();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  const DURATION = 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"';
+  const SUBDOMAIN = 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters';
+  const URL = 'an absolute http:// or https:// URL';
+
+  describe('CentralLoki', () => {
+    const loki = (o: Partial<ConstructorParameters<typeof CentralLoki>[2]>) => () =>
+      new CentralLoki(Testing.chart(), 'Loki', { namespace: 'monitoring', cluster: 'hub', ...o });
+
+    test('passes a valid configuration', () => {
+      expect(
+        message(
+          loki({
+            retention: '90d',
+            ingress: { host: 'loki.example.com', tlsSecretName: 'loki-tls' },
+            platform: 'rke2',
+            storage: { size: '100Gi' },
+          }),
+        ),
+      ).toBe('no error');
+    });
+
+    test("fails if retention is 'forever'", () => {
+      expect(message(loki({ retention: 'forever' }))).toBe(
+        `CentralLoki "hub" is invalid:\n  props.retention: "forever" is not valid; expected ${DURATION}`,
+      );
+    });
+
+    test('fails if the ingress host is not a host name', () => {
+      expect(message(loki({ ingress: { host: 'Loki_Example.com', tlsSecretName: 'loki-tls' } }))).toBe(
+        `CentralLoki "hub" is invalid:\n  props.ingress.host: "Loki_Example.com" is not valid; expected ${SUBDOMAIN}`,
+      );
+    });
+
+    test('fails on an unknown key, and names the central cluster as "central" when no cluster is given', () => {
+      expect(
+        message(() => new CentralLoki(Testing.chart(), 'Loki', { namespace: 'monitoring', retenton: '1d' } as never)),
+      ).toBe(
+        'CentralLoki "central" is invalid:\n' +
+          '  props.retenton: unknown key (did you mean "retention"?); expected one of: mode, clusterDns, caches, nodePool, nodeSelector, tolerations, affinity, resources, componentResources, gatewayResources, sidecarResources, retention, storage, objectStorage, gatewayAuthSecret, ingress, grafanaCredentialsSecret, namespace, cluster, nodePools, platform, airgap, chartArchive',
+      );
+    });
+
+    test("the message is the inventory's, with props. for central.loki.", () => {
+      expect(
+        inventoryProblems('central:\n  cluster: hub\n  loki:\n    retention: forever\nclusters: [{ name: hub }]\n'),
+      ).toEqual([`inv.yaml:4:16: central.loki.retention: "forever" is not valid; expected ${DURATION}`]);
+    });
+
+    test('props a validated inventory built (marked) are not validated again', () => {
+      expect(
+        message(
+          () =>
+            new CentralLoki(
+              Testing.chart(),
+              'Loki',
+              markPrevalidated({ namespace: 'monitoring', retention: 'forever' }),
+            ),
+        ),
+      ).toBe('no error');
+    });
+  });
+
+  describe('LogAgent', () => {
+    const agentProps = { clusterName: 'edge-1', namespace: 'monitoring', endpoint: { pushUrl: PUSH } };
+    const logAgent = (o: Partial<ConstructorParameters<typeof LogAgent>[2]>) => () =>
+      new LogAgent(Testing.chart(), 'Logs', { ...agentProps, ...o });
+
+    test('passes a valid configuration', () => {
+      expect(
+        message(logAgent({ endpoint: { pushUrl: PUSH, tenantId: 'edge-1' }, events: true, credentialsSecret: 'push' })),
+      ).toBe('no error');
+    });
+
+    test('fails if the push URL is ftp://', () => {
+      expect(message(logAgent({ endpoint: { pushUrl: 'ftp://loki.example.com/loki/api/v1/push' } }))).toBe(
+        `LogAgent "edge-1" is invalid:\n  props.endpoint.pushUrl: "ftp://loki.example.com/loki/api/v1/push" is not valid; expected ${URL}`,
+      );
+    });
+
+    test('fails if the push URL carries a password, without showing it', () => {
+      expect(
+        message(logAgent({ endpoint: { pushUrl: 'https://edge:s3cret@loki.example.com/loki/api/v1/push' } })),
+      ).toBe(
+        'LogAgent "edge-1" is invalid:\n  props.endpoint.pushUrl: "https://edge:***@loki.example.com/loki/api/v1/push" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; the push credentials come from logs.credentialsSecret)',
+      );
+    });
+
+    test('fails if the namespace or the credentials Secret is not a Kubernetes name', () => {
+      expect(message(logAgent({ namespace: 'Monitoring', credentialsSecret: 'push creds' }))).toBe(
+        'LogAgent "edge-1" is invalid:\n' +
+          `  props.credentialsSecret: "push creds" is not valid; expected ${SUBDOMAIN}\n` +
+          '  props.namespace: "Monitoring" is not valid; expected a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters',
+      );
+    });
+
+    test("a ClusterAgent hands on its validated props: the agent's message, not the log agent's", () => {
+      expect(message(() => agent({ endpoint: { pushUrl: 'ftp://loki.example.com/push' } }))).toBe(
+        `ClusterAgent "edge-1" is invalid:\n  props.logs.endpoint.pushUrl: "ftp://loki.example.com/push" is not valid; expected ${URL}`,
+      );
+    });
+  });
+
+  describe("CentralGrafana's Loki options", () => {
+    const grafana = (loki: Partial<NonNullable<ConstructorParameters<typeof CentralGrafana>[2]['loki']>>) => () =>
+      new CentralGrafana(Testing.chart(), 'G', {
+        clusterName: 'hub',
+        alerting: { slack: { secretName: 'slack' } },
+        loki: {
+          url: 'http://cmm-loki-gateway.monitoring.svc.cluster.local',
+          credentialsSecret: 'loki-grafana',
+          ...loki,
+        },
+      });
+
+    test('passes a valid configuration', () => {
+      expect(
+        message(
+          grafana({
+            savedQueries: { errors: { query: '{cluster="$cluster"} |= "error"' } },
+            alerts: {
+              KafkaErrors: { expr: 'sum(count_over_time({namespace="kafka"} |= "error" [5m]))', threshold: 10 },
+            },
+          }),
+        ),
+      ).toBe('no error');
+    });
+
+    test('fails if a saved query is invalid LogQL', () => {
+      expect(message(grafana({ savedQueries: { errors: { query: '{namespace="kafka"' } } }))).toBe(
+        'CentralGrafana "hub" is invalid:\n  props.loki.savedQueries.errors.query: "{namespace=\\"kafka\\"" is not valid; expected valid LogQL; the parser says 1:19: unexpected end of query',
+      );
+    });
+
+    test('fails if an alert is not a metric query', () => {
+      expect(message(grafana({ alerts: { Errs: { expr: '{namespace="kafka"} |= "error"', threshold: 5 } } }))).toMatch(
+        /^CentralGrafana "hub" is invalid:\n  props\.loki\.alerts\.Errs\.expr: "\{namespace=\\"kafka\\"\} \|= \\"error\\"" is not valid; expected valid LogQL \(a metric query\); the parser says /,
+      );
+    });
+
+    test('fails if the URL is ftp:// or the Secret is not a Kubernetes name', () => {
+      expect(message(grafana({ url: 'ftp://loki', credentialsSecret: 'Loki_Creds' }))).toBe(
+        'CentralGrafana "hub" is invalid:\n' +
+          `  props.loki.url: "ftp://loki" is not valid; expected ${URL}\n` +
+          `  props.loki.credentialsSecret: "Loki_Creds" is not valid; expected ${SUBDOMAIN}`,
+      );
+    });
   });
 });

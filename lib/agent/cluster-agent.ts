@@ -8,6 +8,7 @@ import {
   type ResolvedPodSecurity,
 } from '../pod-security';
 import { validate, ValidationError } from '../inventory/errors';
+import { chartArchiveProp, isPrevalidated, lokiEndpoint, markPrevalidated } from '../inventory/props';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
 import {
@@ -171,9 +172,7 @@ const AGENT_PROPS = clusterConfigShape
   .omit({ name: true })
   .extend({
     clusterName: clusterConfigShape.shape.name,
-    chartArchive: z
-      .custom<ChartArchiveReader>((v) => typeof v === 'function', { error: 'a function (file) => archive bytes' })
-      .optional(),
+    chartArchive: chartArchiveProp,
     thanos: clusterThanos
       .extend({
         objectStorageSecret: z
@@ -209,15 +208,7 @@ const AGENT_PROPS = clusterConfigShape
       .optional(),
     logs: logsSettings
       .extend({
-        endpoint: z
-          .strictObject({
-            pushUrl: url('the push credentials come from logs.credentialsSecret'),
-            tenantId: z
-              .string()
-              .regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: 'a Loki tenant id: letters, digits, "_", "." and "-"' })
-              .optional(),
-          })
-          .optional(),
+        endpoint: lokiEndpoint.optional(),
       })
       .optional(),
   })
@@ -230,16 +221,7 @@ const AGENT_PROPS = clusterConfigShape
     checkPodSecurityNamespaces(c, ctx);
   });
 
-const prevalidated = new WeakSet<object>();
-
-/**
- * Marks props that were built from a validated inventory, so `ClusterAgent` does not validate them a second time.
- * Internal to the library (`Fleet`); TypeScript users' props are always validated.
- */
-export function markPrevalidated<T extends object>(props: T): T {
-  prevalidated.add(props);
-  return props;
-}
+export { markPrevalidated };
 
 /** Name of the agent's Helm release and of the chart's objects (`cmm-agent-prometheus`, ...). */
 export const AGENT_RELEASE_NAME = 'cmm-agent';
@@ -293,7 +275,7 @@ export class ClusterAgent extends Construct {
   constructor(scope: Construct, id: string, props: ClusterAgentProps) {
     super(scope, id);
     // Props built from a validated inventory (Fleet) were checked against the same schema already.
-    if (!prevalidated.has(props)) {
+    if (!isPrevalidated(props)) {
       validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
       const problems = props.alertmanager ? alertmanagerProblems(props.alertmanager) : [];
       if (problems.length > 0) {
@@ -461,17 +443,22 @@ export class ClusterAgent extends Construct {
           "props.logs.endpoint: is required; expected the central Loki's push URL (or logs.enabled: false)",
         ]);
       }
-      this.logAgent = new LogAgent(this, 'Logs', {
-        ...logs,
-        endpoint: logs.endpoint,
-        nodePools: this.nodePools,
-        profile: this.profile,
-        clusterName: this.clusterName,
-        namespace: this.namespace,
-        airgap: this.airgap,
-        chartArchive: props.chartArchive,
-        podNamespace: this.hostNamespace,
-      });
+      // Validated with the agent's props (or the inventory).
+      this.logAgent = new LogAgent(
+        this,
+        'Logs',
+        markPrevalidated({
+          ...logs,
+          endpoint: logs.endpoint,
+          nodePools: this.nodePools,
+          profile: this.profile,
+          clusterName: this.clusterName,
+          namespace: this.namespace,
+          airgap: this.airgap,
+          chartArchive: props.chartArchive,
+          podNamespace: this.hostNamespace,
+        }),
+      );
     }
 
     for (const [name, opts] of Object.entries(props.serviceMonitors ?? {})) {

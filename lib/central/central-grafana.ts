@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import * as z from 'zod';
 import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
 import { validate } from '../inventory/errors';
@@ -6,12 +7,15 @@ import {
   airgapSettings,
   central as centralSchema,
   centralAlerting,
+  centralLokiShape,
   FLEET_OVERVIEW_DASHBOARD,
   grafanaComDashboard,
   LOGS_DASHBOARD_PREFIX,
   objectName,
   redactUrl,
+  url,
 } from '../inventory/schema';
+import { isPrevalidated } from '../inventory/props';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { defaultResources } from '../resource-defaults';
 import { applyStage, Stage } from '../output/stages';
@@ -186,6 +190,14 @@ export interface GrafanaLokiOptions {
   readonly alerts?: Readonly<Record<string, LogAlert>>;
 }
 
+/** The schema of {@link GrafanaLokiOptions}: the inventory's `central.loki` pieces Grafana uses. */
+const GRAFANA_LOKI = z.strictObject({
+  url: url('the credentials come from loki.credentialsSecret'),
+  credentialsSecret: centralLokiShape.shape.grafanaCredentialsSecret.unwrap(),
+  savedQueries: centralLokiShape.shape.savedQueries,
+  alerts: centralLokiShape.shape.alerts,
+});
+
 /** uid and name of the Loki datasource. */
 export const LOKI_DATASOURCE = { uid: 'cmm-loki', name: 'Loki' } as const;
 
@@ -241,6 +253,13 @@ export class CentralGrafana extends Construct {
       checkDatasourceUrl(props.globalView.url, 'the global view');
       for (const c of props.globalView.clusters) validate(objectName, c.clusterName, 'clusterName of the global view');
       this.globalView = props.globalView;
+    }
+    // Options built from a validated inventory (Fleet) were checked against the same schema already.
+    if (props.loki && !isPrevalidated(props.loki)) {
+      validate(GRAFANA_LOKI, props.loki, `CentralGrafana "${props.clusterName}"`, {
+        prefix: 'props.',
+        basePath: ['loki'],
+      });
     }
     if (props.loki?.alerts && Object.keys(props.loki.alerts).length > 0 && !props.alerting) {
       throw new Error(

@@ -1609,125 +1609,131 @@ export const centralAlerting = z
   })
   .describe('Unified alerting in the central Grafana.');
 
-export const centralLoki = z
-  .strictObject({
-    mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic (one process, filesystem).'),
-    clusterDns: z
-      .strictObject({
-        service: dnsLabel().optional().describe('Default: kube-dns'),
-        namespace: dnsLabel().optional().describe('Default: kube-system'),
-      })
-      .optional()
-      .describe(
-        "The central cluster's DNS Service, which the Loki gateway's nginx resolves names with: kube-dns on k3s, EKS, GKE, AKS, kOps and kubeadm; rke2-coredns-rke2-coredns on RKE2. Default: kube-dns in kube-system.",
-      ),
-    caches: z
-      .strictObject({
-        chunksMB: z
-          .number()
-          .int()
-          .min(64)
-          .max(65536)
-          .optional()
-          .describe('Memory of the chunks cache, in MB. Default: 512.'),
-        resultsMB: z
-          .number()
-          .int()
-          .min(32)
-          .max(65536)
-          .optional()
-          .describe('Memory of the results cache, in MB. Default: 128.'),
-      })
-      .optional()
-      .describe(
-        "The memcached caches of the distributed mode (the chart's default asks for about 11 GiB). Defaults fit a small cluster.",
-      ),
-    ...scheduling('the Loki pods (a node pool of the central cluster)'),
-    resources: resources
-      .optional()
-      .describe(
-        'Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic) or each ingester (distributed); they replace the default as a whole. With a memory limit, the WAL replay after a restart is capped at 75% of it (ingester.wal.replay_memory_ceiling), so the replay flushes instead of being killed. Default: requests 100m CPU and 512Mi, a 2Gi memory limit.',
-      ),
-    componentResources: resources
-      .optional()
-      .describe(
-        'distributed: requests and limits of each other Loki component (distributor, querier, query frontend, query scheduler, index gateway, compactor, ruler). Default: requests 100m CPU and 256Mi, a 1Gi memory limit.',
-      ),
-    gatewayResources: resources
-      .optional()
-      .describe(
-        "Requests and limits of the gateway's nginx. Default: requests 10m CPU and 32Mi, a 128Mi memory limit.",
-      ),
-    sidecarResources: resources
-      .optional()
-      .describe(
-        "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
-      ),
-    retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
-    storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
-    objectStorage: z
-      .strictObject({
-        endpoint: z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
-          error: 'host or host:port, such as "s3.eu-west-1.amazonaws.com"',
-        }),
-        region: z
-          .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'a region name such as "eu-west-1"' })
-          .optional(),
-        chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
-        rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
-        credentialsSecret: dnsSubdomain().describe('Existing Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
-        forcePathStyle: z.boolean().optional(),
-      })
-      .optional()
-      .describe('S3-compatible storage; required with mode distributed.'),
-    gatewayAuthSecret: dnsSubdomain()
-      .optional()
-      .describe('Existing Secret with a .htpasswd key. Default: loki-gateway-htpasswd.'),
-    ingress: z
-      .strictObject({
-        host: dnsSubdomain(),
-        ingressClassName: dnsSubdomain().optional(),
-        tlsSecretName: dnsSubdomain(),
-      })
-      .optional()
-      .describe('Expose the push endpoint to the clusters, with TLS. Default: not exposed.'),
-    grafanaCredentialsSecret: dnsSubdomain()
-      .optional()
-      .describe(
-        "Existing Secret in Grafana's namespace with username and password for the gateway. Default: loki-grafana-credentials.",
-      ),
-    savedQueries: z
-      .record(dnsSubdomain(), z.strictObject({ query: logql(), description: z.string().optional() }))
-      .optional()
-      .describe("LogQL queries shown on every cluster's logs dashboard ($cluster is the cluster)."),
-    alerts: z
-      .record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an alert name such as ControllerErrors' }),
-        z.strictObject({
-          expr: logql(true).describe(
-            'A LogQL metric query, e.g. sum by (cluster) (count_over_time({...} |= "error" [1m])).',
-          ),
-          threshold: z.number().describe('The alert fires while the query is above this value.'),
-          for: duration().optional().describe('Default: 5m.'),
-          severity: z.enum(['critical', 'warning', 'info']).optional().describe('Default: warning.'),
-          summary: z.string().min(1).optional(),
-          description: z.string().optional(),
-        }),
-      )
-      .optional()
-      .describe('Log alert rules, evaluated by the central Grafana over the Loki datasource.'),
-  })
-  .superRefine((l, ctx) => {
-    if (l.mode === 'distributed' && !l.objectStorage) {
-      ctx.addIssue({
-        code: 'custom',
-        input: l,
-        path: ['objectStorage'],
-        message: 'objectStorage when mode is distributed',
-      });
-    }
-  })
+/** The central Loki's settings, without the checks across them (see {@link checkLokiObjectStorage}). */
+export const centralLokiShape = z.strictObject({
+  mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic (one process, filesystem).'),
+  clusterDns: z
+    .strictObject({
+      service: dnsLabel().optional().describe('Default: kube-dns'),
+      namespace: dnsLabel().optional().describe('Default: kube-system'),
+    })
+    .optional()
+    .describe(
+      "The central cluster's DNS Service, which the Loki gateway's nginx resolves names with: kube-dns on k3s, EKS, GKE, AKS, kOps and kubeadm; rke2-coredns-rke2-coredns on RKE2. Default: kube-dns in kube-system.",
+    ),
+  caches: z
+    .strictObject({
+      chunksMB: z
+        .number()
+        .int()
+        .min(64)
+        .max(65536)
+        .optional()
+        .describe('Memory of the chunks cache, in MB. Default: 512.'),
+      resultsMB: z
+        .number()
+        .int()
+        .min(32)
+        .max(65536)
+        .optional()
+        .describe('Memory of the results cache, in MB. Default: 128.'),
+    })
+    .optional()
+    .describe(
+      "The memcached caches of the distributed mode (the chart's default asks for about 11 GiB). Defaults fit a small cluster.",
+    ),
+  ...scheduling('the Loki pods (a node pool of the central cluster)'),
+  resources: resources
+    .optional()
+    .describe(
+      'Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic) or each ingester (distributed); they replace the default as a whole. With a memory limit, the WAL replay after a restart is capped at 75% of it (ingester.wal.replay_memory_ceiling), so the replay flushes instead of being killed. Default: requests 100m CPU and 512Mi, a 2Gi memory limit.',
+    ),
+  componentResources: resources
+    .optional()
+    .describe(
+      'distributed: requests and limits of each other Loki component (distributor, querier, query frontend, query scheduler, index gateway, compactor, ruler). Default: requests 100m CPU and 256Mi, a 1Gi memory limit.',
+    ),
+  gatewayResources: resources
+    .optional()
+    .describe("Requests and limits of the gateway's nginx. Default: requests 10m CPU and 32Mi, a 128Mi memory limit."),
+  sidecarResources: resources
+    .optional()
+    .describe(
+      "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+    ),
+  retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
+  storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
+  objectStorage: z
+    .strictObject({
+      endpoint: z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
+        error: 'host or host:port, such as "s3.eu-west-1.amazonaws.com"',
+      }),
+      region: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'a region name such as "eu-west-1"' })
+        .optional(),
+      chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
+      rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
+      credentialsSecret: dnsSubdomain().describe('Existing Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
+      forcePathStyle: z.boolean().optional(),
+    })
+    .optional()
+    .describe('S3-compatible storage; required with mode distributed.'),
+  gatewayAuthSecret: dnsSubdomain()
+    .optional()
+    .describe('Existing Secret with a .htpasswd key. Default: loki-gateway-htpasswd.'),
+  ingress: z
+    .strictObject({
+      host: dnsSubdomain(),
+      ingressClassName: dnsSubdomain().optional(),
+      tlsSecretName: dnsSubdomain(),
+    })
+    .optional()
+    .describe('Expose the push endpoint to the clusters, with TLS. Default: not exposed.'),
+  grafanaCredentialsSecret: dnsSubdomain()
+    .optional()
+    .describe(
+      "Existing Secret in Grafana's namespace with username and password for the gateway. Default: loki-grafana-credentials.",
+    ),
+  savedQueries: z
+    .record(dnsSubdomain(), z.strictObject({ query: logql(), description: z.string().optional() }))
+    .optional()
+    .describe("LogQL queries shown on every cluster's logs dashboard ($cluster is the cluster)."),
+  alerts: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an alert name such as ControllerErrors' }),
+      z.strictObject({
+        expr: logql(true).describe(
+          'A LogQL metric query, e.g. sum by (cluster) (count_over_time({...} |= "error" [1m])).',
+        ),
+        threshold: z.number().describe('The alert fires while the query is above this value.'),
+        for: duration().optional().describe('Default: 5m.'),
+        severity: z.enum(['critical', 'warning', 'info']).optional().describe('Default: warning.'),
+        summary: z.string().min(1).optional(),
+        description: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('Log alert rules, evaluated by the central Grafana over the Loki datasource.'),
+});
+
+/** The distributed mode keeps the logs in object storage, which it needs. */
+export function checkLokiObjectStorage(
+  l: { readonly mode?: string; readonly objectStorage?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (l.mode === 'distributed' && !l.objectStorage) {
+    ctx.addIssue({
+      code: 'custom',
+      input: l,
+      path: ['objectStorage'],
+      message: 'objectStorage when mode is distributed',
+    });
+  }
+}
+
+export const centralLoki = centralLokiShape
+  .superRefine(checkLokiObjectStorage)
   .describe('The central Loki (grafana-community loki chart).');
 
 const thanosSize = () => z.string().regex(/^[0-9]+(KB|MB|GB)$/, { error: 'a size such as 512MB or 2GB' });

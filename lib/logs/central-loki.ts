@@ -8,6 +8,9 @@ import { podScheduling, type NodePoolOptions, type PodScheduling, type Schedulin
 import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type Platform } from '../platforms/profiles';
 import { lokiImageValues, mergeValues, type AirgapOptions, type ChartArchiveReader } from '../airgap/airgap';
+import { validate } from '../inventory/errors';
+import { chartArchiveProp, isPrevalidated, namespaceProp } from '../inventory/props';
+import { airgapSettings, centralLokiShape, checkLokiObjectStorage, clusterConfigShape } from '../inventory/schema';
 
 /** S3-compatible object storage for the scalable mode; credentials come from an existing Secret. */
 export interface LokiObjectStorage {
@@ -92,6 +95,27 @@ export interface CentralLokiOptions extends SchedulingOptions {
   /** The archives of `--charts DIR`, for `airgap.charts.source.loki: embedded`. @default - none */
   readonly chartArchive?: ChartArchiveReader;
 }
+
+/** The props of {@link CentralLoki}. */
+export type CentralLokiProps = CentralLokiOptions & {
+  /** The namespace of the Helm release (Grafana's). */
+  readonly namespace: string;
+  /** The central cluster's name (in messages about its chart sources). @default 'central' */
+  readonly cluster?: string;
+};
+
+/** The props' schema: the inventory's `central.loki` (less Grafana's part), and what the fleet hands on. */
+const CENTRAL_LOKI_PROPS = centralLokiShape
+  .omit({ savedQueries: true, alerts: true })
+  .extend({
+    namespace: namespaceProp,
+    cluster: clusterConfigShape.shape.name.optional(),
+    nodePools: clusterConfigShape.shape.nodePools,
+    platform: clusterConfigShape.shape.platform,
+    airgap: airgapSettings.optional(),
+    chartArchive: chartArchiveProp,
+  })
+  .superRefine(checkLokiObjectStorage);
 
 export const LOKI_RELEASE_NAME = 'cmm-loki';
 /** Date of the first (and only) schema period; never change it for a running Loki. */
@@ -314,20 +338,15 @@ export class CentralLoki extends Construct {
   public readonly namespace: string;
   public readonly options: CentralLokiOptions;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: CentralLokiOptions & { readonly namespace: string; readonly cluster?: string },
-  ) {
+  constructor(scope: Construct, id: string, props: CentralLokiProps) {
     super(scope, id);
+    // Props built from a validated inventory (Fleet) were checked against the same schema already.
+    if (!isPrevalidated(props)) {
+      validate(CENTRAL_LOKI_PROPS, props, `CentralLoki "${props.cluster ?? 'central'}"`, { prefix: 'props.' });
+    }
     const { namespace, cluster, airgap, chartArchive, ...options } = props;
     this.namespace = namespace;
     this.options = options;
-    if ((options.mode ?? 'monolithic') === 'distributed' && !options.objectStorage) {
-      throw new Error(
-        'CentralLoki: mode "distributed" needs objectStorage; expected endpoint, buckets and a credentials Secret',
-      );
-    }
     this.release = new HelmRelease(this, 'Loki', {
       chart: chartWith(LOKI, {}),
       releaseName: LOKI_RELEASE_NAME,
@@ -341,15 +360,5 @@ export class CentralLoki extends Construct {
       },
       values: mergeValues(lokiValues(options), lokiImageValues(airgap?.images)),
     });
-  }
-
-  /** Where Grafana queries and the central cluster's own Alloy pushes (through the gateway, with basic auth). */
-  public get gatewayUrl(): string {
-    return lokiGatewayUrl(this.namespace);
-  }
-
-  /** The push URL for a remote cluster, if the push endpoint is exposed. */
-  public get externalPushUrl(): string | undefined {
-    return this.options.ingress ? `https://${this.options.ingress.host}/loki/api/v1/push` : undefined;
   }
 }

@@ -9,6 +9,10 @@ import { everyNodeTolerations, type NodePoolOptions, type Toleration } from '../
 import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type PlatformProfile } from '../platforms/profiles';
 import { AlloyExpr, env, ref, renderAlloyConfig, type AlloyBlock, type AlloyValue } from './alloy-config';
+import { validate } from '../inventory/errors';
+import { chartArchiveProp, isPrevalidated, lokiEndpoint, namespaceProp } from '../inventory/props';
+import { airgapSettings, clusterConfigShape, logsSettings } from '../inventory/schema';
+import * as z from 'zod';
 
 /** Where a cluster's logs go: the central Loki's push endpoint. */
 export interface LokiEndpoint {
@@ -58,6 +62,25 @@ export interface LogAgentProps extends LogShippingOptions {
   /** The archives of `--charts DIR`, for `airgap.charts.source.alloy: embedded`. @default - none */
   readonly chartArchive?: ChartArchiveReader;
 }
+
+/** The props' schema: the inventory's `logs` settings, and what the cluster's agent hands on. */
+const LOG_AGENT_PROPS = logsSettings.extend({
+  clusterName: clusterConfigShape.shape.name,
+  namespace: namespaceProp,
+  podNamespace: namespaceProp.optional(),
+  endpoint: lokiEndpoint,
+  nodePools: clusterConfigShape.shape.nodePools,
+  profile: z
+    .custom<PlatformProfile>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as PlatformProfile).name === 'string',
+      {
+        error: "a platform's facts (profileOf(platform))",
+      },
+    )
+    .optional(),
+  airgap: airgapSettings.optional(),
+  chartArchive: chartArchiveProp,
+});
 
 export const ALLOY_RELEASE_NAME = 'cmm-alloy';
 
@@ -222,6 +245,10 @@ export class LogAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: LogAgentProps) {
     super(scope, id);
+    // Props built from validated props (ClusterAgent's, Fleet's inventory) were checked against the same schema.
+    if (!isPrevalidated(props)) {
+      validate(LOG_AGENT_PROPS, props, `LogAgent "${props.clusterName}"`, { prefix: 'props.' });
+    }
     const secret = props.credentialsSecret ?? 'loki-push-credentials';
     const credentials = [
       { name: LOKI_USERNAME_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
