@@ -421,6 +421,24 @@ describe('TypeScript props are validated like the inventory', () => {
   const SUBDOMAIN = 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters';
   const URL = 'an absolute http:// or https:// URL';
 
+  test("a fleet's constructs do not validate again what the inventory's validation checked (the synth's time)", () => {
+    // A fresh copy of the library whose isPrevalidated is the real one, watched.
+    let checked!: jest.Mock<boolean, [object]>;
+    let build!: typeof buildFleet;
+    jest.isolateModules(() => {
+      jest.doMock('../lib/inventory/props', () => {
+        const actual = jest.requireActual<typeof import('../lib/inventory/props')>('../lib/inventory/props');
+        checked = jest.fn(actual.isPrevalidated);
+        return { ...actual, isPrevalidated: checked };
+      });
+      build = (require('./support/example') as typeof import('./support/example')).buildFleet;
+    });
+    const { fleet } = build();
+    expect([fleet.loki !== undefined, fleet.agents.filter((a) => a.logAgent).length]).toEqual([true, 3]);
+    // 3 agents, their 3 log agents, the central Loki, Grafana's Loki options: every one found its props validated.
+    expect(checked.mock.results.map((r) => r.value)).toEqual(Array(8).fill(true));
+  });
+
   describe('CentralLoki', () => {
     const loki = (o: Partial<ConstructorParameters<typeof CentralLoki>[2]>) => () =>
       new CentralLoki(Testing.chart(), 'Loki', { namespace: 'monitoring', cluster: 'hub', ...o });
