@@ -13,7 +13,7 @@ import {
   type RulePackContext,
   type RulePacksOptions,
 } from '../lib';
-import { byKindName, helmValues } from './support/example';
+import { byKindName, helmValues, inventoryProblems } from './support/example';
 
 const ctx: RulePackContext = { clusterName: 'c', kubeStateMetrics: true, nodeExporter: true };
 
@@ -209,5 +209,47 @@ describe('ClusterRules', () => {
     const values = helmValues(byKindName(chart).get(`HelmChart/${AGENT_RELEASE_NAME}`)!);
     expect(values.defaultRules.disabled.KubePodCrashLooping).toBe(true);
     expect(values.defaultRules.disabled.Watchdog).toBeUndefined();
+  });
+});
+
+describe('warning and critical thresholds', () => {
+  test('the inventory refuses a warning threshold above the critical one, given or defaulted', () => {
+    const text = `central: { cluster: edge }
+clusters:
+  - name: edge
+    rules:
+      packs:
+        filesystem: { warningPercent: 95, criticalPercent: 85 }
+        volumes: { warningPercent: 98 }
+  - name: edge-2
+    rules: { packs: { filesystem: { criticalPercent: 70 } } }
+`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:6:39: clusters[0].rules.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (85)',
+      'inv.yaml:7:36: clusters[0].rules.packs.volumes.warningPercent: 98 is not valid; expected at most criticalPercent (97, its default)',
+      'inv.yaml:9:54: clusters[1].rules.packs.filesystem.criticalPercent: 70 is not valid; expected at least warningPercent (80, its default)',
+    ]);
+  });
+
+  test('the inventory accepts equal thresholds', () => {
+    const text = `central: { cluster: edge }
+clusters:
+  - name: edge
+    rules: { packs: { filesystem: { warningPercent: 90, criticalPercent: 90 } } }
+`;
+    expect(inventoryProblems(text)).toEqual([]);
+  });
+
+  test('ClusterAgent refuses the same props with the same message', () => {
+    const chart = Testing.chart();
+    expect(
+      () =>
+        new ClusterAgent(chart, 'Agent', {
+          clusterName: 'c',
+          rules: { packs: { filesystem: { warningPercent: 95, criticalPercent: 85 } } },
+        }),
+    ).toThrow(
+      'ClusterAgent "c" is invalid:\n  props.rules.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (85)',
+    );
   });
 });

@@ -9,6 +9,12 @@ import { parseMatcher } from '../alerting/matchers';
 import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
 import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '../pod-security';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
+import {
+  DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
+  DEFAULT_FILESYSTEM_WARNING_PERCENT,
+  DEFAULT_VOLUMES_CRITICAL_PERCENT,
+  DEFAULT_VOLUMES_WARNING_PERCENT,
+} from '../rules/packs';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -459,6 +465,30 @@ const labelMatchers = () =>
     }
   });
 
+/**
+ * A pack's warning threshold at most its critical one, each given or defaulted: a warning above the critical
+ * threshold would fire after the critical alert, never before it.
+ */
+const warningBelowCritical =
+  (defaultWarning: number, defaultCritical: number) =>
+  (p: { warningPercent?: number; criticalPercent?: number }, ctx: z.RefinementCtx) => {
+    const warning = p.warningPercent ?? defaultWarning;
+    const critical = p.criticalPercent ?? defaultCritical;
+    // An invalid percentage is reported by itself.
+    const valid = (v: unknown) => percent().safeParse(v).success;
+    if (!valid(warning) || !valid(critical) || warning <= critical) return;
+    const bound = `criticalPercent (${critical}${p.criticalPercent === undefined ? ', its default' : ''})`;
+    if (p.warningPercent !== undefined) {
+      ctx.addIssue({ code: 'custom', input: warning, path: ['warningPercent'], message: `at most ${bound}` });
+    } else {
+      ctx.addIssue({
+        code: 'custom',
+        input: critical,
+        path: ['criticalPercent'],
+        message: `at least warningPercent (${warning}, its default)`,
+      });
+    }
+  };
 const percent = () =>
   z
     .number({ error: 'a percentage, between 0 and 100' })
@@ -578,6 +608,7 @@ export const rulesSettings = z
             predictMinUsedPercent: percent().optional(),
             selector: labelMatchers().optional(),
           })
+          .superRefine(warningBelowCritical(DEFAULT_FILESYSTEM_WARNING_PERCENT, DEFAULT_FILESYSTEM_CRITICAL_PERCENT))
           .optional()
           .describe(
             'NodeFilesystemUsageHigh, NodeFilesystemFillingUp. Defaults: warning 80%, critical 90%, for 10m, 24 hours.',
@@ -597,6 +628,7 @@ export const rulesSettings = z
             criticalPercent: percent().optional(),
             for: duration().optional(),
           })
+          .superRefine(warningBelowCritical(DEFAULT_VOLUMES_WARNING_PERCENT, DEFAULT_VOLUMES_CRITICAL_PERCENT))
           .optional()
           .describe('KubePersistentVolumeFillingUp. Defaults: warning 90%, critical 97%, for 5m.'),
       })
