@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compareStrings } from '../compare';
 
 /** A key of an existing Secret in the central Grafana's namespace. */
 export interface SecretKeyRef {
@@ -284,7 +285,7 @@ function logAlertGroup(lokiUid: string, alerts: Readonly<Record<string, LogAlert
     folder: ALERT_FOLDER,
     interval: '1m',
     rules: Object.entries(alerts)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareStrings(a, b))
       .map(([name, a]) => ({
         uid: grafanaUid(`cmm-logs-${name.toLowerCase()}`),
         title: name,

@@ -7,6 +7,7 @@ import { checkPromQL, describeQueryProblem } from '../promql/check';
 import { checkGoTemplate } from './go-template';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
+import { compareStrings } from '../compare';
 
 /** Template checks, by text: a fleet repeats the same annotations in every cluster. */
 const templateChecks = new Map<string, ReturnType<typeof checkGoTemplate>>();
@@ -114,7 +115,7 @@ export class ClusterRules extends Construct {
 
   /** The user's groups, sorted by name. */
   public get customGroups(): RuleGroup[] {
-    return [...this.custom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.custom.values()].sort((a, b) => compareStrings(a.name, b.name));
   }
 
   /** Every group as it is deployed (with the `cluster` label), e.g. to write a rule file for promtool. */
