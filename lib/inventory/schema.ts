@@ -1747,8 +1747,11 @@ export const centralLoki = z
           description: z.string().optional(),
         }),
       )
+      .superRefine(namesDistinctInCase)
       .optional()
-      .describe('Log alert rules, evaluated by the central Grafana over the Loki datasource.'),
+      .describe(
+        'Log alert rules, evaluated by the central Grafana over the Loki datasource. Names must differ in more than letter case.',
+      ),
   })
   .superRefine((l, ctx) => {
     if (l.mode === 'distributed' && !l.objectStorage) {
@@ -1761,6 +1764,28 @@ export const centralLoki = z
     }
   })
   .describe('The central Loki (grafana-community loki chart).');
+
+/**
+ * Log alert names that differ in more than letter case. A log alert's Grafana uid is its lowercased name
+ * (`cmm-logs-diskerrors`), unchanged since the first release so no existing rule loses its uid, its state and its
+ * history; two names differing only in case would be one rule to Grafana, and two near-identical titles to a person.
+ */
+function namesDistinctInCase(alerts: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(alerts)) {
+    const first = seen.get(name.toLowerCase());
+    if (first === undefined) {
+      seen.set(name.toLowerCase(), name);
+      continue;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      input: name,
+      path: [name],
+      message: `a name that differs from "${first}" in more than letter case (a log alert's Grafana uid is its name in lowercase)`,
+    });
+  }
+}
 
 const thanosSize = () => z.string().regex(/^[0-9]+(KB|MB|GB)$/, { error: 'a size such as 512MB or 2GB' });
 
@@ -1939,7 +1964,7 @@ export const central = z
         d.files?.forEach((file, i) => {
           if (dashboardFileProblem(file)) return; // reported on its own
           const name = dashboardNameOf(file);
-          const first = seen.get(name);
+          const first = seen.get(name.toLowerCase());
           if (first !== undefined) {
             ctx.addIssue({
               code: 'custom',
