@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compareStrings } from '../compare';
 
-/** A key of an existing Secret in the central Grafana's namespace. */
-export interface SecretKeyRef {
-  readonly secretName: string;
-  readonly key: string;
-}
-
 /** SMTP for e-mail notifications; the password (and user) come from an existing Secret. */
 export interface SmtpOptions {
   /** `host:port`, e.g. `'smtp.example.com:587'`. */

@@ -2099,7 +2099,5 @@ export const inventory = z
   .describe('CMM inventory: the central cluster and every monitored cluster.');
 
 export type Inventory = z.infer<typeof inventory>;
-export type ClusterEntry = z.infer<typeof clusterEntry>;
 export type ClusterConfig = z.infer<typeof clusterConfig>;
 export type ClusterDefaults = z.infer<typeof clusterDefaults>;
-export type CentralEntry = z.infer<typeof central>;
