@@ -176,11 +176,18 @@ describe('ClusterRules', () => {
   test("fails on invalid PromQL, naming the construct path, the rule, the expression and the parser's message", () => {
     const rules = new ClusterRules(Testing.chart(), 'Rules', props);
     expect(() => rules.addGroup('app', { rules: [{ alert: 'Bad', expr: 'rate(http_requests_total)' }] })).toThrow(
-      'test/Rules: rule group "app", rules[0] (alert Bad): "rate(http_requests_total)" is not valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
+      'test/Rules: rule group "app", rules[0] (alert Bad): expr: "rate(http_requests_total)" is not valid; expected valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
     );
     expect(() => rules.addGroup('app2', { rules: [{ record: 'x', expr: 'sum(up' }] })).toThrow(
-      'rules[0] (record x): "sum(up" is not valid PromQL; the parser says 1:7: unexpected end of expression',
+      'rules[0] (record x): expr: "sum(up" is not valid; expected valid PromQL; the parser says 1:7: unexpected end of expression',
     );
+  });
+
+  test('the inventory says the same of the same expression, after the field path', () => {
+    const text = `central: { cluster: a }\nclusters:\n  - name: a\n    rules: { groups: { app: { rules: [{ alert: Bad, expr: 'rate(http_requests_total)' }] } } }\n`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:4:59: clusters[0].rules.groups.app.rules[0].expr: "rate(http_requests_total)" is not valid; expected valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
+    ]);
   });
 
   test('fails on a built-in pack made invalid by a selector', () => {
@@ -188,7 +195,7 @@ describe('ClusterRules', () => {
       () =>
         new ClusterRules(Testing.chart(), 'Rules', { ...props, packs: { filesystem: { selector: 'fstype=~"ext4' } } }),
     ).toThrow(
-      /rule group "cmm-filesystem", rules\[0\] \(alert NodeFilesystemUsageHigh\): .* is not valid PromQL; the parser says/,
+      /rule group "cmm-filesystem", rules\[0\] \(alert NodeFilesystemUsageHigh\): expr: .* is not valid; expected valid PromQL; the parser says/,
     );
   });
 

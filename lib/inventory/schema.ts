@@ -433,17 +433,20 @@ const slackAppChannel = () =>
 /** A key of a Secret. */
 const secretKey = () => z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' });
 
+/**
+ * What was expected of an invalid PromQL expression, with the parser's first problem; nothing when it is valid. One
+ * message for the inventory and for `ClusterRules` (TypeScript).
+ */
+export function promqlExpectation(expr: string): string | undefined {
+  const problems = checkPromQL(expr);
+  return problems.length > 0 ? `valid PromQL; the parser says ${describeQueryProblem(expr, problems[0])}` : undefined;
+}
+
 /** A PromQL expression, parsed at synth time. */
 const promql = () =>
   z.string().superRefine((expr, ctx) => {
-    const problems = checkPromQL(expr);
-    if (problems.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        input: expr,
-        message: `valid PromQL; the parser says ${describeQueryProblem(expr, problems[0])}`,
-      });
-    }
+    const expected = promqlExpectation(expr);
+    if (expected) ctx.addIssue({ code: 'custom', input: expr, message: expected });
   });
 
 /** Label matchers as written inside a selector's braces, e.g. `job="node-exporter", fstype!~"tmpfs"`. */
@@ -513,16 +516,17 @@ const promLabels = (what: string) =>
 /** A Go template as Prometheus expands it in an alert's labels and annotations, parsed at synth time. */
 const alertTemplate = () => z.string().superRefine((text, ctx) => templateIssue(text, ctx));
 
-function templateIssue(text: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+/** What was expected of an alert's label or annotation that Prometheus cannot expand; nothing when it can. */
+export function templateExpectation(text: string): string | undefined {
   const problems = checkGoTemplate(text);
-  if (problems.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      input: text,
-      path,
-      message: `a Go template Prometheus can expand; the parser says ${describeQueryProblem(text, problems[0])}`,
-    });
-  }
+  return problems.length > 0
+    ? `a Go template Prometheus can expand; the parser says ${describeQueryProblem(text, problems[0])}`
+    : undefined;
+}
+
+function templateIssue(text: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  const expected = templateExpectation(text);
+  if (expected) ctx.addIssue({ code: 'custom', input: text, path, message: expected });
 }
 
 export const rule = z

@@ -3,21 +3,19 @@ import { Construct } from 'constructs';
 import { toYaml } from '../output/yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { applyStage, Stage } from '../output/stages';
-import { checkPromQL, describeQueryProblem } from '../promql/check';
-import { checkGoTemplate } from './go-template';
+import { promqlExpectation, templateExpectation } from '../inventory/schema';
+import { showValue } from '../inventory/errors';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
 import { compareStrings } from '../compare';
 
 /** Template checks, by text: a fleet repeats the same annotations in every cluster. */
-const templateChecks = new Map<string, ReturnType<typeof checkGoTemplate>>();
-function checkTemplate(text: string): ReturnType<typeof checkGoTemplate> {
-  let problems = templateChecks.get(text);
-  if (problems === undefined) {
-    problems = checkGoTemplate(text);
-    templateChecks.set(text, problems);
-  }
-  return problems;
+const templateChecks = new Map<string, string | undefined>();
+function checkTemplate(text: string): string | undefined {
+  if (templateChecks.has(text)) return templateChecks.get(text);
+  const expected = templateExpectation(text);
+  templateChecks.set(text, expected);
+  return expected;
 }
 
 /** A rule group as added by a user: rules and an optional interval. */
@@ -139,12 +137,9 @@ export class ClusterRules extends Construct {
     group.rules.forEach((rule, i) => {
       const name = isAlertRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
       const where = `${this.node.path}: rule group "${group.name}", rules[${i}] (${name})`;
-      const problems = checkPromQL(rule.expr);
-      if (problems.length > 0) {
-        throw new Error(
-          `${where}: ${JSON.stringify(rule.expr)} is not valid PromQL; the parser says ${describeQueryProblem(rule.expr, problems[0])}`,
-        );
-      }
+      // The inventory's messages: the field, the value and what was expected.
+      const expr = promqlExpectation(rule.expr);
+      if (expr) throw new Error(`${where}: expr: ${showValue(rule.expr)} is not valid; expected ${expr}`);
       if (!isAlertRule(rule)) return;
       // Prometheus expands an alert's labels and annotations as Go templates; one that does not parse drops the group.
       for (const [field, map] of [
@@ -153,11 +148,8 @@ export class ClusterRules extends Construct {
       ] as const) {
         for (const [key, text] of Object.entries(map ?? {})) {
           const template = checkTemplate(text);
-          if (template.length > 0) {
-            throw new Error(
-              `${where}: ${field}.${key}: ${JSON.stringify(text)} is not a valid Go template; the parser says ${describeQueryProblem(text, template[0])}`,
-            );
-          }
+          if (template)
+            throw new Error(`${where}: ${field}.${key}: ${showValue(text)} is not valid; expected ${template}`);
         }
       }
     });
