@@ -86,7 +86,10 @@ export class ClusterRules extends Construct {
     for (const [name, group] of Object.entries(props.groups ?? {})) this.addGroup(name, group);
   }
 
-  /** Adds a rule group. Throws on a duplicate name or an invalid PromQL expression. */
+  /**
+   * Adds a rule group. Throws on a duplicate name, invalid PromQL, or an alert label or annotation Prometheus cannot
+   * expand (a Go template that does not parse).
+   */
   public addGroup(name: string, options: RuleGroupOptions): RuleGroup {
     if (this.custom.has(name) || this.builtInGroups.some((g) => g.name === name)) {
       throw new Error(`${this.node.path}: a rule group named "${name}" exists already; use another name`);
