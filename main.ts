@@ -68,18 +68,24 @@ function parseArgs(args: string[]): Partial<Record<Option, string>> {
 /** A problem with the command line or a file the inventory names. */
 class UsageError extends Error {}
 
+/** `open()`'s result, or a {@link UsageError}: `<what> cannot be read (ENOENT)<expected>`. */
+function readable<T>(what: string, expected: string, open: () => T): T {
+  try {
+    return open();
+  } catch (e) {
+    throw new UsageError(
+      `${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})${expected}`,
+    );
+  }
+}
+
 /**
  * Reads a file CMM is told to read: a regular file (not a FIFO or a device, which could block or never end) of
  * at most `limit` bytes. `what` names it in messages; the file's content is never quoted.
  */
 function readTextFile(file: string, limit: number, what: string): string {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a regular file.
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    throw new UsageError(`${what} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below as not a regular file.
+  const fd = readable(what, '', () => fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new UsageError(`${what} is not a regular file`);
@@ -130,14 +136,9 @@ function readDashboards(
   (inventory.central.dashboards?.files ?? []).forEach((file, i) => {
     const where = `central.dashboards.files[${i}]: ${JSON.stringify(file)}`;
     const full = path.resolve(dir, file);
-    let real: string;
-    try {
-      real = fs.realpathSync(full);
-    } catch (e) {
-      throw new UsageError(
-        `${where} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); expected a dashboard JSON file inside the inventory's folder`,
-      );
-    }
+    const real = readable(where, "; expected a dashboard JSON file inside the inventory's folder", () =>
+      fs.realpathSync(full),
+    );
     const rel = path.relative(dir, real);
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
       throw new UsageError(

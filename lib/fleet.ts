@@ -11,6 +11,7 @@ import { ArgoCdApplications } from './argocd/applications';
 import { HelmRelease } from './helm/helm-release';
 import type { ClusterFacts } from './render/checks';
 import { sidecarEndpoint, type AgentThanosOptions } from './agent/thanos';
+import { compareStrings } from './compare';
 // Types only: the central Thanos and Karma load cdk8s-plus, which a fleet without them should not pay for at start.
 import type { CentralThanos } from './thanos/central-thanos';
 import type { Karma, KarmaAlertmanager } from './central/karma';
@@ -465,7 +466,7 @@ type ClusterThanosSettings = NonNullable<ClusterConfig['thanos']>;
 
 /** The shortest of Prometheus durations (`30s`, `1m30s`), as written; undefined for none. */
 export function shortestDuration(durations: readonly string[]): string | undefined {
-  return [...durations].sort((a, b) => durationMs(a) - durationMs(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
+  return [...durations].sort((a, b) => durationMs(a) - durationMs(b) || compareStrings(a, b))[0];
 }
 
 /** The HelmCharts of a cluster folder: their one namespace (the helm-controller's) and their names. */

@@ -49,12 +49,6 @@ export const LOKI: ChartRef = {
   version: '18.11.0',
 };
 
-/** The prometheus-operator CRDs CMM's custom resources are validated against (bundled with kps 88.5.3). */
-export const PROMETHEUS_OPERATOR_VERSION = 'v0.93.1';
-
-/** The k3s/RKE2 helm-controller whose `HelmChart` CRD (helm.cattle.io/v1) the imports were generated from. */
-export const HELM_CONTROLLER_VERSION = 'v0.17.7';
-
 /** The Kubernetes version a cluster's charts are rendered for (`npm run render`) when the inventory does not say. */
 export const DEFAULT_KUBERNETES_VERSION = '1.33.0';
 

@@ -370,3 +370,21 @@ describe('every alert reaches a person', () => {
     expect(fleet.unroutedClusters).toEqual(['b']);
   });
 });
+
+describe('log alert names', () => {
+  const inventory = (names: string[]) =>
+    `central:\n  cluster: a\n  alerting: { slack: { secretName: s } }\n  loki:\n    alerts:\n${names
+      .map((n) => `      ${n}: { expr: 'sum(count_over_time({a="b"}[1m]))', threshold: 1 }\n`)
+      .join('')}clusters: [{ name: a }]\n`;
+
+  test('names that differ only in letter case are refused: they would be one Grafana rule uid', () => {
+    expect(inventoryProblems(inventory(['diskErrors', 'DiskErrors', 'DISKERRORS', 'NetErrors']))).toEqual([
+      'inv.yaml:7:19: central.loki.alerts.DiskErrors: "DiskErrors" is not valid; expected a name that differs from "diskErrors" in more than letter case (a log alert\'s Grafana uid is its name in lowercase)',
+      'inv.yaml:8:19: central.loki.alerts.DISKERRORS: "DISKERRORS" is not valid; expected a name that differs from "diskErrors" in more than letter case (a log alert\'s Grafana uid is its name in lowercase)',
+    ]);
+  });
+
+  test('names that differ in more than case are accepted', () => {
+    expect(inventoryProblems(inventory(['DiskErrors', 'DiskErrors2', 'Disk_Errors']))).toEqual([]);
+  });
+});

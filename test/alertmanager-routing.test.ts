@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { alertmanagerConfig, namespaceOwnerRelabelings } from '../lib';
+import { Testing } from 'cdk8s';
+import { alertmanagerConfig, ClusterAgent, namespaceOwnerRelabelings } from '../lib';
 import { parseMatcher } from '../lib/alerting/matchers';
 import { buildFleet, byKindName, helmValues, inventoryProblems, ROOT } from './support/example';
 import { describeWithAmtool } from './support/tools';
@@ -154,7 +155,7 @@ describe('routing errors', () => {
       'cmm.yaml',
     );
     expect(problems.join('\n')).toMatch(
-      /clusters\[2\]\.alertmanager\.routes\.db\.muteTimeIntervals\.0: "holidays" is not a time interval; expected one of "working-hours", "maintenance"/,
+      /clusters\[2\]\.alertmanager\.routes\.db\.muteTimeIntervals\[0\]: "holidays" is not a time interval; expected one of "working-hours", "maintenance"/,
     );
   });
 
@@ -233,5 +234,33 @@ describe('routing errors', () => {
         defaultReceiver: 'a',
       }),
     ).toThrow(/alertmanager\.routes\.r\.receiver: "b" is not a receiver; expected one of "null", "a"/);
+  });
+});
+
+describe('one message for a reference to nothing', () => {
+  const options = {
+    enabled: true,
+    receivers: { a: { webhook: [{ secretName: 's', key: 'k' }] } },
+    routes: { r: { receiver: 'a', muteTimeIntervals: ['night'] } },
+    defaultReceiver: 'a',
+  };
+  const message =
+    'alertmanager.routes.r.muteTimeIntervals[0]: "night" is not a time interval; expected a key of alertmanager.timeIntervals';
+
+  test('alertmanagerConfig, ClusterAgent and the inventory say the same after the field path', () => {
+    expect(() => alertmanagerConfig(options)).toThrow(`alertmanager is invalid:\n  ${message}`);
+    expect(() => new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c', alertmanager: options })).toThrow(
+      `ClusterAgent "c" is invalid:\n  props.${message}`,
+    );
+    const text = `central: { cluster: a }
+clusters:
+  - name: a
+    alertmanager:
+      enabled: true
+      receivers: { a: { webhook: [{ secretName: s, key: k }] } }
+      routes: { r: { receiver: a, muteTimeIntervals: [night] } }
+      defaultReceiver: a
+`;
+    expect(inventoryProblems(text)).toEqual([`inv.yaml:7:55: clusters[0].${message} (a, after merging defaults)`]);
   });
 });

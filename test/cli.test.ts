@@ -244,6 +244,16 @@ describe('synth', () => {
     expect(fs.readdirSync(tmp).sort()).toEqual(['dashboards', 'inventory.yaml', 'out']);
   });
 
+  test('fails if the inventory is missing', () => {
+    const out = path.join(tmp, 'out');
+    const run = synth(['--inventory', path.join(tmp, 'none.yaml'), '--outdir', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `cmm: the inventory ${path.join(tmp, 'none.yaml')} cannot be read (ENOENT)\n` + NOTHING_WRITTEN,
+    );
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
   test('fails if a dashboard file is missing', () => {
     const inventory = writeInventory(SMALL, null);
     const out = path.join(tmp, 'out');

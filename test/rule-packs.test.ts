@@ -13,7 +13,7 @@ import {
   type RulePackContext,
   type RulePacksOptions,
 } from '../lib';
-import { byKindName, helmValues } from './support/example';
+import { byKindName, helmValues, inventoryProblems } from './support/example';
 
 const ctx: RulePackContext = { clusterName: 'c', kubeStateMetrics: true, nodeExporter: true };
 
@@ -176,11 +176,18 @@ describe('ClusterRules', () => {
   test("fails on invalid PromQL, naming the construct path, the rule, the expression and the parser's message", () => {
     const rules = new ClusterRules(Testing.chart(), 'Rules', props);
     expect(() => rules.addGroup('app', { rules: [{ alert: 'Bad', expr: 'rate(http_requests_total)' }] })).toThrow(
-      'test/Rules: rule group "app", rules[0] (alert Bad): "rate(http_requests_total)" is not valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
+      'test/Rules: rule group "app", rules[0] (alert Bad): expr: "rate(http_requests_total)" is not valid; expected valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
     );
     expect(() => rules.addGroup('app2', { rules: [{ record: 'x', expr: 'sum(up' }] })).toThrow(
-      'rules[0] (record x): "sum(up" is not valid PromQL; the parser says 1:7: unexpected end of expression',
+      'rules[0] (record x): expr: "sum(up" is not valid; expected valid PromQL; the parser says 1:7: unexpected end of expression',
     );
+  });
+
+  test('the inventory says the same of the same expression, after the field path', () => {
+    const text = `central: { cluster: a }\nclusters:\n  - name: a\n    rules: { groups: { app: { rules: [{ alert: Bad, expr: 'rate(http_requests_total)' }] } } }\n`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:4:59: clusters[0].rules.groups.app.rules[0].expr: "rate(http_requests_total)" is not valid; expected valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
+    ]);
   });
 
   test('fails on a built-in pack made invalid by a selector', () => {
@@ -188,7 +195,7 @@ describe('ClusterRules', () => {
       () =>
         new ClusterRules(Testing.chart(), 'Rules', { ...props, packs: { filesystem: { selector: 'fstype=~"ext4' } } }),
     ).toThrow(
-      /rule group "cmm-filesystem", rules\[0\] \(alert NodeFilesystemUsageHigh\): .* is not valid PromQL; the parser says/,
+      /rule group "cmm-filesystem", rules\[0\] \(alert NodeFilesystemUsageHigh\): expr: .* is not valid; expected valid PromQL; the parser says/,
     );
   });
 
@@ -209,5 +216,47 @@ describe('ClusterRules', () => {
     const values = helmValues(byKindName(chart).get(`HelmChart/${AGENT_RELEASE_NAME}`)!);
     expect(values.defaultRules.disabled.KubePodCrashLooping).toBe(true);
     expect(values.defaultRules.disabled.Watchdog).toBeUndefined();
+  });
+});
+
+describe('warning and critical thresholds', () => {
+  test('the inventory refuses a warning threshold above the critical one, given or defaulted', () => {
+    const text = `central: { cluster: edge }
+clusters:
+  - name: edge
+    rules:
+      packs:
+        filesystem: { warningPercent: 95, criticalPercent: 85 }
+        volumes: { warningPercent: 98 }
+  - name: edge-2
+    rules: { packs: { filesystem: { criticalPercent: 70 } } }
+`;
+    expect(inventoryProblems(text)).toEqual([
+      'inv.yaml:6:39: clusters[0].rules.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (85)',
+      'inv.yaml:7:36: clusters[0].rules.packs.volumes.warningPercent: 98 is not valid; expected at most criticalPercent (97, its default)',
+      'inv.yaml:9:54: clusters[1].rules.packs.filesystem.criticalPercent: 70 is not valid; expected at least warningPercent (80, its default)',
+    ]);
+  });
+
+  test('the inventory accepts equal thresholds', () => {
+    const text = `central: { cluster: edge }
+clusters:
+  - name: edge
+    rules: { packs: { filesystem: { warningPercent: 90, criticalPercent: 90 } } }
+`;
+    expect(inventoryProblems(text)).toEqual([]);
+  });
+
+  test('ClusterAgent refuses the same props with the same message', () => {
+    const chart = Testing.chart();
+    expect(
+      () =>
+        new ClusterAgent(chart, 'Agent', {
+          clusterName: 'c',
+          rules: { packs: { filesystem: { warningPercent: 95, criticalPercent: 85 } } },
+        }),
+    ).toThrow(
+      'ClusterAgent "c" is invalid:\n  props.rules.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (85)',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { volumeClaimTemplate } from './storage';
 import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../scheduling';
 import { normalizeMatcher } from '../alerting/matchers';
 import { basicAuthAnnotations, type BasicAuthIngress } from '../ingress-auth';
+import { formatPath, ValidationError } from '../inventory/errors';
 
 /** A credential in an existing Secret of the agent namespace, mounted into Alertmanager and read from the file. */
 export interface SecretKeyOptions {
@@ -156,6 +157,20 @@ function builtInReceivers(o: AlertmanagerOptions): string[] {
 }
 
 /**
+ * Throws a {@link ValidationError} of `subject` listing {@link alertmanagerProblems}, each as
+ * `<prefix>alertmanager.routes.r.muteTimeIntervals[0]: <message>` (the inventory's form).
+ */
+export function checkAlertmanager(o: AlertmanagerOptions, subject: string, prefix = ''): void {
+  const problems = alertmanagerProblems(o);
+  if (problems.length > 0) {
+    throw new ValidationError(
+      subject,
+      problems.map(([p, m]) => `${prefix}${formatPath(['alertmanager', ...p])}: ${m}`),
+    );
+  }
+}
+
+/**
  * What a receiver, route or time interval refers to that does not exist, as `[path under alertmanager, message]`:
  * a route to an unknown receiver, an unknown time interval, a receiver name that shadows a built-in one.
  */
@@ -305,10 +320,7 @@ export function alertmanagerConfig(
 ): Record<string, unknown> {
   const o: AlertmanagerOptions =
     'secretName' in slackOrOptions ? { enabled: true, slack: slackOrOptions, heartbeat } : slackOrOptions;
-  const problems = alertmanagerProblems(o);
-  if (problems.length > 0) {
-    throw new Error(`alertmanager: ${problems.map(([p, m]) => `alertmanager.${p.join('.')}: ${m}`).join('; ')}`);
-  }
+  checkAlertmanager(o, 'alertmanager');
   const slack = o.slack;
   const hb = o.heartbeat;
   const slackReceiver = (name: string, key: string) =>

@@ -53,7 +53,7 @@ import type {
 import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues, prometheusAuth } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
 import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
-import { alertmanagerAuth, alertmanagerProblems, type AlertmanagerOptions } from './alertmanager';
+import { alertmanagerAuth, checkAlertmanager, type AlertmanagerOptions } from './alertmanager';
 import { basicAuthMiddleware } from '../ingress-auth';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 import {
@@ -277,12 +277,7 @@ export class ClusterAgent extends Construct {
     // Props built from a validated inventory (Fleet) were checked against the same schema already.
     if (!isPrevalidated(props)) {
       validate(AGENT_PROPS, props, `ClusterAgent "${props.clusterName}"`, { prefix: 'props.' });
-      const problems = props.alertmanager ? alertmanagerProblems(props.alertmanager) : [];
-      if (problems.length > 0) {
-        throw new Error(
-          `ClusterAgent "${props.clusterName}" is invalid:\n${problems.map(([p, m]) => `  props.alertmanager.${p.join('.')}: ${m}`).join('\n')}`,
-        );
-      }
+      if (props.alertmanager) checkAlertmanager(props.alertmanager, `ClusterAgent "${props.clusterName}"`, 'props.');
     }
     this.clusterName = props.clusterName;
     this.profile = profileOf(props.platform);

@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** A key of an existing Secret in the central Grafana's namespace. */
-export interface SecretKeyRef {
-  readonly secretName: string;
-  readonly key: string;
-}
+import { compareStrings } from '../compare';
 
 /** SMTP for e-mail notifications; the password (and user) come from an existing Secret. */
 export interface SmtpOptions {
@@ -284,7 +279,7 @@ function logAlertGroup(lokiUid: string, alerts: Readonly<Record<string, LogAlert
     folder: ALERT_FOLDER,
     interval: '1m',
     rules: Object.entries(alerts)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareStrings(a, b))
       .map(([name, a]) => ({
         uid: grafanaUid(`cmm-logs-${name.toLowerCase()}`),
         title: name,

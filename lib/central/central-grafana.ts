@@ -49,6 +49,7 @@ import {
   type FleetCluster,
   type LogAlert,
 } from './alerting';
+import { compareStrings } from '../compare';
 
 /** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
 export interface BasicAuthSecretRef {
@@ -465,9 +466,7 @@ export class CentralGrafana extends Construct {
 
   /** The datasources, sorted by cluster name. */
   public get clusterDatasources(): ClusterDatasourceOptions[] {
-    return [...this.datasources.values()].sort((a, b) =>
-      a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0,
-    );
+    return [...this.datasources.values()].sort((a, b) => compareStrings(a.clusterName, b.clusterName));
   }
 
   /** Adds the "CMM / Logs / <cluster>" dashboard of a cluster that ships its logs to the central Loki. */
@@ -667,7 +666,7 @@ export class CentralGrafana extends Construct {
       grafanaIni.server = { root_url: `https://${ingress.host}/` };
     }
     if (Object.keys(grafanaIni).length > 0) grafana['grafana.ini'] = grafanaIniValues(grafanaIni);
-    const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const grafanaCom = [...this.grafanaCom.values()].sort((a, b) => compareStrings(a.name, b.name));
     // Vendored dashboards are ConfigMaps (addGrafanaComDashboard): the pod downloads nothing.
     if (grafanaCom.length > 0 && !this.vendoredDashboards) {
       grafana.dashboardProviders = {

@@ -1,5 +1,6 @@
 import { grafanaUid } from '../central/alerting';
 import { Dashboard, type DatasourceRef } from './builder';
+import { compareStrings } from '../compare';
 
 /** A LogQL query kept for reuse; `$cluster` stands for the dashboard's cluster. */
 export interface SavedLogQuery {
@@ -61,7 +62,7 @@ export function logsDashboard(
       ],
     })
     .addPanel({ title: 'Logs', kind: 'logs', datasource: loki, queries: [{ expr: selector }], width: 24, height: 14 });
-  for (const [name, q] of Object.entries(savedQueries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [name, q] of Object.entries(savedQueries).sort(([a], [b]) => compareStrings(a, b))) {
     dashboard.addPanel({
       title: name,
       ...(q.description ? { description: q.description } : {}),

@@ -16,7 +16,7 @@ import {
 import { alertmanagerProblems } from '../agent/alertmanager';
 import { durationMs, thanosSizeBytes } from './duration';
 import { MAX_NESTING_DEPTH } from './json';
-import { MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
+import { formatPath, MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
 import {
   clusterConfig,
   hostNamespaceProblems,
@@ -136,7 +136,7 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
       const full = ['alertmanager', ...path];
       const where = locate(['clusters', i, ...full], false) ?? locate(['defaults', ...full], false);
       logProblems.push(
-        `${where ? `${where}: ` : ''}clusters[${i}].${full.join('.')}: ${message} (${c.name}, after merging defaults)`,
+        `${where ? `${where}: ` : ''}${formatPath(['clusters', i, ...full])}: ${message} (${c.name}, after merging defaults)`,
       );
     }
   });

@@ -9,6 +9,12 @@ import { parseMatcher } from '../alerting/matchers';
 import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
 import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '../pod-security';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
+import {
+  DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
+  DEFAULT_FILESYSTEM_WARNING_PERCENT,
+  DEFAULT_VOLUMES_CRITICAL_PERCENT,
+  DEFAULT_VOLUMES_WARNING_PERCENT,
+} from '../rules/packs';
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -427,17 +433,20 @@ const slackAppChannel = () =>
 /** A key of a Secret. */
 const secretKey = () => z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' });
 
+/**
+ * What was expected of an invalid PromQL expression, with the parser's first problem; nothing when it is valid. One
+ * message for the inventory and for `ClusterRules` (TypeScript).
+ */
+export function promqlExpectation(expr: string): string | undefined {
+  const problems = checkPromQL(expr);
+  return problems.length > 0 ? `valid PromQL; the parser says ${describeQueryProblem(expr, problems[0])}` : undefined;
+}
+
 /** A PromQL expression, parsed at synth time. */
 const promql = () =>
   z.string().superRefine((expr, ctx) => {
-    const problems = checkPromQL(expr);
-    if (problems.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        input: expr,
-        message: `valid PromQL; the parser says ${describeQueryProblem(expr, problems[0])}`,
-      });
-    }
+    const expected = promqlExpectation(expr);
+    if (expected) ctx.addIssue({ code: 'custom', input: expr, message: expected });
   });
 
 /** Label matchers as written inside a selector's braces, e.g. `job="node-exporter", fstype!~"tmpfs"`. */
@@ -459,6 +468,30 @@ const labelMatchers = () =>
     }
   });
 
+/**
+ * A pack's warning threshold at most its critical one, each given or defaulted: a warning above the critical
+ * threshold would fire after the critical alert, never before it.
+ */
+const warningBelowCritical =
+  (defaultWarning: number, defaultCritical: number) =>
+  (p: { warningPercent?: number; criticalPercent?: number }, ctx: z.RefinementCtx) => {
+    const warning = p.warningPercent ?? defaultWarning;
+    const critical = p.criticalPercent ?? defaultCritical;
+    // An invalid percentage is reported by itself.
+    const valid = (v: unknown) => percent().safeParse(v).success;
+    if (!valid(warning) || !valid(critical) || warning <= critical) return;
+    const bound = `criticalPercent (${critical}${p.criticalPercent === undefined ? ', its default' : ''})`;
+    if (p.warningPercent !== undefined) {
+      ctx.addIssue({ code: 'custom', input: warning, path: ['warningPercent'], message: `at most ${bound}` });
+    } else {
+      ctx.addIssue({
+        code: 'custom',
+        input: critical,
+        path: ['criticalPercent'],
+        message: `at least warningPercent (${warning}, its default)`,
+      });
+    }
+  };
 const percent = () =>
   z
     .number({ error: 'a percentage, between 0 and 100' })
@@ -483,16 +516,17 @@ const promLabels = (what: string) =>
 /** A Go template as Prometheus expands it in an alert's labels and annotations, parsed at synth time. */
 const alertTemplate = () => z.string().superRefine((text, ctx) => templateIssue(text, ctx));
 
-function templateIssue(text: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+/** What was expected of an alert's label or annotation that Prometheus cannot expand; nothing when it can. */
+export function templateExpectation(text: string): string | undefined {
   const problems = checkGoTemplate(text);
-  if (problems.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      input: text,
-      path,
-      message: `a Go template Prometheus can expand; the parser says ${describeQueryProblem(text, problems[0])}`,
-    });
-  }
+  return problems.length > 0
+    ? `a Go template Prometheus can expand; the parser says ${describeQueryProblem(text, problems[0])}`
+    : undefined;
+}
+
+function templateIssue(text: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  const expected = templateExpectation(text);
+  if (expected) ctx.addIssue({ code: 'custom', input: text, path, message: expected });
 }
 
 export const rule = z
@@ -578,6 +612,7 @@ export const rulesSettings = z
             predictMinUsedPercent: percent().optional(),
             selector: labelMatchers().optional(),
           })
+          .superRefine(warningBelowCritical(DEFAULT_FILESYSTEM_WARNING_PERCENT, DEFAULT_FILESYSTEM_CRITICAL_PERCENT))
           .optional()
           .describe(
             'NodeFilesystemUsageHigh, NodeFilesystemFillingUp. Defaults: warning 80%, critical 90%, for 10m, 24 hours.',
@@ -597,6 +632,7 @@ export const rulesSettings = z
             criticalPercent: percent().optional(),
             for: duration().optional(),
           })
+          .superRefine(warningBelowCritical(DEFAULT_VOLUMES_WARNING_PERCENT, DEFAULT_VOLUMES_CRITICAL_PERCENT))
           .optional()
           .describe('KubePersistentVolumeFillingUp. Defaults: warning 90%, critical 97%, for 5m.'),
       })
@@ -1713,8 +1749,11 @@ export const centralLokiShape = z.strictObject({
         description: z.string().optional(),
       }),
     )
+    .superRefine(namesDistinctInCase)
     .optional()
-    .describe('Log alert rules, evaluated by the central Grafana over the Loki datasource.'),
+    .describe(
+      'Log alert rules, evaluated by the central Grafana over the Loki datasource. Names must differ in more than letter case.',
+    ),
 });
 
 /** The distributed mode keeps the logs in object storage, which it needs. */
@@ -1735,6 +1774,28 @@ export function checkLokiObjectStorage(
 export const centralLoki = centralLokiShape
   .superRefine(checkLokiObjectStorage)
   .describe('The central Loki (grafana-community loki chart).');
+
+/**
+ * Log alert names that differ in more than letter case. A log alert's Grafana uid is its lowercased name
+ * (`cmm-logs-diskerrors`), unchanged since the first release so no existing rule loses its uid, its state and its
+ * history; two names differing only in case would be one rule to Grafana, and two near-identical titles to a person.
+ */
+function namesDistinctInCase(alerts: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(alerts)) {
+    const first = seen.get(name.toLowerCase());
+    if (first === undefined) {
+      seen.set(name.toLowerCase(), name);
+      continue;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      input: name,
+      path: [name],
+      message: `a name that differs from "${first}" in more than letter case (a log alert's Grafana uid is its name in lowercase)`,
+    });
+  }
+}
 
 const thanosSize = () => z.string().regex(/^[0-9]+(KB|MB|GB)$/, { error: 'a size such as 512MB or 2GB' });
 
@@ -1913,7 +1974,7 @@ export const central = z
         d.files?.forEach((file, i) => {
           if (dashboardFileProblem(file)) return; // reported on its own
           const name = dashboardNameOf(file);
-          const first = seen.get(name);
+          const first = seen.get(name.toLowerCase());
           if (first !== undefined) {
             ctx.addIssue({
               code: 'custom',
@@ -2048,7 +2109,5 @@ export const inventory = z
   .describe('CMM inventory: the central cluster and every monitored cluster.');
 
 export type Inventory = z.infer<typeof inventory>;
-export type ClusterEntry = z.infer<typeof clusterEntry>;
 export type ClusterConfig = z.infer<typeof clusterConfig>;
 export type ClusterDefaults = z.infer<typeof clusterDefaults>;
-export type CentralEntry = z.infer<typeof central>;

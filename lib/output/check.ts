@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isSafeRelative, OUTPUT_MARKER } from './outdir';
+import { compareStrings } from '../compare';
 
 /** Larger than any file CMM writes: a listed file above it is not read (and so differs). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -68,5 +69,5 @@ export function mergeClusterOutput(
   const out = new Map<string, string>();
   for (const [f, text] of existing) if (!f.startsWith(`${cluster}/`) && f !== 'README.md') out.set(f, text);
   for (const [f, text] of wanted) if (f.startsWith(`${cluster}/`) || f === 'README.md') out.set(f, text);
-  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...out.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }

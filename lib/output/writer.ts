@@ -4,6 +4,7 @@ import { writeOutputFolder, type OutputFolderOptions, type WriteReport } from '.
 import { OutputFile } from './output-file';
 import { setupRank, stageFolder, stageOf, SYNC_OPTIONS_ANNOTATION } from './stages';
 import { toYaml } from './yaml';
+import { compareStrings } from '../compare';
 
 /** A synthesized manifest. */
 interface Manifest {
@@ -84,7 +85,7 @@ export function renderApp(app: App): Map<string, string> {
   for (const [folder, list] of byFolder) {
     files.set(`${folder}/${KUSTOMIZATION}`, kustomization(folder, list, files));
   }
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** Objects larger than this are applied server-side by ArgoCD (client-side apply keeps a copy in an annotation). */
@@ -120,7 +121,7 @@ function kustomization(folder: string, inFolder: readonly string[], files: Reado
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => f.slice(folder.length + 1))
     .filter(own)
-    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    .sort((a, b) => rank(a) - rank(b) || compareStrings(a, b));
   return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
 }
 

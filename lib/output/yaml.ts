@@ -1,4 +1,5 @@
 import { Pair, Scalar, stringify, YAMLMap } from 'yaml';
+import { compareStrings } from '../compare';
 
 /**
  * YAML as CMM writes it everywhere: long lines kept whole (no folding that would make diffs noisy), repeated
@@ -52,7 +53,7 @@ function pad(n: number): string {
 
 function entriesOf(value: object, sortKeys: boolean): [string, unknown][] {
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sortKeys) entries.sort(([a], [b]) => compareStrings(a, b));
   return entries;
 }
 
@@ -191,7 +192,7 @@ function quoteAmbiguous(value: unknown, sortKeys: boolean): unknown {
   if (!entries.some(([k]) => mayReadAsNonString(k))) {
     return Object.fromEntries(entries.map(([k, v]) => [k, quoteAmbiguous(v, sortKeys)]));
   }
-  if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sortKeys) entries.sort(([a], [b]) => compareStrings(a, b));
   const map = new YAMLMap();
   for (const [k, v] of entries) {
     map.items.push(new Pair(mayReadAsNonString(k) ? quoted(k) : k, quoteAmbiguous(v, sortKeys)));

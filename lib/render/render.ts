@@ -1,5 +1,6 @@
 import { parse, parseAllDocuments } from 'yaml';
 import { toYaml } from '../output/yaml';
+import { compareStrings } from '../compare';
 
 /**
  * Rendering the HelmCharts of a synthesized fleet as the helm-controller will install them: what `helm template` of
@@ -163,5 +164,5 @@ export function renderedFiles(clusters: readonly RenderedCluster[]): Map<string,
       }
     }
   }
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }

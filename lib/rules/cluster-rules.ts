@@ -3,20 +3,19 @@ import { Construct } from 'constructs';
 import { toYaml } from '../output/yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { applyStage, Stage } from '../output/stages';
-import { checkPromQL, describeQueryProblem } from '../promql/check';
-import { checkGoTemplate } from './go-template';
+import { promqlExpectation, templateExpectation } from '../inventory/schema';
+import { showValue } from '../inventory/errors';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
+import { compareStrings } from '../compare';
 
 /** Template checks, by text: a fleet repeats the same annotations in every cluster. */
-const templateChecks = new Map<string, ReturnType<typeof checkGoTemplate>>();
-function checkTemplate(text: string): ReturnType<typeof checkGoTemplate> {
-  let problems = templateChecks.get(text);
-  if (problems === undefined) {
-    problems = checkGoTemplate(text);
-    templateChecks.set(text, problems);
-  }
-  return problems;
+const templateChecks = new Map<string, string | undefined>();
+function checkTemplate(text: string): string | undefined {
+  if (templateChecks.has(text)) return templateChecks.get(text);
+  const expected = templateExpectation(text);
+  templateChecks.set(text, expected);
+  return expected;
 }
 
 /** A rule group as added by a user: rules and an optional interval. */
@@ -87,7 +86,10 @@ export class ClusterRules extends Construct {
     for (const [name, group] of Object.entries(props.groups ?? {})) this.addGroup(name, group);
   }
 
-  /** Adds a rule group. Throws on a duplicate name or an invalid PromQL expression. */
+  /**
+   * Adds a rule group. Throws on a duplicate name, invalid PromQL, or an alert label or annotation Prometheus cannot
+   * expand (a Go template that does not parse).
+   */
   public addGroup(name: string, options: RuleGroupOptions): RuleGroup {
     if (this.custom.has(name) || this.builtInGroups.some((g) => g.name === name)) {
       throw new Error(`${this.node.path}: a rule group named "${name}" exists already; use another name`);
@@ -114,7 +116,7 @@ export class ClusterRules extends Construct {
 
   /** The user's groups, sorted by name. */
   public get customGroups(): RuleGroup[] {
-    return [...this.custom.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...this.custom.values()].sort((a, b) => compareStrings(a.name, b.name));
   }
 
   /** Every group as it is deployed (with the `cluster` label), e.g. to write a rule file for promtool. */
@@ -138,12 +140,9 @@ export class ClusterRules extends Construct {
     group.rules.forEach((rule, i) => {
       const name = isAlertRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
       const where = `${this.node.path}: rule group "${group.name}", rules[${i}] (${name})`;
-      const problems = checkPromQL(rule.expr);
-      if (problems.length > 0) {
-        throw new Error(
-          `${where}: ${JSON.stringify(rule.expr)} is not valid PromQL; the parser says ${describeQueryProblem(rule.expr, problems[0])}`,
-        );
-      }
+      // The inventory's messages: the field, the value and what was expected.
+      const expr = promqlExpectation(rule.expr);
+      if (expr) throw new Error(`${where}: expr: ${showValue(rule.expr)} is not valid; expected ${expr}`);
       if (!isAlertRule(rule)) return;
       // Prometheus expands an alert's labels and annotations as Go templates; one that does not parse drops the group.
       for (const [field, map] of [
@@ -152,11 +151,8 @@ export class ClusterRules extends Construct {
       ] as const) {
         for (const [key, text] of Object.entries(map ?? {})) {
           const template = checkTemplate(text);
-          if (template.length > 0) {
-            throw new Error(
-              `${where}: ${field}.${key}: ${JSON.stringify(text)} is not a valid Go template; the parser says ${describeQueryProblem(text, template[0])}`,
-            );
-          }
+          if (template)
+            throw new Error(`${where}: ${field}.${key}: ${showValue(text)} is not valid; expected ${template}`);
         }
       }
     });

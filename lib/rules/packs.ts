@@ -111,6 +111,9 @@ export interface RulePackContext {
 
 /** The seed's threshold: warn at 80% used. */
 export const DEFAULT_FILESYSTEM_WARNING_PERCENT = 80;
+export const DEFAULT_FILESYSTEM_CRITICAL_PERCENT = 90;
+export const DEFAULT_VOLUMES_WARNING_PERCENT = 90;
+export const DEFAULT_VOLUMES_CRITICAL_PERCENT = 97;
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://runbooks.prometheus-operator.dev/runbooks';
 export const DEFAULT_FILESYSTEM_SELECTOR = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
 export const DEFAULT_SELECTORS: Required<RuleSelectors> = {
@@ -274,7 +277,7 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
       name: 'cmm-filesystem',
       rules: [
         usage('warning', fs?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT),
-        usage('critical', fs?.criticalPercent ?? 90),
+        usage('critical', fs?.criticalPercent ?? DEFAULT_FILESYSTEM_CRITICAL_PERCENT),
         alert(
           'NodeFilesystemFillingUp',
           'warning',
@@ -340,7 +343,10 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
       );
     groups.push({
       name: 'cmm-volumes',
-      rules: [pvc('warning', volumes?.warningPercent ?? 90), pvc('critical', volumes?.criticalPercent ?? 97)],
+      rules: [
+        pvc('warning', volumes?.warningPercent ?? DEFAULT_VOLUMES_WARNING_PERCENT),
+        pvc('critical', volumes?.criticalPercent ?? DEFAULT_VOLUMES_CRITICAL_PERCENT),
+      ],
     });
   }
 

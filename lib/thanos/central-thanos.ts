@@ -12,6 +12,7 @@ import { THANOS_IMAGE } from '../versions';
 import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import { disruptionBudget } from '../k8s';
 import { containerResources, finishService, finishWorkload } from '../workload';
+import { compareStrings } from '../compare';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
 export interface CentralThanosOptions extends SchedulingOptions {
@@ -128,7 +129,7 @@ export class CentralThanos extends Construct {
       ...(props.withReceive ? [`dnssrv+_grpc._tcp.${THANOS.receive}.${ns}.svc`] : []),
       ...(props.localSidecarService ? [`dnssrv+_grpc._tcp.${props.localSidecarService}.svc`] : []),
     ];
-    const remote = [...props.sidecars].sort((a, b) => (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
+    const remote = [...props.sidecars].sort((a, b) => compareStrings(a.cluster, b.cluster));
     this.endpointConfig = toYaml({
       endpoints: [
         ...inCluster.map((address) => ({ address })),
