@@ -9,6 +9,7 @@ import {
   CENTRAL_RELEASE_NAME,
   CentralGrafana,
   ClusterAgent,
+  filesystemAlert,
   grafanaUid,
   parseInventory,
   resolveClusters,
@@ -150,7 +151,17 @@ describe('central Grafana alerting', () => {
       alerting,
       datasources: [
         { clusterName: 'hub', url: 'http://p:9090' },
-        { clusterName: 'edge-1', url: 'https://p.example.com', filesystemWarningPercent: 85, kubeStateMetrics: false },
+        {
+          clusterName: 'edge-1',
+          url: 'https://p.example.com',
+          filesystem: filesystemAlert({
+            warningPercent: 85,
+            criticalPercent: 95,
+            for: '30m',
+            selector: 'fstype="ext4"',
+          }),
+          kubeStateMetrics: false,
+        },
       ],
     });
     const objects = byKindName(chart);
@@ -255,8 +266,23 @@ describe('central Grafana alerting', () => {
       expression: 'A',
       conditions: [{ evaluator: { type: 'lt', params: [1] } }],
     });
-    // The cluster's own filesystem threshold.
+    // The cluster's own filesystem selector, warning threshold and `for`, as its pack has them.
+    expect(edge.rules[1].data[0].model.expr).toBe(
+      'max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{job="node-exporter", fstype="ext4"} / node_filesystem_size_bytes{job="node-exporter", fstype="ext4"})) and node_filesystem_readonly{job="node-exporter", fstype="ext4"} == 0)',
+    );
     expect(edge.rules[1].data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [85] });
+    expect([edge.rules[1].uid, edge.rules[1].for, edge.rules[1].labels]).toEqual([
+      'cmm-edge-1-filesystem',
+      '30m',
+      { severity: 'warning', cluster: 'edge-1' },
+    ]);
+    // A cluster that sets nothing: the pack's defaults, 80% for 10m over the pack's default selector.
+    const hubFs = groups[1].rules[1];
+    expect(hubFs.data[0].model.expr).toBe(
+      'max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""} / node_filesystem_size_bytes{job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""})) and node_filesystem_readonly{job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""} == 0)',
+    );
+    expect(hubFs.data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [80] });
+    expect(hubFs.for).toBe('10m');
     expect(groups[1].rules.map((r: { title: string }) => r.title)).toEqual([
       'ClusterUnreachable',
       'NodeFilesystemUsageHigh',
@@ -323,7 +349,7 @@ describe('inventory', () => {
 });
 
 test('every PromQL CMM writes into Grafana (alert rules, dashboards) parses', () => {
-  const cluster = { clusterName: 'a', datasourceUid: 'u', filesystemWarningPercent: 80, kubeStateMetrics: true };
+  const cluster = { clusterName: 'a', datasourceUid: 'u', filesystem: filesystemAlert(), kubeStateMetrics: true };
   const exprs: string[] = [];
   for (const g of (
     alertRules([cluster], { slack: { secretName: 's' } }) as {
