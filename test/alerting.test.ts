@@ -365,6 +365,59 @@ test('every PromQL CMM writes into Grafana (alert rules, dashboards) parses', ()
   expect(exprs.map((e) => [e, checkPromQL(e)]).filter(([, p]) => (p as unknown[]).length > 0)).toEqual([]);
 });
 
+describe('the filesystem alert, one definition', () => {
+  test("the defaults: warning at 80%, critical at 90%, for 10m, node-exporter's real filesystems", () => {
+    expect(filesystemAlert()).toEqual({
+      selector: 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""',
+      warningPercent: 80,
+      criticalPercent: 90,
+      for: '10m',
+    });
+  });
+
+  test("a cluster's selector, job selector, warning threshold and `for` from the inventory reach its central rule", () => {
+    const { fleet } = buildFleet(
+      [
+        'central:\n  cluster: a\n  alerting: { slack: { secretName: s } }\nclusters:\n  - name: a',
+        '    rules:',
+        '      selectors: { nodeExporter: \'job="node"\' }',
+        '      packs:',
+        '        filesystem: { warningPercent: 70, criticalPercent: 95, for: 20m, selector: \'fstype=~"ext4|xfs"\' }',
+        '',
+      ].join('\n'),
+    );
+    const chart = fleet.clusterCharts.find((c) => c.node.id === 'a')!;
+    const groups = parse(byKindName(chart).get('ConfigMap/cmm-alerting')!.data!['cmm-rules.yaml']).groups;
+    const rule = groups[0].rules.find((r: { title: string }) => r.title === 'NodeFilesystemUsageHigh');
+    expect(rule.data[0].model.expr).toBe(
+      'max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{job="node", fstype=~"ext4|xfs"} / node_filesystem_size_bytes{job="node", fstype=~"ext4|xfs"})) and node_filesystem_readonly{job="node", fstype=~"ext4|xfs"} == 0)',
+    );
+    expect(rule.data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [70] });
+    expect([rule.uid, rule.for, rule.labels]).toEqual([
+      'cmm-a-filesystem',
+      '20m',
+      { severity: 'warning', cluster: 'a' },
+    ]);
+    // The cluster's pack: the same selector, the same `for`, at 70 and 95.
+    const pack = fleet.clusterCharts
+      .flatMap((c) => [...byKindName(c).values()])
+      .find((m) => m.kind === 'PrometheusRule' && JSON.stringify(m).includes('cmm-filesystem')) as any;
+    const usage = pack.spec.groups
+      .find((g: { name: string }) => g.name === 'cmm-filesystem')
+      .rules.filter((r: { alert: string }) => r.alert === 'NodeFilesystemUsageHigh');
+    expect(usage.map((r: { expr: string; for: string }) => [r.expr, r.for])).toEqual([
+      [
+        '(100 * (1 - node_filesystem_avail_bytes{job="node", fstype=~"ext4|xfs"} / node_filesystem_size_bytes{job="node", fstype=~"ext4|xfs"}) > 70) and node_filesystem_readonly{job="node", fstype=~"ext4|xfs"} == 0',
+        '20m',
+      ],
+      [
+        '(100 * (1 - node_filesystem_avail_bytes{job="node", fstype=~"ext4|xfs"} / node_filesystem_size_bytes{job="node", fstype=~"ext4|xfs"}) > 95) and node_filesystem_readonly{job="node", fstype=~"ext4|xfs"} == 0',
+        '20m',
+      ],
+    ]);
+  });
+});
+
 describe('every alert reaches a person', () => {
   test("the central Grafana delivers the alerts of the example's clusters without an Alertmanager", () => {
     const { fleet } = buildFleet();

@@ -489,6 +489,26 @@ describe('the central Grafana on the global view', () => {
     }
   });
 
+  test("the fleet overview's fullest filesystem uses each cluster's filesystem selector, as the fleet-wide rules do", () => {
+    const b = build(
+      FLEET.replace(
+        '  - name: lb\n',
+        '  - name: lb\n    rules: { packs: { filesystem: { selector: \'fstype="xfs"\' } } }\n',
+      ),
+    );
+    const json = JSON.parse(
+      b.folder('hub').get('ConfigMap/cmm-dashboard-fleet-overview')!.data!['fleet-overview.json'],
+    );
+    const panel = json.panels.find((p: any) => p.title === 'Fullest filesystem (20 highest clusters)');
+    const dflt = 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
+    const share = (selector: string) =>
+      `((1 - node_filesystem_avail_bytes{${selector}} / node_filesystem_size_bytes{${selector}}) and node_filesystem_readonly{${selector}} == 0)`;
+    expect(panel.targets[0].expr).toBe(
+      `topk(20, max by (cluster) (${share(`${dflt}, cluster!~"lb", cluster=~"$cluster"`)} or ${share('job="node-exporter", fstype="xfs", cluster=~"lb", cluster=~"$cluster"')}))`,
+    );
+    expect(checkPromQL(panel.targets[0].expr.replaceAll('$cluster', '.*'))).toEqual([]);
+  });
+
   test('grafana.com dashboards take the Thanos datasource', () => {
     const b = build(
       FLEET.replace(
