@@ -557,7 +557,9 @@ describe('central alerting on the global view', () => {
         FLEET.replace(
           '  - name: lb\n',
           '  - name: lb\n    rules: { packs: { filesystem: { warningPercent: 70, for: 30m, selector: \'fstype="xfs"\' } } }\n',
-        ).replace('  - name: ing\n', '  - name: ing\n    rules: { packs: { filesystem: { warningPercent: 85 } } }\n'),
+        ).replace('  - name: ing\n', '  - name: ing\n    rules: { packs: { filesystem: { warningPercent: 85 } } }\n') +
+          // The default threshold and `for`, another selector: a rule of its own.
+          '  - name: x\n    thanos: { mode: remote-write, credentialsSecret: p }\n    rules: { packs: { filesystem: { selector: \'fstype="ext4"\' } } }\n',
       ),
     ).filter((r) => r.title === 'NodeFilesystemUsageHigh');
     const dflt = 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
@@ -567,7 +569,7 @@ describe('central alerting on the global view', () => {
       rules.map((r) => [r.uid, r.data[0].model.expr, r.data[1].model.conditions[0].evaluator.params[0], r.for]),
     ).toEqual([
       // The largest group (hub, edge: nothing set) takes every cluster not named elsewhere.
-      ['cmm-fleet-filesystem', expr(`${dflt}, cluster!~"ing|lb"`), 80, '10m'],
+      ['cmm-fleet-filesystem', expr(`${dflt}, cluster!~"ing|lb|x"`), 80, '10m'],
       // Then by threshold, lowest first.
       [
         // The first 8 hex digits of the sha256 of the selector: deterministic, and unique per selector.
@@ -576,6 +578,7 @@ describe('central alerting on the global view', () => {
         70,
         '30m',
       ],
+      ['cmm-fleet-filesystem-80-487acefd', expr('job="node-exporter", fstype="ext4", cluster=~"x"'), 80, '10m'],
       ['cmm-fleet-filesystem-85', expr(`${dflt}, cluster=~"ing"`), 85, '10m'],
     ]);
     for (const r of rules) expect(r.labels).toEqual({ severity: 'warning' });
