@@ -215,7 +215,7 @@ export class Fleet extends Construct {
               url: globalViewUrl!,
               clusters: this.agents.map((a) => ({
                 clusterName: a.clusterName,
-                filesystemWarningPercent: a.filesystemWarningPercent,
+                filesystem: a.filesystemAlert,
                 // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
                 // the central Grafana. An agent evaluates none.
                 forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
@@ -447,7 +447,7 @@ export function datasourceFor(agent: ClusterAgent, centralCluster: string): Clus
   const common = {
     clusterName: agent.clusterName,
     scrapeInterval: agent.scrapeInterval,
-    filesystemWarningPercent: agent.filesystemWarningPercent,
+    filesystem: agent.filesystemAlert,
     kubeStateMetrics: agent.kubeStateMetrics,
     // Without its own Alertmanager, a cluster's alerts reach a person only through the central Grafana.
     forwardAlerts: !agent.alertmanagerEnabled,

@@ -9,6 +9,7 @@ import {
   CENTRAL_RELEASE_NAME,
   CentralGrafana,
   ClusterAgent,
+  filesystemAlert,
   grafanaUid,
   parseInventory,
   resolveClusters,
@@ -150,7 +151,17 @@ describe('central Grafana alerting', () => {
       alerting,
       datasources: [
         { clusterName: 'hub', url: 'http://p:9090' },
-        { clusterName: 'edge-1', url: 'https://p.example.com', filesystemWarningPercent: 85, kubeStateMetrics: false },
+        {
+          clusterName: 'edge-1',
+          url: 'https://p.example.com',
+          filesystem: filesystemAlert({
+            warningPercent: 85,
+            criticalPercent: 95,
+            for: '30m',
+            selector: 'fstype="ext4"',
+          }),
+          kubeStateMetrics: false,
+        },
       ],
     });
     const objects = byKindName(chart);
@@ -255,8 +266,23 @@ describe('central Grafana alerting', () => {
       expression: 'A',
       conditions: [{ evaluator: { type: 'lt', params: [1] } }],
     });
-    // The cluster's own filesystem threshold.
+    // The cluster's own filesystem selector, warning threshold and `for`, as its pack has them.
+    expect(edge.rules[1].data[0].model.expr).toBe(
+      'max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{job="node-exporter", fstype="ext4"} / node_filesystem_size_bytes{job="node-exporter", fstype="ext4"})) and node_filesystem_readonly{job="node-exporter", fstype="ext4"} == 0)',
+    );
     expect(edge.rules[1].data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [85] });
+    expect([edge.rules[1].uid, edge.rules[1].for, edge.rules[1].labels]).toEqual([
+      'cmm-edge-1-filesystem',
+      '30m',
+      { severity: 'warning', cluster: 'edge-1' },
+    ]);
+    // A cluster that sets nothing: the pack's defaults, 80% for 10m over the pack's default selector.
+    const hubFs = groups[1].rules[1];
+    expect(hubFs.data[0].model.expr).toBe(
+      'max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""} / node_filesystem_size_bytes{job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""})) and node_filesystem_readonly{job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""} == 0)',
+    );
+    expect(hubFs.data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [80] });
+    expect(hubFs.for).toBe('10m');
     expect(groups[1].rules.map((r: { title: string }) => r.title)).toEqual([
       'ClusterUnreachable',
       'NodeFilesystemUsageHigh',
@@ -323,7 +349,7 @@ describe('inventory', () => {
 });
 
 test('every PromQL CMM writes into Grafana (alert rules, dashboards) parses', () => {
-  const cluster = { clusterName: 'a', datasourceUid: 'u', filesystemWarningPercent: 80, kubeStateMetrics: true };
+  const cluster = { clusterName: 'a', datasourceUid: 'u', filesystem: filesystemAlert(), kubeStateMetrics: true };
   const exprs: string[] = [];
   for (const g of (
     alertRules([cluster], { slack: { secretName: 's' } }) as {
@@ -337,6 +363,59 @@ test('every PromQL CMM writes into Grafana (alert rules, dashboards) parses', ()
   }
   expect(exprs.length).toBeGreaterThan(5);
   expect(exprs.map((e) => [e, checkPromQL(e)]).filter(([, p]) => (p as unknown[]).length > 0)).toEqual([]);
+});
+
+describe('the filesystem alert, one definition', () => {
+  test("the defaults: warning at 80%, critical at 90%, for 10m, node-exporter's real filesystems", () => {
+    expect(filesystemAlert()).toEqual({
+      selector: 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""',
+      warningPercent: 80,
+      criticalPercent: 90,
+      for: '10m',
+    });
+  });
+
+  test("a cluster's selector, job selector, warning threshold and `for` from the inventory reach its central rule", () => {
+    const { fleet } = buildFleet(
+      [
+        'central:\n  cluster: a\n  alerting: { slack: { secretName: s } }\nclusters:\n  - name: a',
+        '    rules:',
+        '      selectors: { nodeExporter: \'job="node"\' }',
+        '      packs:',
+        '        filesystem: { warningPercent: 70, criticalPercent: 95, for: 20m, selector: \'fstype=~"ext4|xfs"\' }',
+        '',
+      ].join('\n'),
+    );
+    const chart = fleet.clusterCharts.find((c) => c.node.id === 'a')!;
+    const groups = parse(byKindName(chart).get('ConfigMap/cmm-alerting')!.data!['cmm-rules.yaml']).groups;
+    const rule = groups[0].rules.find((r: { title: string }) => r.title === 'NodeFilesystemUsageHigh');
+    expect(rule.data[0].model.expr).toBe(
+      'max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{job="node", fstype=~"ext4|xfs"} / node_filesystem_size_bytes{job="node", fstype=~"ext4|xfs"})) and node_filesystem_readonly{job="node", fstype=~"ext4|xfs"} == 0)',
+    );
+    expect(rule.data[1].model.conditions[0].evaluator).toEqual({ type: 'gt', params: [70] });
+    expect([rule.uid, rule.for, rule.labels]).toEqual([
+      'cmm-a-filesystem',
+      '20m',
+      { severity: 'warning', cluster: 'a' },
+    ]);
+    // The cluster's pack: the same selector, the same `for`, at 70 and 95.
+    const pack = fleet.clusterCharts
+      .flatMap((c) => [...byKindName(c).values()])
+      .find((m) => m.kind === 'PrometheusRule' && JSON.stringify(m).includes('cmm-filesystem')) as any;
+    const usage = pack.spec.groups
+      .find((g: { name: string }) => g.name === 'cmm-filesystem')
+      .rules.filter((r: { alert: string }) => r.alert === 'NodeFilesystemUsageHigh');
+    expect(usage.map((r: { expr: string; for: string }) => [r.expr, r.for])).toEqual([
+      [
+        '(100 * (1 - node_filesystem_avail_bytes{job="node", fstype=~"ext4|xfs"} / node_filesystem_size_bytes{job="node", fstype=~"ext4|xfs"}) > 70) and node_filesystem_readonly{job="node", fstype=~"ext4|xfs"} == 0',
+        '20m',
+      ],
+      [
+        '(100 * (1 - node_filesystem_avail_bytes{job="node", fstype=~"ext4|xfs"} / node_filesystem_size_bytes{job="node", fstype=~"ext4|xfs"}) > 95) and node_filesystem_readonly{job="node", fstype=~"ext4|xfs"} == 0',
+        '20m',
+      ],
+    ]);
+  });
 });
 
 describe('every alert reaches a person', () => {

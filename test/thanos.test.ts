@@ -489,6 +489,26 @@ describe('the central Grafana on the global view', () => {
     }
   });
 
+  test("the fleet overview's fullest filesystem uses each cluster's filesystem selector, as the fleet-wide rules do", () => {
+    const b = build(
+      FLEET.replace(
+        '  - name: lb\n',
+        '  - name: lb\n    rules: { packs: { filesystem: { selector: \'fstype="xfs"\' } } }\n',
+      ),
+    );
+    const json = JSON.parse(
+      b.folder('hub').get('ConfigMap/cmm-dashboard-fleet-overview')!.data!['fleet-overview.json'],
+    );
+    const panel = json.panels.find((p: any) => p.title === 'Fullest filesystem (20 highest clusters)');
+    const dflt = 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
+    const share = (selector: string) =>
+      `((1 - node_filesystem_avail_bytes{${selector}} / node_filesystem_size_bytes{${selector}}) and node_filesystem_readonly{${selector}} == 0)`;
+    expect(panel.targets[0].expr).toBe(
+      `topk(20, max by (cluster) (${share(`${dflt}, cluster!~"lb", cluster=~"$cluster"`)} or ${share('job="node-exporter", fstype="xfs", cluster=~"lb", cluster=~"$cluster"')}))`,
+    );
+    expect(checkPromQL(panel.targets[0].expr.replaceAll('$cluster', '.*'))).toEqual([]);
+  });
+
   test('grafana.com dashboards take the Thanos datasource', () => {
     const b = build(
       FLEET.replace(
@@ -529,6 +549,39 @@ describe('central alerting on the global view', () => {
       (_, i) => `  - name: c${i}\n    thanos: { mode: remote-write, credentialsSecret: p }`,
     ).join('\n');
     expect(fleetRules(build(`${FLEET}${many}\n`)).length).toBe(rules.length);
+  });
+
+  test("one filesystem rule per distinct setting, each with its clusters' selector, warning threshold and `for`", () => {
+    const rules = fleetRules(
+      build(
+        FLEET.replace(
+          '  - name: lb\n',
+          '  - name: lb\n    rules: { packs: { filesystem: { warningPercent: 70, for: 30m, selector: \'fstype="xfs"\' } } }\n',
+        ).replace('  - name: ing\n', '  - name: ing\n    rules: { packs: { filesystem: { warningPercent: 85 } } }\n') +
+          // The default threshold and `for`, another selector: a rule of its own.
+          '  - name: x\n    thanos: { mode: remote-write, credentialsSecret: p }\n    rules: { packs: { filesystem: { selector: \'fstype="ext4"\' } } }\n',
+      ),
+    ).filter((r) => r.title === 'NodeFilesystemUsageHigh');
+    const dflt = 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
+    const expr = (selector: string) =>
+      `max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{${selector}} / node_filesystem_size_bytes{${selector}})) and node_filesystem_readonly{${selector}} == 0)`;
+    expect(
+      rules.map((r) => [r.uid, r.data[0].model.expr, r.data[1].model.conditions[0].evaluator.params[0], r.for]),
+    ).toEqual([
+      // The largest group (hub, edge: nothing set) takes every cluster not named elsewhere.
+      ['cmm-fleet-filesystem', expr(`${dflt}, cluster!~"ing|lb|x"`), 80, '10m'],
+      // Then by threshold, lowest first.
+      [
+        // The first 8 hex digits of the sha256 of the selector: deterministic, and unique per selector.
+        'cmm-fleet-filesystem-70-30m-580e14cd',
+        expr('job="node-exporter", fstype="xfs", cluster=~"lb"'),
+        70,
+        '30m',
+      ],
+      ['cmm-fleet-filesystem-80-487acefd', expr('job="node-exporter", fstype="ext4", cluster=~"x"'), 80, '10m'],
+      ['cmm-fleet-filesystem-85', expr(`${dflt}, cluster=~"ing"`), 85, '10m'],
+    ]);
+    for (const r of rules) expect(r.labels).toEqual({ severity: 'warning' });
   });
 
   test('ClusterUnreachable expects samples from every cluster of the inventory', () => {
@@ -573,7 +626,7 @@ clusters:
     thanos: { exposure: { type: loadBalancer, address: b.example.com } }
   - name: c
     thanos: { exposure: { type: loadBalancer, address: c.example.com } }
-    rules: { packs: { filesystem: { warningPercent: 90 } } }
+    rules: { packs: { filesystem: { warningPercent: 90, selector: 'fstype="xfs"' } } }
     alertmanager: { enabled: true, slack: { secretName: am } }
 `;
 
@@ -628,23 +681,50 @@ clusters:
     expect(r.status).toBe(0);
   });
 
-  test("each cluster's filesystem threshold applies to that cluster only", () => {
+  test("each cluster's filesystem threshold and selector apply to that cluster only", () => {
     const b = build(THRESHOLDS);
-    const fs85 = (cluster: string) => [
-      {
-        series: `node_filesystem_avail_bytes{cluster="${cluster}", instance="n", mountpoint="/", fstype="ext4"}`,
-        values: '15x10',
-      },
-      {
-        series: `node_filesystem_size_bytes{cluster="${cluster}", instance="n", mountpoint="/", fstype="ext4"}`,
-        values: '100x10',
-      },
-    ];
+    const filesystem = (cluster: string, mountpoint: string, fstype: string, availPercent: number, readonly = 0) =>
+      (
+        [
+          ['avail_bytes', String(availPercent)],
+          ['size_bytes', '100'],
+          ['readonly', String(readonly)],
+        ] as const
+      ).map(([metric, value]) => ({
+        series: `node_filesystem_${metric}{cluster="${cluster}", job="node-exporter", instance="n", mountpoint="${mountpoint}", fstype="${fstype}"}`,
+        values: `${value}x10`,
+      }));
     const r = promtoolTest(b, [
       {
         interval: '1m',
-        // 85% full everywhere: above a's and b's 80, below c's 90.
-        input_series: [...fs85('a'), ...fs85('b'), ...fs85('c')],
+        input_series: [
+          // 85% full: above a's and b's default 80, below c's 90.
+          ...filesystem('a', '/', 'ext4', 15),
+          ...filesystem('b', '/', 'ext4', 15),
+          ...filesystem('c', '/', 'xfs', 15),
+          // 95% full, but outside c's selector (fstype="xfs"); a tmpfs outside the default one.
+          ...filesystem('c', '/boot', 'ext4', 5),
+          ...filesystem('a', '/run', 'tmpfs', 5),
+          // 92% full xfs: above c's 90.
+          ...filesystem('c', '/data', 'xfs', 8),
+          // Read-only (a mounted image) is always full: no alert.
+          ...filesystem('b', '/iso', 'ext4', 0, 1),
+          // No job="node-exporter": not node-exporter's series.
+          {
+            series:
+              'node_filesystem_avail_bytes{cluster="a", job="other", instance="n", mountpoint="/x", fstype="ext4"}',
+            values: '1x10',
+          },
+          {
+            series:
+              'node_filesystem_size_bytes{cluster="a", job="other", instance="n", mountpoint="/x", fstype="ext4"}',
+            values: '100x10',
+          },
+          {
+            series: 'node_filesystem_readonly{cluster="a", job="other", instance="n", mountpoint="/x", fstype="ext4"}',
+            values: '0x10',
+          },
+        ],
         alert_rule_test: [
           {
             eval_time: '5m',
@@ -652,6 +732,7 @@ clusters:
             exp_alerts: [
               { exp_labels: { cluster: 'a', instance: 'n', mountpoint: '/' } },
               { exp_labels: { cluster: 'b', instance: 'n', mountpoint: '/' } },
+              { exp_labels: { cluster: 'c', instance: 'n', mountpoint: '/data' } },
             ],
           },
         ],

@@ -52,7 +52,7 @@ import type {
 } from './props';
 import { DEFAULT_SCRAPE_INTERVAL, kubePrometheusStackValues, prometheusAuth } from './values';
 import { ClusterRules, type RuleGroupOptions } from '../rules/cluster-rules';
-import { DEFAULT_FILESYSTEM_WARNING_PERCENT, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
+import { type FilesystemAlert, filesystemAlert, type RulePacksOptions, type RuleSelectors } from '../rules/packs';
 import { alertmanagerAuth, checkAlertmanager, type AlertmanagerOptions } from './alertmanager';
 import { basicAuthMiddleware } from '../ingress-auth';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
@@ -248,8 +248,8 @@ export class ClusterAgent extends Construct {
   public readonly alertmanagerEnabled: boolean;
   /** The facts of the cluster's platform. */
   public readonly profile: PlatformProfile;
-  /** The filesystem pack's warning threshold, in percent. */
-  public readonly filesystemWarningPercent: number;
+  /** The filesystem alert of its pack's settings (selector, thresholds, `for`): the central rules use it too. */
+  public readonly filesystemAlert: FilesystemAlert;
   /** The kube-prometheus-stack release. */
   public readonly release: HelmRelease;
   /** The `Namespace` object. */
@@ -293,8 +293,7 @@ export class ClusterAgent extends Construct {
     this.alertmanagerEnabled =
       (props.alertmanager?.enabled ?? false) &&
       (props.alertmanager?.slack !== undefined || props.alertmanager?.receivers !== undefined);
-    this.filesystemWarningPercent =
-      props.rules?.packs?.filesystem?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT;
+    this.filesystemAlert = filesystemAlert(props.rules?.packs?.filesystem, props.rules?.selectors);
 
     // The namespace for host access only where a pod needs it: a privileged namespace admits any pod, so none stands
     // empty.

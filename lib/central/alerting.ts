@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compareStrings } from '../compare';
+import { type FilesystemAlert, filesystemAlert, filesystemUsedPercent } from '../rules/packs';
 
 /** SMTP for e-mail notifications; the password (and user) come from an existing Secret. */
 export interface SmtpOptions {
@@ -41,8 +42,8 @@ export interface CentralAlertingOptions {
 export interface AlertedCluster {
   readonly clusterName: string;
   readonly datasourceUid: string;
-  /** The cluster's filesystem warning threshold, in percent. */
-  readonly filesystemWarningPercent: number;
+  /** The cluster's filesystem alert (its pack's selector, thresholds and `for`). */
+  readonly filesystem: FilesystemAlert;
   /** Whether it runs kube-state-metrics (the crash-loop rule needs it). */
   readonly kubeStateMetrics: boolean;
   /**
@@ -134,18 +135,18 @@ interface GrafanaRule {
   readonly description: string;
 }
 
-/** The node filesystems the filesystem rules watch: no pseudo or overlay filesystems. */
-const FS_SELECTOR = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
-
-/** `NodeFilesystemUsageHigh` above `percent`; `matchers` narrow it to some clusters (`, cluster=~"..."`). */
-function filesystemRule(short: string, percent: number, description: string, matchers = ''): GrafanaRule {
-  const fs = `${FS_SELECTOR}${matchers}`;
+/**
+ * `NodeFilesystemUsageHigh` at a cluster's warning threshold, with its selector and `for` (the same alert as its
+ * filesystem pack's warning); `clusters` narrows it to some clusters (`cluster=~"..."`). The critical one is the
+ * cluster's own, delivered by its Alertmanager or forwarded: a second copy from here would page twice.
+ */
+function filesystemRule(short: string, fs: FilesystemAlert, description: string, clusters?: string): GrafanaRule {
   return {
     short,
     title: 'NodeFilesystemUsageHigh',
-    expr: `max by (cluster, instance, mountpoint) (100 * (1 - node_filesystem_avail_bytes{${fs}} / node_filesystem_size_bytes{${fs}}))`,
-    evaluator: { type: 'gt', params: [percent] },
-    for: '10m',
+    expr: `max by (cluster, instance, mountpoint) (${filesystemUsedPercent(fs.selector, clusters)})`,
+    evaluator: { type: 'gt', params: [fs.warningPercent] },
+    for: fs.for,
     severity: 'warning',
     noData: 'OK',
     execErr: 'Error',
@@ -241,8 +242,8 @@ function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
     },
     filesystemRule(
       'filesystem',
-      c.filesystemWarningPercent,
-      `Used space is above ${c.filesystemWarningPercent}%, the threshold of cluster ${c.clusterName}.`,
+      c.filesystem,
+      `Used space is above ${c.filesystem.warningPercent}%, the warning threshold of cluster ${c.clusterName}.`,
     ),
   ];
   if (c.kubeStateMetrics) rules.push(CRASHLOOP_RULE);
@@ -350,11 +351,63 @@ const FLEET_EVALUATED = ['KubePodCrashLooping', 'NodeFilesystemUsageHigh'] as co
 /** A cluster as the fleet-wide rules over the global view (Thanos) see it. */
 export interface FleetCluster {
   readonly clusterName: string;
-  readonly filesystemWarningPercent: number;
+  /** The cluster's filesystem alert (its pack's selector, thresholds and `for`). @default - the pack's defaults */
+  readonly filesystem?: FilesystemAlert;
   /** Its own firing alerts are delivered by the central Grafana (no Alertmanager, not an agent). */
   readonly forwardAlerts: boolean;
   /** A Prometheus in agent mode: it evaluates no rule, the fleet-wide rules watch its scrapes. @default false */
   readonly agentMode?: boolean;
+}
+
+/** Clusters that share one filesystem alert, as one fleet-wide rule. */
+export interface FilesystemGroup {
+  /** The rule's uid suffix: `filesystem` for the largest group, `filesystem-<percent>[-<for>][-<selector hash>]`. */
+  readonly short: string;
+  readonly filesystem: FilesystemAlert;
+  /** The `cluster` matcher: `cluster!~"<others>"` for the largest group (new names fall in it), `cluster=~"..."`. */
+  readonly clusters?: string;
+}
+
+/**
+ * The clusters grouped by filesystem alert (selector, warning threshold, `for`): each cluster is watched with its
+ * own settings, by one rule per distinct setting. The largest group (ties: the lowest threshold, then the selector)
+ * takes every cluster not in another group, so its uid stays `filesystem` as clusters come and go.
+ */
+export function filesystemGroups(clusters: readonly FleetCluster[]): FilesystemGroup[] {
+  const byAlert = new Map<string, { filesystem: FilesystemAlert; names: string[] }>();
+  for (const c of clusters) {
+    const f = c.filesystem ?? filesystemAlert();
+    const key = JSON.stringify([f.selector, f.warningPercent, f.for]);
+    const g = byAlert.get(key) ?? { filesystem: f, names: [] };
+    g.names.push(c.clusterName);
+    byAlert.set(key, g);
+  }
+  const defaults = filesystemAlert();
+  const groups = [...byAlert.entries()]
+    .sort(
+      ([ka, a], [kb, b]) =>
+        b.names.length - a.names.length ||
+        a.filesystem.warningPercent - b.filesystem.warningPercent ||
+        compareStrings(ka, kb),
+    )
+    .map(([, g]) => g);
+  return groups.map((g, i) => {
+    if (i === 0) {
+      const others = groups.slice(1).flatMap((o) => o.names);
+      return {
+        short: 'filesystem',
+        filesystem: g.filesystem,
+        ...(others.length > 0 ? { clusters: `cluster!~"${clusterRegex(others)}"` } : {}),
+      };
+    }
+    const f = g.filesystem;
+    const suffix = [
+      String(f.warningPercent),
+      ...(f.for !== defaults.for ? [f.for] : []),
+      ...(f.selector !== defaults.selector ? [createHash('sha256').update(f.selector).digest('hex').slice(0, 8)] : []),
+    ];
+    return { short: `filesystem-${suffix.join('-')}`, filesystem: f, clusters: `cluster=~"${clusterRegex(g.names)}"` };
+  });
 }
 
 /** `cluster` label matchers for a set of clusters: names are DNS labels, so they need no regex escaping. */
@@ -376,7 +429,8 @@ export function expectedClusters(names: readonly string[]): string {
 /**
  * The fleet-wide rules of the global view (`central.metrics: thanos`), one rule per alert over every cluster by its
  * `cluster` label, on the Thanos datasource: `ClusterUnreachable` is a cluster of the inventory with no samples,
- * the filesystem rule has one rule per threshold the clusters use.
+ * the filesystem rule has one rule per distinct filesystem alert (selector, warning threshold, `for`) the clusters
+ * use (see `filesystemGroups`).
  */
 export function fleetAlertRules(
   thanosUid: string,
@@ -402,31 +456,16 @@ export function fleetAlertRules(
         'The central Thanos has no recent sample from the Prometheus of {{ $labels.cluster }}: its sidecar does not answer, its remote write does not arrive, or the cluster is down. Nothing in that cluster is being watched.',
     });
   }
-  // One filesystem rule per threshold; the most common one matches every other cluster.
-  const byThreshold = new Map<number, string[]>();
-  for (const c of clusters)
-    byThreshold.set(c.filesystemWarningPercent, [
-      ...(byThreshold.get(c.filesystemWarningPercent) ?? []),
-      c.clusterName,
-    ]);
-  const thresholds = [...byThreshold.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0]);
-  thresholds.forEach(([percent, names], i) => {
-    const others = thresholds.filter((_, j) => j !== i).flatMap(([, n]) => n);
-    const matcher =
-      i === 0
-        ? others.length > 0
-          ? `, cluster!~"${clusterRegex(others)}"`
-          : ''
-        : `, cluster=~"${clusterRegex(names)}"`;
+  for (const g of filesystemGroups(clusters)) {
     rules.push(
       filesystemRule(
-        i === 0 ? 'filesystem' : `filesystem-${percent}`,
-        percent,
-        `Used space is above ${percent}%, the threshold of the cluster.`,
-        matcher,
+        g.short,
+        g.filesystem,
+        `Used space is above ${g.filesystem.warningPercent}%, the warning threshold of the cluster.`,
+        g.clusters,
       ),
     );
-  });
+  }
   // Clusters without kube-state-metrics have no such series.
   if (clusters.length > 0) rules.push(CRASHLOOP_RULE);
   if (clusters.length > 0) {

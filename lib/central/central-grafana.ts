@@ -40,6 +40,7 @@ import { grafanaIniProblem, grafanaProvisioningLiteral, helmTplLiteral, helmTplL
 import {
   alertRules,
   contactPoints,
+  filesystemGroups,
   fleetAlertRules,
   notificationPolicies,
   SLACK_URL_ENV,
@@ -50,6 +51,7 @@ import {
   type LogAlert,
 } from './alerting';
 import { compareStrings } from '../compare';
+import { type FilesystemAlert, filesystemAlert } from '../rules/packs';
 
 /** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
 export interface BasicAuthSecretRef {
@@ -71,8 +73,11 @@ export interface ClusterDatasourceOptions {
   readonly basicAuth?: BasicAuthSecretRef;
   /** Prometheus scrape interval, Grafana's minimum step. @default '30s' */
   readonly scrapeInterval?: string;
-  /** The cluster's filesystem warning threshold, for the central alert rule. @default 80 */
-  readonly filesystemWarningPercent?: number;
+  /**
+   * The cluster's filesystem alert (its pack's selector, thresholds and `for`), for the central alert rule.
+   * @default - the filesystem pack's defaults (`filesystemAlert()`)
+   */
+  readonly filesystem?: FilesystemAlert;
   /** Whether the cluster runs kube-state-metrics (the central crash-loop rule needs it). @default true */
   readonly kubeStateMetrics?: boolean;
   /**
@@ -439,12 +444,18 @@ export class CentralGrafana extends Construct {
     return cm;
   }
 
+  /** The global view's fleet overview: each cluster's filesystems as its filesystem alert watches them. */
+  private globalFleetOverview(clusters: readonly FleetCluster[]): Dashboard {
+    const groups = filesystemGroups(clusters).map((g) => ({ selector: g.filesystem.selector, clusters: g.clusters }));
+    return groups.length > 0 ? globalFleetOverviewDashboard(groups) : globalFleetOverviewDashboard();
+  }
+
   /** The clusters the central alert rules watch: every datasource. */
   public get alertedClusters() {
     return this.clusterDatasources.map((d) => ({
       clusterName: d.clusterName,
       datasourceUid: CentralGrafana.datasourceUid(d.clusterName),
-      filesystemWarningPercent: d.filesystemWarningPercent ?? 80,
+      filesystem: d.filesystem ?? filesystemAlert(),
       kubeStateMetrics: d.kubeStateMetrics ?? true,
       forwardAlerts: d.forwardAlerts ?? false,
     }));
@@ -488,7 +499,7 @@ export class CentralGrafana extends Construct {
   public addFleetOverview(): KubeConfigMap {
     return this.addDashboard(
       FLEET_OVERVIEW_DASHBOARD,
-      this.globalView ? globalFleetOverviewDashboard() : fleetOverviewDashboard(),
+      this.globalView ? this.globalFleetOverview(this.globalView.clusters) : fleetOverviewDashboard(),
     );
   }
 

@@ -1,3 +1,4 @@
+import { filesystemAlert, filesystemWritableUsedShare } from '../rules/packs';
 import { Dashboard, type PanelOptions } from './builder';
 
 /** Grafana names CMM's cluster datasources `Prometheus <cluster>`. */
@@ -62,10 +63,11 @@ export function fleetOverviewDashboard(): Dashboard {
     .addPanel(
       perCluster({
         title: 'Fullest filesystem',
-        description: 'The highest used share of any node filesystem.',
+        description:
+          "The highest used share of any writable node filesystem the filesystem alert's default selector watches.",
         queries: [
           {
-            expr: 'max by (cluster) (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"})',
+            expr: `max by (cluster) (${filesystemWritableUsedShare(filesystemAlert().selector)})`,
             legend: '{{cluster}}',
           },
         ],
@@ -89,7 +91,15 @@ export const THANOS_DATASOURCE = { uid: 'cmm-thanos', name: 'Thanos' } as const;
  * the `cluster` variable selects (all by default). The time series show the 20 highest clusters; the table lists
  * every cluster, worst first.
  */
-export function globalFleetOverviewDashboard(): Dashboard {
+/** The filesystems of some clusters (`cluster=~"..."`, or all when absent), as the filesystem alert watches them. */
+export interface FleetFilesystems {
+  readonly selector: string;
+  readonly clusters?: string;
+}
+
+export function globalFleetOverviewDashboard(
+  filesystems: readonly FleetFilesystems[] = [{ selector: filesystemAlert().selector }],
+): Dashboard {
   const ds = { type: 'prometheus', uid: THANOS_DATASOURCE.uid };
   const sel = 'cluster=~"$cluster"';
   return new Dashboard({
@@ -162,11 +172,14 @@ export function globalFleetOverviewDashboard(): Dashboard {
     })
     .addPanel({
       title: 'Fullest filesystem (20 highest clusters)',
-      description: 'The highest used share of any node filesystem.',
+      description:
+        "The highest used share of any writable node filesystem, with each cluster's filesystem alert selector.",
       datasource: ds,
       queries: [
         {
-          expr: `topk(20, max by (cluster) (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs", ${sel}} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs", ${sel}}))`,
+          expr: `topk(20, max by (cluster) (${filesystems
+            .map((f) => `(${filesystemWritableUsedShare(f.selector, [f.clusters, sel].filter(Boolean).join(', '))})`)
+            .join(' or ')}))`,
           legend: '{{cluster}}',
         },
       ],

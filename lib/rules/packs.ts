@@ -122,6 +122,50 @@ export const DEFAULT_SELECTORS: Required<RuleSelectors> = {
   kubelet: 'job="kubelet", metrics_path="/metrics"',
 };
 
+/** The filesystem alert's `for` when a cluster sets none. */
+export const DEFAULT_FILESYSTEM_FOR = '10m';
+
+/**
+ * The filesystem alert of one cluster, its settings' defaults filled in: the one definition that the filesystem pack,
+ * the central Grafana rules (per cluster, or fleet-wide on the global view) and the fleet overview build from.
+ */
+export interface FilesystemAlert {
+  /** Label matchers of the filesystems watched: the node-exporter job's and the pack's `selector`, without braces. */
+  readonly selector: string;
+  readonly warningPercent: number;
+  readonly criticalPercent: number;
+  readonly for: string;
+}
+
+/** The filesystem alert of a cluster with these pack settings and job selectors. */
+export function filesystemAlert(fs?: FilesystemPackOptions, selectors?: RuleSelectors): FilesystemAlert {
+  return {
+    selector: sel(
+      selectors?.nodeExporter ?? DEFAULT_SELECTORS.nodeExporter,
+      fs?.selector ?? DEFAULT_FILESYSTEM_SELECTOR,
+    ).slice(1, -1),
+    warningPercent: fs?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT,
+    criticalPercent: fs?.criticalPercent ?? DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
+    for: fs?.for ?? DEFAULT_FILESYSTEM_FOR,
+  };
+}
+
+/** The used share (0 to 1) of each filesystem `selector` matches; `extra` adds matchers (`cluster=~"..."`). */
+export function filesystemUsedShare(selector: string, extra?: string): string {
+  const f = sel(selector, extra);
+  return `1 - node_filesystem_avail_bytes${f} / node_filesystem_size_bytes${f}`;
+}
+
+/** The used share (0 to 1) of each writable filesystem `selector` matches: a read-only one is always full. */
+export function filesystemWritableUsedShare(selector: string, extra?: string): string {
+  return `(${filesystemUsedShare(selector, extra)}) and node_filesystem_readonly${sel(selector, extra)} == 0`;
+}
+
+/** The used space, in percent, of each writable filesystem `selector` matches. */
+export function filesystemUsedPercent(selector: string, extra?: string): string {
+  return `(100 * (${filesystemUsedShare(selector, extra)})) and node_filesystem_readonly${sel(selector, extra)} == 0`;
+}
+
 /** The pack names, in output order. */
 export const PACK_NAMES = ['watchdog', 'targets', 'nodes', 'filesystem', 'pods', 'workloads', 'volumes'] as const;
 export type PackName = (typeof PACK_NAMES)[number];
@@ -259,15 +303,16 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
 
   const fs = packs.filesystem;
   if (on(fs) && ctx.nodeExporter) {
-    const f = sel(s.nodeExporter, fs?.selector ?? DEFAULT_FILESYSTEM_SELECTOR);
-    const used = `100 * (1 - node_filesystem_avail_bytes${f} / node_filesystem_size_bytes${f})`;
+    const def = filesystemAlert(fs, s);
+    const f = sel(def.selector);
+    const used = `100 * (${filesystemUsedShare(def.selector)})`;
     const writable = `node_filesystem_readonly${f} == 0`;
     const usage = (severity: Severity, percent: number) =>
       alert(
         'NodeFilesystemUsageHigh',
         severity,
         `(${used} > ${percent}) and ${writable}`,
-        fs?.for ?? '10m',
+        def.for,
         'node/nodefilesystemalmostoutofspace',
         'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} is {{ $value | humanize }}% full.',
         `Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} in cluster {{ $labels.cluster }} has {{ $value | humanize }}% of its space used, above the ${severity} threshold of ${percent}%.`,
@@ -276,8 +321,8 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
     groups.push({
       name: 'cmm-filesystem',
       rules: [
-        usage('warning', fs?.warningPercent ?? DEFAULT_FILESYSTEM_WARNING_PERCENT),
-        usage('critical', fs?.criticalPercent ?? DEFAULT_FILESYSTEM_CRITICAL_PERCENT),
+        usage('warning', def.warningPercent),
+        usage('critical', def.criticalPercent),
         alert(
           'NodeFilesystemFillingUp',
           'warning',
