@@ -292,6 +292,11 @@ export class CentralGrafana extends Construct {
     const persistence = props.persistence ?? { size: '10Gi' };
     const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
     const airgap = props.airgap ?? {};
+    // Here, not when the values are produced: a bad nodePool is reported by the constructor.
+    const scheduling = podScheduling(props.scheduling, props.nodePools, {
+      subject: this.subject,
+      path: 'props.scheduling',
+    });
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
       chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: CENTRAL_RELEASE_NAME,
@@ -306,7 +311,7 @@ export class CentralGrafana extends Construct {
       },
       values: () =>
         mergeValues(
-          this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools), props),
+          this.values(adminSecret, persistence, props.ingress, scheduling, props),
           kubePrometheusStackImageValues(airgap.images),
         ),
     });

@@ -119,7 +119,7 @@ export class Karma extends Construct {
     });
     applyStage(template, Stage.SETUP);
 
-    const scheduling = podScheduling(props, props.nodePools ?? {});
+    const scheduling = podScheduling(props, props.nodePools ?? {}, { subject: 'Karma', path: 'props' });
     const secure = {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
