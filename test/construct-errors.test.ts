@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import {
   CentralGrafana,
@@ -11,6 +13,7 @@ import {
 } from '../lib';
 import { ClusterRules } from '../lib/rules/cluster-rules';
 import { NetworkPolicies } from '../lib/security/network-policies';
+import { ROOT } from './support/example';
 
 /**
  * Every construct reports bad props and bad arguments of its addXxx() methods one way, the inventory's:
@@ -169,4 +172,15 @@ describe('every construct reports bad props and arguments in one form', () => {
     const withCluster = CASES.filter(([c]) => !['Karma', 'CentralThanos', 'NetworkPolicies', 'Dashboard'].includes(c));
     for (const [, f] of withCluster) expect(FORM.exec(thrown(f).message)?.groups?.cluster).toMatch(/^(hub|edge-1)$/);
   });
+});
+
+test("the README's examples of construct errors are what the constructs throw", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const edge = new ClusterAgent(Testing.chart(), 'A', { clusterName: 'edge-1' });
+  const central = new CentralGrafana(Testing.chart(), 'G', { clusterName: 'central' });
+  const shown = [
+    thrown(() => edge.addServiceMonitor('Bad_Name', { selector: { app: 'nginx' }, port: 9113 })).message,
+    thrown(() => central.addClusterDatasource({ clusterName: 'edge-1', url: 'prometheus:9090' })).message,
+  ].join('\n');
+  expect(readme).toContain(`\n\`\`\`\n${shown}\n\`\`\`\n`);
 });
