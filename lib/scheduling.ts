@@ -3,6 +3,7 @@
  * (`nodePool`, `nodeSelector`, `tolerations`, `affinity`). One neutral module, used by the agent, the logs and the
  * central parts alike.
  */
+import { invalid } from './inventory/errors';
 
 /** A node taint, as `kubectl taint` sets it. */
 export interface Taint {
@@ -62,17 +63,24 @@ export function tolerationOf(taint: Taint): Toleration {
 /**
  * The scheduling of a workload: its pool's labels and explicit `nodeSelector`, its pool's taints tolerated and its
  * explicit `tolerations`, its `affinity`. Throws if `nodePool` names no pool of `pools` (validation reports it
- * first, with the field path).
+ * first, with the field path), naming `at`: the construct (`Karma`) and where its options are (`props`).
  */
 export function podScheduling(
   options: SchedulingOptions | undefined,
   pools: Readonly<Record<string, NodePoolOptions>> = {},
+  at: { subject: string; path: string } = { subject: 'podScheduling', path: 'options' },
 ): PodScheduling {
   const out: PodScheduling = {};
   if (!options) return out;
   const pool = options.nodePool === undefined ? undefined : pools[options.nodePool];
   if (options.nodePool !== undefined && pool === undefined) {
-    throw new Error(`nodePool ${JSON.stringify(options.nodePool)} is not a node pool of the cluster`);
+    const known = Object.keys(pools);
+    throw invalid(
+      at.subject,
+      `${at.path}.nodePool`,
+      options.nodePool,
+      `a node pool of the cluster (${known.length > 0 ? known.join(', ') : 'nodePools is empty'})`,
+    );
   }
   const nodeSelector = { ...(pool?.labels ?? {}), ...(options.nodeSelector ?? {}) };
   if (Object.keys(nodeSelector).length > 0) out.nodeSelector = nodeSelector;

@@ -218,21 +218,23 @@ describe('CentralGrafana', () => {
 
   test('fails on duplicates', () => {
     expect(() => central({}, (g) => g.addClusterDatasource({ clusterName: 'central', url: 'http://x' }))).toThrow(
-      'CentralGrafana: cluster "central" has a datasource already',
+      'CentralGrafana "central" is invalid:\n  addClusterDatasource(options).clusterName: "central" is not valid; expected a cluster without a datasource already',
     );
     expect(() => central({}, (g) => (g.addDashboard('d', {}), g.addDashboard('d', {})))).toThrow(
-      'CentralGrafana: a dashboard named "d" exists already',
+      'CentralGrafana "central" is invalid:\n  addDashboard(name): "d" is not valid; expected a name no other dashboard has',
     );
     expect(() =>
       central({ grafanaComDashboards: [{ name: 'n', id: 1, revision: 1 }] }, (g) =>
         g.addGrafanaComDashboard({ name: 'n', id: 2, revision: 1 }),
       ),
-    ).toThrow('CentralGrafana: a grafana.com dashboard named "n" exists already');
+    ).toThrow(
+      'CentralGrafana "central" is invalid:\n  addGrafanaComDashboard(options).name: "n" is not valid; expected a name no other grafana.com dashboard has',
+    );
   });
 
   test('fails on a bad datasource URL', () => {
     expect(() => central({}, (g) => g.addClusterDatasource({ clusterName: 'x', url: 'prometheus:9090' }))).toThrow(
-      'CentralGrafana: datasource url of cluster "x": "prometheus:9090" is not valid; expected an absolute http:// or https:// URL',
+      'CentralGrafana "central" is invalid:\n  addClusterDatasource(options).url: "prometheus:9090" is not valid; expected an absolute http:// or https:// URL',
     );
   });
 
@@ -248,7 +250,7 @@ describe('CentralGrafana', () => {
 
   test('fails at synth without any datasource', () => {
     expect(() => central({ datasources: [] })).toThrow(
-      'CentralGrafana "central": no cluster datasource; add one with addClusterDatasource()',
+      'CentralGrafana "central" is invalid: props.datasources: has no cluster datasource; expected at least one (in props.datasources or added with addClusterDatasource()), or props.globalView',
     );
   });
 });

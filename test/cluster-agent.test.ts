@@ -381,20 +381,20 @@ describe('ClusterAgent', () => {
       const agent = new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c' });
       agent.addServiceMonitor('x', { selector: { a: 'b' }, port: 'm' });
       expect(() => agent.addServiceMonitor('x', { selector: { a: 'b' }, port: 'm' })).toThrow(
-        'ClusterAgent "c": a ServiceMonitor named "x" already exists; use another name',
+        'ClusterAgent "c" is invalid:\n  addServiceMonitor(name): "x" is not valid; expected a name no other ServiceMonitor of the cluster has',
       );
     });
 
-    test('fails on invalid options', () => {
+    test('fails on invalid options, naming the cluster, the argument and its field', () => {
       const agent = new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'c' });
       expect(() => agent.addServiceMonitor('x', { selector: { a: 'b' }, port: 'm', interval: 'often' })).toThrow(
-        'interval: "often" is not valid; expected a Prometheus duration such as "30s", "5m", "1h30m" or "15d"',
+        'ClusterAgent "c" is invalid:\n  addServiceMonitor("x", options).interval: "often" is not valid; expected a Prometheus duration such as "30s", "5m", "1h30m" or "15d"',
       );
       expect(() => agent.addServiceMonitor('Bad_Name', { selector: { a: 'b' }, port: 'm' })).toThrow(
-        '"Bad_Name" is not valid; expected a DNS-1123 subdomain',
+        'ClusterAgent "c" is invalid:\n  addServiceMonitor(name): "Bad_Name" is not valid; expected a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
       );
       expect(() => agent.addPodMonitor('p', { selector: { a: 'b' }, port: 70000 })).toThrow(
-        'port: 70000 is not valid; expected a port number from 1 to 65535',
+        'ClusterAgent "c" is invalid:\n  addPodMonitor("p", options).port: 70000 is not valid; expected a port number from 1 to 65535',
       );
     });
   });

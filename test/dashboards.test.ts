@@ -96,7 +96,7 @@ describe('Dashboard', () => {
       datasources: [{ clusterName: 'c', url: 'http://p:9090' }],
     });
     expect(() => grafana.addDashboard('huge', { title: 'é'.repeat(500 * 1024) })).toThrow(
-      /CentralGrafana: dashboard "huge" is 10240\d\d bytes; a ConfigMap holds at most 921600/,
+      /^CentralGrafana "c" is invalid:\n {2}addDashboard\("huge", dashboard\): 10240\d\d bytes of JSON is not valid; expected at most 921600 bytes \(what a ConfigMap holds\)$/,
     );
   });
 });

@@ -51,7 +51,7 @@ describe('URLs', () => {
     );
     const grafana = new CentralGrafana(new Chart(Testing.app(), 'c'), 'G', { clusterName: 'c' });
     expect(() => grafana.addClusterDatasource({ clusterName: 'x', url: 'https://admin:pw@prom.example.com' })).toThrow(
-      'datasource url of cluster "x": "https://admin:***@prom.example.com" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)',
+      'CentralGrafana "c" is invalid:\n  addClusterDatasource(options).url: "https://admin:***@prom.example.com" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)',
     );
   });
 });

@@ -224,6 +224,8 @@ describe('Karma and the central cluster', () => {
           ],
           ingress: { host: 'k.example.com', controller: 'nginx', tlsSecretName: 't', basicAuthSecretName: 'b' },
         }),
-    ).toThrow('Karma: two Alertmanagers named "a"');
+    ).toThrow(
+      'Karma is invalid:\n  props.alertmanagers[1].name: "a" is not valid; expected a name no other Alertmanager has',
+    );
   });
 });

@@ -373,7 +373,9 @@ describe('logs in the central Grafana', () => {
             alerts: { A: { expr: 'sum(count_over_time({a="b"}[1m]))', threshold: 1 } },
           },
         }),
-    ).toThrow('log alerts need props.alerting');
+    ).toThrow(
+      'CentralGrafana "c" is invalid:\n  props.alerting: is required; expected the alerting settings when props.loki.alerts has alerts (log alerts are delivered through Grafana alerting)',
+    );
   });
 });
 

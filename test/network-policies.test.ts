@@ -774,10 +774,10 @@ ${defaults}clusters:
     const np = new NetworkPolicies(chart, 'P');
     np.addPolicy('cmm-x', 'monitoring', { matchLabels: { app: 'x' } });
     expect(() => np.addPolicy('cmm-x', 'monitoring', {})).toThrow(
-      'NetworkPolicy monitoring/cmm-x is already defined; use another name',
+      'NetworkPolicies is invalid:\n  addPolicy(name, namespace): "monitoring/cmm-x" is not valid; expected a policy not defined already (another name)',
     );
     expect(() => np.allow('cmm-y', 'monitoring', { from: 'anywhere', ports: [{ port: 1 }] })).toThrow(
-      'NetworkPolicy monitoring/cmm-y does not exist',
+      'NetworkPolicies is invalid:\n  allow(name, namespace): "monitoring/cmm-y" is not valid; expected a policy added with addPolicy()',
     );
     // A rule added after the policy is in the synthesized object; `anywhere` is a rule without from.
     np.allow('cmm-x', 'monitoring', { from: 'anywhere', ports: [{ port: 8080 }] });

@@ -60,7 +60,7 @@ describe('Go templates in alerts', () => {
         rules: [{ alert: 'X', expr: 'up == 0', annotations: { summary: '{{ range $labels }}' } }],
       }),
     ).toThrow(
-      'rule group "app", rules[0] (alert X): annotations.summary: "{{ range $labels }}" is not valid; expected a Go template Prometheus can expand; the parser says 1:1: unexpected EOF',
+      'ClusterRules "a" is invalid:\n  addGroup("app", options).rules[0].annotations.summary: "{{ range $labels }}" is not valid; expected a Go template Prometheus can expand; the parser says 1:1: unexpected EOF',
     );
   });
 });

@@ -173,13 +173,13 @@ describe('ClusterRules', () => {
     expect(rules.toRuleFile()).toContain('alert: AppDown');
   });
 
-  test("fails on invalid PromQL, naming the construct path, the rule, the expression and the parser's message", () => {
+  test("fails on invalid PromQL, naming the construct, its cluster, the rule's path, the expression and the parser's message", () => {
     const rules = new ClusterRules(Testing.chart(), 'Rules', props);
     expect(() => rules.addGroup('app', { rules: [{ alert: 'Bad', expr: 'rate(http_requests_total)' }] })).toThrow(
-      'test/Rules: rule group "app", rules[0] (alert Bad): expr: "rate(http_requests_total)" is not valid; expected valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
+      'ClusterRules "edge-1" is invalid:\n  addGroup("app", options).rules[0].expr: "rate(http_requests_total)" is not valid; expected valid PromQL; the parser says 1:6: expected type matrix in call to function "rate", got vector',
     );
     expect(() => rules.addGroup('app2', { rules: [{ record: 'x', expr: 'sum(up' }] })).toThrow(
-      'rules[0] (record x): expr: "sum(up" is not valid; expected valid PromQL; the parser says 1:7: unexpected end of expression',
+      'ClusterRules "edge-1" is invalid:\n  addGroup("app2", options).rules[0].expr: "sum(up" is not valid; expected valid PromQL; the parser says 1:7: unexpected end of expression',
     );
   });
 
@@ -195,7 +195,7 @@ describe('ClusterRules', () => {
       () =>
         new ClusterRules(Testing.chart(), 'Rules', { ...props, packs: { filesystem: { selector: 'fstype=~"ext4' } } }),
     ).toThrow(
-      /rule group "cmm-filesystem", rules\[0\] \(alert NodeFilesystemUsageHigh\): expr: .* is not valid; expected valid PromQL; the parser says/,
+      /^ClusterRules "edge-1" is invalid:\n {2}built-in rule group "cmm-filesystem"\.rules\[0\]\.expr: .* is not valid; expected valid PromQL; the parser says/,
     );
   });
 
@@ -203,10 +203,10 @@ describe('ClusterRules', () => {
     const rules = new ClusterRules(Testing.chart(), 'Rules', props);
     rules.addGroup('a', { rules: [{ record: 'x', expr: 'up' }] });
     expect(() => rules.addGroup('a', { rules: [{ record: 'y', expr: 'up' }] })).toThrow(
-      'a rule group named "a" exists already',
+      'ClusterRules "edge-1" is invalid:\n  addGroup(name): "a" is not valid; expected a name no other rule group of the cluster has (built-in or added)',
     );
     expect(() => rules.addGroup('cmm-watchdog', { rules: [{ record: 'y', expr: 'up' }] })).toThrow(
-      'a rule group named "cmm-watchdog" exists already',
+      'ClusterRules "edge-1" is invalid:\n  addGroup(name): "cmm-watchdog" is not valid; expected a name no other rule group of the cluster has (built-in or added)',
     );
   });
 

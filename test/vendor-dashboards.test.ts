@@ -195,6 +195,6 @@ test('CentralGrafana: a grafana.com dashboard not among the vendored ones is an 
         grafanaComDashboards: [{ name: 'n', id: 1, revision: 2 }],
       }),
   ).toThrow(
-    'CentralGrafana: grafana.com dashboard "n" (1 revision 2) is not vendored: dashboards/vendor/grafana-com-1-r2.json was not given; run npm run vendor-dashboards',
+    'CentralGrafana "c" is invalid:\n  props.vendoredDashboards["grafana-com-1-r2.json"]: is required; expected the JSON of grafana.com dashboard "n" (1 revision 2), vendored in dashboards/vendor/grafana-com-1-r2.json by npm run vendor-dashboards',
   );
 });

@@ -7,7 +7,7 @@ import {
   type PodSecurityOptions,
   type ResolvedPodSecurity,
 } from '../pod-security';
-import { validate, ValidationError } from '../inventory/errors';
+import { invalid, validate, ValidationError } from '../inventory/errors';
 import { chartArchiveProp, isPrevalidated, lokiEndpoint, markPrevalidated } from '../inventory/props';
 import { LogAgent, type LogShippingOptions, type LokiEndpoint } from '../logs/log-agent';
 import * as z from 'zod';
@@ -482,12 +482,15 @@ export class ClusterAgent extends Construct {
   }
 
   private addMonitor(kind: MonitorKind, name: string, options: MonitorOptions): ApiObject {
+    const subject = `ClusterAgent "${this.clusterName}"`;
+    const method = `add${kind}`;
+    validate(objectName, name, subject, { name: `${method}(name)` });
     const key = `${kind}/${name}`;
     if (this.monitors.has(key)) {
-      throw new Error(`ClusterAgent "${this.clusterName}": a ${kind} named "${name}" already exists; use another name`);
+      throw invalid(subject, `${method}(name)`, name, `a name no other ${kind} of the cluster has`);
     }
     const schema = kind === 'ServiceMonitor' ? serviceMonitor : podMonitor;
-    validate(schema, options, `${kind} "${name}" of cluster "${this.clusterName}"`);
+    validate(schema, options, subject, { name: `${method}(${JSON.stringify(name)}, options)` });
     const obj = buildMonitor(this, kind, name, this.namespace, options);
     applyStage(obj, Stage.CUSTOM_RESOURCES);
     this.monitors.set(key, obj);

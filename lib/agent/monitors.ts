@@ -6,13 +6,11 @@ import {
   ServiceMonitorSpecEndpointsScheme,
   ServiceMonitorSpecEndpointsTargetPort,
 } from '../../imports/monitoring.coreos.com';
-import { validate } from '../inventory/errors';
-import { objectName } from '../inventory/schema';
 import type { MonitorOptions } from './props';
 
 export type MonitorKind = 'ServiceMonitor' | 'PodMonitor';
 
-/** Builds a ServiceMonitor or PodMonitor from validated options. */
+/** Builds a ServiceMonitor or PodMonitor from a validated name and options. */
 export function buildMonitor(
   scope: Construct,
   kind: MonitorKind,
@@ -20,7 +18,6 @@ export function buildMonitor(
   namespace: string,
   options: MonitorOptions,
 ): ServiceMonitor | PodMonitor {
-  validate(objectName, name, `${kind} name`);
   const metadata = { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'cmm' } };
   const namespaceSelector = { matchNames: [...(options.namespaces ?? [namespace])].sort() };
   const selector = { matchLabels: { ...options.selector } };

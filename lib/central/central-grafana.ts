@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as z from 'zod';
 import { toYaml } from '../output/yaml';
 import { HelmRelease } from '../helm/helm-release';
-import { validate } from '../inventory/errors';
+import { invalid, validate, ValidationError } from '../inventory/errors';
 import {
   airgapSettings,
   central as centralSchema,
@@ -225,6 +225,8 @@ export class CentralGrafana extends Construct {
   public readonly clusterName: string;
   public readonly namespace: string;
   public readonly release: HelmRelease;
+  /** `CentralGrafana "<cluster>"`: what its errors start with. */
+  private readonly subject: string;
   private readonly datasources = new Map<string, ClusterDatasourceOptions>();
   private readonly grafanaCom = new Map<string, GrafanaComDashboardOptions>();
   private readonly dashboardNames = new Set<string>();
@@ -235,6 +237,7 @@ export class CentralGrafana extends Construct {
 
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
+    this.subject = `CentralGrafana "${props.clusterName}"`;
     validate(
       centralSchema,
       {
@@ -247,7 +250,7 @@ export class CentralGrafana extends Construct {
         ingress: props.ingress,
         ...props.scheduling,
       },
-      `CentralGrafana "${props.clusterName}"`,
+      this.subject,
       { prefix: 'props.' },
     );
     this.clusterName = props.clusterName;
@@ -256,30 +259,32 @@ export class CentralGrafana extends Construct {
     this.loki = props.loki;
     this.vendoredDashboards = props.vendoredDashboards;
     if (props.globalView) {
-      checkDatasourceUrl(props.globalView.url, 'the global view');
-      for (const c of props.globalView.clusters) validate(objectName, c.clusterName, 'clusterName of the global view');
+      checkDatasourceUrl(props.globalView.url, this.subject, 'props.globalView.url');
+      props.globalView.clusters.forEach((c, i) =>
+        validate(objectName, c.clusterName, this.subject, { name: `props.globalView.clusters[${i}].clusterName` }),
+      );
       this.globalView = props.globalView;
     }
     // Options built from a validated inventory (Fleet) were checked against the same schema already.
     if (props.loki && !isPrevalidated(props.loki)) {
-      validate(GRAFANA_LOKI, props.loki, `CentralGrafana "${props.clusterName}"`, {
+      validate(GRAFANA_LOKI, props.loki, this.subject, {
         prefix: 'props.',
         basePath: ['loki'],
       });
     }
     if (props.loki?.alerts && Object.keys(props.loki.alerts).length > 0 && !props.alerting) {
-      throw new Error(
-        `CentralGrafana "${props.clusterName}": log alerts need props.alerting (they are delivered through Grafana alerting)`,
-      );
+      throw new ValidationError(this.subject, [
+        'props.alerting: is required; expected the alerting settings when props.loki.alerts has alerts (log alerts are delivered through Grafana alerting)',
+      ]);
     }
     if (props.alerting) {
-      validate(centralAlerting, props.alerting, `CentralGrafana "${props.clusterName}"`, {
+      validate(centralAlerting, props.alerting, this.subject, {
         prefix: 'props.',
         basePath: ['alerting'],
       });
     }
     if (props.airgap) {
-      validate(airgapSettings, props.airgap, `CentralGrafana "${props.clusterName}"`, {
+      validate(airgapSettings, props.airgap, this.subject, {
         prefix: 'props.',
         basePath: ['airgap'],
       });
@@ -292,6 +297,11 @@ export class CentralGrafana extends Construct {
     const persistence = props.persistence ?? { size: '10Gi' };
     const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
     const airgap = props.airgap ?? {};
+    // Here, not when the values are produced: a bad nodePool is reported by the constructor.
+    const scheduling = podScheduling(props.scheduling, props.nodePools, {
+      subject: this.subject,
+      path: 'props.scheduling',
+    });
     this.release = new HelmRelease(this, 'KubePrometheusStack', {
       chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
       releaseName: CENTRAL_RELEASE_NAME,
@@ -306,7 +316,7 @@ export class CentralGrafana extends Construct {
       },
       values: () =>
         mergeValues(
-          this.values(adminSecret, persistence, props.ingress, podScheduling(props.scheduling, props.nodePools), props),
+          this.values(adminSecret, persistence, props.ingress, scheduling, props),
           kubePrometheusStackImageValues(airgap.images),
         ),
     });
@@ -361,7 +371,9 @@ export class CentralGrafana extends Construct {
     this.node.addValidation({
       validate: () =>
         this.datasources.size === 0 && !this.globalView
-          ? [`CentralGrafana "${this.clusterName}": no cluster datasource; add one with addClusterDatasource()`]
+          ? [
+              `${this.subject} is invalid: props.datasources: has no cluster datasource; expected at least one (in props.datasources or added with addClusterDatasource()), or props.globalView`,
+            ]
           : [],
     });
   }
@@ -373,30 +385,32 @@ export class CentralGrafana extends Construct {
 
   /** Adds a cluster's Prometheus as a datasource. Throws if the cluster has one already. */
   public addClusterDatasource(options: ClusterDatasourceOptions): void {
-    validate(objectName, options.clusterName, 'clusterName of a datasource');
+    const at = 'addClusterDatasource(options)';
+    validate(objectName, options.clusterName, this.subject, { name: `${at}.clusterName` });
     if (this.datasources.has(options.clusterName)) {
-      throw new Error(`CentralGrafana: cluster "${options.clusterName}" has a datasource already`);
+      throw invalid(this.subject, `${at}.clusterName`, options.clusterName, 'a cluster without a datasource already');
     }
-    checkDatasourceUrl(options.url, `cluster "${options.clusterName}"`);
+    checkDatasourceUrl(options.url, this.subject, `${at}.url`);
     this.datasources.set(options.clusterName, options);
   }
 
   /** Adds a grafana.com dashboard by id and pinned revision. Throws on a duplicate name. */
   public addGrafanaComDashboard(options: GrafanaComDashboardOptions): void {
-    validate(grafanaComDashboard, options, `grafana.com dashboard "${options.name}"`);
+    const at = 'addGrafanaComDashboard(options)';
+    validate(grafanaComDashboard, options, this.subject, { name: at });
     if (this.grafanaCom.has(options.name))
-      throw new Error(`CentralGrafana: a grafana.com dashboard named "${options.name}" exists already`);
+      throw invalid(this.subject, `${at}.name`, options.name, 'a name no other grafana.com dashboard has');
     this.grafanaCom.set(options.name, options);
     if (this.vendoredDashboards) {
       const file = vendoredDashboardFile(options.id, options.revision);
       const text = this.vendoredDashboards[file];
       if (text === undefined) {
-        throw new Error(
-          `CentralGrafana: grafana.com dashboard "${options.name}" (${options.id} revision ${options.revision}) is not vendored: ${VENDORED_DASHBOARDS_FOLDER}/${file} was not given; run npm run vendor-dashboards`,
-        );
+        throw new ValidationError(this.subject, [
+          `props.vendoredDashboards[${JSON.stringify(file)}]: is required; expected the JSON of grafana.com dashboard "${options.name}" (${options.id} revision ${options.revision}), vendored in ${VENDORED_DASHBOARDS_FOLDER}/${file} by npm run vendor-dashboards`,
+        ]);
       }
       // The datasource is the default one, known once every cluster datasource is added.
-      this.dashboardConfigMap(options.name, GRAFANA_COM_FOLDER, () =>
+      this.dashboardConfigMap(options.name, { name: `${at}.name`, json: at }, GRAFANA_COM_FOLDER, () =>
         substituteDashboardInputs(text, [{ name: 'DS_PROMETHEUS', value: this.defaultDatasourceUid }]),
       );
     }
@@ -416,14 +430,23 @@ export class CentralGrafana extends Construct {
   public addDashboard(name: string, dashboard: Dashboard | Record<string, unknown>): KubeConfigMap {
     const json = dashboard instanceof Dashboard ? dashboard.build() : dashboard;
     const text = JSON.stringify(json, null, 2);
-    checkDashboardSize(name, text);
-    return this.dashboardConfigMap(name, DASHBOARD_FOLDER, () => text);
+    const source = `addDashboard(${JSON.stringify(name)}, dashboard)`;
+    checkDashboardSize(this.subject, source, text);
+    return this.dashboardConfigMap(name, { name: 'addDashboard(name)', json: source }, DASHBOARD_FOLDER, () => text);
   }
 
-  /** A dashboard's ConfigMap for the Grafana sidecar, in `folder`; its JSON produced at synth time. */
-  private dashboardConfigMap(name: string, folder: string, produce: () => string): KubeConfigMap {
-    validate(objectName, name, 'dashboard name');
-    if (this.dashboardNames.has(name)) throw new Error(`CentralGrafana: a dashboard named "${name}" exists already`);
+  /**
+   * A dashboard's ConfigMap for the Grafana sidecar, in `folder`; its JSON produced at synth time. `at` is where the
+   * name and the JSON were given, for errors.
+   */
+  private dashboardConfigMap(
+    name: string,
+    at: { name: string; json: string },
+    folder: string,
+    produce: () => string,
+  ): KubeConfigMap {
+    validate(objectName, name, this.subject, { name: at.name });
+    if (this.dashboardNames.has(name)) throw invalid(this.subject, at.name, name, 'a name no other dashboard has');
     this.dashboardNames.add(name);
     const cm = new KubeConfigMap(this, `Dashboard-${name}`, {
       metadata: {
@@ -435,7 +458,7 @@ export class CentralGrafana extends Construct {
       data: Lazy.any({
         produce: () => {
           const text = produce();
-          checkDashboardSize(name, text);
+          checkDashboardSize(this.subject, at.json, text);
           return { [`${name}.json`]: text };
         },
       }),
@@ -483,9 +506,9 @@ export class CentralGrafana extends Construct {
   /** Adds the "CMM / Logs / <cluster>" dashboard of a cluster that ships its logs to the central Loki. */
   public addLogsDashboard(clusterName: string): KubeConfigMap {
     if (!this.loki)
-      throw new Error(
-        `CentralGrafana: no Loki datasource; set props.loki to add the logs dashboard of "${clusterName}"`,
-      );
+      throw new ValidationError(this.subject, [
+        `props.loki: is required; expected the Loki settings to add the logs dashboard of "${clusterName}" (addLogsDashboard)`,
+      ]);
     return this.addDashboard(
       `${LOGS_DASHBOARD_PREFIX}${clusterName}`,
       logsDashboard(clusterName, { type: 'loki', uid: LOKI_DATASOURCE.uid }, this.loki.savedQueries ?? {}),
@@ -729,17 +752,17 @@ export class CentralGrafana extends Construct {
 const ALL_NAMESPACES = 'ALL';
 
 /** A dashboard's JSON fits the ConfigMap the sidecar loads it from. */
-function checkDashboardSize(name: string, text: string): void {
+function checkDashboardSize(subject: string, at: string, text: string): void {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > DASHBOARD_SIZE_LIMIT) {
-    throw new Error(
-      `CentralGrafana: dashboard "${name}" is ${bytes} bytes; a ConfigMap holds at most ${DASHBOARD_SIZE_LIMIT}`,
-    );
+    throw new ValidationError(subject, [
+      `${at}: ${bytes} bytes of JSON is not valid; expected at most ${DASHBOARD_SIZE_LIMIT} bytes (what a ConfigMap holds)`,
+    ]);
   }
 }
 
 /** A datasource URL: absolute http(s), without credentials (they would be written into dist/ and Git). */
-function checkDatasourceUrl(value: string, of: string): void {
+function checkDatasourceUrl(value: string, subject: string, at: string): void {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -747,13 +770,14 @@ function checkDatasourceUrl(value: string, of: string): void {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new Error(
-      `CentralGrafana: datasource url of ${of}: ${JSON.stringify(value)} is not valid; expected an absolute http:// or https:// URL`,
-    );
+    throw invalid(subject, at, value, 'an absolute http:// or https:// URL');
   }
   if (url.username !== '' || url.password !== '') {
-    throw new Error(
-      `CentralGrafana: datasource url of ${of}: ${JSON.stringify(redactUrl(value))} is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)`,
+    throw invalid(
+      subject,
+      at,
+      redactUrl(value),
+      'a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)',
     );
   }
 }

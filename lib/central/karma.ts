@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { invalid } from '../inventory/errors';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Resources } from '../agent/props';
@@ -66,10 +67,12 @@ export class Karma extends Construct {
     const labels = { 'app.kubernetes.io/name': KARMA_NAME, 'app.kubernetes.io/managed-by': 'cmm' };
     const selector = { 'app.kubernetes.io/name': KARMA_NAME };
     const names = new Set<string>();
-    for (const am of props.alertmanagers) {
-      if (names.has(am.name)) throw new Error(`Karma: two Alertmanagers named ${JSON.stringify(am.name)}`);
+    props.alertmanagers.forEach((am, i) => {
+      // Karma has no cluster of its own in its props: its errors name only the construct.
+      if (names.has(am.name))
+        throw invalid('Karma', `props.alertmanagers[${i}].name`, am.name, 'a name no other Alertmanager has');
       names.add(am.name);
-    }
+    });
     const authed = props.alertmanagers.map((am, i) => ({ ...am, i })).filter((am) => am.credentialsSecret);
     this.configTemplate = toYaml({
       alertmanager: {
@@ -116,7 +119,7 @@ export class Karma extends Construct {
     });
     applyStage(template, Stage.SETUP);
 
-    const scheduling = podScheduling(props, props.nodePools ?? {});
+    const scheduling = podScheduling(props, props.nodePools ?? {}, { subject: 'Karma', path: 'props' });
     const secure = {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },

@@ -2,6 +2,7 @@
  * A small typed builder for Grafana dashboards (schemaVersion 39 JSON), in the manner of grafana-foundation-sdk:
  * builders hold typed options and `build()` returns plain JSON. Shared panel defaults live here.
  */
+import { invalid } from '../inventory/errors';
 
 /** A Prometheus query of a panel. */
 export interface Query {
@@ -81,9 +82,7 @@ export class Dashboard {
 
   constructor(options: DashboardOptions) {
     if (!/^[a-zA-Z0-9_-]{1,40}$/.test(options.uid)) {
-      throw new Error(
-        `Dashboard uid ${JSON.stringify(options.uid)} is not valid; expected 1 to 40 letters, digits, "-" or "_"`,
-      );
+      throw invalid('Dashboard', 'options.uid', options.uid, '1 to 40 letters, digits, "-" or "_"');
     }
     this.uid = options.uid;
     this.title = options.title;

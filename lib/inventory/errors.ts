@@ -28,15 +28,28 @@ export class ValidationError extends Error {
   }
 }
 
-/** `clusters[1].prometheus.nodeSelector["kr-mum/noderole"]` */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
+/**
+ * `clusters[1].prometheus.nodeSelector["kr-mum/noderole"]`; after `root` if given (`addPodMonitor("web", options)`
+ * + `.port`).
+ */
+export function formatPath(path: readonly PropertyKey[], root = ''): string {
+  let out = root;
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (typeof seg === 'string' && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) out += out === '' ? seg : `.${seg}`;
     else out += `[${JSON.stringify(String(seg))}]`;
   }
   return out === '' ? '(top level)' : out;
+}
+
+/**
+ * The error a construct throws about one of its props or of its methods' arguments, in the inventory's form:
+ * `CentralGrafana "central" is invalid:\n  addClusterDatasource(options).url: "x" is not valid; expected ...`.
+ * `subject` is the construct and its cluster (`CentralGrafana "central"`), `path` where the value was given
+ * (`props.globalView.url`, `addDashboard(name)`).
+ */
+export function invalid(subject: string, path: string, value: unknown, expected: string): ValidationError {
+  return new ValidationError(subject, [`${path}: ${showValue(value)} is not valid; expected ${expected}`]);
 }
 
 /** A short, single-line rendering of a received value. */
@@ -53,13 +66,14 @@ export function showValue(value: unknown): string {
 
 /**
  * Validates `input` against `schema` and returns the parsed value, or throws a {@link ValidationError} with one
- * line per problem. `prefix` is put before every field path (e.g. `ClusterAgent edge-1: `).
+ * line per problem. `prefix` is put before every field path (e.g. `props.`); `name`, if given, names the value
+ * itself (e.g. `addServiceMonitor(name)`), its fields following it (`addServiceMonitor("web", options).port`).
  */
 export function validate<T extends z.ZodType>(
   schema: T,
   input: unknown,
   subject: string,
-  opts: { prefix?: string; locate?: Locate; basePath?: readonly PropertyKey[] } = {},
+  opts: { prefix?: string; name?: string; locate?: Locate; basePath?: readonly PropertyKey[] } = {},
 ): z.output<T> {
   let result: z.ZodSafeParseResult<z.output<T>>;
   try {
@@ -69,7 +83,7 @@ export function validate<T extends z.ZodType>(
     // 120 000 issues in one collection.
     if (!(e instanceof RangeError)) throw e;
     throw new ValidationError(subject, [
-      `${opts.prefix ?? ''}${formatPath(opts.basePath ?? [])}: has too many problems to list (the validator ran out of stack); expected fewer invalid entries in one list or mapping`,
+      `${opts.prefix ?? ''}${formatPath(opts.basePath ?? [], opts.name)}: has too many problems to list (the validator ran out of stack); expected fewer invalid entries in one list or mapping`,
     ]);
   }
   if (result.success) return result.data;
@@ -80,7 +94,8 @@ export function validate<T extends z.ZodType>(
   const problems = new Set<string>();
   let i = 0;
   for (; i < issues.length && problems.size < MAX_PROBLEMS; i++) {
-    for (const p of describeIssue(schema, input, issues[i], opts.prefix ?? '', locate, base)) problems.add(p);
+    for (const p of describeIssue(schema, input, issues[i], opts.prefix ?? '', locate, base, opts.name))
+      problems.add(p);
   }
   let more = 0;
   for (; i < issues.length; i++) {
@@ -99,10 +114,11 @@ function describeIssue(
   prefix: string,
   locate: Locate | undefined,
   base: readonly PropertyKey[] = [],
+  name = '',
 ): string[] {
   const at = (path: readonly PropertyKey[], keyOnly = false) => {
     const where = locate?.([...base, ...path], keyOnly);
-    return `${where ? `${where}: ` : ''}${prefix}${formatPath([...base, ...path])}`;
+    return `${where ? `${where}: ` : ''}${prefix}${formatPath([...base, ...path], name)}`;
   };
   const received = (issue as { input?: unknown }).input;
   switch (issue.code) {
@@ -148,7 +164,7 @@ function describeIssue(
       const branches = issue.errors.filter((errs) => !errs.some(rootMismatch));
       if (branches.length === 1)
         return branches[0].flatMap((e) =>
-          describeIssue(root, input, { ...e, path: [...issue.path, ...e.path] } as Issue, prefix, locate, base),
+          describeIssue(root, input, { ...e, path: [...issue.path, ...e.path] } as Issue, prefix, locate, base, name),
         );
       const expected = issue.errors.map((errs) =>
         errs

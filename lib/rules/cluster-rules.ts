@@ -4,7 +4,7 @@ import { toYaml } from '../output/yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { applyStage, Stage } from '../output/stages';
 import { promqlExpectation, templateExpectation } from '../inventory/schema';
-import { showValue } from '../inventory/errors';
+import { formatPath, invalid } from '../inventory/errors';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
 import { compareStrings } from '../compare';
@@ -71,7 +71,7 @@ export class ClusterRules extends Construct {
       nodeExporter: props.nodeExporter,
       runbookBaseUrl: props.runbookBaseUrl,
       selectors: props.selectors,
-    }).map((g) => this.checked(g));
+    }).map((g) => this.checked(g, `built-in rule group ${JSON.stringify(g.name)}`));
     if (this.builtInGroups.length > 0) {
       const builtIn = new PrometheusRule(this, 'BuiltIn', {
         metadata: {
@@ -83,7 +83,10 @@ export class ClusterRules extends Construct {
       });
       applyStage(builtIn, Stage.CUSTOM_RESOURCES);
     }
-    for (const [name, group] of Object.entries(props.groups ?? {})) this.addGroup(name, group);
+    for (const [name, group] of Object.entries(props.groups ?? {})) {
+      const at = formatPath([name], 'props.groups');
+      this.add(name, group, { name: at, group: at });
+    }
   }
 
   /**
@@ -91,14 +94,22 @@ export class ClusterRules extends Construct {
    * expand (a Go template that does not parse).
    */
   public addGroup(name: string, options: RuleGroupOptions): RuleGroup {
+    return this.add(name, options, { name: 'addGroup(name)', group: `addGroup(${JSON.stringify(name)}, options)` });
+  }
+
+  /** {@link addGroup}; `at` is where the name and the group were given, for errors. */
+  private add(name: string, options: RuleGroupOptions, at: { name: string; group: string }): RuleGroup {
     if (this.custom.has(name) || this.builtInGroups.some((g) => g.name === name)) {
-      throw new Error(`${this.node.path}: a rule group named "${name}" exists already; use another name`);
+      throw invalid(this.subject, at.name, name, 'a name no other rule group of the cluster has (built-in or added)');
     }
-    const group = this.checked({
-      name,
-      ...(options.interval ? { interval: options.interval } : {}),
-      rules: options.rules,
-    });
+    const group = this.checked(
+      {
+        name,
+        ...(options.interval ? { interval: options.interval } : {}),
+        rules: options.rules,
+      },
+      at.group,
+    );
     this.custom.set(name, group);
     if (!this.customResource) {
       this.customResource = new PrometheusRule(this, 'Custom', {
@@ -136,13 +147,18 @@ export class ClusterRules extends Construct {
     return { ...rule, labels: { ...(rule.labels ?? {}), cluster: this.clusterName } };
   }
 
-  private checked(group: RuleGroup): RuleGroup {
+  /** `ClusterRules "<cluster>"`: what its errors start with. */
+  private get subject(): string {
+    return `ClusterRules ${JSON.stringify(this.clusterName)}`;
+  }
+
+  /** Checks a group's rules; `at` is where the group was given (`addGroup("app", options)`), for errors. */
+  private checked(group: RuleGroup, at: string): RuleGroup {
     group.rules.forEach((rule, i) => {
-      const name = isAlertRule(rule) ? `alert ${rule.alert}` : `record ${rule.record}`;
-      const where = `${this.node.path}: rule group "${group.name}", rules[${i}] (${name})`;
+      const where = `${at}.rules[${i}]`;
       // The inventory's messages: the field, the value and what was expected.
       const expr = promqlExpectation(rule.expr);
-      if (expr) throw new Error(`${where}: expr: ${showValue(rule.expr)} is not valid; expected ${expr}`);
+      if (expr) throw invalid(this.subject, `${where}.expr`, rule.expr, expr);
       if (!isAlertRule(rule)) return;
       // Prometheus expands an alert's labels and annotations as Go templates; one that does not parse drops the group.
       for (const [field, map] of [
@@ -151,8 +167,7 @@ export class ClusterRules extends Construct {
       ] as const) {
         for (const [key, text] of Object.entries(map ?? {})) {
           const template = checkTemplate(text);
-          if (template)
-            throw new Error(`${where}: ${field}.${key}: ${showValue(text)} is not valid; expected ${template}`);
+          if (template) throw invalid(this.subject, formatPath([field, key], where), text, template);
         }
       }
     });

@@ -1,4 +1,5 @@
 import { ApiObject, Lazy } from 'cdk8s';
+import { invalid } from '../inventory/errors';
 import { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import type { PlatformProfile } from '../platforms/profiles';
@@ -234,7 +235,15 @@ export class NetworkPolicies extends Construct {
     rules: readonly PolicyRule[] = [],
   ): void {
     const key = `${namespace}/${name}`;
-    if (this.rules.has(key)) throw new Error(`NetworkPolicy ${key} is already defined; use another name`);
+    // NetworkPolicies has no props, no cluster: its errors name only the construct.
+    if (this.rules.has(key)) {
+      throw invalid(
+        'NetworkPolicies',
+        'addPolicy(name, namespace)',
+        key,
+        'a policy not defined already (another name)',
+      );
+    }
     const list = [...rules];
     this.rules.set(key, list);
     const policy = new ApiObject(this, `${namespace}-${name}`, {
@@ -254,7 +263,13 @@ export class NetworkPolicies extends Construct {
   /** Adds a rule to the policy `name` in `namespace`. */
   public allow(name: string, namespace: string, rule: PolicyRule): void {
     const list = this.rules.get(`${namespace}/${name}`);
-    if (!list) throw new Error(`NetworkPolicy ${namespace}/${name} does not exist`);
+    if (!list)
+      throw invalid(
+        'NetworkPolicies',
+        'allow(name, namespace)',
+        `${namespace}/${name}`,
+        'a policy added with addPolicy()',
+      );
     list.push(rule);
   }
 

@@ -114,7 +114,7 @@ export class CentralThanos extends Construct {
     const ns = props.namespace;
     this.namespace = ns;
     const pools = props.nodePools ?? {};
-    const scheduling = podScheduling(props, pools);
+    const scheduling = podScheduling(props, pools, { subject: 'CentralThanos', path: 'props' });
     const objstore = kplus.EnvValue.fromSecretValue(
       {
         secret: kplus.Secret.fromSecretName(this, 'ObjstoreSecret', props.objectStorageSecret.name),
