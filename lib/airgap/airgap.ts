@@ -71,6 +71,11 @@ export type ChartArchiveReader = (file: string) => Uint8Array | undefined;
  */
 export const CHART_CONTENT_LIMIT = 1024 * 1024;
 
+/** Why a platform cannot take `source: static` (the inventory's check and the props' say it alike). */
+export function noStaticFolder(platform: PlatformProfile): string {
+  return `${platform.title} has no static charts folder (only k3s serves one to its install Jobs)`;
+}
+
 /** The k3s static charts URL of a chart; the install Job replaces `%{KUBERNETES_API}%` with the API server. */
 export function staticChartUrl(chart: ChartRef): string {
   return `https://%{KUBERNETES_API}%/static/charts/${chart.chart}-${chart.version}.tgz`;
@@ -139,7 +144,7 @@ export function chartSource(chart: ChartRef, ctx: ChartSourceContext): ChartSour
   }
   if (kind === 'static' && ctx.platform && ctx.platform.staticChartsFolder === undefined) {
     throw new AirgapError(
-      `cluster ${ctx.cluster}: ${field} is static, but ${ctx.platform.title} has no static charts folder (only k3s serves one to its install Jobs); expected repository or embedded`,
+      `cluster ${ctx.cluster}: ${field} is static, but ${noStaticFolder(ctx.platform)}; expected repository or embedded`,
     );
   }
   if (kind === 'static') return { chart: staticChartUrl(chart), version: chart.version };

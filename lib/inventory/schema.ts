@@ -8,6 +8,7 @@ import { checkRE2 } from '../regexp/re2';
 import { parseMatcher } from '../alerting/matchers';
 import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
 import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '../pod-security';
+import { noStaticFolder } from '../airgap/airgap';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
@@ -1405,7 +1406,7 @@ export function checkAirgapOnPlatform(
         code: 'custom',
         path: [...basePath, 'airgap', 'charts', 'source', chart],
         input: kind,
-        message: `repository or embedded: ${profile.title} has no static charts folder (only k3s serves one to its install Jobs)`,
+        message: `repository or embedded: ${noStaticFolder(profile)}`,
       });
     }
   }
