@@ -310,6 +310,13 @@ describe('central Grafana alerting', () => {
     expect(grafanaUid('cmm-short')).toBe('cmm-short');
     expect(grafanaUid(`cmm-${'x'.repeat(63)}-unreachable`)).toHaveLength(40);
   });
+
+  test('a datasource uid is cmm-prom-<cluster> up to 40 characters (31-character names), hashed past it', () => {
+    // 9 + 31 = 40 characters: kept as written, so a 31-character cluster keeps its readable uid.
+    expect(CentralGrafana.datasourceUid('a'.repeat(31))).toBe(`cmm-prom-${'a'.repeat(31)}`);
+    // 41: the first 31 characters, "-" and the first 8 hex digits of the SHA-256 of the whole text.
+    expect(CentralGrafana.datasourceUid('a'.repeat(32))).toBe('cmm-prom-aaaaaaaaaaaaaaaaaaaaaa-9cc62525');
+  });
 });
 
 describe('inventory', () => {
