@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AGENT_RELEASE_NAME, ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
@@ -49,9 +49,11 @@ export interface FleetProps {
 }
 
 /**
- * The whole fleet: one Chart per cluster (its id is the cluster name and its folder `dist/<name>/`), a
- * `ClusterAgent` in every monitored cluster and a `CentralGrafana` in the central cluster, whose chart also holds
- * the central's agent when the central is monitored too.
+ * The whole fleet: one Chart per cluster, a child of the Fleet (its id is the cluster name and its folder
+ * `dist/<name>/`), a `ClusterAgent` in every monitored cluster and a `CentralGrafana` in the central cluster, whose
+ * chart also holds the central's agent when the central is monitored too; with `argocd:`, an `argocd` chart too. The
+ * Fleet may sit under any construct of a cdk8s `App`: `renderApp` finds its charts there, and every object sets its
+ * name, so the construct path changes no name.
  */
 export class Fleet extends Construct {
   public readonly agents: ClusterAgent[] = [];
@@ -71,7 +73,7 @@ export class Fleet extends Construct {
   private readonly charts = new Map<string, Chart>();
   private readonly centralAirgap: AirgapOptions;
 
-  constructor(scope: App, id: string, props: FleetProps) {
+  constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
     const inv = props.inventory;
     const clusters = resolveClusters(inv);
@@ -125,7 +127,7 @@ export class Fleet extends Construct {
           : {}),
         ...(props.chartArchive ? { chartArchive: props.chartArchive } : {}),
       } as ClusterAgentProps;
-      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
+      this.agents.push(new ClusterAgent(this.chartFor(name), 'Agent', markPrevalidated(agentProps)));
     }
 
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
@@ -139,7 +141,7 @@ export class Fleet extends Construct {
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
       this.loki = new CentralLoki(
-        this.chartFor(scope, c.cluster),
+        this.chartFor(c.cluster),
         'Loki',
         markPrevalidated({
           ...lokiOptions,
@@ -158,7 +160,7 @@ export class Fleet extends Construct {
         require('./thanos/central-thanos') as typeof import('./thanos/central-thanos');
       globalViewUrl = queryFrontendUrl(namespace);
       const { objectStorageSecret, grpcClientTlsSecret, clusterDatasources: _d, ...components } = ct;
-      this.thanos = new CentralThanos(this.chartFor(scope, c.cluster), 'Thanos', {
+      this.thanos = new CentralThanos(this.chartFor(c.cluster), 'Thanos', {
         ...components,
         objectStorageSecret,
         grpcClientTlsSecret,
@@ -178,7 +180,7 @@ export class Fleet extends Construct {
         images: centralAirgap.images,
       });
     }
-    this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
+    this.central = new CentralGrafana(this.chartFor(c.cluster), 'Central', {
       clusterName: c.cluster,
       namespace,
       createNamespace: centralAgent?.namespace !== namespace,
@@ -273,7 +275,7 @@ export class Fleet extends Construct {
           credentialsSecret: grafana.credentialsSecret ?? 'karma-grafana-credentials',
         });
       }
-      this.karma = new Karma(this.chartFor(scope, c.cluster), 'Karma', {
+      this.karma = new Karma(this.chartFor(c.cluster), 'Karma', {
         ...rest,
         namespace,
         alertmanagers,
@@ -289,7 +291,7 @@ export class Fleet extends Construct {
     if (policyOptions?.enabled ?? true) {
       const profile = profileOf(centralPlatform);
       const prometheusName = `${AGENT_RELEASE_NAME}-prometheus`;
-      this.centralNetworkPolicies = centralNetworkPolicies(this.chartFor(scope, c.cluster), {
+      this.centralNetworkPolicies = centralNetworkPolicies(this.chartFor(c.cluster), {
         namespace,
         profile,
         options: policyOptions,
@@ -357,7 +359,7 @@ export class Fleet extends Construct {
 
     if (inv.argocd) {
       const { destinations, ...argocd } = inv.argocd;
-      this.argocd = new ArgoCdApplications(this.chartFor(scope, ARGOCD_FOLDER), 'ArgoCD', {
+      this.argocd = new ArgoCdApplications(this.chartFor(ARGOCD_FOLDER), 'ArgoCD', {
         ...argocd,
         clusters: [...this.charts.keys()]
           .filter((name) => name !== ARGOCD_FOLDER)
@@ -429,10 +431,10 @@ export class Fleet extends Construct {
     return [...this.charts.entries()].filter(([name]) => name !== ARGOCD_FOLDER || !this.argocd).map(([, c]) => c);
   }
 
-  private chartFor(app: App, cluster: string): Chart {
+  private chartFor(cluster: string): Chart {
     let chart = this.charts.get(cluster);
     if (!chart) {
-      chart = new Chart(app, cluster, { disableResourceNameHashes: true });
+      chart = new Chart(this, cluster, { disableResourceNameHashes: true });
       this.charts.set(cluster, chart);
     }
     return chart;
