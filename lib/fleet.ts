@@ -17,12 +17,7 @@ import type { CentralThanos } from './thanos/central-thanos';
 import type { Karma, KarmaAlertmanager } from './central/karma';
 import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
 import { ALLOY_EVENTS_RELEASE_NAME, ALLOY_RELEASE_NAME } from './logs/log-agent';
-import {
-  centralNetworkPolicies,
-  controllerOfClass,
-  type NetworkFlow,
-  type NetworkPolicies,
-} from './security/network-policies';
+import { CentralNetworkPolicies, controllerOfClass, type NetworkFlow } from './security/network-policies';
 import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
 import { resolvePodSecurity } from './pod-security';
 import { DEFAULT_KUBERNETES_VERSION } from './versions';
@@ -69,7 +64,7 @@ export class Fleet extends Construct {
   /** The ArgoCD Applications, when the inventory asks for them. */
   public readonly argocd?: ArgoCdApplications;
   /** The NetworkPolicies of the central components, unless the central cluster switches them off. */
-  public readonly centralNetworkPolicies?: NetworkPolicies;
+  public readonly centralNetworkPolicies?: CentralNetworkPolicies;
   private readonly charts = new Map<string, Chart>();
   private readonly centralAirgap: AirgapOptions;
 
@@ -291,7 +286,7 @@ export class Fleet extends Construct {
     if (policyOptions?.enabled ?? true) {
       const profile = profileOf(centralPlatform);
       const prometheusName = `${AGENT_RELEASE_NAME}-prometheus`;
-      this.centralNetworkPolicies = centralNetworkPolicies(this.chartFor(c.cluster), {
+      this.centralNetworkPolicies = new CentralNetworkPolicies(this.chartFor(c.cluster), 'NetworkPolicies', {
         namespace,
         profile,
         options: policyOptions,

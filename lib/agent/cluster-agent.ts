@@ -57,9 +57,8 @@ import { alertmanagerAuth, checkAlertmanager, type AlertmanagerOptions } from '.
 import { basicAuthMiddleware } from '../ingress-auth';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 import {
-  agentNetworkPolicies,
+  AgentNetworkPolicies,
   type CentralClients,
-  type NetworkPolicies,
   type NetworkPolicyOptions,
   controllerOfClass,
 } from '../security/network-policies';
@@ -267,7 +266,7 @@ export class ClusterAgent extends Construct {
   /** The log agent, when logs are shipped. */
   public readonly logAgent?: LogAgent;
   /** The NetworkPolicies of the agent's components, unless switched off. */
-  public readonly networkPolicies?: NetworkPolicies;
+  public readonly networkPolicies?: AgentNetworkPolicies;
   /** Where the cluster's charts and images come from. */
   public readonly airgap: AirgapOptions;
   private readonly monitors = new Map<string, ApiObject>();
@@ -369,7 +368,7 @@ export class ClusterAgent extends Construct {
     if (props.networkPolicies?.enabled ?? true) {
       const thanos = props.thanos;
       const sidecarExposure = thanos && this.thanosMode === 'sidecar' ? thanos.exposure : undefined;
-      this.networkPolicies = agentNetworkPolicies(this, {
+      this.networkPolicies = new AgentNetworkPolicies(this, 'NetworkPolicies', {
         namespace: this.namespace,
         profile: this.profile,
         options: props.networkPolicies,
