@@ -103,8 +103,7 @@ export class Fleet extends Construct {
       const pushUrl = lokiPushUrl(name);
       if (logsOn) shipsLogs.push(name);
       const agentThanos = thanosOf(thanos);
-      // The schema guarantees each rule has exactly one of alert and record, which the union type expresses.
-      const agentProps = {
+      const agentProps: ClusterAgentProps = {
         clusterName: name,
         ...settings,
         ...(agentThanos ? { thanos: agentThanos } : {}),
@@ -121,7 +120,7 @@ export class Fleet extends Construct {
             }
           : {}),
         ...(props.chartArchive ? { chartArchive: props.chartArchive } : {}),
-      } as ClusterAgentProps;
+      };
       this.agents.push(new ClusterAgent(this.chartFor(name), 'Agent', markPrevalidated(agentProps)));
     }
 

@@ -97,6 +97,13 @@ export interface SlackReceiverOptions {
   readonly key?: string;
   /** Key of the webhook URL for critical alerts, e.g. the on-call channel's. @default - `key` */
   readonly criticalKey?: string;
+  /**
+   * Not supported, refused: a Slack app's webhook ignores Alertmanager's `channel`. Put each channel's webhook URL in
+   * the Secret and name its key in `key` (warnings) and `criticalKey`.
+   */
+  readonly channel?: never;
+  /** Not supported, refused, as `channel`. */
+  readonly criticalChannel?: never;
 }
 
 /**

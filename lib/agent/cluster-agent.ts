@@ -167,7 +167,7 @@ export interface ClusterAgentProps {
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
-const AGENT_PROPS = clusterConfigShape
+export const AGENT_PROPS = clusterConfigShape
   .omit({ name: true })
   .extend({
     clusterName: clusterConfigShape.shape.name,

@@ -197,7 +197,7 @@ export interface GrafanaLokiOptions {
 }
 
 /** The schema of {@link GrafanaLokiOptions}: the inventory's `central.loki` pieces Grafana uses. */
-const GRAFANA_LOKI = z.strictObject({
+export const GRAFANA_LOKI = z.strictObject({
   url: url('the credentials come from loki.credentialsSecret'),
   credentialsSecret: centralLokiShape.shape.grafanaCredentialsSecret.unwrap(),
   savedQueries: centralLokiShape.shape.savedQueries,

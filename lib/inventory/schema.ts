@@ -10,6 +10,7 @@ import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
 import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '../pod-security';
 import { noStaticFolder } from '../airgap/airgap';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
+import type { Rule } from '../rules/types';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
@@ -418,15 +419,10 @@ const monitorPart = z
 const slackAppChannel = () =>
   z
     .unknown()
-    .superRefine((v, ctx) => {
-      if (v !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          input: v,
-          message:
-            "one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey",
-        });
-      }
+    // A type predicate: the field's type is `undefined` (the props interface's `never`).
+    .refine((v): v is undefined => v === undefined, {
+      message:
+        "one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey",
     })
     .optional()
     .describe('Not supported: use one webhook per destination (key, criticalKey).');
@@ -550,10 +546,11 @@ export const rule = z
       .describe('summary, description, runbook_url: Go templates ({{ $labels.instance }}, {{ $value | humanize }}).')
       .optional(),
   })
+  // A type predicate: the schema's output is `Rule`, an alerting or a recording rule.
+  .refine((r): r is Rule => (r.alert === undefined) !== (r.record === undefined), {
+    message: 'exactly one of alert or record',
+  })
   .superRefine((r, ctx) => {
-    if ((r.alert === undefined) === (r.record === undefined)) {
-      ctx.addIssue({ code: 'custom', input: r, message: 'exactly one of alert or record', path: [] });
-    }
     // An alert's labels are templates too (a recording rule's are not).
     if (r.alert !== undefined) {
       for (const [k, v] of Object.entries(r.labels ?? {})) templateIssue(v, ctx, ['labels', k]);

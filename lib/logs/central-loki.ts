@@ -105,7 +105,7 @@ export type CentralLokiProps = CentralLokiOptions & {
 };
 
 /** The props' schema: the inventory's `central.loki` (less Grafana's part), and what the fleet hands on. */
-const CENTRAL_LOKI_PROPS = centralLokiShape
+export const CENTRAL_LOKI_PROPS = centralLokiShape
   .omit({ savedQueries: true, alerts: true })
   .extend({
     namespace: namespaceProp,

@@ -40,11 +40,11 @@ export interface LogShippingOptions {
   readonly resources?: Resources;
   /** More tolerations of the DaemonSet (it tolerates every node pool's taints). @default - none */
   readonly tolerations?: readonly Toleration[];
-  /** The cluster's node pools: the DaemonSet runs on every node, so it tolerates their taints. @default - none */
-  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
 }
 
 export interface LogAgentProps extends LogShippingOptions {
+  /** The cluster's node pools: the DaemonSet runs on every node, so it tolerates their taints. @default - none */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The cluster's platform (where the HelmCharts go). @default - k3s */
   readonly profile?: PlatformProfile;
   readonly clusterName: string;
@@ -64,7 +64,7 @@ export interface LogAgentProps extends LogShippingOptions {
 }
 
 /** The props' schema: the inventory's `logs` settings, and what the cluster's agent hands on. */
-const LOG_AGENT_PROPS = logsSettings.extend({
+export const LOG_AGENT_PROPS = logsSettings.extend({
   clusterName: clusterConfigShape.shape.name,
   namespace: namespaceProp,
   podNamespace: namespaceProp.optional(),
