@@ -4,6 +4,7 @@ import { AGENT_RELEASE_NAME, ClusterAgent, markPrevalidated, type ClusterAgentPr
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, LOKI_RELEASE_NAME, lokiGatewayUrl } from './logs/central-loki';
+import { LOKI_DEFAULTS } from './logs/loki-defaults';
 import { ARGOCD_FOLDER, dashboardNameOf, type ClusterConfig, type Inventory } from './inventory/schema';
 import { profileOf } from './platforms/profiles';
 import { durationMs } from './inventory/duration';
@@ -225,7 +226,7 @@ export class Fleet extends Construct {
         ? {
             loki: markPrevalidated({
               url: lokiGatewayUrl(namespace),
-              credentialsSecret: c.loki.grafanaCredentialsSecret ?? 'loki-grafana-credentials',
+              credentialsSecret: c.loki.grafanaCredentialsSecret ?? LOKI_DEFAULTS.grafanaCredentialsSecret,
               savedQueries: c.loki.savedQueries,
               alerts: c.loki.alerts,
             }),

@@ -13,22 +13,34 @@ export interface SecretKeyOptions {
 
 /** A receiver: where notifications go. At least one kind. */
 export interface ReceiverOptions {
-  readonly slack?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  readonly slack?: readonly (SecretKeyOptions & {
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
   /** Microsoft Teams through a Workflows webhook (`msteamsv2_configs`). */
-  readonly msteams?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  readonly msteams?: readonly (SecretKeyOptions & {
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
   readonly email?: readonly {
     readonly to: readonly string[];
     readonly from: string;
     readonly smarthost: string;
+    /** SMTP user name (not secret). @default - no authentication */
     readonly username?: string;
     readonly passwordSecret?: SecretKeyOptions;
     /** @default true */
     readonly requireTls?: boolean;
+    /** Also notify when the alert resolves. @default true */
     readonly sendResolved?: boolean;
   }[];
   /** PagerDuty Events API v2: the routing key. */
-  readonly pagerduty?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
-  readonly webhook?: readonly (SecretKeyOptions & { readonly maxAlerts?: number; readonly sendResolved?: boolean })[];
+  readonly pagerduty?: readonly (SecretKeyOptions & {
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
+  readonly webhook?: readonly (SecretKeyOptions & {
+    /** At most this many alerts per message. @default - all */
+    readonly maxAlerts?: number;
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
 }
 
 /** Alertmanager behind an Ingress with TLS and basic authentication, as Prometheus can be (for Karma). */
@@ -58,14 +70,20 @@ export function alertmanagerAuth(
 /** A route: alerts matching all `matchers` go to `receiver`. */
 export interface RouteOptions {
   readonly receiver: string;
+  /** Label matchers, all of which an alert must match, e.g. `team="db"`. @default - every alert */
   readonly matchers?: readonly string[];
   /** @default false */
   readonly continue?: boolean;
+  /** Labels to group by. @default ['alertname', 'cluster'] */
   readonly groupBy?: readonly string[];
+  /** @default '30s' */
   readonly groupWait?: string;
+  /** @default '5m' */
   readonly groupInterval?: string;
+  /** @default '4h' */
   readonly repeatInterval?: string;
   readonly muteTimeIntervals?: readonly string[];
+  /** Time intervals (keys of `timeIntervals`) when the route is active. @default - always */
   readonly activeTimeIntervals?: readonly string[];
 }
 
@@ -76,6 +94,7 @@ export interface TimeIntervalOptions {
   readonly daysOfMonth?: readonly string[];
   readonly months?: readonly string[];
   readonly years?: readonly string[];
+  /** Time zone of `times`. @default 'UTC' */
   readonly location?: string;
 }
 

@@ -25,9 +25,17 @@ export type ReceiverKind = 'slack' | 'teams' | 'email';
 /** Central alerting in Grafana: contact points, the notification policy tree, and rules over every cluster. */
 export interface CentralAlertingOptions {
   /** Slack incoming webhook; its URL is read from the Secret (key default `url`). @default - none */
-  readonly slack?: { readonly secretName: string; readonly key?: string };
+  readonly slack?: {
+    readonly secretName: string;
+    /** Key of the webhook URL in the Secret. @default 'url' */
+    readonly key?: string;
+  };
   /** Microsoft Teams Workflows webhook ("Post to a channel when a webhook request is received"). @default - none */
-  readonly teams?: { readonly secretName: string; readonly key?: string };
+  readonly teams?: {
+    readonly secretName: string;
+    /** Key of the webhook URL in the Secret. @default 'url' */
+    readonly key?: string;
+  };
   /** E-mail. @default - none */
   readonly email?: { readonly addresses: readonly string[]; readonly smtp: SmtpOptions };
   /** Where critical alerts go. @default - every configured receiver */

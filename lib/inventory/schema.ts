@@ -11,12 +11,22 @@ import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '.
 import { noStaticFolder } from '../airgap/airgap';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
 import type { Rule } from '../rules/types';
+import { PROMETHEUS_DEFAULTS } from '../agent/prometheus-defaults';
+import { LOKI_DEFAULTS } from '../logs/loki-defaults';
+import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
   DEFAULT_VOLUMES_CRITICAL_PERCENT,
   DEFAULT_VOLUMES_WARNING_PERCENT,
+  PACK_DEFAULTS,
 } from '../rules/packs';
+
+/**
+ * A description's default sentence, `Default: <value>.`, from the constant the code uses: cmm.schema.json derives from
+ * it, and test/defaults.test.ts compares it with the props' JSDoc.
+ */
+export const defaultIs = (value: string | number | boolean): string => `Default: ${value}.`;
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -170,7 +180,7 @@ export const resources = z
     limits: resourceList.optional(),
   })
   .describe(
-    "Container resource requests and limits; they replace CMM's default (README, Secure defaults: requests and a memory limit) as a whole.",
+    "Container resource requests and limits; they replace CMM's default (README, Secure defaults: requests and a memory limit) as a whole. Default: CMM's requests and memory limit.",
   );
 
 export const storage = z
@@ -223,9 +233,9 @@ export const exposure = z
 export const toleration = z
   .strictObject({
     key: z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }).optional(),
-    operator: z.enum(['Equal', 'Exists']).optional(),
+    operator: z.enum(['Equal', 'Exists']).optional().describe('Default: Equal.'),
     value: z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }).optional(),
-    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('Default: every effect.'),
   })
   .describe('A pod toleration.');
 
@@ -261,14 +271,20 @@ const scheduling = (what: string) => ({
 
 export const prometheusSettings = z
   .strictObject({
-    retention: duration().optional().describe('How long samples are kept. Default: 10d.'),
+    retention: duration()
+      .optional()
+      .describe(`How long samples are kept. ${defaultIs(PROMETHEUS_DEFAULTS.retention)}`),
     retentionSize: z
       .string()
       .regex(PROMETHEUS_BYTE_SIZE, { error: EXPECT.byteSize })
       .optional()
       .describe('Maximum bytes of storage blocks kept. Default: no limit.'),
-    scrapeInterval: duration().optional().describe('Default scrape interval. Default: 30s.'),
-    evaluationInterval: duration().optional().describe('Rule evaluation interval. Default: 30s.'),
+    scrapeInterval: duration()
+      .optional()
+      .describe(`Default scrape interval. ${defaultIs(PROMETHEUS_DEFAULTS.scrapeInterval)}`),
+    evaluationInterval: duration()
+      .optional()
+      .describe(`Rule evaluation interval. ${defaultIs(PROMETHEUS_DEFAULTS.evaluationInterval)}`),
     storage: storage.optional().describe('Persistent storage. Default: none (emptyDir, data lost when the pod moves).'),
     resources: resources.optional(),
     ...scheduling('the Prometheus pod'),
@@ -366,7 +382,9 @@ export const cardinalitySettings = z
         "kube-state-metrics' own filter: an allow-list or a deny-list of metric names, not both. Default: every metric.",
       ),
   })
-  .describe('What Prometheus keeps of what it scrapes: drop and keep lists, unused histogram buckets, a sample limit.');
+  .describe(
+    'What Prometheus keeps of what it scrapes: drop and keep lists, unused histogram buckets, a sample limit. Default: the unused buckets dropped, nothing else.',
+  );
 
 export const nodeExporterSettings = z
   .strictObject({
@@ -539,7 +557,9 @@ export const rule = z
       .optional()
       .describe('Name of the recorded series (a recording rule).'),
     expr: promql().describe('PromQL expression, checked at synth time.'),
-    for: duration().optional().describe('How long the condition must hold before the alert fires.'),
+    for: duration()
+      .optional()
+      .describe('How long the condition must hold before the alert fires. Default: fires at once.'),
     labels: promLabels('Labels added to the alert or series; give alerts a severity.').optional(),
     annotations: z
       .record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), alertTemplate())
@@ -568,6 +588,11 @@ export const ruleGroup = z
   })
   .describe('A rule group.');
 
+const T = PACK_DEFAULTS.targets;
+const N = PACK_DEFAULTS.nodes;
+const F = PACK_DEFAULTS.filesystem;
+const V = PACK_DEFAULTS.volumes;
+
 export const rulesSettings = z
   .strictObject({
     runbookBaseUrl: url('runbooks are for people: serve them without credentials')
@@ -580,59 +605,100 @@ export const rulesSettings = z
         kubelet: labelMatchers().optional().describe('Default: job="kubelet", metrics_path="/metrics"'),
       })
       .optional()
-      .describe('Selectors of the jobs the built-in packs query.'),
+      .describe("Selectors of the jobs the built-in packs query. Default: kube-prometheus-stack's job selectors."),
     packs: z
       .strictObject({
         watchdog: z.strictObject(toggle).optional().describe('Watchdog: always firing, proves the pipeline.'),
         targets: z
-          .strictObject({ ...toggle, downPercent: percent().optional(), for: duration().optional() })
+          .strictObject({
+            ...toggle,
+            downPercent: percent()
+              .optional()
+              .describe(`Share of a job's targets down, in percent. ${defaultIs(T.downPercent)}`),
+            for: duration().optional().describe(defaultIs(T.for)),
+          })
           .optional()
-          .describe('TargetDown. Defaults: downPercent 10, for 10m.'),
+          .describe('TargetDown.'),
         nodes: z
           .strictObject({
             ...toggle,
-            downFor: duration().optional(),
-            memoryPercent: percent().optional(),
-            cpuPercent: percent().optional(),
-            for: duration().optional(),
+            downFor: duration()
+              .optional()
+              .describe(`How long node-exporter must be unreachable for NodeDown. ${defaultIs(N.downFor)}`),
+            memoryPercent: percent()
+              .optional()
+              .describe(`Memory in use, in percent. ${defaultIs(N.memoryPercent)}`),
+            cpuPercent: percent()
+              .optional()
+              .describe(`CPU busy, in percent. ${defaultIs(N.cpuPercent)}`),
+            for: duration()
+              .optional()
+              .describe(`How long pressure or not-ready must last. ${defaultIs(N.for)}`),
           })
           .optional()
-          .describe(
-            'NodeDown, KubeNodeNotReady, NodeMemoryHighUtilization, NodeCPUHighUsage. Defaults: downFor 5m, 90%, 90%, for 15m.',
-          ),
+          .describe('NodeDown, KubeNodeNotReady, NodeMemoryHighUtilization, NodeCPUHighUsage.'),
         filesystem: z
           .strictObject({
             ...toggle,
-            warningPercent: percent().optional(),
-            criticalPercent: percent().optional(),
-            for: duration().optional(),
-            predictHours: z.number().int().positive().optional(),
-            predictMinUsedPercent: percent().optional(),
-            selector: labelMatchers().optional(),
+            warningPercent: percent()
+              .optional()
+              .describe(`Used space, in percent, for a warning. ${defaultIs(F.warningPercent)}`),
+            criticalPercent: percent()
+              .optional()
+              .describe(`Used space, in percent, for a critical alert. ${defaultIs(F.criticalPercent)}`),
+            for: duration().optional().describe(defaultIs(F.for)),
+            predictHours: z
+              .number()
+              .int()
+              .positive()
+              .optional()
+              .describe(`Warn when predicted full within this many hours. ${defaultIs(F.predictHours)}`),
+            predictMinUsedPercent: percent()
+              .optional()
+              .describe(`...and already at least this full, in percent. ${defaultIs(F.predictMinUsedPercent)}`),
+            selector: labelMatchers()
+              .optional()
+              .describe(`Label matchers choosing the filesystems. ${defaultIs(F.selector)}`),
           })
           .superRefine(warningBelowCritical(DEFAULT_FILESYSTEM_WARNING_PERCENT, DEFAULT_FILESYSTEM_CRITICAL_PERCENT))
           .optional()
-          .describe(
-            'NodeFilesystemUsageHigh, NodeFilesystemFillingUp. Defaults: warning 80%, critical 90%, for 10m, 24 hours.',
-          ),
+          .describe('NodeFilesystemUsageHigh, NodeFilesystemFillingUp.'),
         pods: z
-          .strictObject({ ...toggle, for: duration().optional(), namespaces: regex().optional() })
+          .strictObject({
+            ...toggle,
+            for: duration().optional().describe(defaultIs(PACK_DEFAULTS.pods.for)),
+            namespaces: regex()
+              .optional()
+              .describe(`Regular expression of the namespaces watched. ${defaultIs(PACK_DEFAULTS.pods.namespaces)}`),
+          })
           .optional()
-          .describe('KubePodCrashLooping. Defaults: for 15m, every namespace.'),
+          .describe('KubePodCrashLooping.'),
         workloads: z
-          .strictObject({ ...toggle, for: duration().optional(), namespaces: regex().optional() })
+          .strictObject({
+            ...toggle,
+            for: duration().optional().describe(defaultIs(PACK_DEFAULTS.workloads.for)),
+            namespaces: regex()
+              .optional()
+              .describe(
+                `Regular expression of the namespaces watched. ${defaultIs(PACK_DEFAULTS.workloads.namespaces)}`,
+              ),
+          })
           .optional()
-          .describe('KubeDeploymentReplicasMismatch. Defaults: for 15m, every namespace.'),
+          .describe('KubeDeploymentReplicasMismatch.'),
         volumes: z
           .strictObject({
             ...toggle,
-            warningPercent: percent().optional(),
-            criticalPercent: percent().optional(),
-            for: duration().optional(),
+            warningPercent: percent()
+              .optional()
+              .describe(`Used space of a claim, in percent, for a warning. ${defaultIs(V.warningPercent)}`),
+            criticalPercent: percent()
+              .optional()
+              .describe(`...and for a critical alert. ${defaultIs(V.criticalPercent)}`),
+            for: duration().optional().describe(defaultIs(V.for)),
           })
           .superRefine(warningBelowCritical(DEFAULT_VOLUMES_WARNING_PERCENT, DEFAULT_VOLUMES_CRITICAL_PERCENT))
           .optional()
-          .describe('KubePersistentVolumeFillingUp. Defaults: warning 90%, critical 97%, for 5m.'),
+          .describe('KubePersistentVolumeFillingUp.'),
       })
       .optional()
       .describe('The built-in rule packs, all on by default.'),
@@ -841,7 +907,9 @@ export const alertmanagerSettings = z
       ),
     defaultReceiver: amName()
       .optional()
-      .describe("Where alerts that no route takes go. Default: slack's warning receiver (required without slack)."),
+      .describe(
+        "Where alerts that no route takes go. Default: slack-warning, slack's warning receiver (required without slack).",
+      ),
     timeIntervals: z
       .record(amName(), z.array(amTimeInterval).min(1))
       .optional()
@@ -973,7 +1041,7 @@ export const clusterThanos = z
     exposure: sidecarExposure
       .optional()
       .describe(
-        'sidecar: how the centre reaches the sidecar. Required for every cluster but the central one, which has none (its sidecar is reached in the cluster).',
+        'sidecar: how the centre reaches the sidecar. Required for every cluster but the central one, which has none (its sidecar is reached in the cluster). Default: in-cluster only (the central cluster).',
       ),
     agent: z
       .boolean()
@@ -1038,7 +1106,9 @@ export const networkPolicySettings = z
         ).optional(),
       })
       .optional()
-      .describe('Where the ingress controllers run, which alone reach the exposed endpoints.'),
+      .describe(
+        "Where the ingress controllers run, which alone reach the exposed endpoints. Default: the platform's namespaces, every pod of them.",
+      ),
     prometheusClients: z
       .array(
         z.strictObject({
@@ -1057,7 +1127,9 @@ export const networkPolicySettings = z
         "Address ranges (the nodes') an ingress controller on the host network (hostNetwork: true) connects from. Default: none.",
       ),
   })
-  .describe("NetworkPolicies for what CMM deploys (see the README's NetworkPolicies section).");
+  .describe(
+    "NetworkPolicies for what CMM deploys (see the README's NetworkPolicies section). Default: on, with the platform's ingress controller namespaces.",
+  );
 
 /** A chart repository: a Helm repository (http:// or https://) or an OCI registry path (oci://host/path). */
 const chartRepository = () =>
@@ -1119,7 +1191,7 @@ export const airgapSettings = z
         source: chartNameKeys(z.enum(['repository', 'embedded', 'static']))
           .optional()
           .describe(
-            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s only: the archive copied to the servers' /var/lib/rancher/k3s/server/static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz).",
+            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s only: the archive copied to the servers' /var/lib/rancher/k3s/server/static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz). Default: repository, for every chart.",
           ),
       })
       .superRefine((c, ctx) => {
@@ -1166,7 +1238,9 @@ export const airgapSettings = z
       .optional()
       .describe('Where the images come from.'),
   })
-  .describe("Air-gapped clusters: the charts' and images' mirrors (see the README's Air-gapped clusters).");
+  .describe(
+    "Air-gapped clusters: the charts' and images' mirrors (see the README's Air-gapped clusters). Default: the upstream repositories and registries.",
+  );
 
 export const podSecuritySettings = z
   .strictObject({
@@ -1190,7 +1264,9 @@ export const podSecuritySettings = z
         "Namespace of the pods that need host access (node-exporter, the log agent and its push Secret), labelled privileged; CMM creates and owns it, so not the monitoring namespace, one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default), the helm-controller's where CMM installs it, the central Grafana's (central.namespace) in the central cluster, nor ArgoCD's with argocd output. Default: <namespace>-host (so namespace has at most 58 characters).",
       ),
   })
-  .describe('Pod Security Standards labels of the monitoring namespaces.');
+  .describe(
+    'Pod Security Standards labels of the monitoring namespaces. Default: the namespace enforces restricted; node-exporter and the log agent run in <namespace>-host, which enforces privileged.',
+  );
 
 const clusterSettings = {
   namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
@@ -1614,7 +1690,10 @@ export const centralAlerting = z
           secretName: dnsSubdomain().describe('Existing Secret with the SMTP user and password.'),
           userKey: secretKey().optional().describe('Default: user'),
           passwordKey: secretKey().optional().describe('Default: password'),
-          startTLSPolicy: z.enum(['MandatoryStartTLS', 'OpportunisticStartTLS', 'NoStartTLS']).optional(),
+          startTLSPolicy: z
+            .enum(['MandatoryStartTLS', 'OpportunisticStartTLS', 'NoStartTLS'])
+            .optional()
+            .describe('Default: MandatoryStartTLS.'),
         }),
       })
       .optional()
@@ -1645,11 +1724,16 @@ export const centralAlerting = z
 
 /** The central Loki's settings, without the checks across them (see {@link checkLokiObjectStorage}). */
 export const centralLokiShape = z.strictObject({
-  mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic (one process, filesystem).'),
+  mode: z
+    .enum(['monolithic', 'distributed'])
+    .optional()
+    .describe(`${defaultIs(LOKI_DEFAULTS.mode)} monolithic: one process, filesystem.`),
   clusterDns: z
     .strictObject({
-      service: dnsLabel().optional().describe('Default: kube-dns'),
-      namespace: dnsLabel().optional().describe('Default: kube-system'),
+      service: dnsLabel()
+        .optional()
+        .describe("Default: the platform's: kube-dns, or rke2-coredns-rke2-coredns on RKE2."),
+      namespace: dnsLabel().optional().describe("Default: the platform's: kube-system."),
     })
     .optional()
     .describe(
@@ -1663,14 +1747,14 @@ export const centralLokiShape = z.strictObject({
         .min(64)
         .max(65536)
         .optional()
-        .describe('Memory of the chunks cache, in MB. Default: 512.'),
+        .describe(`Memory of the chunks cache, in MB. ${defaultIs(LOKI_DEFAULTS.caches.chunksMB)}`),
       resultsMB: z
         .number()
         .int()
         .min(32)
         .max(65536)
         .optional()
-        .describe('Memory of the results cache, in MB. Default: 128.'),
+        .describe(`Memory of the results cache, in MB. ${defaultIs(LOKI_DEFAULTS.caches.resultsMB)}`),
     })
     .optional()
     .describe(
@@ -1695,7 +1779,9 @@ export const centralLokiShape = z.strictObject({
     .describe(
       "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
     ),
-  retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
+  retention: duration()
+    .optional()
+    .describe(`How long logs are kept. ${defaultIs(LOKI_DEFAULTS.retention)}`),
   storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
   objectStorage: z
     .strictObject({
@@ -1705,17 +1791,23 @@ export const centralLokiShape = z.strictObject({
       region: z
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'a region name such as "eu-west-1"' })
-        .optional(),
+        .optional()
+        .describe(`The S3 region. ${defaultIs(LOKI_DEFAULTS.objectStorage.region)}`),
       chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
       rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
       credentialsSecret: dnsSubdomain().describe('Existing Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
-      forcePathStyle: z.boolean().optional(),
+      forcePathStyle: z
+        .boolean()
+        .optional()
+        .describe(
+          `Path-style bucket URLs (MinIO and most S3-compatible stores). ${defaultIs(LOKI_DEFAULTS.objectStorage.forcePathStyle)}`,
+        ),
     })
     .optional()
     .describe('S3-compatible storage; required with mode distributed.'),
   gatewayAuthSecret: dnsSubdomain()
     .optional()
-    .describe('Existing Secret with a .htpasswd key. Default: loki-gateway-htpasswd.'),
+    .describe(`Existing Secret with a .htpasswd key. ${defaultIs(LOKI_DEFAULTS.gatewayAuthSecret)}`),
   ingress: z
     .strictObject({
       host: dnsSubdomain(),
@@ -1727,7 +1819,7 @@ export const centralLokiShape = z.strictObject({
   grafanaCredentialsSecret: dnsSubdomain()
     .optional()
     .describe(
-      "Existing Secret in Grafana's namespace with username and password for the gateway. Default: loki-grafana-credentials.",
+      `Existing Secret in Grafana's namespace with username and password for the gateway. ${defaultIs(LOKI_DEFAULTS.grafanaCredentialsSecret)}`,
     ),
   savedQueries: z
     .record(dnsSubdomain(), z.strictObject({ query: logql(), description: z.string().optional() }))
@@ -1743,7 +1835,7 @@ export const centralLokiShape = z.strictObject({
         threshold: z.number().describe('The alert fires while the query is above this value.'),
         for: duration().optional().describe('Default: 5m.'),
         severity: z.enum(['critical', 'warning', 'info']).optional().describe('Default: warning.'),
-        summary: z.string().min(1).optional(),
+        summary: z.string().min(1).optional().describe('Default: the alert name and threshold.'),
         description: z.string().optional(),
       }),
     )
@@ -1802,7 +1894,9 @@ export const centralThanos = z
     objectStorageSecret: z
       .strictObject({
         name: dnsSubdomain().describe('Name of the Secret.'),
-        key: secretKey().optional().describe('Key holding the Thanos objstore YAML. Default: objstore.yml'),
+        key: secretKey()
+          .optional()
+          .describe(`Key holding the Thanos objstore YAML. ${defaultIs(THANOS_DEFAULTS.objectStorageKey)}`),
       })
       .describe(
         'Existing Secret with the Thanos object storage configuration (type S3, GCS, AZURE or FILESYSTEM), in the central Thanos namespace and in the agent namespace of every sidecar cluster.',
@@ -1810,26 +1904,38 @@ export const centralThanos = z
     grpcClientTlsSecret: dnsSubdomain()
       .optional()
       .describe(
-        "Existing Secret with the central Query's client certificate (tls.crt, tls.key) and the CA of the sidecars' certificates (ca.crt). Default: thanos-grpc-client.",
+        `Existing Secret with the central Query's client certificate (tls.crt, tls.key) and the CA of the sidecars' certificates (ca.crt). ${defaultIs(THANOS_DEFAULTS.grpcClientTlsSecret)}`,
       ),
     query: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 2'),
+        replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.query.replicas)),
         resources: resources.optional(),
       })
       .optional(),
     queryFrontend: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 2'),
-        cacheSize: thanosSize().optional().describe('In-memory results cache of each replica. Default: 512MB'),
+        replicas: z
+          .number()
+          .int()
+          .min(1)
+          .max(20)
+          .optional()
+          .describe(defaultIs(THANOS_DEFAULTS.queryFrontend.replicas)),
+        cacheSize: thanosSize()
+          .optional()
+          .describe(`In-memory results cache of each replica. ${defaultIs(THANOS_DEFAULTS.queryFrontend.cacheSize)}`),
         resources: resources.optional(),
       })
       .optional(),
     store: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 1'),
-        indexCacheSize: thanosSize().optional().describe('In-memory index cache. Default: 1GB'),
-        storage: storage.optional().describe('Its cache of index headers (safe to lose). Default: 20Gi'),
+        replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.store.replicas)),
+        indexCacheSize: thanosSize()
+          .optional()
+          .describe(`In-memory index cache. ${defaultIs(THANOS_DEFAULTS.store.indexCacheSize)}`),
+        storage: storage
+          .optional()
+          .describe(`Its cache of index headers (safe to lose). ${defaultIs(THANOS_DEFAULTS.store.storageSize)}`),
         resources: resources.optional(),
       })
       .optional(),
@@ -1837,31 +1943,41 @@ export const centralThanos = z
       .strictObject({
         retention: z
           .strictObject({
-            raw: duration().optional().describe('Raw samples. Default: 30d'),
-            fiveMinutes: duration().optional().describe('5-minute downsampled data. Default: 90d'),
-            oneHour: duration().optional().describe('1-hour downsampled data. Default: 1y'),
+            raw: duration()
+              .optional()
+              .describe(`Raw samples. ${defaultIs(THANOS_DEFAULTS.compactor.retention.raw)}`),
+            fiveMinutes: duration()
+              .optional()
+              .describe(`5-minute downsampled data. ${defaultIs(THANOS_DEFAULTS.compactor.retention.fiveMinutes)}`),
+            oneHour: duration()
+              .optional()
+              .describe(`1-hour downsampled data. ${defaultIs(THANOS_DEFAULTS.compactor.retention.oneHour)}`),
           })
           .optional()
           .describe('How long the bucket keeps each resolution.'),
-        downsampling: z.boolean().optional().describe('Default: true'),
-        storage: storage.optional().describe('Its work space. Default: 100Gi'),
+        downsampling: z.boolean().optional().describe(defaultIs(THANOS_DEFAULTS.compactor.downsampling)),
+        storage: storage.optional().describe(`Its work space. ${defaultIs(THANOS_DEFAULTS.compactor.storageSize)}`),
         resources: resources.optional(),
       })
       .optional(),
     receive: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 1'),
+        replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.receive.replicas)),
         replicationFactor: z
           .number()
           .int()
           .min(1)
           .max(5)
           .optional()
-          .describe('Copies of each sample across replicas (odd, at most replicas). Default: 1'),
+          .describe(
+            `Copies of each sample across replicas (odd, at most replicas). ${defaultIs(THANOS_DEFAULTS.receive.replicationFactor)}`,
+          ),
         retention: duration()
           .optional()
-          .describe('How long each replica keeps samples locally after upload. Default: 1d'),
-        storage: storage.optional().describe('Default: 50Gi'),
+          .describe(
+            `How long each replica keeps samples locally after upload. ${defaultIs(THANOS_DEFAULTS.receive.retention)}`,
+          ),
+        storage: storage.optional().describe(defaultIs(THANOS_DEFAULTS.receive.storageSize)),
         resources: resources.optional(),
         ingress: z
           .strictObject(basicAuthIngressFields('the push endpoint', 'htpasswd lines, one per pushing cluster'))

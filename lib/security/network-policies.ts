@@ -50,6 +50,7 @@ export interface NetworkPolicyOptions {
    */
   readonly prometheusClients?: readonly {
     readonly namespace: string;
+    /** Labels of their pods. @default - every pod of the namespace */
     readonly podLabels?: Readonly<Record<string, string>>;
   }[];
 }
