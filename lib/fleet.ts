@@ -22,6 +22,7 @@ import { CentralNetworkPolicies, controllerOfClass, type NetworkFlow } from './s
 import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
 import { resolvePodSecurity } from './pod-security';
 import { DEFAULT_KUBERNETES_VERSION } from './versions';
+import { AGENT_DEFAULTS } from './agent/agent-defaults';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -74,7 +75,7 @@ export class Fleet extends Construct {
     const inv = props.inventory;
     const clusters = resolveClusters(inv);
     const c = inv.central;
-    const namespace = c.namespace ?? 'monitoring';
+    const namespace = c.namespace ?? AGENT_DEFAULTS.namespace;
 
     // Where each cluster's Alloy pushes: in-cluster for the central cluster, the exposed endpoint for the others.
     const lokiPushUrl = (cluster: string) =>

@@ -146,3 +146,25 @@ describe('defaults of the central Thanos', () => {
     expect(JSON.stringify(spec('StatefulSet', 'thanos-store').template.spec)).toContain('"key":"objstore.yml"');
   });
 });
+
+describe("defaults of a cluster's Alertmanager", () => {
+  test('the heartbeat: every 1m, its URL under the key url', () => {
+    const chart = Testing.chart();
+    new ClusterAgent(chart, 'Agent', {
+      clusterName: 'c',
+      alertmanager: { enabled: true, slack: { secretName: 'am-slack' }, heartbeat: { secretName: 'am-heartbeat' } },
+    });
+    const helm = (Testing.synth(chart) as Manifest[]).find(
+      (m) => m.kind === 'HelmChart' && m.metadata.name === 'cmm-agent',
+    )!;
+    const config = helmValues(helm).alertmanager.config;
+    expect(config.route.routes[0]).toMatchObject({
+      receiver: 'heartbeat',
+      group_interval: '1m',
+      repeat_interval: '1m',
+    });
+    expect(config.receivers.find((r: { name: string }) => r.name === 'heartbeat').webhook_configs[0].url_file).toBe(
+      '/etc/alertmanager/secrets/am-heartbeat/url',
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../
 import { normalizeMatcher } from '../alerting/matchers';
 import { basicAuthAnnotations, type BasicAuthIngress } from '../ingress-auth';
 import { formatPath, ValidationError } from '../inventory/errors';
+import { AGENT_DEFAULTS } from './agent-defaults';
 
 /** A credential in an existing Secret of the agent namespace, mounted into Alertmanager and read from the file. */
 export interface SecretKeyOptions {
@@ -351,22 +352,22 @@ export function alertmanagerConfig(
   const hb = o.heartbeat;
   const slackReceiver = (name: string, key: string) =>
     receiverConfig(name, { slack: [{ secretName: slack!.secretName, key }] });
-  const warningKey = slack?.key ?? 'url';
+  const warningKey = slack?.key ?? AGENT_DEFAULTS.alertmanager.slackKey;
   const watchdog = hb
     ? {
         receiver: 'heartbeat',
         matchers: ['alertname = "Watchdog"'],
         group_by: ['alertname', 'cluster'],
         group_wait: '0s',
-        group_interval: hb.interval ?? '1m',
-        repeat_interval: hb.interval ?? '1m',
+        group_interval: hb.interval ?? AGENT_DEFAULTS.alertmanager.heartbeat.interval,
+        repeat_interval: hb.interval ?? AGENT_DEFAULTS.alertmanager.heartbeat.interval,
       }
     : { receiver: 'null', matchers: ['alertname = "Watchdog"'] };
   const timeIntervals = Object.entries(o.timeIntervals ?? {});
   return {
     global: { resolve_timeout: '5m' },
     route: {
-      receiver: o.defaultReceiver ?? 'slack-warning',
+      receiver: o.defaultReceiver ?? AGENT_DEFAULTS.alertmanager.defaultReceiver,
       group_by: GROUP_BY,
       group_wait: '30s',
       group_interval: '5m',
@@ -401,7 +402,12 @@ export function alertmanagerConfig(
         ? [
             {
               name: 'heartbeat',
-              webhook_configs: [{ url_file: file(hb.secretName, hb.key ?? 'url'), send_resolved: false }],
+              webhook_configs: [
+                {
+                  url_file: file(hb.secretName, hb.key ?? AGENT_DEFAULTS.alertmanager.heartbeat.key),
+                  send_resolved: false,
+                },
+              ],
             },
           ]
         : []),

@@ -62,6 +62,7 @@ import {
   type NetworkPolicyOptions,
   controllerOfClass,
 } from '../security/network-policies';
+import { AGENT_DEFAULTS } from './agent-defaults';
 
 /** A cluster's Prometheus rules. */
 export interface RulesOptions {
@@ -280,7 +281,7 @@ export class ClusterAgent extends Construct {
     }
     this.clusterName = props.clusterName;
     this.profile = profileOf(props.platform);
-    this.namespace = props.namespace ?? 'monitoring';
+    this.namespace = props.namespace ?? AGENT_DEFAULTS.namespace;
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
     this.kubeStateMetrics =

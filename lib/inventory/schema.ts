@@ -14,6 +14,9 @@ import type { Rule } from '../rules/types';
 import { PROMETHEUS_DEFAULTS } from '../agent/prometheus-defaults';
 import { LOKI_DEFAULTS } from '../logs/loki-defaults';
 import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
+import { GRAFANA_DEFAULTS } from '../central/grafana-defaults';
+import { DEFAULT_KUBERNETES_VERSION } from '../versions';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
@@ -874,7 +877,9 @@ export const alertmanagerSettings = z
     slack: z
       .strictObject({
         secretName: dnsSubdomain().describe('Existing Secret in the agent namespace holding the Slack webhook URL.'),
-        key: secretKey().optional().describe('Key of the webhook URL for warnings. Default: url'),
+        key: secretKey()
+          .optional()
+          .describe(`Key of the webhook URL for warnings. ${defaultIs(AGENT_DEFAULTS.alertmanager.slackKey)}`),
         criticalKey: secretKey()
           .optional()
           .describe('Key of the webhook URL for critical alerts (e.g. the on-call channel). Default: key'),
@@ -888,8 +893,10 @@ export const alertmanagerSettings = z
     heartbeat: z
       .strictObject({
         secretName: dnsSubdomain().describe('Existing Secret in the agent namespace with the heartbeat URL.'),
-        key: secretKey().optional().describe('Default: url'),
-        interval: duration().optional().describe('How often the Watchdog is sent. Default: 1m'),
+        key: secretKey().optional().describe(defaultIs(AGENT_DEFAULTS.alertmanager.heartbeat.key)),
+        interval: duration()
+          .optional()
+          .describe(`How often the Watchdog is sent. ${defaultIs(AGENT_DEFAULTS.alertmanager.heartbeat.interval)}`),
       })
       .optional()
       .describe(
@@ -908,7 +915,7 @@ export const alertmanagerSettings = z
     defaultReceiver: amName()
       .optional()
       .describe(
-        "Where alerts that no route takes go. Default: slack-warning, slack's warning receiver (required without slack).",
+        `Where alerts that no route takes go. Default: ${AGENT_DEFAULTS.alertmanager.defaultReceiver}, slack's warning receiver (required without slack).`,
       ),
     timeIntervals: z
       .record(amName(), z.array(amTimeInterval).min(1))
@@ -964,7 +971,7 @@ export const logsSettings = z
     credentialsSecret: dnsSubdomain()
       .optional()
       .describe(
-        'Existing Secret with keys username and password for the Loki gateway, in the namespace the log agent runs in: podSecurity.hostNamespace (Default: <namespace>-host) when the monitoring namespace enforces baseline or restricted, else the agent namespace. Default: loki-push-credentials.',
+        `Existing Secret with keys username and password for the Loki gateway, in the namespace the log agent runs in: podSecurity.hostNamespace (Default: <namespace>-host) when the monitoring namespace enforces baseline or restricted, else the agent namespace. ${defaultIs(AGENT_DEFAULTS.logs.credentialsSecret)}`,
       ),
     events: z.boolean().optional().describe('Also ship Kubernetes events. Default: false.'),
     journal: z.boolean().optional().describe("Also ship each node's systemd journal. Default: false."),
@@ -1269,7 +1276,9 @@ export const podSecuritySettings = z
   );
 
 const clusterSettings = {
-  namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
+  namespace: dnsLabel()
+    .optional()
+    .describe(`Namespace of the monitoring stack. ${defaultIs(AGENT_DEFAULTS.namespace)}`),
   kubePrometheusStackVersion: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, { error: 'an exact chart version such as "88.5.3"' })
@@ -1285,13 +1294,15 @@ const clusterSettings = {
     .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
     .optional()
     .describe(
-      `Where the cluster runs: ${PLATFORMS.join(', ')}. Decides the helm-controller, the component monitors, DNS and storage defaults. Default: k3s.`,
+      `Where the cluster runs: ${PLATFORMS.join(', ')}. Decides the helm-controller, the component monitors, DNS and storage defaults. ${defaultIs(AGENT_DEFAULTS.platform)}`,
     ),
   kubernetesVersion: z
     .string()
     .regex(/^1\.[0-9]+(\.[0-9]+)?$/, { error: 'a Kubernetes version such as "1.33" or "1.33.4"' })
     .optional()
-    .describe("The cluster's Kubernetes version, for rendering its charts (npm run render). Default: 1.33.0."),
+    .describe(
+      `The cluster's Kubernetes version, for rendering its charts (npm run render). ${defaultIs(DEFAULT_KUBERNETES_VERSION)}`,
+    ),
   nodePools: z
     .record(dnsLabel(), nodePool)
     .optional()
@@ -1665,11 +1676,17 @@ const receiverKind = z.enum(['slack', 'teams', 'email']);
 export const centralAlerting = z
   .strictObject({
     slack: z
-      .strictObject({ secretName: dnsSubdomain(), key: secretKey().optional().describe('Default: url') })
+      .strictObject({
+        secretName: dnsSubdomain(),
+        key: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.webhookKey)),
+      })
       .optional()
       .describe("Slack incoming webhook; the URL stays in the Secret (Grafana's namespace)."),
     teams: z
-      .strictObject({ secretName: dnsSubdomain(), key: secretKey().optional().describe('Default: url') })
+      .strictObject({
+        secretName: dnsSubdomain(),
+        key: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.webhookKey)),
+      })
       .optional()
       .describe('Microsoft Teams Workflows webhook; the URL stays in the Secret.'),
     email: z
@@ -1686,21 +1703,21 @@ export const centralAlerting = z
               if (problem) ctx.addIssue({ code: 'custom', input: v, message: problem });
             })
             .optional()
-            .describe('Sender name. Default: Grafana'),
+            .describe(`Sender name. ${defaultIs(GRAFANA_DEFAULTS.alerting.smtp.fromName)}`),
           secretName: dnsSubdomain().describe('Existing Secret with the SMTP user and password.'),
-          userKey: secretKey().optional().describe('Default: user'),
-          passwordKey: secretKey().optional().describe('Default: password'),
+          userKey: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.smtp.userKey)),
+          passwordKey: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.smtp.passwordKey)),
           startTLSPolicy: z
             .enum(['MandatoryStartTLS', 'OpportunisticStartTLS', 'NoStartTLS'])
             .optional()
-            .describe('Default: MandatoryStartTLS.'),
+            .describe(defaultIs(GRAFANA_DEFAULTS.alerting.smtp.startTLSPolicy)),
         }),
       })
       .optional()
       .describe('E-mail through SMTP; the password stays in the Secret.'),
     criticalReceivers: z.array(receiverKind).min(1).optional().describe('Default: every configured receiver.'),
     warningReceivers: z.array(receiverKind).min(1).optional().describe('Default: slack, else teams, else email.'),
-    clusterDownFor: duration().optional().describe('Default: 5m.'),
+    clusterDownFor: duration().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.clusterDownFor)),
   })
   .superRefine((a, ctx) => {
     const have = (['slack', 'teams', 'email'] as const).filter((k) => a[k] !== undefined);
@@ -1833,8 +1850,11 @@ export const centralLokiShape = z.strictObject({
           'A LogQL metric query, e.g. sum by (cluster) (count_over_time({...} |= "error" [1m])).',
         ),
         threshold: z.number().describe('The alert fires while the query is above this value.'),
-        for: duration().optional().describe('Default: 5m.'),
-        severity: z.enum(['critical', 'warning', 'info']).optional().describe('Default: warning.'),
+        for: duration().optional().describe(defaultIs(GRAFANA_DEFAULTS.logAlerts.for)),
+        severity: z
+          .enum(['critical', 'warning', 'info'])
+          .optional()
+          .describe(defaultIs(GRAFANA_DEFAULTS.logAlerts.severity)),
         summary: z.string().min(1).optional().describe('Default: the alert name and threshold.'),
         description: z.string().optional(),
       }),
@@ -2007,16 +2027,20 @@ export const central = z
       .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
       .optional()
       .describe("The central cluster's platform. Default: its clusters[] entry's, else k3s."),
-    namespace: dnsLabel().optional().describe('Namespace of Grafana. Default: monitoring.'),
+    namespace: dnsLabel()
+      .optional()
+      .describe(`Namespace of Grafana. ${defaultIs(AGENT_DEFAULTS.namespace)}`),
     kubePrometheusStackVersion: clusterSettings.kubePrometheusStackVersion,
     kubePrometheusStackRepo: clusterSettings.kubePrometheusStackRepo,
     adminSecret: secretRef
       .optional()
-      .describe('Existing Secret with keys admin-user and admin-password. Default: grafana-admin.'),
+      .describe(`Existing Secret with keys admin-user and admin-password. ${defaultIs(GRAFANA_DEFAULTS.adminSecret)}`),
     persistence: z
       .union([z.literal(false), storage])
       .optional()
-      .describe("Grafana's PVC, or false for none. Default: 10Gi on the default StorageClass."),
+      .describe(
+        `Grafana's PVC, or false for none. Default: ${GRAFANA_DEFAULTS.persistenceSize} on the default StorageClass.`,
+      ),
     ingress: z
       .strictObject({
         host: dnsSubdomain(),

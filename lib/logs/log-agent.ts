@@ -13,6 +13,7 @@ import { validate } from '../inventory/errors';
 import { chartArchiveProp, isPrevalidated, lokiEndpoint, namespaceProp } from '../inventory/props';
 import { airgapSettings, clusterConfigShape, logsSettings } from '../inventory/schema';
 import * as z from 'zod';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 
 /** Where a cluster's logs go: the central Loki's push endpoint. */
 export interface LokiEndpoint {
@@ -249,7 +250,7 @@ export class LogAgent extends Construct {
     if (!isPrevalidated(props)) {
       validate(LOG_AGENT_PROPS, props, `LogAgent "${props.clusterName}"`, { prefix: 'props.' });
     }
-    const secret = props.credentialsSecret ?? 'loki-push-credentials';
+    const secret = props.credentialsSecret ?? AGENT_DEFAULTS.logs.credentialsSecret;
     const credentials = [
       { name: LOKI_USERNAME_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
       { name: LOKI_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
