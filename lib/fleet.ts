@@ -1,9 +1,10 @@
-import { App, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AGENT_RELEASE_NAME, ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
 import { resolveClusters } from './inventory/load';
 import { CentralLoki, LOKI_RELEASE_NAME, lokiGatewayUrl } from './logs/central-loki';
+import { LOKI_DEFAULTS } from './logs/loki-defaults';
 import { ARGOCD_FOLDER, dashboardNameOf, type ClusterConfig, type Inventory } from './inventory/schema';
 import { profileOf } from './platforms/profiles';
 import { durationMs } from './inventory/duration';
@@ -17,15 +18,11 @@ import type { CentralThanos } from './thanos/central-thanos';
 import type { Karma, KarmaAlertmanager } from './central/karma';
 import { CENTRAL_RELEASE_NAME } from './central/central-grafana';
 import { ALLOY_EVENTS_RELEASE_NAME, ALLOY_RELEASE_NAME } from './logs/log-agent';
-import {
-  centralNetworkPolicies,
-  controllerOfClass,
-  type NetworkFlow,
-  type NetworkPolicies,
-} from './security/network-policies';
+import { CentralNetworkPolicies, controllerOfClass, type NetworkFlow } from './security/network-policies';
 import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
 import { resolvePodSecurity } from './pod-security';
 import { DEFAULT_KUBERNETES_VERSION } from './versions';
+import { AGENT_DEFAULTS } from './agent/agent-defaults';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -49,9 +46,11 @@ export interface FleetProps {
 }
 
 /**
- * The whole fleet: one Chart per cluster (its id is the cluster name and its folder `dist/<name>/`), a
- * `ClusterAgent` in every monitored cluster and a `CentralGrafana` in the central cluster, whose chart also holds
- * the central's agent when the central is monitored too.
+ * The whole fleet: one Chart per cluster, a child of the Fleet (its id is the cluster name and its folder
+ * `dist/<name>/`), a `ClusterAgent` in every monitored cluster and a `CentralGrafana` in the central cluster, whose
+ * chart also holds the central's agent when the central is monitored too; with `argocd:`, an `argocd` chart too. The
+ * Fleet may sit under any construct of a cdk8s `App`: `renderApp` finds its charts there, and every object sets its
+ * name, so the construct path changes no name.
  */
 export class Fleet extends Construct {
   public readonly agents: ClusterAgent[] = [];
@@ -67,16 +66,16 @@ export class Fleet extends Construct {
   /** The ArgoCD Applications, when the inventory asks for them. */
   public readonly argocd?: ArgoCdApplications;
   /** The NetworkPolicies of the central components, unless the central cluster switches them off. */
-  public readonly centralNetworkPolicies?: NetworkPolicies;
+  public readonly centralNetworkPolicies?: CentralNetworkPolicies;
   private readonly charts = new Map<string, Chart>();
   private readonly centralAirgap: AirgapOptions;
 
-  constructor(scope: App, id: string, props: FleetProps) {
+  constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
     const inv = props.inventory;
     const clusters = resolveClusters(inv);
     const c = inv.central;
-    const namespace = c.namespace ?? 'monitoring';
+    const namespace = c.namespace ?? AGENT_DEFAULTS.namespace;
 
     // Where each cluster's Alloy pushes: in-cluster for the central cluster, the exposed endpoint for the others.
     const lokiPushUrl = (cluster: string) =>
@@ -106,8 +105,7 @@ export class Fleet extends Construct {
       const pushUrl = lokiPushUrl(name);
       if (logsOn) shipsLogs.push(name);
       const agentThanos = thanosOf(thanos);
-      // The schema guarantees each rule has exactly one of alert and record, which the union type expresses.
-      const agentProps = {
+      const agentProps: ClusterAgentProps = {
         clusterName: name,
         ...settings,
         ...(agentThanos ? { thanos: agentThanos } : {}),
@@ -124,8 +122,8 @@ export class Fleet extends Construct {
             }
           : {}),
         ...(props.chartArchive ? { chartArchive: props.chartArchive } : {}),
-      } as ClusterAgentProps;
-      this.agents.push(new ClusterAgent(this.chartFor(scope, name), 'Agent', markPrevalidated(agentProps)));
+      };
+      this.agents.push(new ClusterAgent(this.chartFor(name), 'Agent', markPrevalidated(agentProps)));
     }
 
     const centralAgent = this.agents.find((a) => a.clusterName === c.cluster);
@@ -139,7 +137,7 @@ export class Fleet extends Construct {
     if (c.loki) {
       const { savedQueries: _s, alerts: _a, ...lokiOptions } = c.loki;
       this.loki = new CentralLoki(
-        this.chartFor(scope, c.cluster),
+        this.chartFor(c.cluster),
         'Loki',
         markPrevalidated({
           ...lokiOptions,
@@ -158,7 +156,7 @@ export class Fleet extends Construct {
         require('./thanos/central-thanos') as typeof import('./thanos/central-thanos');
       globalViewUrl = queryFrontendUrl(namespace);
       const { objectStorageSecret, grpcClientTlsSecret, clusterDatasources: _d, ...components } = ct;
-      this.thanos = new CentralThanos(this.chartFor(scope, c.cluster), 'Thanos', {
+      this.thanos = new CentralThanos(this.chartFor(c.cluster), 'Thanos', {
         ...components,
         objectStorageSecret,
         grpcClientTlsSecret,
@@ -178,7 +176,7 @@ export class Fleet extends Construct {
         images: centralAirgap.images,
       });
     }
-    this.central = new CentralGrafana(this.chartFor(scope, c.cluster), 'Central', {
+    this.central = new CentralGrafana(this.chartFor(c.cluster), 'Central', {
       clusterName: c.cluster,
       namespace,
       createNamespace: centralAgent?.namespace !== namespace,
@@ -229,7 +227,7 @@ export class Fleet extends Construct {
         ? {
             loki: markPrevalidated({
               url: lokiGatewayUrl(namespace),
-              credentialsSecret: c.loki.grafanaCredentialsSecret ?? 'loki-grafana-credentials',
+              credentialsSecret: c.loki.grafanaCredentialsSecret ?? LOKI_DEFAULTS.grafanaCredentialsSecret,
               savedQueries: c.loki.savedQueries,
               alerts: c.loki.alerts,
             }),
@@ -273,7 +271,7 @@ export class Fleet extends Construct {
           credentialsSecret: grafana.credentialsSecret ?? 'karma-grafana-credentials',
         });
       }
-      this.karma = new Karma(this.chartFor(scope, c.cluster), 'Karma', {
+      this.karma = new Karma(this.chartFor(c.cluster), 'Karma', {
         ...rest,
         namespace,
         alertmanagers,
@@ -289,7 +287,7 @@ export class Fleet extends Construct {
     if (policyOptions?.enabled ?? true) {
       const profile = profileOf(centralPlatform);
       const prometheusName = `${AGENT_RELEASE_NAME}-prometheus`;
-      this.centralNetworkPolicies = centralNetworkPolicies(this.chartFor(scope, c.cluster), {
+      this.centralNetworkPolicies = new CentralNetworkPolicies(this.chartFor(c.cluster), 'NetworkPolicies', {
         namespace,
         profile,
         options: policyOptions,
@@ -357,7 +355,7 @@ export class Fleet extends Construct {
 
     if (inv.argocd) {
       const { destinations, ...argocd } = inv.argocd;
-      this.argocd = new ArgoCdApplications(this.chartFor(scope, ARGOCD_FOLDER), 'ArgoCD', {
+      this.argocd = new ArgoCdApplications(this.chartFor(ARGOCD_FOLDER), 'ArgoCD', {
         ...argocd,
         clusters: [...this.charts.keys()]
           .filter((name) => name !== ARGOCD_FOLDER)
@@ -429,10 +427,10 @@ export class Fleet extends Construct {
     return [...this.charts.entries()].filter(([name]) => name !== ARGOCD_FOLDER || !this.argocd).map(([, c]) => c);
   }
 
-  private chartFor(app: App, cluster: string): Chart {
+  private chartFor(cluster: string): Chart {
     let chart = this.charts.get(cluster);
     if (!chart) {
-      chart = new Chart(app, cluster, { disableResourceNameHashes: true });
+      chart = new Chart(this, cluster, { disableResourceNameHashes: true });
       this.charts.set(cluster, chart);
     }
     return chart;

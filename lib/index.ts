@@ -5,13 +5,23 @@ export * from './inventory/load';
 export * from './inventory/json';
 export * from './helm/helm-release';
 export * from './agent/props';
-export { AGENT_RELEASE_NAME, ClusterAgent, type ClusterAgentProps, type RulesOptions } from './agent/cluster-agent';
+export {
+  AGENT_PROPS,
+  AGENT_RELEASE_NAME,
+  ClusterAgent,
+  type ClusterAgentProps,
+  type RulesOptions,
+} from './agent/cluster-agent';
+export * from './agent/prometheus-defaults';
+export * from './agent/agent-defaults';
 export * from './agent/values';
 export * from './agent/components';
 export * from './agent/cardinality';
 export * from './central/central-grafana';
+export * from './central/grafana-defaults';
 export * from './central/karma';
 export * from './thanos/central-thanos';
+export * from './thanos/thanos-defaults';
 export * from './agent/thanos';
 export * from './dashboards/builder';
 export * from './dashboards/fleet-overview';
@@ -47,6 +57,7 @@ export * from './resource-defaults';
 export * from './logs/alloy-config';
 export * from './logs/log-agent';
 export * from './logs/central-loki';
+export * from './logs/loki-defaults';
 export * from './logql/check';
 export * from './dashboards/logs';
 export * from './security/network-policies';

@@ -15,8 +15,8 @@ import { buildFleet, byKindName, inventoryProblems, ROOT, type Manifest } from '
 const example = fs.readFileSync(path.join(ROOT, 'cmm.yaml'), 'utf8');
 
 function build(yaml: string) {
-  const { app, fleet } = buildFleet(yaml);
-  const central = app.node.children.find((c) => c instanceof Chart && c.node.id === 'central') as Chart;
+  const { fleet } = buildFleet(yaml);
+  const central = fleet.clusterCharts.find((c) => c.node.id === 'central')!;
   return { fleet, objects: byKindName(central) };
 }
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { checkPodSecurity, ClusterAgent, describeViolation, Fleet, parseInventory, podTemplateOf } from '../lib';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -87,9 +87,9 @@ describe("CMM's own pods pass Pod Security restricted", () => {
 
 describe('namespaces and their Pod Security labels', () => {
   test('defaults: the monitoring namespace enforces restricted; node-exporter and the log agent run in <namespace>-host, privileged', () => {
-    const { app } = buildFleet();
+    const { app, fleet } = buildFleet();
     const ms = manifestsOf(app);
-    const kafka = byKindName(app.node.findChild('kafka-prod') as Chart);
+    const kafka = byKindName(fleet.clusterCharts.find((c) => c.node.id === 'kafka-prod')!);
     const namespaces = ms.filter((m) => m.kind === 'Namespace');
     expect(namespaces.map((n) => n.metadata.name)).toEqual([
       'monitoring',

@@ -57,8 +57,7 @@ interface Built {
 function build(yaml: string): Built {
   const app = Testing.app();
   const fleet = new Fleet(app, 'Fleet', { inventory: parseInventory(yaml) });
-  const chart = (cluster: string) =>
-    app.node.children.find((c) => c instanceof Chart && c.node.id === cluster) as Chart;
+  const chart = (cluster: string) => fleet.clusterCharts.find((c) => c.node.id === cluster)!;
   const folder = (cluster: string) => byKindName(chart(cluster));
   return {
     fleet,

@@ -4,6 +4,7 @@ import { podScheduling, type NodePoolOptions, type SchedulingOptions } from '../
 import { normalizeMatcher } from '../alerting/matchers';
 import { basicAuthAnnotations, type BasicAuthIngress } from '../ingress-auth';
 import { formatPath, ValidationError } from '../inventory/errors';
+import { AGENT_DEFAULTS } from './agent-defaults';
 
 /** A credential in an existing Secret of the agent namespace, mounted into Alertmanager and read from the file. */
 export interface SecretKeyOptions {
@@ -13,22 +14,34 @@ export interface SecretKeyOptions {
 
 /** A receiver: where notifications go. At least one kind. */
 export interface ReceiverOptions {
-  readonly slack?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  readonly slack?: readonly (SecretKeyOptions & {
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
   /** Microsoft Teams through a Workflows webhook (`msteamsv2_configs`). */
-  readonly msteams?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
+  readonly msteams?: readonly (SecretKeyOptions & {
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
   readonly email?: readonly {
     readonly to: readonly string[];
     readonly from: string;
     readonly smarthost: string;
+    /** SMTP user name (not secret). @default - no authentication */
     readonly username?: string;
     readonly passwordSecret?: SecretKeyOptions;
     /** @default true */
     readonly requireTls?: boolean;
+    /** Also notify when the alert resolves. @default true */
     readonly sendResolved?: boolean;
   }[];
   /** PagerDuty Events API v2: the routing key. */
-  readonly pagerduty?: readonly (SecretKeyOptions & { readonly sendResolved?: boolean })[];
-  readonly webhook?: readonly (SecretKeyOptions & { readonly maxAlerts?: number; readonly sendResolved?: boolean })[];
+  readonly pagerduty?: readonly (SecretKeyOptions & {
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
+  readonly webhook?: readonly (SecretKeyOptions & {
+    /** At most this many alerts per message. @default - all */
+    readonly maxAlerts?: number;
+    /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
+  })[];
 }
 
 /** Alertmanager behind an Ingress with TLS and basic authentication, as Prometheus can be (for Karma). */
@@ -58,14 +71,20 @@ export function alertmanagerAuth(
 /** A route: alerts matching all `matchers` go to `receiver`. */
 export interface RouteOptions {
   readonly receiver: string;
+  /** Label matchers, all of which an alert must match, e.g. `team="db"`. @default - every alert */
   readonly matchers?: readonly string[];
   /** @default false */
   readonly continue?: boolean;
+  /** Labels to group by. @default ['alertname', 'cluster'] */
   readonly groupBy?: readonly string[];
+  /** @default '30s' */
   readonly groupWait?: string;
+  /** @default '5m' */
   readonly groupInterval?: string;
+  /** @default '4h' */
   readonly repeatInterval?: string;
   readonly muteTimeIntervals?: readonly string[];
+  /** Time intervals (keys of `timeIntervals`) when the route is active. @default - always */
   readonly activeTimeIntervals?: readonly string[];
 }
 
@@ -76,6 +95,7 @@ export interface TimeIntervalOptions {
   readonly daysOfMonth?: readonly string[];
   readonly months?: readonly string[];
   readonly years?: readonly string[];
+  /** Time zone of `times`. @default 'UTC' */
   readonly location?: string;
 }
 
@@ -97,6 +117,13 @@ export interface SlackReceiverOptions {
   readonly key?: string;
   /** Key of the webhook URL for critical alerts, e.g. the on-call channel's. @default - `key` */
   readonly criticalKey?: string;
+  /**
+   * Not supported, refused: a Slack app's webhook ignores Alertmanager's `channel`. Put each channel's webhook URL in
+   * the Secret and name its key in `key` (warnings) and `criticalKey`.
+   */
+  readonly channel?: never;
+  /** Not supported, refused, as `channel`. */
+  readonly criticalChannel?: never;
 }
 
 /**
@@ -325,22 +352,22 @@ export function alertmanagerConfig(
   const hb = o.heartbeat;
   const slackReceiver = (name: string, key: string) =>
     receiverConfig(name, { slack: [{ secretName: slack!.secretName, key }] });
-  const warningKey = slack?.key ?? 'url';
+  const warningKey = slack?.key ?? AGENT_DEFAULTS.alertmanager.slackKey;
   const watchdog = hb
     ? {
         receiver: 'heartbeat',
         matchers: ['alertname = "Watchdog"'],
         group_by: ['alertname', 'cluster'],
         group_wait: '0s',
-        group_interval: hb.interval ?? '1m',
-        repeat_interval: hb.interval ?? '1m',
+        group_interval: hb.interval ?? AGENT_DEFAULTS.alertmanager.heartbeat.interval,
+        repeat_interval: hb.interval ?? AGENT_DEFAULTS.alertmanager.heartbeat.interval,
       }
     : { receiver: 'null', matchers: ['alertname = "Watchdog"'] };
   const timeIntervals = Object.entries(o.timeIntervals ?? {});
   return {
     global: { resolve_timeout: '5m' },
     route: {
-      receiver: o.defaultReceiver ?? 'slack-warning',
+      receiver: o.defaultReceiver ?? AGENT_DEFAULTS.alertmanager.defaultReceiver,
       group_by: GROUP_BY,
       group_wait: '30s',
       group_interval: '5m',
@@ -375,7 +402,12 @@ export function alertmanagerConfig(
         ? [
             {
               name: 'heartbeat',
-              webhook_configs: [{ url_file: file(hb.secretName, hb.key ?? 'url'), send_resolved: false }],
+              webhook_configs: [
+                {
+                  url_file: file(hb.secretName, hb.key ?? AGENT_DEFAULTS.alertmanager.heartbeat.key),
+                  send_resolved: false,
+                },
+              ],
             },
           ]
         : []),

@@ -37,7 +37,9 @@ export interface CardinalityOptions {
    * @default - every metric of the default resources
    */
   readonly kubeStateMetrics?: {
+    /** Only these kube-state-metrics metrics are made (RE2, whole name). @default - all of them */
     readonly metricAllowlist?: readonly string[];
+    /** kube-state-metrics metrics not made (RE2, whole name). @default - none */
     readonly metricDenylist?: readonly string[];
   };
 }

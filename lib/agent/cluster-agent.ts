@@ -57,12 +57,12 @@ import { alertmanagerAuth, checkAlertmanager, type AlertmanagerOptions } from '.
 import { basicAuthMiddleware } from '../ingress-auth';
 import { addClientAuthTlsOption, CLIENT_CA_SECRET, sidecarLoadBalancer, type AgentThanosOptions } from './thanos';
 import {
-  agentNetworkPolicies,
+  AgentNetworkPolicies,
   type CentralClients,
-  type NetworkPolicies,
   type NetworkPolicyOptions,
   controllerOfClass,
 } from '../security/network-policies';
+import { AGENT_DEFAULTS } from './agent-defaults';
 
 /** A cluster's Prometheus rules. */
 export interface RulesOptions {
@@ -168,7 +168,7 @@ export interface ClusterAgentProps {
 }
 
 /** The props' schema: the inventory's cluster settings, with `clusterName` for `name`. */
-const AGENT_PROPS = clusterConfigShape
+export const AGENT_PROPS = clusterConfigShape
   .omit({ name: true })
   .extend({
     clusterName: clusterConfigShape.shape.name,
@@ -267,7 +267,7 @@ export class ClusterAgent extends Construct {
   /** The log agent, when logs are shipped. */
   public readonly logAgent?: LogAgent;
   /** The NetworkPolicies of the agent's components, unless switched off. */
-  public readonly networkPolicies?: NetworkPolicies;
+  public readonly networkPolicies?: AgentNetworkPolicies;
   /** Where the cluster's charts and images come from. */
   public readonly airgap: AirgapOptions;
   private readonly monitors = new Map<string, ApiObject>();
@@ -281,7 +281,7 @@ export class ClusterAgent extends Construct {
     }
     this.clusterName = props.clusterName;
     this.profile = profileOf(props.platform);
-    this.namespace = props.namespace ?? 'monitoring';
+    this.namespace = props.namespace ?? AGENT_DEFAULTS.namespace;
     this.exposure = props.prometheus?.exposure ?? { type: 'none' };
     this.scrapeInterval = props.prometheus?.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL;
     this.kubeStateMetrics =
@@ -369,7 +369,7 @@ export class ClusterAgent extends Construct {
     if (props.networkPolicies?.enabled ?? true) {
       const thanos = props.thanos;
       const sidecarExposure = thanos && this.thanosMode === 'sidecar' ? thanos.exposure : undefined;
-      this.networkPolicies = agentNetworkPolicies(this, {
+      this.networkPolicies = new AgentNetworkPolicies(this, 'NetworkPolicies', {
         namespace: this.namespace,
         profile: this.profile,
         options: props.networkPolicies,

@@ -22,7 +22,26 @@ export const KUBERNETES_COMPONENTS = {
 export type KubernetesComponent = keyof typeof KUBERNETES_COMPONENTS;
 
 /** Which components to scrape. */
-export type KubernetesComponentsOptions = { readonly [C in KubernetesComponent]?: boolean } & {
+export interface KubernetesComponentsOptions {
+  /** The API server. @default true */
+  readonly apiServer?: boolean;
+  /** The kubelet and cAdvisor (the nodes' and containers' metrics); off also drops KubeletDown. @default true */
+  readonly kubelet?: boolean;
+  /**
+   * kube-controller-manager (bound to 127.0.0.1 on k3s, RKE2 and kubeadm; managed on EKS, GKE, AKS).
+   * @default true on kOps
+   */
+  readonly controllerManager?: boolean;
+  /** kube-scheduler (bound to 127.0.0.1 on k3s, RKE2 and kubeadm; managed on EKS, GKE, AKS). @default true on kOps */
+  readonly scheduler?: boolean;
+  /** etcd (after a cluster change; managed on EKS, GKE, AKS). @default false */
+  readonly etcd?: boolean;
+  /** kube-proxy (its metrics bound to 127.0.0.1 until a cluster change; none on GKE, AKS). @default false */
+  readonly kubeProxy?: boolean;
+  /** CoreDNS. @default true except on GKE */
+  readonly coreDns?: boolean;
+  /** kube-dns. @default true on GKE */
+  readonly kubeDns?: boolean;
   /**
    * Addresses of the nodes a component runs on, where it has no pod to select (k3s runs the control plane inside its
    * own process): the servers' IPs, for the controller manager, scheduler and etcd. @default - none
@@ -30,7 +49,7 @@ export type KubernetesComponentsOptions = { readonly [C in KubernetesComponent]?
   readonly endpoints?: readonly string[];
   /** Every node's IP, for kube-proxy where it has no pod to select (k3s). @default - none */
   readonly nodeEndpoints?: readonly string[];
-};
+}
 
 /** The kube-prometheus-stack sections for the components on a platform: `{ kubeApiServer: { enabled: true }, ... }`. */
 export function componentValues(

@@ -32,7 +32,9 @@ export type SidecarExposure =
   | {
       readonly type: 'loadBalancer';
       readonly address: string;
+      /** Existing Secret with the sidecar's certificate and the CA of the centre's client certificate. @default 'thanos-sidecar-tls' */
       readonly serverTlsSecret?: string;
+      /** Address ranges allowed to connect (the centre's egress). @default - any */
       readonly loadBalancerSourceRanges?: readonly string[];
       readonly annotations?: Readonly<Record<string, string>>;
     }
@@ -40,9 +42,12 @@ export type SidecarExposure =
       /** @default 'ingress' */
       readonly type?: 'ingress';
       readonly host: string;
+      /** The ingress controller, which terminates TLS and checks the client certificate. @default - the platform's */
       readonly controller?: 'traefik' | 'nginx';
+      /** @default - the cluster's default class */
       readonly ingressClassName?: string;
       readonly tlsSecretName: string;
+      /** Existing Secret with the CA of the centre's client certificate (key `ca.crt`). @default 'thanos-client-ca' */
       readonly clientCaSecret?: string;
     };
 

@@ -12,12 +12,13 @@ import { profileOf } from '../platforms/profiles';
 import { thanosAgentValues } from './thanos';
 import { cardinalityValues } from './cardinality';
 import { applyAgentResourceDefaults, nodeExporterSecurityValues } from './security';
+import { PROMETHEUS_DEFAULTS } from './prometheus-defaults';
 
 /** Name of the default scrape class that stores the `cluster` label with every scraped series. */
 export const CLUSTER_SCRAPE_CLASS = 'cmm-cluster-label';
 
 /** Prometheus scrape and rule evaluation interval unless set. */
-export const DEFAULT_SCRAPE_INTERVAL = '30s';
+export const DEFAULT_SCRAPE_INTERVAL = PROMETHEUS_DEFAULTS.scrapeInterval;
 
 /**
  * kube-prometheus-stack values for one monitored cluster. Every key written here exists in the pinned chart's
@@ -51,9 +52,9 @@ export function kubePrometheusStackValues(
     ...cardinality.prometheusSpec,
     // Sent with alerts, federation and remote write (Thanos). The chart passes them through Helm's tpl.
     externalLabels: helmTplLiterals({ ...(prom.externalLabels ?? {}), cluster: props.clusterName }),
-    retention: prom.retention ?? '10d',
+    retention: prom.retention ?? PROMETHEUS_DEFAULTS.retention,
     scrapeInterval: prom.scrapeInterval ?? DEFAULT_SCRAPE_INTERVAL,
-    evaluationInterval: prom.evaluationInterval ?? DEFAULT_SCRAPE_INTERVAL,
+    evaluationInterval: prom.evaluationInterval ?? PROMETHEUS_DEFAULTS.evaluationInterval,
     // Select every ServiceMonitor, PodMonitor and rule of the cluster, not only those labelled for this release.
     serviceMonitorSelectorNilUsesHelmValues: false,
     podMonitorSelectorNilUsesHelmValues: false,

@@ -49,7 +49,7 @@ export class ArgoCdApplications extends Construct {
     const folder = props.folder ?? 'argocd';
     for (const cluster of props.clusters) {
       for (const [file, content] of waitHookFiles(cluster.name, cluster.helmCharts)) {
-        new OutputFile(this, `Hook-${cluster.name}-${file}`, `${cluster.name}/${file}`, content);
+        new OutputFile(this, `Hook-${cluster.name}-${file}`, { path: `${cluster.name}/${file}`, content });
       }
       this.applications.push(
         new ApiObject(this, `App-${cluster.name}`, {
@@ -77,7 +77,7 @@ export class ArgoCdApplications extends Construct {
         }),
       );
     }
-    new OutputFile(this, 'HealthCheck', HELMCHART_HEALTH_PATCH, healthCheckPatch());
+    new OutputFile(this, 'HealthCheck', { path: HELMCHART_HEALTH_PATCH, content: healthCheckPatch() });
   }
 }
 

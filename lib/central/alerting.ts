@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compareStrings } from '../compare';
 import { type FilesystemAlert, filesystemAlert, filesystemUsedPercent } from '../rules/packs';
+import { GRAFANA_DEFAULTS } from './grafana-defaults';
 
 /** SMTP for e-mail notifications; the password (and user) come from an existing Secret. */
 export interface SmtpOptions {
@@ -25,9 +26,17 @@ export type ReceiverKind = 'slack' | 'teams' | 'email';
 /** Central alerting in Grafana: contact points, the notification policy tree, and rules over every cluster. */
 export interface CentralAlertingOptions {
   /** Slack incoming webhook; its URL is read from the Secret (key default `url`). @default - none */
-  readonly slack?: { readonly secretName: string; readonly key?: string };
+  readonly slack?: {
+    readonly secretName: string;
+    /** Key of the webhook URL in the Secret. @default 'url' */
+    readonly key?: string;
+  };
   /** Microsoft Teams Workflows webhook ("Post to a channel when a webhook request is received"). @default - none */
-  readonly teams?: { readonly secretName: string; readonly key?: string };
+  readonly teams?: {
+    readonly secretName: string;
+    /** Key of the webhook URL in the Secret. @default 'url' */
+    readonly key?: string;
+  };
   /** E-mail. @default - none */
   readonly email?: { readonly addresses: readonly string[]; readonly smtp: SmtpOptions };
   /** Where critical alerts go. @default - every configured receiver */
@@ -233,7 +242,7 @@ function rulesFor(c: AlertedCluster, o: CentralAlertingOptions): GrafanaRule[] {
       // No answer (an error) or no data at all: either way, the cluster is not being watched.
       expr: 'count(up == 1)',
       evaluator: { type: 'lt', params: [1] },
-      for: o.clusterDownFor ?? '5m',
+      for: o.clusterDownFor ?? GRAFANA_DEFAULTS.alerting.clusterDownFor,
       severity: 'critical',
       noData: 'Alerting',
       execErr: 'Alerting',
@@ -296,9 +305,9 @@ function logAlertGroup(lokiUid: string, alerts: Readonly<Record<string, LogAlert
         ],
         noDataState: 'OK',
         execErrState: 'Error',
-        for: a.for ?? '5m',
+        for: a.for ?? GRAFANA_DEFAULTS.logAlerts.for,
         isPaused: false,
-        labels: { severity: a.severity ?? 'warning' },
+        labels: { severity: a.severity ?? GRAFANA_DEFAULTS.logAlerts.severity },
         annotations: {
           summary: a.summary ?? `${name}: {{ humanize $values.A.Value }}, above ${a.threshold}.`,
           ...(a.description ? { description: a.description } : {}),
@@ -446,7 +455,7 @@ export function fleetAlertRules(
       // Every cluster of the inventory, less those whose Prometheus sends samples (its own build info).
       expr: `group by (cluster) (${expectedClusters(clusters.map((c) => c.clusterName))}) unless on (cluster) group by (cluster) (prometheus_build_info)`,
       evaluator: { type: 'gt', params: [0] },
-      for: o.clusterDownFor ?? '5m',
+      for: o.clusterDownFor ?? GRAFANA_DEFAULTS.alerting.clusterDownFor,
       severity: 'critical',
       // No cluster missing is no data: fine. The global view not answering is an alert.
       noData: 'OK',

@@ -52,6 +52,8 @@ import {
 } from './alerting';
 import { compareStrings } from '../compare';
 import { type FilesystemAlert, filesystemAlert } from '../rules/packs';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
+import { GRAFANA_DEFAULTS } from './grafana-defaults';
 
 /** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
 export interface BasicAuthSecretRef {
@@ -197,7 +199,7 @@ export interface GrafanaLokiOptions {
 }
 
 /** The schema of {@link GrafanaLokiOptions}: the inventory's `central.loki` pieces Grafana uses. */
-const GRAFANA_LOKI = z.strictObject({
+export const GRAFANA_LOKI = z.strictObject({
   url: url('the credentials come from loki.credentialsSecret'),
   credentialsSecret: centralLokiShape.shape.grafanaCredentialsSecret.unwrap(),
   savedQueries: centralLokiShape.shape.savedQueries,
@@ -254,7 +256,7 @@ export class CentralGrafana extends Construct {
       { prefix: 'props.' },
     );
     this.clusterName = props.clusterName;
-    this.namespace = props.namespace ?? 'monitoring';
+    this.namespace = props.namespace ?? AGENT_DEFAULTS.namespace;
     this.alerting = props.alerting;
     this.loki = props.loki;
     this.vendoredDashboards = props.vendoredDashboards;
@@ -294,8 +296,8 @@ export class CentralGrafana extends Construct {
       monitoringNamespace(this, this.namespace, props.namespaceLabels);
     }
 
-    const persistence = props.persistence ?? { size: '10Gi' };
-    const adminSecret = props.adminSecret?.name ?? 'grafana-admin';
+    const persistence = props.persistence ?? { size: GRAFANA_DEFAULTS.persistenceSize };
+    const adminSecret = props.adminSecret?.name ?? GRAFANA_DEFAULTS.adminSecret;
     const airgap = props.airgap ?? {};
     // Here, not when the values are produced: a bad nodePool is reported by the constructor.
     const scheduling = podScheduling(props.scheduling, props.nodePools, {
@@ -669,23 +671,33 @@ export class CentralGrafana extends Construct {
         searchNamespace: this.namespace,
       };
       if (alerting.slack)
-        env[SLACK_URL_ENV] = { secretKeyRef: { name: alerting.slack.secretName, key: alerting.slack.key ?? 'url' } };
+        env[SLACK_URL_ENV] = {
+          secretKeyRef: {
+            name: alerting.slack.secretName,
+            key: alerting.slack.key ?? GRAFANA_DEFAULTS.alerting.webhookKey,
+          },
+        };
       if (alerting.teams)
-        env[TEAMS_URL_ENV] = { secretKeyRef: { name: alerting.teams.secretName, key: alerting.teams.key ?? 'url' } };
+        env[TEAMS_URL_ENV] = {
+          secretKeyRef: {
+            name: alerting.teams.secretName,
+            key: alerting.teams.key ?? GRAFANA_DEFAULTS.alerting.webhookKey,
+          },
+        };
       if (alerting.email) {
         const smtp = alerting.email.smtp;
         // The chart reads GF_SMTP_USER and GF_SMTP_PASSWORD from the Secret; the rest is not secret.
         grafana.smtp = {
           existingSecret: smtp.secretName,
-          userKey: smtp.userKey ?? 'user',
-          passwordKey: smtp.passwordKey ?? 'password',
+          userKey: smtp.userKey ?? GRAFANA_DEFAULTS.alerting.smtp.userKey,
+          passwordKey: smtp.passwordKey ?? GRAFANA_DEFAULTS.alerting.smtp.passwordKey,
         };
         grafanaIni.smtp = {
           enabled: true,
           host: smtp.host,
           from_address: smtp.fromAddress,
-          from_name: smtp.fromName ?? 'Grafana',
-          startTLS_policy: smtp.startTLSPolicy ?? 'MandatoryStartTLS',
+          from_name: smtp.fromName ?? GRAFANA_DEFAULTS.alerting.smtp.fromName,
+          startTLS_policy: smtp.startTLSPolicy ?? GRAFANA_DEFAULTS.alerting.smtp.startTLSPolicy,
         };
       }
     }

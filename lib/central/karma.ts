@@ -30,11 +30,14 @@ export interface KarmaProps extends SchedulingOptions {
   /** Karma's only way in: an Ingress with TLS and basic auth (htpasswd Secret). */
   readonly ingress: {
     readonly host: string;
+    /** @default - the cluster's default class */
     readonly ingressClassName?: string;
+    /** The ingress controller that enforces basic auth (`Fleet` sets the platform's when the inventory has none). */
     readonly controller: 'traefik' | 'nginx';
     readonly tlsSecretName: string;
     readonly basicAuthSecretName: string;
   };
+  /** @default - CMM's requests and memory limit: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } } */
   readonly resources?: Resources;
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The central cluster's image mirror and pull Secrets. @default - the images' own registries */

@@ -26,6 +26,7 @@ import {
   type ClusterDefaults,
   type Inventory,
 } from './schema';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 
 /**
  * Parses and validates inventory text. `fileName` is only used in messages.
@@ -143,7 +144,7 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   // The central cluster has one platform.
   const centralEntry = merged.find((c) => c.name === inv.central.cluster);
   if (inv.central.platform !== undefined && centralEntry !== undefined) {
-    const entryPlatform = centralEntry.platform ?? 'k3s';
+    const entryPlatform = centralEntry.platform ?? AGENT_DEFAULTS.platform;
     if (entryPlatform !== inv.central.platform) {
       const where = locate(['central', 'platform'], false);
       logProblems.push(

@@ -10,12 +10,26 @@ import { PLATFORMS, profileOf, type Platform } from '../platforms/profiles';
 import { defaultHostNamespace, NAMESPACE_MAX_LENGTH, SYSTEM_NAMESPACES } from '../pod-security';
 import { noStaticFolder } from '../airgap/airgap';
 import { componentProblems, type KubernetesComponentsOptions } from '../agent/components';
+import type { Rule } from '../rules/types';
+import { PROMETHEUS_DEFAULTS } from '../agent/prometheus-defaults';
+import { LOKI_DEFAULTS } from '../logs/loki-defaults';
+import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
+import { GRAFANA_DEFAULTS } from '../central/grafana-defaults';
+import { DEFAULT_KUBERNETES_VERSION } from '../versions';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
   DEFAULT_VOLUMES_CRITICAL_PERCENT,
   DEFAULT_VOLUMES_WARNING_PERCENT,
+  PACK_DEFAULTS,
 } from '../rules/packs';
+
+/**
+ * A description's default sentence, `Default: <value>.`, from the constant the code uses: cmm.schema.json derives from
+ * it, and test/defaults.test.ts compares it with the props' JSDoc.
+ */
+export const defaultIs = (value: string | number | boolean): string => `Default: ${value}.`;
 
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
@@ -169,7 +183,7 @@ export const resources = z
     limits: resourceList.optional(),
   })
   .describe(
-    "Container resource requests and limits; they replace CMM's default (README, Secure defaults: requests and a memory limit) as a whole.",
+    "Container resource requests and limits; they replace CMM's default (README, Secure defaults: requests and a memory limit) as a whole. Default: CMM's requests and memory limit.",
   );
 
 export const storage = z
@@ -222,9 +236,9 @@ export const exposure = z
 export const toleration = z
   .strictObject({
     key: z.string().regex(LABEL_KEY, { error: EXPECT.labelKey }).optional(),
-    operator: z.enum(['Equal', 'Exists']).optional(),
+    operator: z.enum(['Equal', 'Exists']).optional().describe('Default: Equal.'),
     value: z.string().regex(LABEL_VALUE, { error: EXPECT.labelValue }).optional(),
-    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional().describe('Default: every effect.'),
   })
   .describe('A pod toleration.');
 
@@ -260,14 +274,20 @@ const scheduling = (what: string) => ({
 
 export const prometheusSettings = z
   .strictObject({
-    retention: duration().optional().describe('How long samples are kept. Default: 10d.'),
+    retention: duration()
+      .optional()
+      .describe(`How long samples are kept. ${defaultIs(PROMETHEUS_DEFAULTS.retention)}`),
     retentionSize: z
       .string()
       .regex(PROMETHEUS_BYTE_SIZE, { error: EXPECT.byteSize })
       .optional()
       .describe('Maximum bytes of storage blocks kept. Default: no limit.'),
-    scrapeInterval: duration().optional().describe('Default scrape interval. Default: 30s.'),
-    evaluationInterval: duration().optional().describe('Rule evaluation interval. Default: 30s.'),
+    scrapeInterval: duration()
+      .optional()
+      .describe(`Default scrape interval. ${defaultIs(PROMETHEUS_DEFAULTS.scrapeInterval)}`),
+    evaluationInterval: duration()
+      .optional()
+      .describe(`Rule evaluation interval. ${defaultIs(PROMETHEUS_DEFAULTS.evaluationInterval)}`),
     storage: storage.optional().describe('Persistent storage. Default: none (emptyDir, data lost when the pod moves).'),
     resources: resources.optional(),
     ...scheduling('the Prometheus pod'),
@@ -365,7 +385,9 @@ export const cardinalitySettings = z
         "kube-state-metrics' own filter: an allow-list or a deny-list of metric names, not both. Default: every metric.",
       ),
   })
-  .describe('What Prometheus keeps of what it scrapes: drop and keep lists, unused histogram buckets, a sample limit.');
+  .describe(
+    'What Prometheus keeps of what it scrapes: drop and keep lists, unused histogram buckets, a sample limit. Default: the unused buckets dropped, nothing else.',
+  );
 
 export const nodeExporterSettings = z
   .strictObject({
@@ -418,15 +440,10 @@ const monitorPart = z
 const slackAppChannel = () =>
   z
     .unknown()
-    .superRefine((v, ctx) => {
-      if (v !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          input: v,
-          message:
-            "one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey",
-        });
-      }
+    // A type predicate: the field's type is `undefined` (the props interface's `never`).
+    .refine((v): v is undefined => v === undefined, {
+      message:
+        "one Slack webhook per destination instead: a Slack app's webhook ignores channel; put each channel's webhook URL in the Secret and name its key in key (warnings) and criticalKey",
     })
     .optional()
     .describe('Not supported: use one webhook per destination (key, criticalKey).');
@@ -543,17 +560,20 @@ export const rule = z
       .optional()
       .describe('Name of the recorded series (a recording rule).'),
     expr: promql().describe('PromQL expression, checked at synth time.'),
-    for: duration().optional().describe('How long the condition must hold before the alert fires.'),
+    for: duration()
+      .optional()
+      .describe('How long the condition must hold before the alert fires. Default: fires at once.'),
     labels: promLabels('Labels added to the alert or series; give alerts a severity.').optional(),
     annotations: z
       .record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), alertTemplate())
       .describe('summary, description, runbook_url: Go templates ({{ $labels.instance }}, {{ $value | humanize }}).')
       .optional(),
   })
+  // A type predicate: the schema's output is `Rule`, an alerting or a recording rule.
+  .refine((r): r is Rule => (r.alert === undefined) !== (r.record === undefined), {
+    message: 'exactly one of alert or record',
+  })
   .superRefine((r, ctx) => {
-    if ((r.alert === undefined) === (r.record === undefined)) {
-      ctx.addIssue({ code: 'custom', input: r, message: 'exactly one of alert or record', path: [] });
-    }
     // An alert's labels are templates too (a recording rule's are not).
     if (r.alert !== undefined) {
       for (const [k, v] of Object.entries(r.labels ?? {})) templateIssue(v, ctx, ['labels', k]);
@@ -571,6 +591,11 @@ export const ruleGroup = z
   })
   .describe('A rule group.');
 
+const T = PACK_DEFAULTS.targets;
+const N = PACK_DEFAULTS.nodes;
+const F = PACK_DEFAULTS.filesystem;
+const V = PACK_DEFAULTS.volumes;
+
 export const rulesSettings = z
   .strictObject({
     runbookBaseUrl: url('runbooks are for people: serve them without credentials')
@@ -583,59 +608,100 @@ export const rulesSettings = z
         kubelet: labelMatchers().optional().describe('Default: job="kubelet", metrics_path="/metrics"'),
       })
       .optional()
-      .describe('Selectors of the jobs the built-in packs query.'),
+      .describe("Selectors of the jobs the built-in packs query. Default: kube-prometheus-stack's job selectors."),
     packs: z
       .strictObject({
         watchdog: z.strictObject(toggle).optional().describe('Watchdog: always firing, proves the pipeline.'),
         targets: z
-          .strictObject({ ...toggle, downPercent: percent().optional(), for: duration().optional() })
+          .strictObject({
+            ...toggle,
+            downPercent: percent()
+              .optional()
+              .describe(`Share of a job's targets down, in percent. ${defaultIs(T.downPercent)}`),
+            for: duration().optional().describe(defaultIs(T.for)),
+          })
           .optional()
-          .describe('TargetDown. Defaults: downPercent 10, for 10m.'),
+          .describe('TargetDown.'),
         nodes: z
           .strictObject({
             ...toggle,
-            downFor: duration().optional(),
-            memoryPercent: percent().optional(),
-            cpuPercent: percent().optional(),
-            for: duration().optional(),
+            downFor: duration()
+              .optional()
+              .describe(`How long node-exporter must be unreachable for NodeDown. ${defaultIs(N.downFor)}`),
+            memoryPercent: percent()
+              .optional()
+              .describe(`Memory in use, in percent. ${defaultIs(N.memoryPercent)}`),
+            cpuPercent: percent()
+              .optional()
+              .describe(`CPU busy, in percent. ${defaultIs(N.cpuPercent)}`),
+            for: duration()
+              .optional()
+              .describe(`How long pressure or not-ready must last. ${defaultIs(N.for)}`),
           })
           .optional()
-          .describe(
-            'NodeDown, KubeNodeNotReady, NodeMemoryHighUtilization, NodeCPUHighUsage. Defaults: downFor 5m, 90%, 90%, for 15m.',
-          ),
+          .describe('NodeDown, KubeNodeNotReady, NodeMemoryHighUtilization, NodeCPUHighUsage.'),
         filesystem: z
           .strictObject({
             ...toggle,
-            warningPercent: percent().optional(),
-            criticalPercent: percent().optional(),
-            for: duration().optional(),
-            predictHours: z.number().int().positive().optional(),
-            predictMinUsedPercent: percent().optional(),
-            selector: labelMatchers().optional(),
+            warningPercent: percent()
+              .optional()
+              .describe(`Used space, in percent, for a warning. ${defaultIs(F.warningPercent)}`),
+            criticalPercent: percent()
+              .optional()
+              .describe(`Used space, in percent, for a critical alert. ${defaultIs(F.criticalPercent)}`),
+            for: duration().optional().describe(defaultIs(F.for)),
+            predictHours: z
+              .number()
+              .int()
+              .positive()
+              .optional()
+              .describe(`Warn when predicted full within this many hours. ${defaultIs(F.predictHours)}`),
+            predictMinUsedPercent: percent()
+              .optional()
+              .describe(`...and already at least this full, in percent. ${defaultIs(F.predictMinUsedPercent)}`),
+            selector: labelMatchers()
+              .optional()
+              .describe(`Label matchers choosing the filesystems. ${defaultIs(F.selector)}`),
           })
           .superRefine(warningBelowCritical(DEFAULT_FILESYSTEM_WARNING_PERCENT, DEFAULT_FILESYSTEM_CRITICAL_PERCENT))
           .optional()
-          .describe(
-            'NodeFilesystemUsageHigh, NodeFilesystemFillingUp. Defaults: warning 80%, critical 90%, for 10m, 24 hours.',
-          ),
+          .describe('NodeFilesystemUsageHigh, NodeFilesystemFillingUp.'),
         pods: z
-          .strictObject({ ...toggle, for: duration().optional(), namespaces: regex().optional() })
+          .strictObject({
+            ...toggle,
+            for: duration().optional().describe(defaultIs(PACK_DEFAULTS.pods.for)),
+            namespaces: regex()
+              .optional()
+              .describe(`Regular expression of the namespaces watched. ${defaultIs(PACK_DEFAULTS.pods.namespaces)}`),
+          })
           .optional()
-          .describe('KubePodCrashLooping. Defaults: for 15m, every namespace.'),
+          .describe('KubePodCrashLooping.'),
         workloads: z
-          .strictObject({ ...toggle, for: duration().optional(), namespaces: regex().optional() })
+          .strictObject({
+            ...toggle,
+            for: duration().optional().describe(defaultIs(PACK_DEFAULTS.workloads.for)),
+            namespaces: regex()
+              .optional()
+              .describe(
+                `Regular expression of the namespaces watched. ${defaultIs(PACK_DEFAULTS.workloads.namespaces)}`,
+              ),
+          })
           .optional()
-          .describe('KubeDeploymentReplicasMismatch. Defaults: for 15m, every namespace.'),
+          .describe('KubeDeploymentReplicasMismatch.'),
         volumes: z
           .strictObject({
             ...toggle,
-            warningPercent: percent().optional(),
-            criticalPercent: percent().optional(),
-            for: duration().optional(),
+            warningPercent: percent()
+              .optional()
+              .describe(`Used space of a claim, in percent, for a warning. ${defaultIs(V.warningPercent)}`),
+            criticalPercent: percent()
+              .optional()
+              .describe(`...and for a critical alert. ${defaultIs(V.criticalPercent)}`),
+            for: duration().optional().describe(defaultIs(V.for)),
           })
           .superRefine(warningBelowCritical(DEFAULT_VOLUMES_WARNING_PERCENT, DEFAULT_VOLUMES_CRITICAL_PERCENT))
           .optional()
-          .describe('KubePersistentVolumeFillingUp. Defaults: warning 90%, critical 97%, for 5m.'),
+          .describe('KubePersistentVolumeFillingUp.'),
       })
       .optional()
       .describe('The built-in rule packs, all on by default.'),
@@ -811,7 +877,9 @@ export const alertmanagerSettings = z
     slack: z
       .strictObject({
         secretName: dnsSubdomain().describe('Existing Secret in the agent namespace holding the Slack webhook URL.'),
-        key: secretKey().optional().describe('Key of the webhook URL for warnings. Default: url'),
+        key: secretKey()
+          .optional()
+          .describe(`Key of the webhook URL for warnings. ${defaultIs(AGENT_DEFAULTS.alertmanager.slackKey)}`),
         criticalKey: secretKey()
           .optional()
           .describe('Key of the webhook URL for critical alerts (e.g. the on-call channel). Default: key'),
@@ -825,8 +893,10 @@ export const alertmanagerSettings = z
     heartbeat: z
       .strictObject({
         secretName: dnsSubdomain().describe('Existing Secret in the agent namespace with the heartbeat URL.'),
-        key: secretKey().optional().describe('Default: url'),
-        interval: duration().optional().describe('How often the Watchdog is sent. Default: 1m'),
+        key: secretKey().optional().describe(defaultIs(AGENT_DEFAULTS.alertmanager.heartbeat.key)),
+        interval: duration()
+          .optional()
+          .describe(`How often the Watchdog is sent. ${defaultIs(AGENT_DEFAULTS.alertmanager.heartbeat.interval)}`),
       })
       .optional()
       .describe(
@@ -844,7 +914,9 @@ export const alertmanagerSettings = z
       ),
     defaultReceiver: amName()
       .optional()
-      .describe("Where alerts that no route takes go. Default: slack's warning receiver (required without slack)."),
+      .describe(
+        `Where alerts that no route takes go. Default: ${AGENT_DEFAULTS.alertmanager.defaultReceiver}, slack's warning receiver (required without slack).`,
+      ),
     timeIntervals: z
       .record(amName(), z.array(amTimeInterval).min(1))
       .optional()
@@ -899,7 +971,7 @@ export const logsSettings = z
     credentialsSecret: dnsSubdomain()
       .optional()
       .describe(
-        'Existing Secret with keys username and password for the Loki gateway, in the namespace the log agent runs in: podSecurity.hostNamespace (Default: <namespace>-host) when the monitoring namespace enforces baseline or restricted, else the agent namespace. Default: loki-push-credentials.',
+        `Existing Secret with keys username and password for the Loki gateway, in the namespace the log agent runs in: podSecurity.hostNamespace (Default: <namespace>-host) when the monitoring namespace enforces baseline or restricted, else the agent namespace. ${defaultIs(AGENT_DEFAULTS.logs.credentialsSecret)}`,
       ),
     events: z.boolean().optional().describe('Also ship Kubernetes events. Default: false.'),
     journal: z.boolean().optional().describe("Also ship each node's systemd journal. Default: false."),
@@ -976,7 +1048,7 @@ export const clusterThanos = z
     exposure: sidecarExposure
       .optional()
       .describe(
-        'sidecar: how the centre reaches the sidecar. Required for every cluster but the central one, which has none (its sidecar is reached in the cluster).',
+        'sidecar: how the centre reaches the sidecar. Required for every cluster but the central one, which has none (its sidecar is reached in the cluster). Default: in-cluster only (the central cluster).',
       ),
     agent: z
       .boolean()
@@ -1041,7 +1113,9 @@ export const networkPolicySettings = z
         ).optional(),
       })
       .optional()
-      .describe('Where the ingress controllers run, which alone reach the exposed endpoints.'),
+      .describe(
+        "Where the ingress controllers run, which alone reach the exposed endpoints. Default: the platform's namespaces, every pod of them.",
+      ),
     prometheusClients: z
       .array(
         z.strictObject({
@@ -1060,7 +1134,9 @@ export const networkPolicySettings = z
         "Address ranges (the nodes') an ingress controller on the host network (hostNetwork: true) connects from. Default: none.",
       ),
   })
-  .describe("NetworkPolicies for what CMM deploys (see the README's NetworkPolicies section).");
+  .describe(
+    "NetworkPolicies for what CMM deploys (see the README's NetworkPolicies section). Default: on, with the platform's ingress controller namespaces.",
+  );
 
 /** A chart repository: a Helm repository (http:// or https://) or an OCI registry path (oci://host/path). */
 const chartRepository = () =>
@@ -1122,7 +1198,7 @@ export const airgapSettings = z
         source: chartNameKeys(z.enum(['repository', 'embedded', 'static']))
           .optional()
           .describe(
-            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s only: the archive copied to the servers' /var/lib/rancher/k3s/server/static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz).",
+            "Per chart, how it reaches the cluster: repository (the default), embedded (the archive inside the HelmChart, spec.chartContent, from the synth's --charts DIR; at most 768 KiB of archive, so not kube-prometheus-stack), static (k3s only: the archive copied to the servers' /var/lib/rancher/k3s/server/static/charts folder, https://%{KUBERNETES_API}%/static/charts/<chart>-<version>.tgz). Default: repository, for every chart.",
           ),
       })
       .superRefine((c, ctx) => {
@@ -1169,7 +1245,9 @@ export const airgapSettings = z
       .optional()
       .describe('Where the images come from.'),
   })
-  .describe("Air-gapped clusters: the charts' and images' mirrors (see the README's Air-gapped clusters).");
+  .describe(
+    "Air-gapped clusters: the charts' and images' mirrors (see the README's Air-gapped clusters). Default: the upstream repositories and registries.",
+  );
 
 export const podSecuritySettings = z
   .strictObject({
@@ -1193,10 +1271,14 @@ export const podSecuritySettings = z
         "Namespace of the pods that need host access (node-exporter, the log agent and its push Secret), labelled privileged; CMM creates and owns it, so not the monitoring namespace, one Kubernetes keeps (kube-system, kube-public, kube-node-lease, default), the helm-controller's where CMM installs it, the central Grafana's (central.namespace) in the central cluster, nor ArgoCD's with argocd output. Default: <namespace>-host (so namespace has at most 58 characters).",
       ),
   })
-  .describe('Pod Security Standards labels of the monitoring namespaces.');
+  .describe(
+    'Pod Security Standards labels of the monitoring namespaces. Default: the namespace enforces restricted; node-exporter and the log agent run in <namespace>-host, which enforces privileged.',
+  );
 
 const clusterSettings = {
-  namespace: dnsLabel().optional().describe('Namespace of the monitoring stack. Default: monitoring.'),
+  namespace: dnsLabel()
+    .optional()
+    .describe(`Namespace of the monitoring stack. ${defaultIs(AGENT_DEFAULTS.namespace)}`),
   kubePrometheusStackVersion: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, { error: 'an exact chart version such as "88.5.3"' })
@@ -1212,13 +1294,15 @@ const clusterSettings = {
     .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
     .optional()
     .describe(
-      `Where the cluster runs: ${PLATFORMS.join(', ')}. Decides the helm-controller, the component monitors, DNS and storage defaults. Default: k3s.`,
+      `Where the cluster runs: ${PLATFORMS.join(', ')}. Decides the helm-controller, the component monitors, DNS and storage defaults. ${defaultIs(AGENT_DEFAULTS.platform)}`,
     ),
   kubernetesVersion: z
     .string()
     .regex(/^1\.[0-9]+(\.[0-9]+)?$/, { error: 'a Kubernetes version such as "1.33" or "1.33.4"' })
     .optional()
-    .describe("The cluster's Kubernetes version, for rendering its charts (npm run render). Default: 1.33.0."),
+    .describe(
+      `The cluster's Kubernetes version, for rendering its charts (npm run render). ${defaultIs(DEFAULT_KUBERNETES_VERSION)}`,
+    ),
   nodePools: z
     .record(dnsLabel(), nodePool)
     .optional()
@@ -1592,11 +1676,17 @@ const receiverKind = z.enum(['slack', 'teams', 'email']);
 export const centralAlerting = z
   .strictObject({
     slack: z
-      .strictObject({ secretName: dnsSubdomain(), key: secretKey().optional().describe('Default: url') })
+      .strictObject({
+        secretName: dnsSubdomain(),
+        key: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.webhookKey)),
+      })
       .optional()
       .describe("Slack incoming webhook; the URL stays in the Secret (Grafana's namespace)."),
     teams: z
-      .strictObject({ secretName: dnsSubdomain(), key: secretKey().optional().describe('Default: url') })
+      .strictObject({
+        secretName: dnsSubdomain(),
+        key: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.webhookKey)),
+      })
       .optional()
       .describe('Microsoft Teams Workflows webhook; the URL stays in the Secret.'),
     email: z
@@ -1613,18 +1703,21 @@ export const centralAlerting = z
               if (problem) ctx.addIssue({ code: 'custom', input: v, message: problem });
             })
             .optional()
-            .describe('Sender name. Default: Grafana'),
+            .describe(`Sender name. ${defaultIs(GRAFANA_DEFAULTS.alerting.smtp.fromName)}`),
           secretName: dnsSubdomain().describe('Existing Secret with the SMTP user and password.'),
-          userKey: secretKey().optional().describe('Default: user'),
-          passwordKey: secretKey().optional().describe('Default: password'),
-          startTLSPolicy: z.enum(['MandatoryStartTLS', 'OpportunisticStartTLS', 'NoStartTLS']).optional(),
+          userKey: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.smtp.userKey)),
+          passwordKey: secretKey().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.smtp.passwordKey)),
+          startTLSPolicy: z
+            .enum(['MandatoryStartTLS', 'OpportunisticStartTLS', 'NoStartTLS'])
+            .optional()
+            .describe(defaultIs(GRAFANA_DEFAULTS.alerting.smtp.startTLSPolicy)),
         }),
       })
       .optional()
       .describe('E-mail through SMTP; the password stays in the Secret.'),
     criticalReceivers: z.array(receiverKind).min(1).optional().describe('Default: every configured receiver.'),
     warningReceivers: z.array(receiverKind).min(1).optional().describe('Default: slack, else teams, else email.'),
-    clusterDownFor: duration().optional().describe('Default: 5m.'),
+    clusterDownFor: duration().optional().describe(defaultIs(GRAFANA_DEFAULTS.alerting.clusterDownFor)),
   })
   .superRefine((a, ctx) => {
     const have = (['slack', 'teams', 'email'] as const).filter((k) => a[k] !== undefined);
@@ -1648,11 +1741,16 @@ export const centralAlerting = z
 
 /** The central Loki's settings, without the checks across them (see {@link checkLokiObjectStorage}). */
 export const centralLokiShape = z.strictObject({
-  mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic (one process, filesystem).'),
+  mode: z
+    .enum(['monolithic', 'distributed'])
+    .optional()
+    .describe(`${defaultIs(LOKI_DEFAULTS.mode)} monolithic: one process, filesystem.`),
   clusterDns: z
     .strictObject({
-      service: dnsLabel().optional().describe('Default: kube-dns'),
-      namespace: dnsLabel().optional().describe('Default: kube-system'),
+      service: dnsLabel()
+        .optional()
+        .describe("Default: the platform's: kube-dns, or rke2-coredns-rke2-coredns on RKE2."),
+      namespace: dnsLabel().optional().describe("Default: the platform's: kube-system."),
     })
     .optional()
     .describe(
@@ -1666,14 +1764,14 @@ export const centralLokiShape = z.strictObject({
         .min(64)
         .max(65536)
         .optional()
-        .describe('Memory of the chunks cache, in MB. Default: 512.'),
+        .describe(`Memory of the chunks cache, in MB. ${defaultIs(LOKI_DEFAULTS.caches.chunksMB)}`),
       resultsMB: z
         .number()
         .int()
         .min(32)
         .max(65536)
         .optional()
-        .describe('Memory of the results cache, in MB. Default: 128.'),
+        .describe(`Memory of the results cache, in MB. ${defaultIs(LOKI_DEFAULTS.caches.resultsMB)}`),
     })
     .optional()
     .describe(
@@ -1698,7 +1796,9 @@ export const centralLokiShape = z.strictObject({
     .describe(
       "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
     ),
-  retention: duration().optional().describe('How long logs are kept. Default: 30d.'),
+  retention: duration()
+    .optional()
+    .describe(`How long logs are kept. ${defaultIs(LOKI_DEFAULTS.retention)}`),
   storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
   objectStorage: z
     .strictObject({
@@ -1708,17 +1808,23 @@ export const centralLokiShape = z.strictObject({
       region: z
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'a region name such as "eu-west-1"' })
-        .optional(),
+        .optional()
+        .describe(`The S3 region. ${defaultIs(LOKI_DEFAULTS.objectStorage.region)}`),
       chunksBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
       rulerBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'an S3 bucket name' }),
       credentialsSecret: dnsSubdomain().describe('Existing Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
-      forcePathStyle: z.boolean().optional(),
+      forcePathStyle: z
+        .boolean()
+        .optional()
+        .describe(
+          `Path-style bucket URLs (MinIO and most S3-compatible stores). ${defaultIs(LOKI_DEFAULTS.objectStorage.forcePathStyle)}`,
+        ),
     })
     .optional()
     .describe('S3-compatible storage; required with mode distributed.'),
   gatewayAuthSecret: dnsSubdomain()
     .optional()
-    .describe('Existing Secret with a .htpasswd key. Default: loki-gateway-htpasswd.'),
+    .describe(`Existing Secret with a .htpasswd key. ${defaultIs(LOKI_DEFAULTS.gatewayAuthSecret)}`),
   ingress: z
     .strictObject({
       host: dnsSubdomain(),
@@ -1730,7 +1836,7 @@ export const centralLokiShape = z.strictObject({
   grafanaCredentialsSecret: dnsSubdomain()
     .optional()
     .describe(
-      "Existing Secret in Grafana's namespace with username and password for the gateway. Default: loki-grafana-credentials.",
+      `Existing Secret in Grafana's namespace with username and password for the gateway. ${defaultIs(LOKI_DEFAULTS.grafanaCredentialsSecret)}`,
     ),
   savedQueries: z
     .record(dnsSubdomain(), z.strictObject({ query: logql(), description: z.string().optional() }))
@@ -1744,9 +1850,12 @@ export const centralLokiShape = z.strictObject({
           'A LogQL metric query, e.g. sum by (cluster) (count_over_time({...} |= "error" [1m])).',
         ),
         threshold: z.number().describe('The alert fires while the query is above this value.'),
-        for: duration().optional().describe('Default: 5m.'),
-        severity: z.enum(['critical', 'warning', 'info']).optional().describe('Default: warning.'),
-        summary: z.string().min(1).optional(),
+        for: duration().optional().describe(defaultIs(GRAFANA_DEFAULTS.logAlerts.for)),
+        severity: z
+          .enum(['critical', 'warning', 'info'])
+          .optional()
+          .describe(defaultIs(GRAFANA_DEFAULTS.logAlerts.severity)),
+        summary: z.string().min(1).optional().describe('Default: the alert name and threshold.'),
         description: z.string().optional(),
       }),
     )
@@ -1805,7 +1914,9 @@ export const centralThanos = z
     objectStorageSecret: z
       .strictObject({
         name: dnsSubdomain().describe('Name of the Secret.'),
-        key: secretKey().optional().describe('Key holding the Thanos objstore YAML. Default: objstore.yml'),
+        key: secretKey()
+          .optional()
+          .describe(`Key holding the Thanos objstore YAML. ${defaultIs(THANOS_DEFAULTS.objectStorageKey)}`),
       })
       .describe(
         'Existing Secret with the Thanos object storage configuration (type S3, GCS, AZURE or FILESYSTEM), in the central Thanos namespace and in the agent namespace of every sidecar cluster.',
@@ -1813,26 +1924,38 @@ export const centralThanos = z
     grpcClientTlsSecret: dnsSubdomain()
       .optional()
       .describe(
-        "Existing Secret with the central Query's client certificate (tls.crt, tls.key) and the CA of the sidecars' certificates (ca.crt). Default: thanos-grpc-client.",
+        `Existing Secret with the central Query's client certificate (tls.crt, tls.key) and the CA of the sidecars' certificates (ca.crt). ${defaultIs(THANOS_DEFAULTS.grpcClientTlsSecret)}`,
       ),
     query: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 2'),
+        replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.query.replicas)),
         resources: resources.optional(),
       })
       .optional(),
     queryFrontend: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 2'),
-        cacheSize: thanosSize().optional().describe('In-memory results cache of each replica. Default: 512MB'),
+        replicas: z
+          .number()
+          .int()
+          .min(1)
+          .max(20)
+          .optional()
+          .describe(defaultIs(THANOS_DEFAULTS.queryFrontend.replicas)),
+        cacheSize: thanosSize()
+          .optional()
+          .describe(`In-memory results cache of each replica. ${defaultIs(THANOS_DEFAULTS.queryFrontend.cacheSize)}`),
         resources: resources.optional(),
       })
       .optional(),
     store: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 1'),
-        indexCacheSize: thanosSize().optional().describe('In-memory index cache. Default: 1GB'),
-        storage: storage.optional().describe('Its cache of index headers (safe to lose). Default: 20Gi'),
+        replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.store.replicas)),
+        indexCacheSize: thanosSize()
+          .optional()
+          .describe(`In-memory index cache. ${defaultIs(THANOS_DEFAULTS.store.indexCacheSize)}`),
+        storage: storage
+          .optional()
+          .describe(`Its cache of index headers (safe to lose). ${defaultIs(THANOS_DEFAULTS.store.storageSize)}`),
         resources: resources.optional(),
       })
       .optional(),
@@ -1840,31 +1963,41 @@ export const centralThanos = z
       .strictObject({
         retention: z
           .strictObject({
-            raw: duration().optional().describe('Raw samples. Default: 30d'),
-            fiveMinutes: duration().optional().describe('5-minute downsampled data. Default: 90d'),
-            oneHour: duration().optional().describe('1-hour downsampled data. Default: 1y'),
+            raw: duration()
+              .optional()
+              .describe(`Raw samples. ${defaultIs(THANOS_DEFAULTS.compactor.retention.raw)}`),
+            fiveMinutes: duration()
+              .optional()
+              .describe(`5-minute downsampled data. ${defaultIs(THANOS_DEFAULTS.compactor.retention.fiveMinutes)}`),
+            oneHour: duration()
+              .optional()
+              .describe(`1-hour downsampled data. ${defaultIs(THANOS_DEFAULTS.compactor.retention.oneHour)}`),
           })
           .optional()
           .describe('How long the bucket keeps each resolution.'),
-        downsampling: z.boolean().optional().describe('Default: true'),
-        storage: storage.optional().describe('Its work space. Default: 100Gi'),
+        downsampling: z.boolean().optional().describe(defaultIs(THANOS_DEFAULTS.compactor.downsampling)),
+        storage: storage.optional().describe(`Its work space. ${defaultIs(THANOS_DEFAULTS.compactor.storageSize)}`),
         resources: resources.optional(),
       })
       .optional(),
     receive: z
       .strictObject({
-        replicas: z.number().int().min(1).max(20).optional().describe('Default: 1'),
+        replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.receive.replicas)),
         replicationFactor: z
           .number()
           .int()
           .min(1)
           .max(5)
           .optional()
-          .describe('Copies of each sample across replicas (odd, at most replicas). Default: 1'),
+          .describe(
+            `Copies of each sample across replicas (odd, at most replicas). ${defaultIs(THANOS_DEFAULTS.receive.replicationFactor)}`,
+          ),
         retention: duration()
           .optional()
-          .describe('How long each replica keeps samples locally after upload. Default: 1d'),
-        storage: storage.optional().describe('Default: 50Gi'),
+          .describe(
+            `How long each replica keeps samples locally after upload. ${defaultIs(THANOS_DEFAULTS.receive.retention)}`,
+          ),
+        storage: storage.optional().describe(defaultIs(THANOS_DEFAULTS.receive.storageSize)),
         resources: resources.optional(),
         ingress: z
           .strictObject(basicAuthIngressFields('the push endpoint', 'htpasswd lines, one per pushing cluster'))
@@ -1894,16 +2027,20 @@ export const central = z
       .enum(PLATFORMS, { error: `a platform CMM knows: ${PLATFORMS.join(', ')}` })
       .optional()
       .describe("The central cluster's platform. Default: its clusters[] entry's, else k3s."),
-    namespace: dnsLabel().optional().describe('Namespace of Grafana. Default: monitoring.'),
+    namespace: dnsLabel()
+      .optional()
+      .describe(`Namespace of Grafana. ${defaultIs(AGENT_DEFAULTS.namespace)}`),
     kubePrometheusStackVersion: clusterSettings.kubePrometheusStackVersion,
     kubePrometheusStackRepo: clusterSettings.kubePrometheusStackRepo,
     adminSecret: secretRef
       .optional()
-      .describe('Existing Secret with keys admin-user and admin-password. Default: grafana-admin.'),
+      .describe(`Existing Secret with keys admin-user and admin-password. ${defaultIs(GRAFANA_DEFAULTS.adminSecret)}`),
     persistence: z
       .union([z.literal(false), storage])
       .optional()
-      .describe("Grafana's PVC, or false for none. Default: 10Gi on the default StorageClass."),
+      .describe(
+        `Grafana's PVC, or false for none. Default: ${GRAFANA_DEFAULTS.persistenceSize} on the default StorageClass.`,
+      ),
     ingress: z
       .strictObject({
         host: dnsSubdomain(),

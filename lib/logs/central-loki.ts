@@ -11,6 +11,7 @@ import { lokiImageValues, mergeValues, type AirgapOptions, type ChartArchiveRead
 import { validate } from '../inventory/errors';
 import { chartArchiveProp, isPrevalidated, namespaceProp } from '../inventory/props';
 import { airgapSettings, centralLokiShape, checkLokiObjectStorage, clusterConfigShape } from '../inventory/schema';
+import { LOKI_DEFAULTS } from './loki-defaults';
 
 /** S3-compatible object storage for the scalable mode; credentials come from an existing Secret. */
 export interface LokiObjectStorage {
@@ -34,9 +35,19 @@ export interface CentralLokiOptions extends SchedulingOptions {
    * The cluster's DNS Service, which the gateway's nginx resolves names with.
    * @default - the platform's: kube-dns in kube-system, or rke2-coredns-rke2-coredns on RKE2
    */
-  readonly clusterDns?: { readonly service?: string; readonly namespace?: string };
-  /** Memory of the distributed mode's caches, in MB. @default { chunksMB: 512, resultsMB: 128 } */
-  readonly caches?: { readonly chunksMB?: number; readonly resultsMB?: number };
+  readonly clusterDns?: {
+    /** @default 'kube-dns' */
+    readonly service?: string;
+    /** @default 'kube-system' */
+    readonly namespace?: string;
+  };
+  /** Memory of the distributed mode's caches. @default - see chunksMB and resultsMB */
+  readonly caches?: {
+    /** Memory of the chunks cache, in MB. @default 512 */
+    readonly chunksMB?: number;
+    /** Memory of the results cache, in MB. @default 128 */
+    readonly resultsMB?: number;
+  };
   /** The central cluster's node pools (for `nodePool`). @default - none */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The central cluster's platform: its DNS Service, where the HelmChart goes. @default 'k3s' */
@@ -105,7 +116,7 @@ export type CentralLokiProps = CentralLokiOptions & {
 };
 
 /** The props' schema: the inventory's `central.loki` (less Grafana's part), and what the fleet hands on. */
-const CENTRAL_LOKI_PROPS = centralLokiShape
+export const CENTRAL_LOKI_PROPS = centralLokiShape
   .omit({ savedQueries: true, alerts: true })
   .extend({
     namespace: namespaceProp,
@@ -123,7 +134,7 @@ export const LOKI_SCHEMA_FROM = '2024-04-01';
 
 /** The central Loki's Helm values (grafana-community `loki` chart). */
 export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
-  const mode = o.mode ?? 'monolithic';
+  const mode = o.mode ?? LOKI_DEFAULTS.mode;
   const objectStore = mode === 'monolithic' ? 'filesystem' : 's3';
   const loki: Record<string, unknown> = {
     // One tenant; every stream carries the `cluster` label its Alloy sets.
@@ -140,7 +151,7 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
         },
       ],
     },
-    limits_config: { retention_period: lokiDuration(o.retention ?? '30d') },
+    limits_config: { retention_period: lokiDuration(o.retention ?? LOKI_DEFAULTS.retention) },
     compactor: {
       working_directory: '/var/loki/compactor',
       retention_enabled: true,
@@ -200,11 +211,11 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       bucketNames: { chunks: s3.chunksBucket, ruler: s3.rulerBucket },
       s3: {
         endpoint: s3.endpoint,
-        region: s3.region ?? 'us-east-1',
+        region: s3.region ?? LOKI_DEFAULTS.objectStorage.region,
         // Expanded by Loki (-config.expand-env) from the Secret given to every pod as environment.
         accessKeyId: '${AWS_ACCESS_KEY_ID}',
         secretAccessKey: '${AWS_SECRET_ACCESS_KEY}',
-        s3ForcePathStyle: s3.forcePathStyle ?? true,
+        s3ForcePathStyle: s3.forcePathStyle ?? LOKI_DEFAULTS.objectStorage.forcePathStyle,
         insecure: false,
       },
     };
@@ -240,12 +251,16 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
       memcachedExporter: { resources: sidecarResources() },
       // memcached: the chart's default chunks cache asks for some 10 GiB; sized for a small cluster instead.
       chunksCache: {
-        allocatedMemory: o.caches?.chunksMB ?? 512,
+        allocatedMemory: o.caches?.chunksMB ?? LOKI_DEFAULTS.caches.chunksMB,
         allocatedCPU: '100m',
         connectionLimit: 1024,
         ...schedulingOf(scheduling),
       },
-      resultsCache: { allocatedMemory: o.caches?.resultsMB ?? 128, allocatedCPU: '50m', ...schedulingOf(scheduling) },
+      resultsCache: {
+        allocatedMemory: o.caches?.resultsMB ?? LOKI_DEFAULTS.caches.resultsMB,
+        allocatedCPU: '50m',
+        ...schedulingOf(scheduling),
+      },
     });
   }
   // Every Loki component and the gateway take `defaults`; the caches (above) take their own; affinity is per
@@ -299,7 +314,7 @@ function gateway(o: CentralLokiOptions, exporterResources: Resources): Record<st
     resources: structuredClone(o.gatewayResources) ?? defaultResources('lokiGateway'),
     metrics: { resources: exporterResources },
     // Every request but `/` needs a user from the htpasswd Secret: pushes from the clusters and Grafana's queries.
-    basicAuth: { enabled: true, existingSecret: o.gatewayAuthSecret ?? 'loki-gateway-htpasswd' },
+    basicAuth: { enabled: true, existingSecret: o.gatewayAuthSecret ?? LOKI_DEFAULTS.gatewayAuthSecret },
   };
   if (o.ingress) {
     g.ingress = {

@@ -13,6 +13,7 @@ import { validate } from '../inventory/errors';
 import { chartArchiveProp, isPrevalidated, lokiEndpoint, namespaceProp } from '../inventory/props';
 import { airgapSettings, clusterConfigShape, logsSettings } from '../inventory/schema';
 import * as z from 'zod';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 
 /** Where a cluster's logs go: the central Loki's push endpoint. */
 export interface LokiEndpoint {
@@ -40,11 +41,11 @@ export interface LogShippingOptions {
   readonly resources?: Resources;
   /** More tolerations of the DaemonSet (it tolerates every node pool's taints). @default - none */
   readonly tolerations?: readonly Toleration[];
-  /** The cluster's node pools: the DaemonSet runs on every node, so it tolerates their taints. @default - none */
-  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
 }
 
 export interface LogAgentProps extends LogShippingOptions {
+  /** The cluster's node pools: the DaemonSet runs on every node, so it tolerates their taints. @default - none */
+  readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The cluster's platform (where the HelmCharts go). @default - k3s */
   readonly profile?: PlatformProfile;
   readonly clusterName: string;
@@ -64,7 +65,7 @@ export interface LogAgentProps extends LogShippingOptions {
 }
 
 /** The props' schema: the inventory's `logs` settings, and what the cluster's agent hands on. */
-const LOG_AGENT_PROPS = logsSettings.extend({
+export const LOG_AGENT_PROPS = logsSettings.extend({
   clusterName: clusterConfigShape.shape.name,
   namespace: namespaceProp,
   podNamespace: namespaceProp.optional(),
@@ -249,7 +250,7 @@ export class LogAgent extends Construct {
     if (!isPrevalidated(props)) {
       validate(LOG_AGENT_PROPS, props, `LogAgent "${props.clusterName}"`, { prefix: 'props.' });
     }
-    const secret = props.credentialsSecret ?? 'loki-push-credentials';
+    const secret = props.credentialsSecret ?? AGENT_DEFAULTS.logs.credentialsSecret;
     const credentials = [
       { name: LOKI_USERNAME_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
       { name: LOKI_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },

@@ -2,6 +2,7 @@ import { ApiObject, type Chart } from 'cdk8s';
 import type { Fleet } from '../fleet';
 import { HelmRelease } from '../helm/helm-release';
 import { isAlertRule } from '../rules/types';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 
 /** One cluster folder of a synth, as the terminal summary and `dist/README.md` show it. */
 export interface ClusterSummary {
@@ -41,7 +42,7 @@ export function fleetSummary(fleet: Fleet, files: ReadonlyMap<string, string>): 
     return {
       name,
       role,
-      platform: agent?.profile.name ?? (name === central ? (fleet.centralPlatform ?? 'k3s') : '-'),
+      platform: agent?.profile.name ?? (name === central ? (fleet.centralPlatform ?? AGENT_DEFAULTS.platform) : '-'),
       objects: found.filter((c) => c instanceof ApiObject).length,
       files: perFolder.get(name) ?? 0,
       charts: countedNames(releases.map((r) => `${r.chart.chart} ${r.chart.version}`)),

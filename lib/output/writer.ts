@@ -18,10 +18,11 @@ interface Manifest {
 }
 
 /**
- * Renders every chart of `app` to files: `<chart>/setup/<rank>-<kind>-<name>.yaml` for objects that need nothing but
+ * Renders every chart of `app`, wherever it is in the construct tree (a `Fleet` holds its cluster charts, and a
+ * `Fleet` may sit under any construct), to files in a folder named by the chart's id: `<chart>/setup/<rank>-<kind>-<name>.yaml` for objects that need nothing but
  * Kubernetes (Namespace, HelmChart, ConfigMap), `<chart>/<kind>-<name>.yaml` for custom resources whose CRDs
  * the charts install. Returns relative path → content, sorted by path. Runs the constructs' validations first and
- * throws with all their messages.
+ * throws with all their messages. Two charts with one id would share a folder: an error.
  */
 export function renderApp(app: App): Map<string, string> {
   const constructs = app.node.findAll();
@@ -41,7 +42,15 @@ export function renderApp(app: App): Map<string, string> {
     }
   }
   const files = new Map<string, string>();
-  for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
+  const folders = new Map<string, Chart>();
+  for (const chart of constructs.filter((c): c is Chart => c instanceof Chart)) {
+    const other = folders.get(chart.node.id);
+    if (other) {
+      throw new Error(
+        `two charts would be written to the folder ${chart.node.id}/ (${other.node.path} and ${chart.node.path}); expected one chart per folder name`,
+      );
+    }
+    folders.set(chart.node.id, chart);
     const manifests = (
       plain
         ? new DependencyGraph(chart.node)
@@ -69,7 +78,10 @@ export function renderApp(app: App): Map<string, string> {
       if (files.has(file)) throw new Error(`two objects would be written to ${file}`);
       files.set(file, toYaml(withServerSideApply(manifest)));
     }
-    for (const f of chart.node.findAll().filter((c): c is OutputFile => c instanceof OutputFile)) {
+    // A chart nested in this one writes its own files.
+    for (const f of chart.node
+      .findAll()
+      .filter((c): c is OutputFile => c instanceof OutputFile && Chart.of(c) === chart)) {
       files.set(`${chart.node.id}/${f.path}`, f.content);
     }
   }

@@ -10,6 +10,23 @@ import HELM_CONTROLLER_CRDS from './helm-controller-crds.json';
 export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
 const NAME = 'helm-controller';
 
+/** How to install the helm-controller in a cluster. */
+export interface HelmControllerInstallProps {
+  /**
+   * The cluster's image mirror: the controller's image and the install Jobs' klipper-helm come from it; the
+   * controller's pod gets the pull Secrets (the install Jobs cannot: helm-controller sets none on them).
+   * @default - the images from their upstream registries, no pull Secrets
+   */
+  readonly images?: AirgapImageOptions;
+  /**
+   * More labels of the namespace: its Pod Security labels. The controller, its install Jobs (helm-controller gives
+   * them `runAsNonRoot`, the `RuntimeDefault` seccomp profile, no privilege escalation and no capabilities; a chart
+   * with `bootstrap` would need the host network, which CMM never sets) and ArgoCD's wait hook all pass `restricted`.
+   * @default - none
+   */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+}
+
 /**
  * The k3s-io/helm-controller, for a platform without one built in: its namespace, its ServiceAccount and rights, and
  * its Deployment (pinned image), in `dist/<cluster>/helm-controller/` (ArgoCD wave -2), applied before anything
@@ -27,34 +44,19 @@ export class HelmControllerInstall extends Construct {
    * The install of `chart`, created once per chart (cluster): `images` and `namespaceLabels` are those of its first
    * caller (the cluster's agent, which comes first).
    */
-  public static ensure(
-    chart: Chart,
-    images?: AirgapImageOptions,
-    namespaceLabels: Readonly<Record<string, string>> = {},
-  ): HelmControllerInstall {
+  public static ensure(chart: Chart, props: HelmControllerInstallProps = {}): HelmControllerInstall {
     const existing = chart.node.tryFindChild('HelmController');
     return existing instanceof HelmControllerInstall
       ? existing
-      : new HelmControllerInstall(chart, 'HelmController', images, namespaceLabels);
+      : new HelmControllerInstall(chart, 'HelmController', props);
   }
 
   public readonly namespace = HELM_CONTROLLER_NAMESPACE;
 
-  /**
-   * @param images the cluster's image mirror: the controller's image and the install Jobs' klipper-helm come from
-   * it; the controller's pod gets the pull Secrets (the install Jobs cannot: helm-controller sets none on them).
-   * @param namespaceLabels more labels of the namespace: its Pod Security labels. The controller, its install Jobs
-   * (helm-controller gives them `runAsNonRoot`, the `RuntimeDefault` seccomp profile, no privilege escalation and no
-   * capabilities; a chart with `bootstrap` would need the host network, which CMM never sets) and ArgoCD's wait hook
-   * all pass `restricted`.
-   */
-  constructor(
-    scope: Construct,
-    id: string,
-    images?: AirgapImageOptions,
-    namespaceLabels: Readonly<Record<string, string>> = {},
-  ) {
+  constructor(scope: Construct, id: string, props: HelmControllerInstallProps = {}) {
     super(scope, id);
+    const images = props.images;
+    const namespaceLabels = props.namespaceLabels ?? {};
     const pullSecrets = imagePullSecrets(images);
     const ns = HELM_CONTROLLER_NAMESPACE;
     const labels = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/managed-by': 'cmm' };
@@ -138,6 +140,6 @@ export function helmChartPlacement(
   namespaceLabels?: Readonly<Record<string, string>>,
 ): { readonly namespace: string; readonly kindDefinedLater: boolean } {
   const install = profile.helmController === 'install';
-  if (install) HelmControllerInstall.ensure(Chart.of(scope), images, namespaceLabels);
+  if (install) HelmControllerInstall.ensure(Chart.of(scope), { images, namespaceLabels });
   return { namespace: profile.helmChartNamespace, kindDefinedLater: install };
 }

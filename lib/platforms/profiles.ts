@@ -1,4 +1,5 @@
 import type { KubernetesComponent } from '../agent/components';
+import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 
 /**
  * The platforms a monitored cluster can run on, each a record of the facts that differ: whether a helm-controller is
@@ -318,5 +319,5 @@ export const PROFILES: Readonly<Record<Platform, PlatformProfile>> = {
 
 /** The profile of a platform (k3s when none is given: CMM's first platform). */
 export function profileOf(platform: Platform | undefined): PlatformProfile {
-  return PROFILES[platform ?? 'k3s'];
+  return PROFILES[platform ?? AGENT_DEFAULTS.platform];
 }

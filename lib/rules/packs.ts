@@ -109,13 +109,33 @@ export interface RulePackContext {
   readonly selectors?: RuleSelectors;
 }
 
-/** The seed's threshold: warn at 80% used. */
-export const DEFAULT_FILESYSTEM_WARNING_PERCENT = 80;
-export const DEFAULT_FILESYSTEM_CRITICAL_PERCENT = 90;
-export const DEFAULT_VOLUMES_WARNING_PERCENT = 90;
-export const DEFAULT_VOLUMES_CRITICAL_PERCENT = 97;
+/**
+ * The packs' defaults: the one place of each value. The packs use them, the inventory schema's descriptions (and so
+ * cmm.schema.json) interpolate them, and test/defaults.test.ts holds the options' JSDoc `@default` to the schema.
+ */
+export const PACK_DEFAULTS = {
+  targets: { downPercent: 10, for: '10m' },
+  nodes: { downFor: '5m', memoryPercent: 90, cpuPercent: 90, for: '15m' },
+  filesystem: {
+    // The seed's threshold: warn at 80% used.
+    warningPercent: 80,
+    criticalPercent: 90,
+    for: '10m',
+    predictHours: 24,
+    predictMinUsedPercent: 60,
+    selector: 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""',
+  },
+  pods: { for: '15m', namespaces: '.*' },
+  workloads: { for: '15m', namespaces: '.*' },
+  volumes: { warningPercent: 90, criticalPercent: 97, for: '5m' },
+} as const;
+
+export const DEFAULT_FILESYSTEM_WARNING_PERCENT = PACK_DEFAULTS.filesystem.warningPercent;
+export const DEFAULT_FILESYSTEM_CRITICAL_PERCENT = PACK_DEFAULTS.filesystem.criticalPercent;
+export const DEFAULT_VOLUMES_WARNING_PERCENT = PACK_DEFAULTS.volumes.warningPercent;
+export const DEFAULT_VOLUMES_CRITICAL_PERCENT = PACK_DEFAULTS.volumes.criticalPercent;
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://runbooks.prometheus-operator.dev/runbooks';
-export const DEFAULT_FILESYSTEM_SELECTOR = 'fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
+export const DEFAULT_FILESYSTEM_SELECTOR = PACK_DEFAULTS.filesystem.selector;
 export const DEFAULT_SELECTORS: Required<RuleSelectors> = {
   nodeExporter: 'job="node-exporter"',
   kubeStateMetrics: 'job="kube-state-metrics"',
@@ -123,7 +143,7 @@ export const DEFAULT_SELECTORS: Required<RuleSelectors> = {
 };
 
 /** The filesystem alert's `for` when a cluster sets none. */
-export const DEFAULT_FILESYSTEM_FOR = '10m';
+export const DEFAULT_FILESYSTEM_FOR = PACK_DEFAULTS.filesystem.for;
 
 /**
  * The filesystem alert of one cluster, its settings' defaults filled in: the one definition that the filesystem pack,
@@ -241,8 +261,8 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
         alert(
           'TargetDown',
           'warning',
-          `100 * (count ${by} (up == 0) / count ${by} (up)) > ${targets?.downPercent ?? 10}`,
-          targets?.for ?? '10m',
+          `100 * (count ${by} (up == 0) / count ${by} (up)) > ${targets?.downPercent ?? PACK_DEFAULTS.targets.downPercent}`,
+          targets?.for ?? PACK_DEFAULTS.targets.for,
           'general/targetdown',
           '{{ $value | humanize }}% of the {{ $labels.job }} targets in {{ $labels.namespace }} are down.',
           '{{ $value | humanize }}% of the {{ $labels.job }}/{{ $labels.service }} targets in namespace {{ $labels.namespace }} of cluster {{ $labels.cluster }} did not answer their scrapes.',
@@ -260,16 +280,16 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
           'NodeDown',
           'critical',
           `up${sel(s.nodeExporter)} == 0`,
-          nodes?.downFor ?? '5m',
+          nodes?.downFor ?? PACK_DEFAULTS.nodes.downFor,
           'general/targetdown',
           'Node {{ $labels.instance }} is down.',
-          `node-exporter on {{ $labels.instance }} in cluster {{ $labels.cluster }} has not answered for ${nodes?.downFor ?? '5m'} or more: the node is down or unreachable.`,
+          `node-exporter on {{ $labels.instance }} in cluster {{ $labels.cluster }} has not answered for ${nodes?.downFor ?? PACK_DEFAULTS.nodes.downFor} or more: the node is down or unreachable.`,
         ),
         alert(
           'NodeMemoryHighUtilization',
           'warning',
-          `100 * (1 - node_memory_MemAvailable_bytes${sel(s.nodeExporter)} / node_memory_MemTotal_bytes${sel(s.nodeExporter)}) > ${nodes?.memoryPercent ?? 90}`,
-          nodes?.for ?? '15m',
+          `100 * (1 - node_memory_MemAvailable_bytes${sel(s.nodeExporter)} / node_memory_MemTotal_bytes${sel(s.nodeExporter)}) > ${nodes?.memoryPercent ?? PACK_DEFAULTS.nodes.memoryPercent}`,
+          nodes?.for ?? PACK_DEFAULTS.nodes.for,
           'node/nodememoryhighutilization',
           'Node {{ $labels.instance }} is running out of memory.',
           'Memory in use on {{ $labels.instance }} in cluster {{ $labels.cluster }} is {{ $value | humanize }}%.',
@@ -277,8 +297,8 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
         alert(
           'NodeCPUHighUsage',
           'warning',
-          `100 * (1 - avg without (cpu, mode) (rate(node_cpu_seconds_total${sel(s.nodeExporter, 'mode="idle"')}[5m]))) > ${nodes?.cpuPercent ?? 90}`,
-          nodes?.for ?? '15m',
+          `100 * (1 - avg without (cpu, mode) (rate(node_cpu_seconds_total${sel(s.nodeExporter, 'mode="idle"')}[5m]))) > ${nodes?.cpuPercent ?? PACK_DEFAULTS.nodes.cpuPercent}`,
+          nodes?.for ?? PACK_DEFAULTS.nodes.for,
           'node/nodecpuhighusage',
           'Node {{ $labels.instance }} is short of CPU.',
           'CPU busy on {{ $labels.instance }} in cluster {{ $labels.cluster }} is {{ $value | humanize }}%.',
@@ -291,10 +311,10 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
           'KubeNodeNotReady',
           'warning',
           `kube_node_status_condition${sel(s.kubeStateMetrics, 'condition="Ready"', 'status="true"')} == 0`,
-          nodes?.for ?? '15m',
+          nodes?.for ?? PACK_DEFAULTS.nodes.for,
           'kubernetes/kubenodenotready',
           'Node {{ $labels.node }} is not ready.',
-          `Node {{ $labels.node }} in cluster {{ $labels.cluster }} has been unready for more than ${nodes?.for ?? '15m'}.`,
+          `Node {{ $labels.node }} in cluster {{ $labels.cluster }} has been unready for more than ${nodes?.for ?? PACK_DEFAULTS.nodes.for}.`,
         ),
       );
     }
@@ -317,7 +337,7 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
         'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} is {{ $value | humanize }}% full.',
         `Filesystem {{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} in cluster {{ $labels.cluster }} has {{ $value | humanize }}% of its space used, above the ${severity} threshold of ${percent}%.`,
       );
-    const hours = fs?.predictHours ?? 24;
+    const hours = fs?.predictHours ?? PACK_DEFAULTS.filesystem.predictHours;
     groups.push({
       name: 'cmm-filesystem',
       rules: [
@@ -326,7 +346,7 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
         alert(
           'NodeFilesystemFillingUp',
           'warning',
-          `(${used} > ${fs?.predictMinUsedPercent ?? 60}) and predict_linear(node_filesystem_avail_bytes${f}[6h], ${hours} * 3600) < 0 and ${writable}`,
+          `(${used} > ${fs?.predictMinUsedPercent ?? PACK_DEFAULTS.filesystem.predictMinUsedPercent}) and predict_linear(node_filesystem_avail_bytes${f}[6h], ${hours} * 3600) < 0 and ${writable}`,
           '1h',
           'node/nodefilesystemspacefillingup',
           `Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} will be full within ${hours} hours.`,
@@ -344,8 +364,8 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
         alert(
           'KubePodCrashLooping',
           'warning',
-          `max_over_time(kube_pod_container_status_waiting_reason${sel(s.kubeStateMetrics, 'reason="CrashLoopBackOff"', `namespace=~${JSON.stringify(pods?.namespaces ?? '.*')}`)}[5m]) >= 1`,
-          pods?.for ?? '15m',
+          `max_over_time(kube_pod_container_status_waiting_reason${sel(s.kubeStateMetrics, 'reason="CrashLoopBackOff"', `namespace=~${JSON.stringify(pods?.namespaces ?? PACK_DEFAULTS.pods.namespaces)}`)}[5m]) >= 1`,
+          pods?.for ?? PACK_DEFAULTS.pods.for,
           'kubernetes/kubepodcrashlooping',
           'Pod {{ $labels.namespace }}/{{ $labels.pod }} is crash looping.',
           'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} in cluster {{ $labels.cluster }} keeps restarting (CrashLoopBackOff).',
@@ -356,7 +376,10 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
 
   const workloads = packs.workloads;
   if (on(workloads) && ctx.kubeStateMetrics) {
-    const k = sel(s.kubeStateMetrics, `namespace=~${JSON.stringify(workloads?.namespaces ?? '.*')}`);
+    const k = sel(
+      s.kubeStateMetrics,
+      `namespace=~${JSON.stringify(workloads?.namespaces ?? PACK_DEFAULTS.workloads.namespaces)}`,
+    );
     groups.push({
       name: 'cmm-workloads',
       rules: [
@@ -364,10 +387,10 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
           'KubeDeploymentReplicasMismatch',
           'warning',
           `(kube_deployment_spec_replicas${k} > kube_deployment_status_replicas_available${k}) and (changes(kube_deployment_status_replicas_updated${k}[10m]) == 0)`,
-          workloads?.for ?? '15m',
+          workloads?.for ?? PACK_DEFAULTS.workloads.for,
           'kubernetes/kubedeploymentreplicasmismatch',
           'Deployment {{ $labels.namespace }}/{{ $labels.deployment }} is missing replicas.',
-          `Deployment {{ $labels.namespace }}/{{ $labels.deployment }} in cluster {{ $labels.cluster }} has had fewer available replicas than desired for more than ${workloads?.for ?? '15m'}.`,
+          `Deployment {{ $labels.namespace }}/{{ $labels.deployment }} in cluster {{ $labels.cluster }} has had fewer available replicas than desired for more than ${workloads?.for ?? PACK_DEFAULTS.workloads.for}.`,
         ),
       ],
     });
@@ -381,7 +404,7 @@ export function builtInRuleGroups(packs: RulePacksOptions, ctx: RulePackContext)
         'KubePersistentVolumeFillingUp',
         severity,
         `100 * (1 - kubelet_volume_stats_available_bytes${k} / kubelet_volume_stats_capacity_bytes${k}) > ${percent}`,
-        volumes?.for ?? '5m',
+        volumes?.for ?? PACK_DEFAULTS.volumes.for,
         'kubernetes/kubepersistentvolumefillingup',
         'Volume claim {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is {{ $value | humanize }}% full.',
         `PersistentVolumeClaim {{ $labels.persistentvolumeclaim }} in namespace {{ $labels.namespace }} of cluster {{ $labels.cluster }} has {{ $value | humanize }}% of its space used, above the ${severity} threshold of ${percent}%.`,

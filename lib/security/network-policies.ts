@@ -50,6 +50,7 @@ export interface NetworkPolicyOptions {
    */
   readonly prometheusClients?: readonly {
     readonly namespace: string;
+    /** Labels of their pods. @default - every pod of the namespace */
     readonly podLabels?: Readonly<Record<string, string>>;
   }[];
 }
@@ -218,6 +219,9 @@ export interface PolicyRule {
   readonly ports: readonly Port[];
 }
 
+/** Options of a {@link NetworkPolicies}: none; its policies and flows are added with its methods. */
+export interface NetworkPoliciesProps {}
+
 /**
  * The NetworkPolicies of one cluster folder and the flows they must let through. `addPolicy` writes one policy per
  * component; `allow` adds a rule to a policy (its clients may be known only later, e.g. the central Grafana for the
@@ -226,6 +230,10 @@ export interface PolicyRule {
 export class NetworkPolicies extends Construct {
   public readonly flows: NetworkFlow[] = [];
   private readonly rules = new Map<string, PolicyRule[]>();
+
+  constructor(scope: Construct, id: string, _props: NetworkPoliciesProps = {}) {
+    super(scope, id);
+  }
 
   /** Adds the policy `name` in `namespace` for the pods `podSelector` selects; throws on a duplicate name. */
   public addPolicy(
@@ -331,7 +339,7 @@ export interface CentralClients {
 }
 
 /** What a monitored cluster runs, for its policies. */
-export interface AgentPolicyProps {
+export interface AgentNetworkPoliciesProps {
   readonly namespace: string;
   readonly profile: PlatformProfile;
   readonly options?: NetworkPolicyOptions;
@@ -362,209 +370,221 @@ export const AGENT_POLICIES = {
 } as const;
 
 /**
- * The policies of a monitored cluster's agent (kube-prometheus-stack): Prometheus, Alertmanager, the operator and
- * kube-state-metrics. node-exporter runs on the host's network (policies do not apply to it) and gets none.
+ * The policies of a monitored cluster's agent (kube-prometheus-stack), which it owns: Prometheus, Alertmanager, the
+ * operator and kube-state-metrics. node-exporter runs on the host's network (policies do not apply to it) and gets
+ * none.
  */
-export function agentNetworkPolicies(scope: Construct, props: AgentPolicyProps): NetworkPolicies {
-  const np = new NetworkPolicies(scope, 'NetworkPolicies');
-  const ns = props.namespace;
-  const ingress = new IngressPeers(props.profile, props.options);
-  const prom = SELECTORS.prometheus(props.prometheus.name);
-  const promRef: WorkloadRef = { kind: props.prometheus.kind, name: props.prometheus.name };
-  const fromProm = [{ podSelector: prom }];
-  const sidecar = props.sidecar;
-  const agentMode = props.prometheus.kind === 'PrometheusAgent';
+export class AgentNetworkPolicies extends NetworkPolicies {
+  constructor(scope: Construct, id: string, props: AgentNetworkPoliciesProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const ingress = new IngressPeers(props.profile, props.options);
+    const prom = SELECTORS.prometheus(props.prometheus.name);
+    const promRef: WorkloadRef = { kind: props.prometheus.kind, name: props.prometheus.name };
+    const fromProm = [{ podSelector: prom }];
+    const sidecar = props.sidecar;
+    const agentMode = props.prometheus.kind === 'PrometheusAgent';
 
-  // Prometheus: itself (its own metrics, its config reloader's, its sidecar's), the exposed endpoint, the centre.
-  np.addPolicy(AGENT_POLICIES.prometheus, ns, prom, [
-    {
-      from: fromProm,
-      ports: [
-        { port: PORTS.prometheus },
-        { port: PORTS.configReloader },
-        ...(sidecar ? [{ port: PORTS.sidecarHttp }] : []),
-      ],
-    },
-  ]);
-  np.addFlow({
-    what: 'Prometheus scrapes itself',
-    client: { workload: promRef },
-    server: promRef,
-    port: PORTS.prometheus,
-  });
-  np.addFlow({
-    what: 'Prometheus scrapes its config reloader',
-    client: { workload: promRef },
-    server: promRef,
-    port: PORTS.configReloader,
-  });
-  if (sidecar) {
-    np.addFlow({
-      what: 'Prometheus scrapes the Thanos sidecar',
+    // Prometheus: itself (its own metrics, its config reloader's, its sidecar's), the exposed endpoint, the centre.
+    this.addPolicy(AGENT_POLICIES.prometheus, ns, prom, [
+      {
+        from: fromProm,
+        ports: [
+          { port: PORTS.prometheus },
+          { port: PORTS.configReloader },
+          ...(sidecar ? [{ port: PORTS.sidecarHttp }] : []),
+        ],
+      },
+    ]);
+    this.addFlow({
+      what: 'Prometheus scrapes itself',
       client: { workload: promRef },
-      server: promRef,
-      port: PORTS.sidecarHttp,
-    });
-  }
-  if (props.prometheusIngress) {
-    np.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(props.prometheusIngress), {
-      what: "the ingress controller serves Prometheus' Ingress",
-      client: ingress.client(props.prometheusIngress),
       server: promRef,
       port: PORTS.prometheus,
     });
-  }
-  if (sidecar?.type === 'ingress') {
-    np.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(sidecar.controller), {
-      what: "the ingress controller serves the Thanos sidecar's Ingress (gRPC)",
-      client: ingress.client(sidecar.controller),
+    this.addFlow({
+      what: 'Prometheus scrapes its config reloader',
+      client: { workload: promRef },
       server: promRef,
-      port: PORTS.sidecarGrpc,
+      port: PORTS.configReloader,
     });
-  } else if (sidecar?.type === 'loadBalancer') {
-    // A cloud load balancer forwards from addresses outside the pod network (its own, or the clients' with the
-    // client IP preserved): the gRPC port is open to every source, and the sidecar itself requires the centre's
-    // client certificate (mTLS) on it.
-    np.allowFlow(AGENT_POLICIES.prometheus, ns, 'anywhere', {
-      what: "the load balancer forwards to the Thanos sidecar's gRPC port",
-      client: { ip: OUTSIDE_ADDRESS, what: 'the cloud load balancer' },
-      server: promRef,
-      port: PORTS.sidecarGrpc,
-    });
-  }
-  for (const c of props.options?.prometheusClients ?? []) {
-    const labels = c.podLabels ?? {};
-    const selected = Object.keys(labels).length > 0;
-    np.allowFlow(
-      AGENT_POLICIES.prometheus,
-      ns,
-      [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } },
-          ...(selected ? { podSelector: { matchLabels: { ...labels } } } : {}),
-        },
-      ],
-      {
-        what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
-        client: {
-          namespace: c.namespace,
-          labels: selected ? labels : { app: 'client' },
-          what: `a pod of ${c.namespace}`,
-        },
+    if (sidecar) {
+      this.addFlow({
+        what: 'Prometheus scrapes the Thanos sidecar',
+        client: { workload: promRef },
         server: promRef,
-        port: PORTS.prometheus,
-      },
-    );
-  }
-  const central = props.central;
-  if (central) {
-    const grafana = SELECTORS.grafana(central.grafanaRelease);
-    const grafanaRef: WorkloadRef = { kind: 'Deployment', name: `${central.grafanaRelease}-grafana` };
-    if (!agentMode) {
-      np.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(grafana, central.namespace, ns)], {
-        what: "the central Grafana queries the central cluster's Prometheus",
-        client: { workload: grafanaRef },
+        port: PORTS.sidecarHttp,
+      });
+    }
+    if (props.prometheusIngress) {
+      this.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(props.prometheusIngress), {
+        what: "the ingress controller serves Prometheus' Ingress",
+        client: ingress.client(props.prometheusIngress),
         server: promRef,
         port: PORTS.prometheus,
       });
     }
-    // Query dials the central cluster's sidecar in the cluster (the thanos-discovery Service), exposed or not.
-    if (central.thanosQuery && sidecar) {
-      np.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)], {
-        what: "Thanos Query reaches the central cluster's sidecar (gRPC)",
-        client: { workload: { kind: 'Deployment', name: 'thanos-query' } },
+    if (sidecar?.type === 'ingress') {
+      this.allowFlow(AGENT_POLICIES.prometheus, ns, ingress.peers(sidecar.controller), {
+        what: "the ingress controller serves the Thanos sidecar's Ingress (gRPC)",
+        client: ingress.client(sidecar.controller),
+        server: promRef,
+        port: PORTS.sidecarGrpc,
+      });
+    } else if (sidecar?.type === 'loadBalancer') {
+      // A cloud load balancer forwards from addresses outside the pod network (its own, or the clients' with the
+      // client IP preserved): the gRPC port is open to every source, and the sidecar itself requires the centre's
+      // client certificate (mTLS) on it.
+      this.allowFlow(AGENT_POLICIES.prometheus, ns, 'anywhere', {
+        what: "the load balancer forwards to the Thanos sidecar's gRPC port",
+        client: { ip: OUTSIDE_ADDRESS, what: 'the cloud load balancer' },
         server: promRef,
         port: PORTS.sidecarGrpc,
       });
     }
-  }
+    for (const c of props.options?.prometheusClients ?? []) {
+      const labels = c.podLabels ?? {};
+      const selected = Object.keys(labels).length > 0;
+      this.allowFlow(
+        AGENT_POLICIES.prometheus,
+        ns,
+        [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': c.namespace } },
+            ...(selected ? { podSelector: { matchLabels: { ...labels } } } : {}),
+          },
+        ],
+        {
+          what: `a client in ${c.namespace} queries Prometheus (networkPolicies.prometheusClients)`,
+          client: {
+            namespace: c.namespace,
+            labels: selected ? labels : { app: 'client' },
+            what: `a pod of ${c.namespace}`,
+          },
+          server: promRef,
+          port: PORTS.prometheus,
+        },
+      );
+    }
+    const central = props.central;
+    if (central) {
+      const grafana = SELECTORS.grafana(central.grafanaRelease);
+      const grafanaRef: WorkloadRef = { kind: 'Deployment', name: `${central.grafanaRelease}-grafana` };
+      if (!agentMode) {
+        this.allowFlow(AGENT_POLICIES.prometheus, ns, [podPeer(grafana, central.namespace, ns)], {
+          what: "the central Grafana queries the central cluster's Prometheus",
+          client: { workload: grafanaRef },
+          server: promRef,
+          port: PORTS.prometheus,
+        });
+      }
+      // Query dials the central cluster's sidecar in the cluster (the thanos-discovery Service), exposed or not.
+      if (central.thanosQuery && sidecar) {
+        this.allowFlow(
+          AGENT_POLICIES.prometheus,
+          ns,
+          [podPeer(SELECTORS.thanos('thanos-query'), central.namespace, ns)],
+          {
+            what: "Thanos Query reaches the central cluster's sidecar (gRPC)",
+            client: { workload: { kind: 'Deployment', name: 'thanos-query' } },
+            server: promRef,
+            port: PORTS.sidecarGrpc,
+          },
+        );
+      }
+    }
 
-  // Alertmanager: alerts and scrapes from Prometheus, its peers (the cluster's gossip), its Ingress, Karma.
-  const am = props.alertmanager;
-  if (am && !agentMode) {
-    const amSel = SELECTORS.alertmanager(am.name);
-    const amRef: WorkloadRef = { kind: 'Alertmanager', name: am.name };
-    np.addPolicy(AGENT_POLICIES.alertmanager, ns, amSel, [
-      { from: fromProm, ports: [{ port: PORTS.alertmanager }, { port: PORTS.configReloader }] },
-      {
-        from: [{ podSelector: amSel }],
-        ports: [{ port: PORTS.alertmanagerMesh }, { port: PORTS.alertmanagerMesh, protocol: 'UDP' }],
-      },
-    ]);
-    np.addFlow({
-      what: 'Prometheus sends alerts to Alertmanager',
-      client: { workload: promRef },
-      server: amRef,
-      port: PORTS.alertmanager,
-    });
-    np.addFlow({
-      what: "Prometheus scrapes Alertmanager's config reloader",
-      client: { workload: promRef },
-      server: amRef,
-      port: PORTS.configReloader,
-    });
-    np.addFlow({
-      what: 'Alertmanager replicas gossip',
-      client: { workload: amRef },
-      server: amRef,
-      port: PORTS.alertmanagerMesh,
-    });
-    if (am.ingress) {
-      np.allowFlow(AGENT_POLICIES.alertmanager, ns, ingress.peers(am.ingress), {
-        what: "the ingress controller serves Alertmanager's Ingress",
-        client: ingress.client(am.ingress),
+    // Alertmanager: alerts and scrapes from Prometheus, its peers (the cluster's gossip), its Ingress, Karma.
+    const am = props.alertmanager;
+    if (am && !agentMode) {
+      const amSel = SELECTORS.alertmanager(am.name);
+      const amRef: WorkloadRef = { kind: 'Alertmanager', name: am.name };
+      this.addPolicy(AGENT_POLICIES.alertmanager, ns, amSel, [
+        { from: fromProm, ports: [{ port: PORTS.alertmanager }, { port: PORTS.configReloader }] },
+        {
+          from: [{ podSelector: amSel }],
+          ports: [{ port: PORTS.alertmanagerMesh }, { port: PORTS.alertmanagerMesh, protocol: 'UDP' }],
+        },
+      ]);
+      this.addFlow({
+        what: 'Prometheus sends alerts to Alertmanager',
+        client: { workload: promRef },
         server: amRef,
         port: PORTS.alertmanager,
       });
-    }
-    if (central?.karma) {
-      np.allowFlow(AGENT_POLICIES.alertmanager, ns, [podPeer(SELECTORS.karma(central.karma), central.namespace, ns)], {
-        what: "Karma reads the central cluster's Alertmanager",
-        client: { workload: { kind: 'Deployment', name: central.karma } },
+      this.addFlow({
+        what: "Prometheus scrapes Alertmanager's config reloader",
+        client: { workload: promRef },
         server: amRef,
-        port: PORTS.alertmanager,
+        port: PORTS.configReloader,
+      });
+      this.addFlow({
+        what: 'Alertmanager replicas gossip',
+        client: { workload: amRef },
+        server: amRef,
+        port: PORTS.alertmanagerMesh,
+      });
+      if (am.ingress) {
+        this.allowFlow(AGENT_POLICIES.alertmanager, ns, ingress.peers(am.ingress), {
+          what: "the ingress controller serves Alertmanager's Ingress",
+          client: ingress.client(am.ingress),
+          server: amRef,
+          port: PORTS.alertmanager,
+        });
+      }
+      if (central?.karma) {
+        this.allowFlow(
+          AGENT_POLICIES.alertmanager,
+          ns,
+          [podPeer(SELECTORS.karma(central.karma), central.namespace, ns)],
+          {
+            what: "Karma reads the central cluster's Alertmanager",
+            client: { workload: { kind: 'Deployment', name: central.karma } },
+            server: amRef,
+            port: PORTS.alertmanager,
+          },
+        );
+      }
+    }
+
+    // The operator: its one port serves the admission webhook and its metrics. The API server calls the webhook from
+    // an address that is not a pod's (a node's on k3s, RKE2, kubeadm, kOps; the managed control plane's network on EKS,
+    // GKE, AKS), which no selector matches and no CIDR names on every platform: the port is open to every source, and
+    // the policy closes the rest.
+    const operatorRef: WorkloadRef = { kind: 'Deployment', name: `${props.release}-operator` };
+    this.addPolicy(AGENT_POLICIES.operator, ns, SELECTORS.operator(props.release), [
+      { from: 'anywhere', ports: [{ port: PORTS.operator }] },
+    ]);
+    this.addFlow({
+      what: "the API server calls the operator's admission webhook",
+      client: { ip: OUTSIDE_ADDRESS, what: 'the API server' },
+      server: operatorRef,
+      port: PORTS.operator,
+    });
+    this.addFlow({
+      what: 'Prometheus scrapes the operator',
+      client: { workload: promRef },
+      server: operatorRef,
+      port: PORTS.operator,
+    });
+
+    if (props.kubeStateMetrics) {
+      const ksmRef: WorkloadRef = { kind: 'Deployment', name: `${props.release}-kube-state-metrics` };
+      this.addPolicy(AGENT_POLICIES.kubeStateMetrics, ns, SELECTORS.kubeStateMetrics(props.release), [
+        { from: fromProm, ports: [{ port: PORTS.kubeStateMetrics }] },
+      ]);
+      this.addFlow({
+        what: 'Prometheus scrapes kube-state-metrics',
+        client: { workload: promRef },
+        server: ksmRef,
+        port: PORTS.kubeStateMetrics,
       });
     }
   }
-
-  // The operator: its one port serves the admission webhook and its metrics. The API server calls the webhook from
-  // an address that is not a pod's (a node's on k3s, RKE2, kubeadm, kOps; the managed control plane's network on EKS,
-  // GKE, AKS), which no selector matches and no CIDR names on every platform: the port is open to every source, and
-  // the policy closes the rest.
-  const operatorRef: WorkloadRef = { kind: 'Deployment', name: `${props.release}-operator` };
-  np.addPolicy(AGENT_POLICIES.operator, ns, SELECTORS.operator(props.release), [
-    { from: 'anywhere', ports: [{ port: PORTS.operator }] },
-  ]);
-  np.addFlow({
-    what: "the API server calls the operator's admission webhook",
-    client: { ip: OUTSIDE_ADDRESS, what: 'the API server' },
-    server: operatorRef,
-    port: PORTS.operator,
-  });
-  np.addFlow({
-    what: 'Prometheus scrapes the operator',
-    client: { workload: promRef },
-    server: operatorRef,
-    port: PORTS.operator,
-  });
-
-  if (props.kubeStateMetrics) {
-    const ksmRef: WorkloadRef = { kind: 'Deployment', name: `${props.release}-kube-state-metrics` };
-    np.addPolicy(AGENT_POLICIES.kubeStateMetrics, ns, SELECTORS.kubeStateMetrics(props.release), [
-      { from: fromProm, ports: [{ port: PORTS.kubeStateMetrics }] },
-    ]);
-    np.addFlow({
-      what: 'Prometheus scrapes kube-state-metrics',
-      client: { workload: promRef },
-      server: ksmRef,
-      port: PORTS.kubeStateMetrics,
-    });
-  }
-  return np;
 }
 
 /** What the central cluster runs beside its agent, for its policies. */
-export interface CentralPolicyProps {
+export interface CentralNetworkPoliciesProps {
   /** The namespace of Grafana, Loki, Thanos and Karma. */
   readonly namespace: string;
   readonly profile: PlatformProfile;
@@ -601,213 +621,219 @@ export const CENTRAL_POLICIES = {
 } as const;
 
 /**
- * The policies of the central cluster's own components: Grafana, Loki (its pods reachable only from the gateway and
+ * The policies of the central cluster's own components, which it owns: Grafana, Loki (its pods reachable only from the gateway and
  * each other), the Thanos components and Karma.
  */
-export function centralNetworkPolicies(scope: Construct, props: CentralPolicyProps): NetworkPolicies {
-  const np = new NetworkPolicies(scope, 'NetworkPolicies');
-  const ns = props.namespace;
-  const ingress = new IngressPeers(props.profile, props.options);
-  const prom = props.prometheus;
-  const promRef: WorkloadRef | undefined = prom && { kind: prom.kind, name: prom.name };
-  const fromProm = prom ? [podPeer(SELECTORS.prometheus(prom.name), prom.namespace, ns)] : [];
-  const scraped = (policy: string, server: WorkloadRef, port: number, what: string) => {
-    if (!promRef) return;
-    np.allowFlow(policy, ns, fromProm, {
-      what: `Prometheus scrapes ${what}`,
-      client: { workload: promRef },
-      server,
-      port,
-    });
-  };
-  const exposed = (policy: string, controller: PolicyController | undefined, server: WorkloadRef, port: number) => {
-    if (!controller) return;
-    np.allowFlow(policy, ns, ingress.peers(controller), {
-      what: `the ingress controller serves ${server.name}'s Ingress`,
-      client: ingress.client(controller),
-      server,
-      port,
-    });
-  };
-
-  const grafanaSel = SELECTORS.grafana(props.grafana.release);
-  const grafanaRef: WorkloadRef = { kind: 'Deployment', name: `${props.grafana.release}-grafana` };
-  np.addPolicy(CENTRAL_POLICIES.grafana, ns, grafanaSel);
-  exposed(CENTRAL_POLICIES.grafana, props.grafana.ingress, grafanaRef, PORTS.grafana);
-  scraped(CENTRAL_POLICIES.grafana, grafanaRef, PORTS.grafana, 'Grafana');
-  const karma = props.karma;
-  if (karma?.readsGrafana) {
-    np.allowFlow(CENTRAL_POLICIES.grafana, ns, [{ podSelector: SELECTORS.karma(karma.name) }], {
-      what: "Karma reads Grafana's Alertmanager",
-      client: { workload: { kind: 'Deployment', name: karma.name } },
-      server: grafanaRef,
-      port: PORTS.grafana,
-    });
-  }
-
-  const loki = props.loki;
-  if (loki) {
-    const release = SELECTORS.lokiRelease(loki.release);
-    // Loki's own pods (and its caches): from each other only, the gateway included; nothing around its auth.
-    np.addPolicy(CENTRAL_POLICIES.loki, ns, SELECTORS.lokiBehindGateway(loki.release), [
-      { from: [{ podSelector: release }], ports: [] },
-    ]);
-    const gatewayRef: WorkloadRef = { kind: 'Deployment', name: `${loki.release}-gateway` };
-    const flow = (what: string, from: WorkloadRef, to: WorkloadRef, port: number) =>
-      np.addFlow({ what, client: { workload: from }, server: to, port });
-    const part = (kind: string, name: string): WorkloadRef => ({ kind, name: `${loki.release}-${name}` });
-    if ((loki.mode ?? 'monolithic') === 'monolithic') {
-      flow(
-        'the Loki gateway forwards to Loki',
-        gatewayRef,
-        { kind: 'StatefulSet', name: loki.release },
-        PORTS.lokiHttp,
-      );
-    } else {
-      // The paths of a push and of a query through the distributed mode's components (gRPC 9095, memcached 11211).
-      const ingester = part('StatefulSet', 'ingester-zone-a');
-      flow(
-        'the gateway forwards pushes to the distributor',
-        gatewayRef,
-        part('Deployment', 'distributor'),
-        PORTS.lokiHttp,
-      );
-      flow(
-        'the gateway forwards queries to the query frontend',
-        gatewayRef,
-        part('Deployment', 'query-frontend'),
-        PORTS.lokiHttp,
-      );
-      flow('the distributor writes to the ingesters', part('Deployment', 'distributor'), ingester, PORTS.lokiGrpc);
-      flow(
-        'the query frontend enqueues to the scheduler',
-        part('Deployment', 'query-frontend'),
-        part('Deployment', 'query-scheduler'),
-        PORTS.lokiGrpc,
-      );
-      flow(
-        'the querier pulls from the scheduler',
-        part('Deployment', 'querier'),
-        part('Deployment', 'query-scheduler'),
-        PORTS.lokiGrpc,
-      );
-      flow('the querier reads the ingesters', part('Deployment', 'querier'), ingester, PORTS.lokiGrpc);
-      flow(
-        'the querier reads the index gateway',
-        part('Deployment', 'querier'),
-        part('StatefulSet', 'index-gateway'),
-        PORTS.lokiGrpc,
-      );
-      flow(
-        'the querier reads the chunks cache',
-        part('Deployment', 'querier'),
-        part('StatefulSet', 'chunks-cache'),
-        11211,
-      );
-      flow(
-        'the query frontend reads the results cache',
-        part('Deployment', 'query-frontend'),
-        part('StatefulSet', 'results-cache'),
-        11211,
-      );
-      flow('the ingesters gossip (memberlist)', part('StatefulSet', 'ingester-zone-b'), ingester, PORTS.lokiMemberlist);
-    }
-    // The gateway: the Ingress (pushes from the clusters), Grafana's queries, the central cluster's log agent.
-    np.addPolicy(CENTRAL_POLICIES.lokiGateway, ns, SELECTORS.lokiGateway(loki.release), [
-      { from: [{ podSelector: grafanaSel }], ports: [{ port: PORTS.lokiGateway }] },
-    ]);
-    np.addFlow({
-      what: 'Grafana queries Loki through the gateway',
-      client: { workload: grafanaRef },
-      server: gatewayRef,
-      port: PORTS.lokiGateway,
-    });
-    exposed(CENTRAL_POLICIES.lokiGateway, loki.ingress, gatewayRef, PORTS.lokiGateway);
-    if (loki.alloyReleases.length > 0) {
-      // The log agent may run in a namespace of its own (host access): its pods, by label, in any namespace.
-      np.allow(CENTRAL_POLICIES.lokiGateway, ns, {
-        from: [{ namespaceSelector: {}, podSelector: SELECTORS.alloy(loki.alloyReleases) }],
-        ports: [{ port: PORTS.lokiGateway }],
+export class CentralNetworkPolicies extends NetworkPolicies {
+  constructor(scope: Construct, id: string, props: CentralNetworkPoliciesProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    const ingress = new IngressPeers(props.profile, props.options);
+    const prom = props.prometheus;
+    const promRef: WorkloadRef | undefined = prom && { kind: prom.kind, name: prom.name };
+    const fromProm = prom ? [podPeer(SELECTORS.prometheus(prom.name), prom.namespace, ns)] : [];
+    const scraped = (policy: string, server: WorkloadRef, port: number, what: string) => {
+      if (!promRef) return;
+      this.allowFlow(policy, ns, fromProm, {
+        what: `Prometheus scrapes ${what}`,
+        client: { workload: promRef },
+        server,
+        port,
       });
-      for (const r of loki.alloyReleases) {
-        np.addFlow({
-          what: `the log agent (${r}) pushes through the gateway`,
-          client: { workload: { kind: r === loki.alloyReleases[0] ? 'DaemonSet' : 'Deployment', name: r } },
-          server: gatewayRef,
-          port: PORTS.lokiGateway,
+    };
+    const exposed = (policy: string, controller: PolicyController | undefined, server: WorkloadRef, port: number) => {
+      if (!controller) return;
+      this.allowFlow(policy, ns, ingress.peers(controller), {
+        what: `the ingress controller serves ${server.name}'s Ingress`,
+        client: ingress.client(controller),
+        server,
+        port,
+      });
+    };
+
+    const grafanaSel = SELECTORS.grafana(props.grafana.release);
+    const grafanaRef: WorkloadRef = { kind: 'Deployment', name: `${props.grafana.release}-grafana` };
+    this.addPolicy(CENTRAL_POLICIES.grafana, ns, grafanaSel);
+    exposed(CENTRAL_POLICIES.grafana, props.grafana.ingress, grafanaRef, PORTS.grafana);
+    scraped(CENTRAL_POLICIES.grafana, grafanaRef, PORTS.grafana, 'Grafana');
+    const karma = props.karma;
+    if (karma?.readsGrafana) {
+      this.allowFlow(CENTRAL_POLICIES.grafana, ns, [{ podSelector: SELECTORS.karma(karma.name) }], {
+        what: "Karma reads Grafana's Alertmanager",
+        client: { workload: { kind: 'Deployment', name: karma.name } },
+        server: grafanaRef,
+        port: PORTS.grafana,
+      });
+    }
+
+    const loki = props.loki;
+    if (loki) {
+      const release = SELECTORS.lokiRelease(loki.release);
+      // Loki's own pods (and its caches): from each other only, the gateway included; nothing around its auth.
+      this.addPolicy(CENTRAL_POLICIES.loki, ns, SELECTORS.lokiBehindGateway(loki.release), [
+        { from: [{ podSelector: release }], ports: [] },
+      ]);
+      const gatewayRef: WorkloadRef = { kind: 'Deployment', name: `${loki.release}-gateway` };
+      const flow = (what: string, from: WorkloadRef, to: WorkloadRef, port: number) =>
+        this.addFlow({ what, client: { workload: from }, server: to, port });
+      const part = (kind: string, name: string): WorkloadRef => ({ kind, name: `${loki.release}-${name}` });
+      if ((loki.mode ?? 'monolithic') === 'monolithic') {
+        flow(
+          'the Loki gateway forwards to Loki',
+          gatewayRef,
+          { kind: 'StatefulSet', name: loki.release },
+          PORTS.lokiHttp,
+        );
+      } else {
+        // The paths of a push and of a query through the distributed mode's components (gRPC 9095, memcached 11211).
+        const ingester = part('StatefulSet', 'ingester-zone-a');
+        flow(
+          'the gateway forwards pushes to the distributor',
+          gatewayRef,
+          part('Deployment', 'distributor'),
+          PORTS.lokiHttp,
+        );
+        flow(
+          'the gateway forwards queries to the query frontend',
+          gatewayRef,
+          part('Deployment', 'query-frontend'),
+          PORTS.lokiHttp,
+        );
+        flow('the distributor writes to the ingesters', part('Deployment', 'distributor'), ingester, PORTS.lokiGrpc);
+        flow(
+          'the query frontend enqueues to the scheduler',
+          part('Deployment', 'query-frontend'),
+          part('Deployment', 'query-scheduler'),
+          PORTS.lokiGrpc,
+        );
+        flow(
+          'the querier pulls from the scheduler',
+          part('Deployment', 'querier'),
+          part('Deployment', 'query-scheduler'),
+          PORTS.lokiGrpc,
+        );
+        flow('the querier reads the ingesters', part('Deployment', 'querier'), ingester, PORTS.lokiGrpc);
+        flow(
+          'the querier reads the index gateway',
+          part('Deployment', 'querier'),
+          part('StatefulSet', 'index-gateway'),
+          PORTS.lokiGrpc,
+        );
+        flow(
+          'the querier reads the chunks cache',
+          part('Deployment', 'querier'),
+          part('StatefulSet', 'chunks-cache'),
+          11211,
+        );
+        flow(
+          'the query frontend reads the results cache',
+          part('Deployment', 'query-frontend'),
+          part('StatefulSet', 'results-cache'),
+          11211,
+        );
+        flow(
+          'the ingesters gossip (memberlist)',
+          part('StatefulSet', 'ingester-zone-b'),
+          ingester,
+          PORTS.lokiMemberlist,
+        );
+      }
+      // The gateway: the Ingress (pushes from the clusters), Grafana's queries, the central cluster's log agent.
+      this.addPolicy(CENTRAL_POLICIES.lokiGateway, ns, SELECTORS.lokiGateway(loki.release), [
+        { from: [{ podSelector: grafanaSel }], ports: [{ port: PORTS.lokiGateway }] },
+      ]);
+      this.addFlow({
+        what: 'Grafana queries Loki through the gateway',
+        client: { workload: grafanaRef },
+        server: gatewayRef,
+        port: PORTS.lokiGateway,
+      });
+      exposed(CENTRAL_POLICIES.lokiGateway, loki.ingress, gatewayRef, PORTS.lokiGateway);
+      if (loki.alloyReleases.length > 0) {
+        // The log agent may run in a namespace of its own (host access): its pods, by label, in any namespace.
+        this.allow(CENTRAL_POLICIES.lokiGateway, ns, {
+          from: [{ namespaceSelector: {}, podSelector: SELECTORS.alloy(loki.alloyReleases) }],
+          ports: [{ port: PORTS.lokiGateway }],
         });
+        for (const r of loki.alloyReleases) {
+          this.addFlow({
+            what: `the log agent (${r}) pushes through the gateway`,
+            client: { workload: { kind: r === loki.alloyReleases[0] ? 'DaemonSet' : 'Deployment', name: r } },
+            server: gatewayRef,
+            port: PORTS.lokiGateway,
+          });
+        }
       }
     }
-  }
 
-  const thanos = props.thanos;
-  if (thanos) {
-    const name = (c: string): WorkloadRef => ({
-      kind: c === 'thanos-store' || c === 'thanos-receive' || c === 'thanos-compact' ? 'StatefulSet' : 'Deployment',
-      name: c,
-    });
-    const query = SELECTORS.thanos('thanos-query');
-    const policy = (c: string) => {
-      np.addPolicy(CENTRAL_POLICIES.thanos(c), ns, SELECTORS.thanos(c));
-      return CENTRAL_POLICIES.thanos(c);
-    };
-    const p = {
-      query: policy('thanos-query'),
-      frontend: policy('thanos-query-frontend'),
-      store: policy('thanos-store'),
-      compact: policy('thanos-compact'),
-    };
-    np.allowFlow(p.query, ns, [{ podSelector: SELECTORS.thanos('thanos-query-frontend') }], {
-      what: 'Query Frontend queries Query',
-      client: { workload: name('thanos-query-frontend') },
-      server: name('thanos-query'),
-      port: PORTS.thanosQueryHttp,
-    });
-    scraped(p.query, name('thanos-query'), PORTS.thanosQueryHttp, 'Thanos Query');
-    np.allowFlow(p.frontend, ns, [{ podSelector: grafanaSel }], {
-      what: 'Grafana queries the Query Frontend',
-      client: { workload: grafanaRef },
-      server: name('thanos-query-frontend'),
-      port: PORTS.thanosQueryHttp,
-    });
-    scraped(p.frontend, name('thanos-query-frontend'), PORTS.thanosQueryHttp, 'the Thanos Query Frontend');
-    np.allowFlow(p.store, ns, [{ podSelector: query }], {
-      what: 'Query reaches the Store Gateway (gRPC)',
-      client: { workload: name('thanos-query') },
-      server: name('thanos-store'),
-      port: PORTS.thanosGrpc,
-    });
-    scraped(p.store, name('thanos-store'), PORTS.thanosHttp, 'the Thanos Store Gateway');
-    scraped(p.compact, name('thanos-compact'), PORTS.thanosHttp, 'the Thanos Compactor');
-    if (thanos.receive) {
-      const receive = policy('thanos-receive');
-      const receiveSel = SELECTORS.thanos('thanos-receive');
-      // Query reads it; its replicas forward samples to each other (the hashring), on the same gRPC port.
-      np.allow(receive, ns, {
-        from: [{ podSelector: query }, { podSelector: receiveSel }],
-        ports: [{ port: PORTS.thanosGrpc }],
+    const thanos = props.thanos;
+    if (thanos) {
+      const name = (c: string): WorkloadRef => ({
+        kind: c === 'thanos-store' || c === 'thanos-receive' || c === 'thanos-compact' ? 'StatefulSet' : 'Deployment',
+        name: c,
       });
-      np.addFlow({
-        what: 'Query reaches Receive (gRPC)',
+      const query = SELECTORS.thanos('thanos-query');
+      const policy = (c: string) => {
+        this.addPolicy(CENTRAL_POLICIES.thanos(c), ns, SELECTORS.thanos(c));
+        return CENTRAL_POLICIES.thanos(c);
+      };
+      const p = {
+        query: policy('thanos-query'),
+        frontend: policy('thanos-query-frontend'),
+        store: policy('thanos-store'),
+        compact: policy('thanos-compact'),
+      };
+      this.allowFlow(p.query, ns, [{ podSelector: SELECTORS.thanos('thanos-query-frontend') }], {
+        what: 'Query Frontend queries Query',
+        client: { workload: name('thanos-query-frontend') },
+        server: name('thanos-query'),
+        port: PORTS.thanosQueryHttp,
+      });
+      scraped(p.query, name('thanos-query'), PORTS.thanosQueryHttp, 'Thanos Query');
+      this.allowFlow(p.frontend, ns, [{ podSelector: grafanaSel }], {
+        what: 'Grafana queries the Query Frontend',
+        client: { workload: grafanaRef },
+        server: name('thanos-query-frontend'),
+        port: PORTS.thanosQueryHttp,
+      });
+      scraped(p.frontend, name('thanos-query-frontend'), PORTS.thanosQueryHttp, 'the Thanos Query Frontend');
+      this.allowFlow(p.store, ns, [{ podSelector: query }], {
+        what: 'Query reaches the Store Gateway (gRPC)',
         client: { workload: name('thanos-query') },
-        server: name('thanos-receive'),
+        server: name('thanos-store'),
         port: PORTS.thanosGrpc,
       });
-      np.addFlow({
-        what: 'Receive replicas forward to each other',
-        client: { workload: name('thanos-receive') },
-        server: name('thanos-receive'),
-        port: PORTS.thanosGrpc,
-      });
-      exposed(receive, thanos.receiveIngress, name('thanos-receive'), PORTS.thanosRemoteWrite);
-      scraped(receive, name('thanos-receive'), PORTS.thanosHttp, 'Thanos Receive');
+      scraped(p.store, name('thanos-store'), PORTS.thanosHttp, 'the Thanos Store Gateway');
+      scraped(p.compact, name('thanos-compact'), PORTS.thanosHttp, 'the Thanos Compactor');
+      if (thanos.receive) {
+        const receive = policy('thanos-receive');
+        const receiveSel = SELECTORS.thanos('thanos-receive');
+        // Query reads it; its replicas forward samples to each other (the hashring), on the same gRPC port.
+        this.allow(receive, ns, {
+          from: [{ podSelector: query }, { podSelector: receiveSel }],
+          ports: [{ port: PORTS.thanosGrpc }],
+        });
+        this.addFlow({
+          what: 'Query reaches Receive (gRPC)',
+          client: { workload: name('thanos-query') },
+          server: name('thanos-receive'),
+          port: PORTS.thanosGrpc,
+        });
+        this.addFlow({
+          what: 'Receive replicas forward to each other',
+          client: { workload: name('thanos-receive') },
+          server: name('thanos-receive'),
+          port: PORTS.thanosGrpc,
+        });
+        exposed(receive, thanos.receiveIngress, name('thanos-receive'), PORTS.thanosRemoteWrite);
+        scraped(receive, name('thanos-receive'), PORTS.thanosHttp, 'Thanos Receive');
+      }
+    }
+
+    if (karma) {
+      const karmaRef: WorkloadRef = { kind: 'Deployment', name: karma.name };
+      this.addPolicy(CENTRAL_POLICIES.karma, ns, SELECTORS.karma(karma.name));
+      exposed(CENTRAL_POLICIES.karma, karma.ingress, karmaRef, PORTS.karma);
     }
   }
-
-  if (karma) {
-    const karmaRef: WorkloadRef = { kind: 'Deployment', name: karma.name };
-    np.addPolicy(CENTRAL_POLICIES.karma, ns, SELECTORS.karma(karma.name));
-    exposed(CENTRAL_POLICIES.karma, karma.ingress, karmaRef, PORTS.karma);
-  }
-  return np;
 }

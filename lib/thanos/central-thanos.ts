@@ -13,36 +13,83 @@ import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../air
 import { disruptionBudget } from '../k8s';
 import { containerResources, finishService, finishWorkload } from '../workload';
 import { compareStrings } from '../compare';
+import { THANOS_DEFAULTS } from './thanos-defaults';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
 export interface CentralThanosOptions extends SchedulingOptions {
   /** Existing Secret with the objstore YAML (S3, GCS, AZURE, FILESYSTEM), in the Thanos namespace. */
-  readonly objectStorageSecret: { readonly name: string; readonly key?: string };
-  /** Existing Secret with Query's client certificate (tls.crt, tls.key) and the sidecars' CA (ca.crt). */
+  readonly objectStorageSecret: {
+    readonly name: string;
+    /** Key holding the objstore YAML. @default 'objstore.yml' */
+    readonly key?: string;
+  };
+  /**
+   * Existing Secret with Query's client certificate (tls.crt, tls.key) and the sidecars' CA (ca.crt).
+   * @default 'thanos-grpc-client'
+   */
   readonly grpcClientTlsSecret?: string;
-  readonly query?: { readonly replicas?: number; readonly resources?: Resources };
-  readonly queryFrontend?: { readonly replicas?: number; readonly cacheSize?: string; readonly resources?: Resources };
+  /** Query. @default - see its fields */
+  readonly query?: {
+    /** @default 2 */
+    readonly replicas?: number;
+    /** @default - CMM's requests and memory limit */
+    readonly resources?: Resources;
+  };
+  /** Query Frontend. @default - see its fields */
+  readonly queryFrontend?: {
+    /** @default 2 */
+    readonly replicas?: number;
+    /** In-memory results cache of each replica. @default '512MB' */
+    readonly cacheSize?: string;
+    /** @default - CMM's requests and memory limit */
+    readonly resources?: Resources;
+  };
+  /** Store Gateway. @default - see its fields */
   readonly store?: {
+    /** @default 1 */
     readonly replicas?: number;
+    /** In-memory index cache. @default '1GB' */
     readonly indexCacheSize?: string;
+    /** Its cache of index headers (safe to lose). @default { size: '20Gi' } */
     readonly storage?: StorageOptions;
+    /** @default - CMM's requests and memory limit */
     readonly resources?: Resources;
   };
+  /** Compactor. @default - see its fields */
   readonly compactor?: {
-    readonly retention?: { readonly raw?: string; readonly fiveMinutes?: string; readonly oneHour?: string };
+    /** Retention per resolution. @default - see its fields */
+    readonly retention?: {
+      /** Raw samples. @default '30d' */
+      readonly raw?: string;
+      /** 5-minute downsampled data. @default '90d' */
+      readonly fiveMinutes?: string;
+      /** 1-hour downsampled data. @default '1y' */
+      readonly oneHour?: string;
+    };
+    /** @default true */
     readonly downsampling?: boolean;
+    /** Its work space. @default { size: '100Gi' } */
     readonly storage?: StorageOptions;
+    /** @default - CMM's requests and memory limit */
     readonly resources?: Resources;
   };
+  /** Thanos Receive, for clusters that push with remote write. @default - present only when a cluster pushes */
   readonly receive?: {
+    /** @default 1 */
     readonly replicas?: number;
+    /** Copies of each sample across replicas (odd, at most `replicas`). @default 1 */
     readonly replicationFactor?: number;
+    /** How long each replica keeps samples locally after upload. @default '1d' */
     readonly retention?: string;
+    /** @default { size: '50Gi' } */
     readonly storage?: StorageOptions;
+    /** @default - CMM's requests and memory limit */
     readonly resources?: Resources;
     readonly ingress?: {
       readonly host: string;
+      /** Ingress controller that enforces basic auth. @default - the platform's (traefik on k3s and RKE2, nginx elsewhere) */
       readonly controller?: 'traefik' | 'nginx';
+      /** @default - the cluster's default class */
       readonly ingressClassName?: string;
       readonly tlsSecretName: string;
       readonly basicAuthSecretName: string;
@@ -118,7 +165,7 @@ export class CentralThanos extends Construct {
     const objstore = kplus.EnvValue.fromSecretValue(
       {
         secret: kplus.Secret.fromSecretName(this, 'ObjstoreSecret', props.objectStorageSecret.name),
-        key: props.objectStorageSecret.key ?? 'objstore.yml',
+        key: props.objectStorageSecret.key ?? THANOS_DEFAULTS.objectStorageKey,
       },
       { optional: false },
     );
@@ -157,11 +204,15 @@ export class CentralThanos extends Construct {
       { volume: kplus.Volume.fromConfigMap(this, 'EndpointsVolume', endpoints), path: ENDPOINTS_MOUNT },
     ];
     if (remote.length > 0) {
-      const secret = kplus.Secret.fromSecretName(this, 'ClientTls', props.grpcClientTlsSecret ?? 'thanos-grpc-client');
+      const secret = kplus.Secret.fromSecretName(
+        this,
+        'ClientTls',
+        props.grpcClientTlsSecret ?? THANOS_DEFAULTS.grpcClientTlsSecret,
+      );
       queryVolumes.push({ volume: kplus.Volume.fromSecret(this, 'ClientTlsVolume', secret), path: CLIENT_TLS_MOUNT });
     }
     const query = this.deployment(THANOS.query, {
-      replicas: props.query?.replicas ?? 2,
+      replicas: props.query?.replicas ?? THANOS_DEFAULTS.query.replicas,
       args: [
         'query',
         `--grpc-address=0.0.0.0:${GRPC}`,
@@ -190,9 +241,9 @@ export class CentralThanos extends Construct {
     ]);
 
     // Query Frontend: Grafana's datasource.
-    const cache = props.queryFrontend?.cacheSize ?? '512MB';
+    const cache = props.queryFrontend?.cacheSize ?? THANOS_DEFAULTS.queryFrontend.cacheSize;
     const frontend = this.deployment(THANOS.queryFrontend, {
-      replicas: props.queryFrontend?.replicas ?? 2,
+      replicas: props.queryFrontend?.replicas ?? THANOS_DEFAULTS.queryFrontend.replicas,
       args: [
         'query-frontend',
         `--http-address=0.0.0.0:${QUERY_FRONTEND_PORT}`,
@@ -222,7 +273,7 @@ export class CentralThanos extends Construct {
     const store = this.statefulSet(
       THANOS.store,
       {
-        replicas: props.store?.replicas ?? 1,
+        replicas: props.store?.replicas ?? THANOS_DEFAULTS.store.replicas,
         args: [
           'store',
           `--grpc-address=0.0.0.0:${GRPC}`,
@@ -231,7 +282,7 @@ export class CentralThanos extends Construct {
           '--data-dir=/var/thanos/store',
           '--objstore.config=$(OBJSTORE_CONFIG)',
           '--ignore-deletion-marks-delay=24h',
-          `--index-cache.config=${inMemoryCache(props.store?.indexCacheSize ?? '1GB')}`,
+          `--index-cache.config=${inMemoryCache(props.store?.indexCacheSize ?? THANOS_DEFAULTS.store.indexCacheSize)}`,
         ],
         env: { OBJSTORE_CONFIG: objstore },
         ports: [
@@ -240,7 +291,10 @@ export class CentralThanos extends Construct {
         ],
         httpPort: HTTP,
         resources: props.store?.resources ?? { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '4Gi' } },
-        data: { path: '/var/thanos/store', storage: props.store?.storage ?? { size: '20Gi' } },
+        data: {
+          path: '/var/thanos/store',
+          storage: props.store?.storage ?? { size: THANOS_DEFAULTS.store.storageSize },
+        },
         mounts: [],
         scheduling,
       },
@@ -265,13 +319,15 @@ export class CentralThanos extends Construct {
           '--log.format=logfmt',
           '--data-dir=/var/thanos/compact',
           '--objstore.config=$(OBJSTORE_CONFIG)',
-          `--retention.resolution-raw=${retention.raw ?? '30d'}`,
-          `--retention.resolution-5m=${retention.fiveMinutes ?? '90d'}`,
-          `--retention.resolution-1h=${retention.oneHour ?? '1y'}`,
+          `--retention.resolution-raw=${retention.raw ?? THANOS_DEFAULTS.compactor.retention.raw}`,
+          `--retention.resolution-5m=${retention.fiveMinutes ?? THANOS_DEFAULTS.compactor.retention.fiveMinutes}`,
+          `--retention.resolution-1h=${retention.oneHour ?? THANOS_DEFAULTS.compactor.retention.oneHour}`,
           '--delete-delay=48h',
           '--compact.concurrency=1',
           '--downsample.concurrency=1',
-          ...(props.compactor?.downsampling === false ? ['--downsampling.disable'] : []),
+          ...((props.compactor?.downsampling ?? THANOS_DEFAULTS.compactor.downsampling)
+            ? []
+            : ['--downsampling.disable']),
         ],
         env: { OBJSTORE_CONFIG: objstore },
         ports: [{ name: 'http', number: HTTP }],
@@ -280,7 +336,10 @@ export class CentralThanos extends Construct {
           requests: { cpu: '500m', memory: '2Gi' },
           limits: { memory: '8Gi' },
         },
-        data: { path: '/var/thanos/compact', storage: props.compactor?.storage ?? { size: '100Gi' } },
+        data: {
+          path: '/var/thanos/compact',
+          storage: props.compactor?.storage ?? { size: THANOS_DEFAULTS.compactor.storageSize },
+        },
         // The block repair writes a temporary folder under /tmp; the root file system is read-only.
         mounts: [{ volume: kplus.Volume.fromEmptyDir(this, 'CompactTmp', 'tmp'), path: '/tmp', writable: true }],
         scheduling,
@@ -308,7 +367,7 @@ export class CentralThanos extends Construct {
   private receive(props: CentralThanosProps, objstore: kplus.EnvValue, scheduling: PodScheduling): void {
     const ns = this.namespace;
     const r = props.receive ?? {};
-    const replicas = r.replicas ?? 1;
+    const replicas = r.replicas ?? THANOS_DEFAULTS.receive.replicas;
     // Each replica is one hashring endpoint: <pod>.<headless Service>.<namespace>.svc:10901, which is also what
     // --receive.local-endpoint says.
     const hashring = new kplus.ConfigMap(this, 'Hashring', {
@@ -341,11 +400,11 @@ export class CentralThanos extends Construct {
           `--remote-write.address=0.0.0.0:${REMOTE_WRITE}`,
           '--log.format=logfmt',
           '--tsdb.path=/var/thanos/receive',
-          `--tsdb.retention=${r.retention ?? '1d'}`,
+          `--tsdb.retention=${r.retention ?? THANOS_DEFAULTS.receive.retention}`,
           '--objstore.config=$(OBJSTORE_CONFIG)',
           // A label per replica, so Query deduplicates replicated samples; Thanos wants the value quoted.
           '--label=receive_replica="$(NAME)"',
-          `--receive.replication-factor=${r.replicationFactor ?? 1}`,
+          `--receive.replication-factor=${r.replicationFactor ?? THANOS_DEFAULTS.receive.replicationFactor}`,
           `--receive.local-endpoint=$(NAME).${THANOS.receive}.$(NAMESPACE).svc:${GRPC}`,
           `--receive.hashrings-file=${HASHRING_MOUNT}/hashrings.json`,
           '--receive.hashrings-algorithm=ketama',
@@ -362,7 +421,7 @@ export class CentralThanos extends Construct {
         ],
         httpPort: HTTP,
         resources: r.resources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
-        data: { path: '/var/thanos/receive', storage: r.storage ?? { size: '50Gi' } },
+        data: { path: '/var/thanos/receive', storage: r.storage ?? { size: THANOS_DEFAULTS.receive.storageSize } },
         mounts: [{ volume: kplus.Volume.fromConfigMap(this, 'HashringVolume', hashring), path: HASHRING_MOUNT }],
         scheduling,
         // Receive flushes its head block to the bucket on shutdown.

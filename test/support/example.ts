@@ -54,7 +54,10 @@ export function exampleInventories(): string[] {
 
 /** Every manifest of an app. */
 export function manifestsOf(app: App): Manifest[] {
-  return app.node.children.filter((c): c is Chart => c instanceof Chart).flatMap((c) => c.toJson() as Manifest[]);
+  return app.node
+    .findAll()
+    .filter((c): c is Chart => c instanceof Chart)
+    .flatMap((c) => c.toJson() as Manifest[]);
 }
 
 /** The values a HelmChart manifest installs (its valuesContent, parsed). */

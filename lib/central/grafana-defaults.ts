@@ -1,0 +1,15 @@
+/**
+ * Defaults of the central Grafana and its alerting: the one place of each value. CentralGrafana and the alerting
+ * provisioning use them, the inventory schema's descriptions (and so cmm.schema.json) interpolate them, and
+ * test/defaults.test.ts holds the props' JSDoc `@default` to the schema.
+ */
+export const GRAFANA_DEFAULTS = {
+  adminSecret: 'grafana-admin',
+  persistenceSize: '10Gi',
+  alerting: {
+    webhookKey: 'url',
+    clusterDownFor: '5m',
+    smtp: { fromName: 'Grafana', userKey: 'user', passwordKey: 'password', startTLSPolicy: 'MandatoryStartTLS' },
+  },
+  logAlerts: { for: '5m', severity: 'warning' },
+} as const;
