@@ -23,6 +23,15 @@ for (const tool of ['helm', 'kubectl', 'amtool', 'alertmanager']) {
   if (r.status === 0) process.env[name] = r.stdout.trim();
 }
 
+// A run's name (CMM_MUTATION_RUN, default `all`) names its folder, reports/mutation/<run>/: its reports and its
+// incremental file. A run of part of lib/ (`--mutate`) keeps the results of that part only, so each part gets its own
+// folder and `npm run mutation-score` adds up the newest result of every file across the folders.
+const RUN = process.env.CMM_MUTATION_RUN ?? 'all';
+if (!/^[a-z0-9][a-z0-9-]*$/.test(RUN)) {
+  throw new Error(`CMM_MUTATION_RUN: ${JSON.stringify(RUN)} is not valid; expected a folder name (a-z, 0-9, "-")`);
+}
+const OUT = `reports/mutation/${RUN}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: ['lib/**/*.ts'],
@@ -48,10 +57,10 @@ export default {
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   // Re-runs reuse the results of unchanged code and tests (the file is under reports/, ignored by git).
   incremental: true,
-  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  incrementalFile: `${OUT}/stryker-incremental.json`,
   reporters: ['html', 'json', 'clear-text', 'progress'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `${OUT}/mutation.html` },
+  jsonReporter: { fileName: `${OUT}/mutation.json` },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
