@@ -75,7 +75,10 @@ export interface PrometheusOptions extends SchedulingOptions {
   readonly evaluationInterval?: string;
   /** Persistent storage. @default - none: an emptyDir, lost when the pod moves */
   readonly storage?: StorageOptions;
-  /** @default - CMM's requests and memory limit (lib/resource-defaults.ts); replaced as a whole */
+  /**
+   * Requests and limits of the Prometheus container; they replace the default as a whole.
+   * @default - requests 100m CPU and 400Mi memory, no limit (lib/resource-defaults.ts: its memory follows the series)
+   */
   readonly resources?: Resources;
   /** External labels besides `cluster`, which is always the cluster name. @default - none */
   readonly externalLabels?: Record<string, string>;

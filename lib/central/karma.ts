@@ -37,7 +37,10 @@ export interface KarmaProps extends SchedulingOptions {
     readonly tlsSecretName: string;
     readonly basicAuthSecretName: string;
   };
-  /** @default - CMM's requests and memory limit: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } } */
+  /**
+   * Requests and limits of the Karma container, each one given replacing its default (a memory limit is always set).
+   * @default { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }
+   */
   readonly resources?: Resources;
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The central cluster's image mirror and pull Secrets. @default - the images' own registries */

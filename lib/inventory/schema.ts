@@ -17,6 +17,7 @@ import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
 import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 import { GRAFANA_DEFAULTS } from '../central/grafana-defaults';
 import { DEFAULT_KUBERNETES_VERSION } from '../versions';
+import { RESOURCE_DEFAULTS } from '../resource-defaults';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
@@ -289,7 +290,11 @@ export const prometheusSettings = z
       .optional()
       .describe(`Rule evaluation interval. ${defaultIs(PROMETHEUS_DEFAULTS.evaluationInterval)}`),
     storage: storage.optional().describe('Persistent storage. Default: none (emptyDir, data lost when the pod moves).'),
-    resources: resources.optional(),
+    resources: resources
+      .optional()
+      .describe(
+        `Requests and limits of the Prometheus container; they replace the default as a whole. Default: requests ${RESOURCE_DEFAULTS.prometheus.resources.requests.cpu} CPU and ${RESOURCE_DEFAULTS.prometheus.resources.requests.memory} memory, no limit.`,
+      ),
     ...scheduling('the Prometheus pod'),
     externalLabels: z
       .record(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }), z.string())
@@ -1114,7 +1119,7 @@ export const networkPolicySettings = z
       })
       .optional()
       .describe(
-        "Where the ingress controllers run, which alone reach the exposed endpoints. Default: the platform's namespaces, every pod of them.",
+        "Where the ingress controllers run, which alone reach the exposed endpoints. Default: the platform's namespaces; on k3s and RKE2 only its controller's pods, elsewhere every pod.",
       ),
     prometheusClients: z
       .array(
@@ -1754,7 +1759,7 @@ export const centralLokiShape = z.strictObject({
     })
     .optional()
     .describe(
-      "The central cluster's DNS Service, which the Loki gateway's nginx resolves names with: kube-dns on k3s, EKS, GKE, AKS, kOps and kubeadm; rke2-coredns-rke2-coredns on RKE2. Default: kube-dns in kube-system.",
+      "The central cluster's DNS Service, which the Loki gateway's nginx resolves names with: kube-dns on k3s, EKS, GKE, AKS, kOps and kubeadm; rke2-coredns-rke2-coredns on RKE2. Default: the platform's: kube-dns in kube-system, or rke2-coredns-rke2-coredns in kube-system on RKE2.",
     ),
   caches: z
     .strictObject({
@@ -2084,7 +2089,11 @@ export const central = z
           })
           .optional()
           .describe("Also show the central Grafana's alerts (its built-in Alertmanager). Default: off."),
-        resources: resources.optional(),
+        resources: resources
+          .optional()
+          .describe(
+            'Requests and limits of the Karma container, each one given replacing its default (a memory limit is always set). Default: requests 50m CPU and 128Mi, a 512Mi memory limit.',
+          ),
         ...scheduling('the Karma pod'),
       })
       .optional()

@@ -36,9 +36,9 @@ export interface CentralLokiOptions extends SchedulingOptions {
    * @default - the platform's: kube-dns in kube-system, or rke2-coredns-rke2-coredns on RKE2
    */
   readonly clusterDns?: {
-    /** @default 'kube-dns' */
+    /** @default - the platform's: kube-dns, or rke2-coredns-rke2-coredns on RKE2 */
     readonly service?: string;
-    /** @default 'kube-system' */
+    /** @default - the platform's: kube-system */
     readonly namespace?: string;
   };
   /** Memory of the distributed mode's caches. @default - see chunksMB and resultsMB */

@@ -33,7 +33,10 @@ export interface NetworkPolicyOptions {
    * @default true
    */
   readonly enabled?: boolean;
-  /** Where the ingress controllers run, by kind. @default - the platform's namespaces, every pod of them */
+  /**
+   * Where the ingress controllers run, by kind.
+   * @default - the platform's namespaces; on k3s and RKE2 only its controller's pods, elsewhere every pod
+   */
   readonly ingressControllers?: {
     readonly traefik?: IngressControllerPeer;
     readonly nginx?: IngressControllerPeer;
