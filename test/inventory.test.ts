@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ValidationError } from '../lib/inventory/errors';
+import { closest, ValidationError } from '../lib/inventory/errors';
 import { parseInventory, resolveClusters } from '../lib/inventory/load';
 
 /** An inventory text, one argument per line (so the line numbers in the expected messages are easy to count). */
@@ -62,6 +62,40 @@ describe('parseInventory', () => {
       expect(problems).toEqual([
         `inv.yaml:5:5: clusters[0].kubeStateMetric: unknown key (did you mean "kubeStateMetrics"?); expected one of: ${CLUSTER_KEYS}`,
       ]);
+    });
+
+    test('fails on a key of another union variant, listing the keys of the variant given (no suggestion of the key itself)', () => {
+      // The sidecar exposure without `type` is the ingress variant; loadBalancerSourceRanges is the loadBalancer's.
+      const exposure = ['    thanos:', '      exposure:', '        host: b.example.com', '        tlsSecretName: t'];
+      const problems = problemsOf(
+        yaml(
+          ...CENTRAL,
+          'clusters:',
+          '  - name: a',
+          '  - name: b',
+          ...exposure,
+          '        loadBalancerSourceRanges: [10.0.0.0/8]',
+        ),
+      );
+      expect(problems).toEqual([
+        'inv.yaml:10:9: clusters[1].thanos.exposure.loadBalancerSourceRanges: unknown key; expected one of: type, host, controller, ingressClassName, tlsSecretName, clientCaSecret',
+      ]);
+      // A misspelt key of that variant is still suggested.
+      expect(
+        problemsOf(
+          yaml(...CENTRAL, 'clusters:', '  - name: a', '  - name: b', ...exposure, '        clientCASecret: c'),
+        ),
+      ).toEqual([
+        'inv.yaml:10:9: clusters[1].thanos.exposure.clientCASecret: unknown key (did you mean "clientCaSecret"?); expected one of: type, host, controller, ingressClassName, tlsSecretName, clientCaSecret',
+      ]);
+    });
+
+    test('the suggestion is the nearest allowed key, never the key itself', () => {
+      expect(closest('retenton', ['retention', 'storage'])).toBe('retention');
+      expect(closest('loadBalancerSourceRanges', ['type', 'loadBalancerSourceRanges', 'loadBalancerSourceRange'])).toBe(
+        'loadBalancerSourceRange',
+      );
+      expect(closest('host', ['host', 'colour'])).toBeUndefined();
     });
 
     test('fails on a misspelt top-level key, and names the required key it leaves missing', () => {

@@ -291,7 +291,10 @@ function pickUnionBranch(schema: z.ZodType | undefined, data: unknown): z.ZodTyp
   const disc = def.discriminator as string | undefined;
   if (disc !== undefined) {
     const value = getIn(data, [disc]);
-    return options.find((o) => discriminatorValues(o, disc).includes(value)) ?? options[0];
+    // A variant whose discriminator is optional (the sidecar exposure's `type: ingress`) is the one without it.
+    const matches = (o: z.ZodType | undefined) =>
+      value === undefined ? discriminatorOptional(o, disc) : discriminatorValues(o, disc).includes(value);
+    return options.find(matches) ?? options[0];
   }
   return (
     options.find((o) => o && (o as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'object') ??
@@ -309,17 +312,31 @@ function discriminatorValues(schema: z.ZodType | undefined, disc: string): unkno
   return fdef && fdef.type === 'literal' ? (fdef.values as unknown[]) : [];
 }
 
+/** Whether the object variant `schema` may leave its discriminator `disc` out. */
+function discriminatorOptional(schema: z.ZodType | undefined, disc: string): boolean {
+  const def = schema && (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (!def) return false;
+  if (def.type === 'union') return (def.options as z.ZodType[]).some((o) => discriminatorOptional(unwrap(o), disc));
+  if (def.type !== 'object') return false;
+  const field = (def.shape as Record<string, z.ZodType | undefined>)[disc];
+  return field !== undefined && (field as unknown as { _zod: { optin?: string } })._zod.optin === 'optional';
+}
+
 function objectKeysAt(root: z.ZodType, input: unknown, path: readonly PropertyKey[]): string[] {
   const schema = schemaAt(root, input, path);
   const def = schema && (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
   return def && def.type === 'object' ? Object.keys(def.shape as object) : [];
 }
 
-/** The allowed key nearest to a misspelt one (edit distance at most 2), for "did you mean". */
-function closest(key: string, allowed: readonly string[]): string | undefined {
+/**
+ * The allowed key nearest to a misspelt one (edit distance at most 2), for "did you mean"; never the key itself (if
+ * it is allowed, the keys are another union variant's than the one the value was checked against).
+ */
+export function closest(key: string, allowed: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = 3;
   for (const candidate of allowed) {
+    if (candidate === key) continue; // never the very key refused (it belongs to another variant of a union)
     const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
     if (d < bestDist) {
       best = candidate;
