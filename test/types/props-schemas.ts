@@ -2,7 +2,9 @@
  * Compile-time check (`tsc -p .`, the first half of `npm test`): each construct's documented props interface (the one
  * source of its JSDoc) and the zod schema it validates them with accept the same values, field by field, nested
  * options included. A field that one has and the other lacks, a field optional in one and required in the other, or a
- * different type fails the compilation, naming the field paths or the two types.
+ * different type fails the compilation, naming the field paths or the two types. The variants of a union are compared
+ * one by one, by their discriminant (a field of one literal value, `type: 'ingress'`): a field in one variant of the
+ * interface and another variant of the schema fails too.
  *
  * The schemas have no defaults and no transforms, so their output type is their input type (`z.input`) narrowed by
  * the refinements that are type predicates (a rule is an alerting or a recording rule; a refused Slack `channel` is
@@ -33,18 +35,43 @@ export type Mutable<T, Depth extends unknown[] = []> = Depth['length'] extends 1
       ? Mutable<E, [...Depth, 1]>[]
       : { -readonly [K in keyof T]: Mutable<T[K], [...Depth, 1]> };
 
-/** Every field path of T (`a`, `a.b`, `a.[]`, `a.{}.c`), through unions, arrays and records. */
+/**
+ * Every field path of T (`a`, `a.b`, `a.[]`, `a.{}.c`), through unions, arrays and records. The paths of an object
+ * with a field of one literal value (a union's variant: `type: 'ingress'`) start with that value (`a.(type=ingress).b`),
+ * so a field that moves from one variant to another is a different path: an extra optional field of a variant is
+ * assignable both ways, and without the variant in its path it would hide among the other variants' fields.
+ */
 type Paths<T, Depth extends unknown[] = []> = Depth['length'] extends 12
   ? never
   : T extends Leaf
     ? never
     : T extends readonly (infer E)[]
       ? '[]' | `[].${Paths<E, [...Depth, 1]>}`
-      : {
-          [K in keyof T & string]-?: (string extends K ? '{}' : K) extends infer P extends string
-            ? P | `${P}.${Paths<NonNullable<T[K]>, [...Depth, 1]>}`
-            : never;
-        }[keyof T & string];
+      : [Variant<T>] extends [never]
+        ? ObjectPaths<T, Depth>
+        : `(${Variant<T>}).${ObjectPaths<T, Depth>}`;
+
+type ObjectPaths<T, Depth extends unknown[]> = {
+  [K in keyof T & string]-?: (string extends K ? '{}' : K) extends infer P extends string
+    ? P | `${P}.${Paths<NonNullable<T[K]>, [...Depth, 1]>}`
+    : never;
+}[keyof T & string];
+
+/** `true` when T is a union of several types. */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+/** `field=value` for each field of T whose type is one string literal (an object variant's discriminant). */
+type Variant<T> = {
+  [K in keyof T & string]-?: string extends K
+    ? never
+    : NonNullable<T[K]> extends infer V extends string
+      ? string extends V
+        ? never
+        : IsUnion<V> extends true
+          ? never
+          : `${K}=${V}`
+      : never;
+}[keyof T & string];
 
 /** The paths only in A. */
 type Missing<A, B> = Exclude<Paths<A>, Paths<B>>;
