@@ -94,4 +94,25 @@ describe('constructs own what they create', () => {
     new OutputFile(chart, 'Readme', { path: 'docs/README.md', content: 'hello\n' });
     expect(renderApp(app).get('edge/docs/README.md')).toBe('hello\n');
   });
+
+  test('a chart nested in a chart: each writes its own objects and files, in the folder of its id', () => {
+    const app = Testing.app();
+    const outer = new Chart(app, 'outer', { disableResourceNameHashes: true });
+    const inner = new Chart(outer, 'inner', { disableResourceNameHashes: true });
+    new ApiObject(outer, 'A', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns' } });
+    new ApiObject(inner, 'B', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'ns' } });
+    new OutputFile(outer, 'O', { path: 'o.txt', content: 'outer\n' });
+    new OutputFile(inner, 'I', { path: 'i.txt', content: 'inner\n' });
+    const files = renderApp(app);
+    expect([...files.keys()]).toEqual([
+      'inner/Kustomization',
+      'inner/configmap-b.yaml',
+      'inner/i.txt',
+      'outer/Kustomization',
+      'outer/configmap-a.yaml',
+      'outer/o.txt',
+    ]);
+    expect(files.get('inner/i.txt')).toBe('inner\n');
+    expect(files.get('outer/o.txt')).toBe('outer\n');
+  });
 });
