@@ -23,6 +23,7 @@ import type { AirgapOptions, ChartArchiveReader } from './airgap/airgap';
 import { resolvePodSecurity } from './pod-security';
 import { DEFAULT_KUBERNETES_VERSION } from './versions';
 import { AGENT_DEFAULTS } from './agent/agent-defaults';
+import { GRAFANA_DEFAULTS } from './central/grafana-defaults';
 
 export interface FleetProps {
   /** The validated inventory. */
@@ -268,7 +269,7 @@ export class Fleet extends Construct {
           // Grafana's built-in Alertmanager (its own alert rules, e.g. ClusterUnreachable).
           uri: `http://${CENTRAL_RELEASE_NAME}-grafana.${namespace}.svc/api/alertmanager/grafana`,
           ...(c.ingress ? { externalUri: `https://${c.ingress.host}/alerting/silences` } : {}),
-          credentialsSecret: grafana.credentialsSecret ?? 'karma-grafana-credentials',
+          credentialsSecret: grafana.credentialsSecret ?? GRAFANA_DEFAULTS.karmaCredentialsSecret,
         });
       }
       this.karma = new Karma(this.chartFor(c.cluster), 'Karma', {
@@ -308,7 +309,7 @@ export class Fleet extends Construct {
           ? {
               loki: {
                 release: LOKI_RELEASE_NAME,
-                mode: c.loki.mode ?? 'monolithic',
+                mode: c.loki.mode ?? LOKI_DEFAULTS.mode,
                 ...(c.loki.ingress ? { ingress: controllerOfClass(c.loki.ingress.ingressClassName, profile) } : {}),
                 alloyReleases: centralAgent?.logAgent
                   ? [ALLOY_RELEASE_NAME, ...(centralAgent.logAgent.eventsRelease ? [ALLOY_EVENTS_RELEASE_NAME] : [])]

@@ -8,6 +8,14 @@ export const AGENT_DEFAULTS = {
   /** The monitoring namespace, of a cluster's agent and of the central Grafana. */
   namespace: 'monitoring',
   platform: 'k3s',
-  alertmanager: { slackKey: 'url', defaultReceiver: 'slack-warning', heartbeat: { key: 'url', interval: '1m' } },
+  alertmanager: {
+    slackKey: 'url',
+    defaultReceiver: 'slack-warning',
+    heartbeat: { key: 'url', interval: '1m' },
+    /** The top route's grouping and timing, which a route without its own inherits. */
+    route: { groupBy: ['alertname', 'cluster'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' },
+    /** A receiver also notifies when the alert resolves. */
+    sendResolved: true,
+  },
   logs: { credentialsSecret: 'loki-push-credentials' },
 } as const;

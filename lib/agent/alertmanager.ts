@@ -169,7 +169,7 @@ export interface AlertmanagerOptions extends SchedulingOptions {
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 
 /** Labels alerts are grouped by, and that inhibition compares. */
-export const GROUP_BY = ['alertname', 'cluster'];
+export const GROUP_BY = [...AGENT_DEFAULTS.alertmanager.route.groupBy];
 
 const SLACK_TITLE =
   '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .CommonLabels.alertname }} in {{ .CommonLabels.cluster }}';
@@ -259,7 +259,7 @@ const file = (secret: string, key: string) => `${ALERTMANAGER_SECRETS_DIR}/${sec
 /** A receiver of the configuration: every credential read from its mounted Secret (`*_file`), never written. */
 function receiverConfig(name: string, r: ReceiverOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { name };
-  const resolved = (c: { sendResolved?: boolean }) => c.sendResolved ?? true;
+  const resolved = (c: { sendResolved?: boolean }) => c.sendResolved ?? AGENT_DEFAULTS.alertmanager.sendResolved;
   if (r.slack?.length) {
     out.slack_configs = r.slack.map((c) => ({
       api_url_file: file(c.secretName, c.key),
@@ -369,9 +369,9 @@ export function alertmanagerConfig(
     route: {
       receiver: o.defaultReceiver ?? AGENT_DEFAULTS.alertmanager.defaultReceiver,
       group_by: GROUP_BY,
-      group_wait: '30s',
-      group_interval: '5m',
-      repeat_interval: '4h',
+      group_wait: AGENT_DEFAULTS.alertmanager.route.groupWait,
+      group_interval: AGENT_DEFAULTS.alertmanager.route.groupInterval,
+      repeat_interval: AGENT_DEFAULTS.alertmanager.route.repeatInterval,
       routes: [
         watchdog,
         // Info alerts (and the chart's InfoInhibitor, which always fires) reach nobody, whatever their team.
@@ -445,7 +445,7 @@ export function alertmanagerSecrets(o: AlertmanagerOptions): string[] {
 export function alertmanagerValues(
   options: AlertmanagerOptions | undefined,
   pools: Readonly<Record<string, NodePoolOptions>> = {},
-  namespace = 'monitoring',
+  namespace: string = AGENT_DEFAULTS.namespace,
   platformController: 'traefik' | 'nginx' = 'traefik',
 ): Record<string, unknown> {
   if (!options?.enabled) return { enabled: false };

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import { THANOS_VERSION } from '../versions';
+import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
 import type { Resources } from './props';
 
 /** How a cluster's Prometheus joins the central Thanos (the inventory's `clusters[].thanos`, resolved by Fleet). */
@@ -54,8 +55,8 @@ export type SidecarExposure =
 /** The sidecar's gRPC StoreAPI port (kube-prometheus-stack's `thanos-discovery` Service, port `grpc`). */
 export const SIDECAR_GRPC_PORT = 10901;
 /** Default names of the Secrets a sidecar cluster holds. */
-export const SIDECAR_TLS_SECRET = 'thanos-sidecar-tls';
-export const CLIENT_CA_SECRET = 'thanos-client-ca';
+export const SIDECAR_TLS_SECRET = THANOS_DEFAULTS.sidecarTlsSecret;
+export const CLIENT_CA_SECRET = THANOS_DEFAULTS.clientCaSecret;
 /** The Traefik TLSOption that requires the centre's client certificate on the sidecar's Ingress. */
 export const CLIENT_AUTH_TLS_OPTION = 'cmm-thanos-client-auth';
 const TLS_MOUNT = '/etc/thanos/grpc-tls';
@@ -98,7 +99,10 @@ export function thanosAgentValues(
     // Else the default (applyAgentResourceDefaults).
     ...(t.sidecarResources ? { resources: structuredClone(t.sidecarResources) } : {}),
     objectStorageConfig: {
-      existingSecret: { name: t.objectStorageSecret?.name, key: t.objectStorageSecret?.key ?? 'objstore.yml' },
+      existingSecret: {
+        name: t.objectStorageSecret?.name,
+        key: t.objectStorageSecret?.key ?? THANOS_DEFAULTS.objectStorageKey,
+      },
     },
   };
   prometheusSpec.thanos = thanos;

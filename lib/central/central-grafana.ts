@@ -54,6 +54,7 @@ import { compareStrings } from '../compare';
 import { type FilesystemAlert, filesystemAlert } from '../rules/packs';
 import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 import { GRAFANA_DEFAULTS } from './grafana-defaults';
+import { PROMETHEUS_DEFAULTS } from '../agent/prometheus-defaults';
 
 /** Basic-auth credentials for a datasource, read from an existing Secret in Grafana's namespace. */
 export interface BasicAuthSecretRef {
@@ -569,7 +570,7 @@ export class CentralGrafana extends Construct {
             editable: false,
             // Query deduplicates replicas and answers partially when a cluster is away (its defaults).
             jsonData: {
-              timeInterval: global.scrapeInterval ?? '30s',
+              timeInterval: global.scrapeInterval ?? PROMETHEUS_DEFAULTS.scrapeInterval,
               httpMethod: 'POST',
               prometheusType: 'Thanos',
               // The version Grafana picks its API calls by (any Thanos from 0.18 has them).
@@ -588,7 +589,11 @@ export class CentralGrafana extends Construct {
         url: grafanaProvisioningLiteral(ds.url),
         isDefault: !global && i === 0,
         editable: false,
-        jsonData: { timeInterval: ds.scrapeInterval ?? '30s', httpMethod: 'POST', prometheusType: 'Prometheus' },
+        jsonData: {
+          timeInterval: ds.scrapeInterval ?? PROMETHEUS_DEFAULTS.scrapeInterval,
+          httpMethod: 'POST',
+          prometheusType: 'Prometheus',
+        },
         ...correlations,
       };
       if (ds.basicAuth) {

@@ -5,6 +5,8 @@
  */
 export const GRAFANA_DEFAULTS = {
   adminSecret: 'grafana-admin',
+  /** The Secret of the Grafana user Karma silences Grafana's alerts with. */
+  karmaCredentialsSecret: 'karma-grafana-credentials',
   persistenceSize: '10Gi',
   alerting: {
     webhookKey: 'url',

@@ -27,6 +27,8 @@ import {
   type Inventory,
 } from './schema';
 import { AGENT_DEFAULTS } from '../agent/agent-defaults';
+import { LOKI_DEFAULTS } from '../logs/loki-defaults';
+import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
 
 /**
  * Parses and validates inventory text. `fileName` is only used in messages.
@@ -156,7 +158,7 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
   const platform = inv.central.platform ?? centralEntry?.platform;
   const claims: [PropertyKey[], { storageClass?: string } | undefined][] = [
     [['central', 'persistence'], inv.central.persistence === false ? undefined : (inv.central.persistence ?? {})],
-    ...(inv.central.loki && (inv.central.loki.mode ?? 'monolithic') === 'monolithic'
+    ...(inv.central.loki && (inv.central.loki.mode ?? LOKI_DEFAULTS.mode) === 'monolithic'
       ? [[['central', 'loki', 'storage'], inv.central.loki.storage ?? {}] as [PropertyKey[], { storageClass?: string }]]
       : []),
     ...(thanosMode && inv.central.thanos
@@ -547,8 +549,8 @@ function thanosProblems(inv: Inventory, merged: readonly ClusterConfig[], locate
       }
     }
   }
-  const rf = inv.central.thanos.receive?.replicationFactor ?? 1;
-  const replicas = inv.central.thanos.receive?.replicas ?? 1;
+  const rf = inv.central.thanos.receive?.replicationFactor ?? THANOS_DEFAULTS.receive.replicationFactor;
+  const replicas = inv.central.thanos.receive?.replicas ?? THANOS_DEFAULTS.receive.replicas;
   if (rf > replicas || rf % 2 === 0) {
     problems.push(
       `${at(['central', 'thanos', 'receive', 'replicationFactor'], 'central.thanos.receive.replicationFactor')}: ${rf} is not valid; expected an odd number of at most receive.replicas (${replicas})`,

@@ -23,6 +23,8 @@ import {
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
   DEFAULT_VOLUMES_CRITICAL_PERCENT,
   DEFAULT_VOLUMES_WARNING_PERCENT,
+  DEFAULT_RUNBOOK_BASE_URL,
+  DEFAULT_SELECTORS,
   PACK_DEFAULTS,
 } from '../rules/packs';
 
@@ -605,12 +607,12 @@ export const rulesSettings = z
   .strictObject({
     runbookBaseUrl: url('runbooks are for people: serve them without credentials')
       .optional()
-      .describe('Base URL of the runbooks. Default: https://runbooks.prometheus-operator.dev/runbooks'),
+      .describe(`Base URL of the runbooks. Default: ${DEFAULT_RUNBOOK_BASE_URL}`),
     selectors: z
       .strictObject({
-        nodeExporter: labelMatchers().optional().describe('Default: job="node-exporter"'),
-        kubeStateMetrics: labelMatchers().optional().describe('Default: job="kube-state-metrics"'),
-        kubelet: labelMatchers().optional().describe('Default: job="kubelet", metrics_path="/metrics"'),
+        nodeExporter: labelMatchers().optional().describe(`Default: ${DEFAULT_SELECTORS.nodeExporter}`),
+        kubeStateMetrics: labelMatchers().optional().describe(`Default: ${DEFAULT_SELECTORS.kubeStateMetrics}`),
+        kubelet: labelMatchers().optional().describe(`Default: ${DEFAULT_SELECTORS.kubelet}`),
       })
       .optional()
       .describe("Selectors of the jobs the built-in packs query. Default: kube-prometheus-stack's job selectors."),
@@ -731,7 +733,10 @@ const amSecretRef = (what: string) => ({
 });
 // As central.alerting's addresses: Alertmanager expands templates in `to` and `from`, which a plain address has none of.
 const emailAddress = () => z.email({ error: 'an e-mail address' });
-const sendResolved = z.boolean().optional().describe('Also notify when the alert resolves. Default: true.');
+const sendResolved = z
+  .boolean()
+  .optional()
+  .describe(`Also notify when the alert resolves. ${defaultIs(AGENT_DEFAULTS.alertmanager.sendResolved)}`);
 
 export const amReceiver = z
   .strictObject({
@@ -814,10 +819,10 @@ export const amRoute = z
     groupBy: z
       .array(z.string().regex(PROMETHEUS_LABEL_NAME, { error: EXPECT.promLabel }))
       .optional()
-      .describe('Labels to group by. Default: alertname, cluster.'),
-    groupWait: duration().optional().describe('Default: 30s'),
-    groupInterval: duration().optional().describe('Default: 5m'),
-    repeatInterval: duration().optional().describe('Default: 4h'),
+      .describe(`Labels to group by. Default: ${AGENT_DEFAULTS.alertmanager.route.groupBy.join(', ')}.`),
+    groupWait: duration().optional().describe(defaultIs(AGENT_DEFAULTS.alertmanager.route.groupWait)),
+    groupInterval: duration().optional().describe(defaultIs(AGENT_DEFAULTS.alertmanager.route.groupInterval)),
+    repeatInterval: duration().optional().describe(defaultIs(AGENT_DEFAULTS.alertmanager.route.repeatInterval)),
     muteTimeIntervals: z
       .array(amName())
       .optional()
@@ -1001,7 +1006,7 @@ export const sidecarExposure = z
         serverTlsSecret: dnsSubdomain()
           .optional()
           .describe(
-            "Existing Secret in the agent namespace with tls.crt and tls.key (the sidecar's certificate, for address) and ca.crt (the CA of the centre's client certificate). Default: thanos-sidecar-tls.",
+            `Existing Secret in the agent namespace with tls.crt and tls.key (the sidecar's certificate, for address) and ca.crt (the CA of the centre's client certificate). ${defaultIs(THANOS_DEFAULTS.sidecarTlsSecret)}`,
           ),
         loadBalancerSourceRanges: z
           .array(cidr('203.0.113.0/24'))
@@ -1033,7 +1038,7 @@ export const sidecarExposure = z
         clientCaSecret: dnsSubdomain()
           .optional()
           .describe(
-            "Existing Secret in the agent namespace with the CA of the centre's client certificate (key ca.crt). Default: thanos-client-ca.",
+            `Existing Secret in the agent namespace with the CA of the centre's client certificate (key ca.crt). ${defaultIs(THANOS_DEFAULTS.clientCaSecret)}`,
           ),
       })
       .describe('An Ingress with TLS and client-certificate authentication, passing gRPC to the sidecar.'),
@@ -1533,7 +1538,7 @@ export function hasHostNamespace(c: PodSecurityNamespaceSettings, shipsLogs?: bo
  */
 export function checkPodSecurityNamespaces(c: PodSecurityNamespaceSettings, ctx: z.RefinementCtx): void {
   const host = c.podSecurity?.hostNamespace;
-  const ns = c.namespace ?? 'monitoring';
+  const ns = c.namespace ?? AGENT_DEFAULTS.namespace;
   const at = { code: 'custom' as const, path: ['podSecurity', 'hostNamespace'], input: host };
   if (host === undefined) {
     const derived = defaultHostNamespace(ns);
@@ -1580,9 +1585,9 @@ export function hostNamespaceProblems(
 ): [readonly PropertyKey[], string, string][] {
   if (!hasHostNamespace(c, shipsLogs)) return [];
   const given = c.podSecurity?.hostNamespace;
-  const host = given ?? defaultHostNamespace(c.namespace ?? 'monitoring');
+  const host = given ?? defaultHostNamespace(c.namespace ?? AGENT_DEFAULTS.namespace);
   const path = given !== undefined ? ['podSecurity', 'hostNamespace'] : ['namespace'];
-  const value = given ?? c.namespace ?? 'monitoring';
+  const value = given ?? c.namespace ?? AGENT_DEFAULTS.namespace;
   // The derived name is reported on namespace, with the way out.
   const expected = (what: string) =>
     given !== undefined
@@ -1593,7 +1598,7 @@ export function hostNamespaceProblems(
   if (host.length > NAMESPACE_MAX_LENGTH) {
     problems.push([path, value, longHostNamespace(host)]);
   }
-  const grafana = inv.central.namespace ?? 'monitoring';
+  const grafana = inv.central.namespace ?? AGENT_DEFAULTS.namespace;
   if (c.name === inv.central.cluster && host === grafana) {
     problems.push([
       path,
@@ -1804,7 +1809,9 @@ export const centralLokiShape = z.strictObject({
   retention: duration()
     .optional()
     .describe(`How long logs are kept. ${defaultIs(LOKI_DEFAULTS.retention)}`),
-  storage: storage.optional().describe('The monolithic PVC. Default: 50Gi on the default StorageClass.'),
+  storage: storage
+    .optional()
+    .describe(`The monolithic PVC. Default: ${LOKI_DEFAULTS.storageSize} on the default StorageClass.`),
   objectStorage: z
     .strictObject({
       endpoint: z.string().regex(/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
@@ -2084,7 +2091,7 @@ export const central = z
             credentialsSecret: dnsSubdomain()
               .optional()
               .describe(
-                'Existing Secret with keys "username" and "password" of a Grafana user (Editor, to silence). Default: karma-grafana-credentials.',
+                `Existing Secret with keys "username" and "password" of a Grafana user (Editor, to silence). ${defaultIs(GRAFANA_DEFAULTS.karmaCredentialsSecret)}`,
               ),
           })
           .optional()

@@ -185,7 +185,7 @@ export function lokiValues(o: CentralLokiOptions): Record<string, unknown> {
     gateway: gateway(o, sidecarResources()),
   };
   if (mode === 'monolithic') {
-    const storage = o.storage ?? { size: '50Gi' };
+    const storage = o.storage ?? { size: LOKI_DEFAULTS.storageSize };
     loki.storage = { type: 'filesystem' };
     Object.assign(values, {
       deploymentMode: 'Monolithic',

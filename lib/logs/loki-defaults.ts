@@ -6,6 +6,8 @@
 export const LOKI_DEFAULTS = {
   mode: 'monolithic',
   retention: '30d',
+  /** The monolithic mode's PVC size. */
+  storageSize: '50Gi',
   gatewayAuthSecret: 'loki-gateway-htpasswd',
   grafanaCredentialsSecret: 'loki-grafana-credentials',
   objectStorage: { region: 'us-east-1', forcePathStyle: true },

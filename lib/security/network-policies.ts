@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
 import type { PlatformProfile } from '../platforms/profiles';
 import type { LabelSelector, NetworkPolicyIngressRule, NetworkPolicyPeer } from './policy-semantics';
+import { LOKI_DEFAULTS } from '../logs/loki-defaults';
 
 /**
  * NetworkPolicies (networking.k8s.io/v1, Ingress only) for what CMM deploys: each component's pods accept connections
@@ -680,7 +681,7 @@ export class CentralNetworkPolicies extends NetworkPolicies {
       const flow = (what: string, from: WorkloadRef, to: WorkloadRef, port: number) =>
         this.addFlow({ what, client: { workload: from }, server: to, port });
       const part = (kind: string, name: string): WorkloadRef => ({ kind, name: `${loki.release}-${name}` });
-      if ((loki.mode ?? 'monolithic') === 'monolithic') {
+      if ((loki.mode ?? LOKI_DEFAULTS.mode) === 'monolithic') {
         flow(
           'the Loki gateway forwards to Loki',
           gatewayRef,

@@ -6,6 +6,9 @@
 export const THANOS_DEFAULTS = {
   objectStorageKey: 'objstore.yml',
   grpcClientTlsSecret: 'thanos-grpc-client',
+  /** A sidecar cluster's Secrets: the sidecar's server certificate (loadBalancer), the CA of the centre's client certificate (ingress). */
+  sidecarTlsSecret: 'thanos-sidecar-tls',
+  clientCaSecret: 'thanos-client-ca',
   query: { replicas: 2 },
   queryFrontend: { replicas: 2, cacheSize: '512MB' },
   store: { replicas: 1, indexCacheSize: '1GB', storageSize: '20Gi' },
