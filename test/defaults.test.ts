@@ -33,6 +33,8 @@ const DIFFERENT: Record<string, string> = {
   'CentralLokiProps.cluster': "the central cluster's name, for messages; the inventory's central.cluster is required",
   // Fleet fills it from the inventory: the inventory's default is the platform's, the construct takes it resolved.
   'KarmaProps.ingress.controller': "required in KarmaProps: Fleet resolves the inventory's default (the platform's)",
+  'CentralGrafanaProps.platform':
+    "the construct's own default is k3s; Fleet passes the inventory's (the central cluster's clusters[] entry's)",
 };
 
 describe('defaults: the JSDoc and the schema say the same', () => {
@@ -91,6 +93,18 @@ describe('the rule', () => {
     );
     expect(defaultProblem(row("'10d'", 'How long.'))).toMatch(/the literal default \["10d"\] is not the schema's/);
     expect(defaultProblem(row("'10d'", 'How long. Default: 10d.'))).toBeUndefined();
+  });
+  test('fails if a single literal is one value of a default that says more', () => {
+    const dns = "Default: the platform's: kube-dns, or rke2-coredns-rke2-coredns on RKE2.";
+    expect(defaultProblem(row("'kube-dns'", dns))).toBe(
+      `X.f: the literal default "kube-dns" does not begin the schema's default, which says more. JSDoc @default: 'kube-dns'; schema: ${dns}`,
+    );
+    expect(defaultProblem(row("'k3s'", "Platform. Default: its clusters[] entry's, else k3s."))).toMatch(
+      /does not begin the schema's default/,
+    );
+    expect(defaultProblem(row('true on kOps', 'Default: true on kOps.'))).toBeUndefined();
+    expect(defaultProblem(row("'ingress'", 'Default: ingress, through the ingress controller.'))).toBeUndefined();
+    expect(defaultProblem(row("['alertname', 'cluster']", 'Default: alertname, cluster.'))).toBeUndefined();
   });
   test('fails if the schema states a default the JSDoc does not, or another value', () => {
     expect(defaultProblem(row(undefined, 'Replicas. Default: 2.'))).toMatch(/the JSDoc has no @default/);

@@ -20,12 +20,14 @@ import {
   checkPodSecurityNamespaces,
   clusterConfigShape,
   clusterThanos,
+  defaultIs,
   logsSettings,
   objectName,
   podMonitor,
   serviceMonitor,
   url,
 } from '../inventory/schema';
+import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
 import { HelmRelease } from '../helm/helm-release';
 import { applyStage, Stage } from '../output/stages';
 import { chartWith, KUBE_PROMETHEUS_STACK } from '../versions';
@@ -181,7 +183,8 @@ export const AGENT_PROPS = clusterConfigShape
             key: z
               .string()
               .regex(/^[-._a-zA-Z0-9]+$/, { error: 'a Secret key' })
-              .optional(),
+              .optional()
+              .describe(`Key holding the Thanos objstore YAML. ${defaultIs(THANOS_DEFAULTS.objectStorageKey)}`),
           })
           .optional(),
         receiveUrl: url('the push credentials come from thanos.credentialsSecret').optional(),

@@ -18,7 +18,11 @@ export interface AgentThanosOptions {
   /** remote-write: existing Secret with `ca.crt`, the CA of the Receive endpoint's certificate. @default - the system's CAs */
   readonly receiveCaSecret?: string;
   /** sidecar: the existing Secret (in the agent namespace) with the object storage configuration. */
-  readonly objectStorageSecret?: { readonly name: string; readonly key?: string };
+  readonly objectStorageSecret?: {
+    readonly name: string;
+    /** Key holding the Thanos objstore YAML. @default 'objstore.yml' */
+    readonly key?: string;
+  };
   /** remote-write: the central Receive's URL, `https://<host>/api/v1/receive`. */
   readonly receiveUrl?: string;
   /**

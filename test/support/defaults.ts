@@ -207,7 +207,8 @@ export function wordsInOrder(text: string, needles: readonly string[]): boolean 
 
 /**
  * The problems of one field, by the rule: a literal default is the same literal in both (its values, in order, as
- * whole words in the schema's `Default:`); a default the schema states is documented by a JSDoc `@default` (the same
+ * whole words in the schema's `Default:`, which a single value begins: `'kube-dns'` is not the default
+ * `the platform's: kube-dns, or rke2-coredns-rke2-coredns on RKE2`); a default the schema states is documented by a JSDoc `@default` (the same
  * value when the schema's is a single value); a prose default is present in both, unless it only says the field is
  * unset (`- none`, `- no ...`, `- not ...`, `- any ...`, `- every ...`) or refers to its nested fields' defaults
  * (`- see ...`), which the schema may leave unsaid.
@@ -220,6 +221,10 @@ export function defaultProblem(f: FieldDefault): string | undefined {
     const values = literalValues(f.jsdoc);
     if (said === undefined || !wordsInOrder(said, values)) {
       return `${f.field}: the literal default ${JSON.stringify(values)} is not the schema's. ${both}`;
+    }
+    // One value is the schema's default itself, not one among others ("the platform's: kube-dns, or ... on RKE2").
+    if (!/^[[{]/.test(f.jsdoc) && !wordsInOrder(said.slice(0, values[0].length + 1), values.slice(0, 1))) {
+      return `${f.field}: the literal default ${JSON.stringify(values[0])} does not begin the schema's default, which says more. ${both}`;
     }
     return undefined;
   }
