@@ -19,6 +19,8 @@ export interface FieldDefault {
   readonly schema?: string;
   /** Whether the schema has the field at all. */
   readonly inSchema: boolean;
+  /** Whether the interface's field is optional (`?`). */
+  readonly optional?: boolean;
 }
 
 /** Between a field's descriptions (its wrapper's, then its inner schema's). */
@@ -128,6 +130,7 @@ export function fieldDefaults(name: string, schema: z.ZodType): FieldDefault[] {
           jsdoc: prev?.jsdoc ?? jsdoc,
           schema: prev?.schema ?? (descriptions.length > 0 ? descriptions.join(DESCRIPTIONS) : undefined),
           inSchema: (prev?.inSchema ?? false) || fieldSchemas.length > 0,
+          optional: (prev?.optional ?? false) || (p.flags & ts.SymbolFlags.Optional) !== 0,
         });
         const decl = p.valueDeclaration ?? p.declarations?.[0];
         const pt = decl ? c.getTypeOfSymbolAtLocation(p, decl) : c.getTypeOfSymbol(p);
