@@ -15,9 +15,11 @@ export interface Taint {
 
 /** A pod toleration. */
 export interface Toleration {
+  /** The taint's key. @default - none: with operator `Exists`, every key */
   readonly key?: string;
   /** @default 'Equal' */
   readonly operator?: 'Equal' | 'Exists';
+  /** The taint's value. @default - none: the empty value (with operator `Exists`, any value) */
   readonly value?: string;
   /** @default - every effect */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';

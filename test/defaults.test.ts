@@ -106,6 +106,13 @@ describe('the rule', () => {
     expect(defaultProblem(row("'ingress'", 'Default: ingress, through the ingress controller.'))).toBeUndefined();
     expect(defaultProblem(row("['alertname', 'cluster']", 'Default: alertname, cluster.'))).toBeUndefined();
   });
+  test('fails if an optional field has no @default, whatever the schema says', () => {
+    expect(defaultProblem({ ...row(undefined, 'Labels.'), optional: true })).toBe(
+      'X.f: an optional field without @default (`- none` when unset means nothing). JSDoc @default: (none); schema: Labels.',
+    );
+    expect(defaultProblem({ ...row('- none', 'Labels.'), optional: true })).toBeUndefined();
+    expect(defaultProblem({ ...row(undefined, 'Its name.'), optional: false })).toBeUndefined();
+  });
   test('fails if the schema states a default the JSDoc does not, or another value', () => {
     expect(defaultProblem(row(undefined, 'Replicas. Default: 2.'))).toMatch(/the JSDoc has no @default/);
     expect(defaultProblem(row('- the platform', 'Default: k3s.'))).toMatch(/the schema's default "k3s" is not/);

@@ -14,29 +14,33 @@ export interface SecretKeyOptions {
 
 /** A receiver: where notifications go. At least one kind. */
 export interface ReceiverOptions {
+  /** Slack incoming webhooks, one per destination. @default - none */
   readonly slack?: readonly (SecretKeyOptions & {
     /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
   })[];
-  /** Microsoft Teams through a Workflows webhook (`msteamsv2_configs`). */
+  /** Microsoft Teams through a Workflows webhook (`msteamsv2_configs`). @default - none */
   readonly msteams?: readonly (SecretKeyOptions & {
     /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
   })[];
+  /** E-mail over SMTP. @default - none */
   readonly email?: readonly {
     readonly to: readonly string[];
     readonly from: string;
     readonly smarthost: string;
     /** SMTP user name (not secret). @default - no authentication */
     readonly username?: string;
+    /** The SMTP password (required with `username`). @default - none */
     readonly passwordSecret?: SecretKeyOptions;
     /** @default true */
     readonly requireTls?: boolean;
     /** Also notify when the alert resolves. @default true */
     readonly sendResolved?: boolean;
   }[];
-  /** PagerDuty Events API v2: the routing key. */
+  /** PagerDuty Events API v2: the routing key. @default - none */
   readonly pagerduty?: readonly (SecretKeyOptions & {
     /** Also notify when the alert resolves. @default true */ readonly sendResolved?: boolean;
   })[];
+  /** A generic webhook (Alertmanager's webhook JSON). @default - none */
   readonly webhook?: readonly (SecretKeyOptions & {
     /** At most this many alerts per message. @default - all */
     readonly maxAlerts?: number;
@@ -83,6 +87,7 @@ export interface RouteOptions {
   readonly groupInterval?: string;
   /** @default '4h' */
   readonly repeatInterval?: string;
+  /** Time intervals (keys of `timeIntervals`) when the route is muted. @default - none: never muted */
   readonly muteTimeIntervals?: readonly string[];
   /** Time intervals (keys of `timeIntervals`) when the route is active. @default - always */
   readonly activeTimeIntervals?: readonly string[];
@@ -90,10 +95,15 @@ export interface RouteOptions {
 
 /** One period of a time interval. */
 export interface TimeIntervalOptions {
+  /** Times of day, e.g. `[{ startTime: '09:00', endTime: '17:00' }]`. @default - every time of day */
   readonly times?: readonly { readonly startTime: string; readonly endTime: string }[];
+  /** Days of the week, e.g. `['monday:friday']`. @default - every day of the week */
   readonly weekdays?: readonly string[];
+  /** Days of the month, e.g. `['1:7']`, `['-1']`. @default - every day of the month */
   readonly daysOfMonth?: readonly string[];
+  /** Months, e.g. `['january:march']`. @default - every month */
   readonly months?: readonly string[];
+  /** Years, e.g. `['2026']`. @default - every year */
   readonly years?: readonly string[];
   /** Time zone of `times`. @default 'UTC' */
   readonly location?: string;
@@ -120,9 +130,10 @@ export interface SlackReceiverOptions {
   /**
    * Not supported, refused: a Slack app's webhook ignores Alertmanager's `channel`. Put each channel's webhook URL in
    * the Secret and name its key in `key` (warnings) and `criticalKey`.
+   * @default - not supported
    */
   readonly channel?: never;
-  /** Not supported, refused, as `channel`. */
+  /** Not supported, refused, as `channel`. @default - not supported */
   readonly criticalChannel?: never;
 }
 
@@ -143,7 +154,10 @@ export interface HeartbeatOptions {
 export interface AlertmanagerOptions extends SchedulingOptions {
   /** @default false */
   readonly enabled?: boolean;
-  /** Slack by severity (receivers `slack-critical`, `slack-warning`). Required when enabled without `receivers`. */
+  /**
+   * Slack by severity (receivers `slack-critical`, `slack-warning`). Required when enabled without `receivers`.
+   * @default - none: no Slack receivers
+   */
   readonly slack?: SlackReceiverOptions;
   /** Receivers by name, for `routes`. @default - none */
   readonly receivers?: Readonly<Record<string, ReceiverOptions>>;

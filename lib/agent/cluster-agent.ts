@@ -124,7 +124,10 @@ export interface ClusterAgentProps {
    * Log shipping with Grafana Alloy to the central Loki at `logs.endpoint` (`Fleet` sets it from the inventory).
    * @default - no log agent
    */
-  readonly logs?: LogShippingOptions & { readonly endpoint?: LokiEndpoint };
+  readonly logs?: LogShippingOptions & {
+    /** The central Loki's push endpoint. @default - none (required unless `enabled: false`) */
+    readonly endpoint?: LokiEndpoint;
+  };
   /** ServiceMonitors by object name. More can be added with `addServiceMonitor()`. @default - none */
   readonly serviceMonitors?: Record<string, MonitorOptions>;
   /** PodMonitors by object name. More can be added with `addPodMonitor()`. @default - none */

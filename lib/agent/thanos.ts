@@ -13,17 +13,20 @@ export interface AgentThanosOptions {
   readonly exposure?: SidecarExposure;
   /** remote-write: Prometheus in agent mode. @default false */
   readonly agent?: boolean;
-  /** remote-write: existing Secret with `username` and `password` for the Receive endpoint. */
+  /** remote-write: existing Secret with `username` and `password` for the Receive endpoint. @default - none (required for remote-write) */
   readonly credentialsSecret?: string;
   /** remote-write: existing Secret with `ca.crt`, the CA of the Receive endpoint's certificate. @default - the system's CAs */
   readonly receiveCaSecret?: string;
-  /** sidecar: the existing Secret (in the agent namespace) with the object storage configuration. */
+  /**
+   * sidecar: the existing Secret (in the agent namespace) with the object storage configuration.
+   * @default - none (required for the sidecar)
+   */
   readonly objectStorageSecret?: {
     readonly name: string;
     /** Key holding the Thanos objstore YAML. @default 'objstore.yml' */
     readonly key?: string;
   };
-  /** remote-write: the central Receive's URL, `https://<host>/api/v1/receive`. */
+  /** remote-write: the central Receive's URL, `https://<host>/api/v1/receive`. @default - none (required for remote-write) */
   readonly receiveUrl?: string;
   /**
    * sidecar: requests and limits of the Thanos sidecar container (in the Prometheus pod); its memory grows with the
@@ -41,6 +44,7 @@ export type SidecarExposure =
       readonly serverTlsSecret?: string;
       /** Address ranges allowed to connect (the centre's egress). @default - any */
       readonly loadBalancerSourceRanges?: readonly string[];
+      /** Annotations of the LoadBalancer Service (the cloud's load balancer settings). @default - none */
       readonly annotations?: Readonly<Record<string, string>>;
     }
   | {

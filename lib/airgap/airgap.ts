@@ -57,7 +57,9 @@ export interface AirgapImageOptions {
 
 /** A cluster's air-gap settings. */
 export interface AirgapOptions {
+  /** Where the charts come from. @default - see its fields (each chart's upstream repository) */
   readonly charts?: AirgapChartOptions;
+  /** Where the images come from. @default - see its fields (each image's own registry) */
   readonly images?: AirgapImageOptions;
 }
 

@@ -278,6 +278,7 @@ export interface LogAlert {
   readonly severity?: 'critical' | 'warning' | 'info';
   /** @default - the alert name and threshold */
   readonly summary?: string;
+  /** @default - none */
   readonly description?: string;
 }
 

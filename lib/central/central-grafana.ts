@@ -128,7 +128,12 @@ export interface CentralGrafanaProps {
   /** Grafana's PVC, or `false` for none. @default { size: '10Gi' } on the default StorageClass */
   readonly persistence?: StorageOptions | false;
   /** Ingress with TLS. @default - not exposed */
-  readonly ingress?: { readonly host: string; readonly ingressClassName?: string; readonly tlsSecretName: string };
+  readonly ingress?: {
+    readonly host: string;
+    /** @default - none: the cluster's default IngressClass */
+    readonly ingressClassName?: string;
+    readonly tlsSecretName: string;
+  };
   /**
    * The global view (`central.metrics: thanos`): the central Thanos as the default datasource "Thanos" (uid
    * `cmm-thanos`), which the fleet overview and the central alert rules query by `cluster` label; cluster

@@ -5,6 +5,7 @@ import { compareStrings } from '../compare';
 /** A LogQL query kept for reuse; `$cluster` stands for the dashboard's cluster. */
 export interface SavedLogQuery {
   readonly query: string;
+  /** @default - none */
   readonly description?: string;
 }
 

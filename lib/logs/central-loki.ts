@@ -62,7 +62,7 @@ export interface CentralLokiOptions extends SchedulingOptions {
   readonly retention?: string;
   /** The monolithic mode's PVC. @default { size: '50Gi' } on the default StorageClass */
   readonly storage?: StorageOptions;
-  /** Required with mode `distributed`. */
+  /** S3-compatible storage. @default - none (required with mode `distributed`) */
   readonly objectStorage?: LokiObjectStorage;
   /**
    * Existing Secret with a key `.htpasswd`: the users allowed to push and query through the gateway (one per cluster
@@ -75,7 +75,12 @@ export interface CentralLokiOptions extends SchedulingOptions {
    * central cluster itself can push.
    * @default - not exposed
    */
-  readonly ingress?: { readonly host: string; readonly ingressClassName?: string; readonly tlsSecretName: string };
+  readonly ingress?: {
+    readonly host: string;
+    /** @default - none: the cluster's default IngressClass */
+    readonly ingressClassName?: string;
+    readonly tlsSecretName: string;
+  };
   /**
    * Existing Secret in Grafana's namespace with keys `username` and `password`, for the Loki datasource.
    * @default 'loki-grafana-credentials'

@@ -81,19 +81,25 @@ export interface RuleSelectors {
 
 /** Settings of the built-in packs. */
 export interface RulePacksOptions {
-  /** `Watchdog`: always firing, to prove the alerting pipeline lives. */
+  /** `Watchdog`: always firing, to prove the alerting pipeline lives. @default - see its fields (the pack is on) */
   readonly watchdog?: PackToggle;
-  /** `TargetDown`: a share of a job's scrape targets is down. */
+  /** `TargetDown`: a share of a job's scrape targets is down. @default - see its fields (the pack is on) */
   readonly targets?: TargetsPackOptions;
-  /** `NodeDown`, `KubeNodeNotReady`, `NodeMemoryHighUtilization`, `NodeCPUHighUsage`. */
+  /**
+   * `NodeDown`, `KubeNodeNotReady`, `NodeMemoryHighUtilization`, `NodeCPUHighUsage`.
+   * @default - see its fields (the pack is on)
+   */
   readonly nodes?: NodesPackOptions;
-  /** `NodeFilesystemUsageHigh` (warning, critical), `NodeFilesystemFillingUp`. */
+  /**
+   * `NodeFilesystemUsageHigh` (warning, critical), `NodeFilesystemFillingUp`.
+   * @default - see its fields (the pack is on)
+   */
   readonly filesystem?: FilesystemPackOptions;
-  /** `KubePodCrashLooping`. */
+  /** `KubePodCrashLooping`. @default - see its fields (the pack is on) */
   readonly pods?: PodsPackOptions;
-  /** `KubeDeploymentReplicasMismatch`. */
+  /** `KubeDeploymentReplicasMismatch`. @default - see its fields (the pack is on) */
   readonly workloads?: WorkloadsPackOptions;
-  /** `KubePersistentVolumeFillingUp` (warning, critical). */
+  /** `KubePersistentVolumeFillingUp` (warning, critical). @default - see its fields (the pack is on) */
   readonly volumes?: VolumesPackOptions;
 }
 

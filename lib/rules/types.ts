@@ -11,9 +11,9 @@ export interface AlertRule {
   readonly expr: string;
   /** How long the expression must hold before the alert fires, e.g. `'15m'`. @default - fires at once */
   readonly for?: string;
-  /** Labels added to the alert; `severity` is expected by the Alertmanager routes. */
+  /** Labels added to the alert; `severity` is expected by the Alertmanager routes. @default - none */
   readonly labels?: Record<string, string>;
-  /** `summary`, `description` and `runbook_url` at least, for the built-in alerts. */
+  /** `summary`, `description` and `runbook_url` at least, for the built-in alerts. @default - none */
   readonly annotations?: Record<string, string>;
 }
 

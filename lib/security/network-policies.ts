@@ -39,8 +39,11 @@ export interface NetworkPolicyOptions {
    * @default - the platform's namespaces; on k3s and RKE2 only its controller's pods, elsewhere every pod
    */
   readonly ingressControllers?: {
+    /** Where Traefik runs. @default - see its fields (the platform's) */
     readonly traefik?: IngressControllerPeer;
+    /** Where ingress-nginx runs. @default - see its fields (the platform's) */
     readonly nginx?: IngressControllerPeer;
+    /** Where AKS' application routing add-on runs. @default - see its fields (app-routing-system, every pod) */
     readonly appRouting?: IngressControllerPeer;
   };
   /**
@@ -338,7 +341,7 @@ export interface CentralClients {
   readonly grafanaRelease: string;
   /** Thanos Query reaches the central cluster's sidecar in the cluster. */
   readonly thanosQuery: boolean;
-  /** Karma reads the central cluster's Alertmanager in the cluster (its Deployment's name). */
+  /** Karma reads the central cluster's Alertmanager in the cluster (its Deployment's name). @default - no Karma */
   readonly karma?: string;
 }
 

@@ -85,6 +85,7 @@ export interface CentralThanosOptions extends SchedulingOptions {
     readonly storage?: StorageOptions;
     /** @default - CMM's requests and memory limit */
     readonly resources?: Resources;
+    /** Where the remote-write clusters push, with TLS and basic authentication. @default - none: no Receive Ingress (the inventory requires one when a cluster uses remote-write) */
     readonly ingress?: {
       readonly host: string;
       /** Ingress controller that enforces basic auth. @default - the platform's (traefik on k3s and RKE2, nginx elsewhere) */

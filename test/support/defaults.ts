@@ -130,7 +130,12 @@ export function fieldDefaults(name: string, schema: z.ZodType): FieldDefault[] {
           jsdoc: prev?.jsdoc ?? jsdoc,
           schema: prev?.schema ?? (descriptions.length > 0 ? descriptions.join(DESCRIPTIONS) : undefined),
           inSchema: (prev?.inSchema ?? false) || fieldSchemas.length > 0,
-          optional: (prev?.optional ?? false) || (p.flags & ts.SymbolFlags.Optional) !== 0,
+          // A field written in an interface (not a key of a mapped Record, whose parent documents its entries).
+          optional:
+            (prev?.optional ?? false) ||
+            ((p.flags & ts.SymbolFlags.Optional) !== 0 &&
+              p.valueDeclaration !== undefined &&
+              ts.isPropertySignature(p.valueDeclaration)),
         });
         const decl = p.valueDeclaration ?? p.declarations?.[0];
         const pt = decl ? c.getTypeOfSymbolAtLocation(p, decl) : c.getTypeOfSymbol(p);
@@ -209,7 +214,7 @@ export function wordsInOrder(text: string, needles: readonly string[]): boolean 
 }
 
 /**
- * The problems of one field, by the rule: a literal default is the same literal in both (its values, in order, as
+ * The problems of one field, by the rule: an optional field has a `@default`; a literal default is the same literal in both (its values, in order, as
  * whole words in the schema's `Default:`, which a single value begins: `'kube-dns'` is not the default
  * `the platform's: kube-dns, or rke2-coredns-rke2-coredns on RKE2`); a default the schema states is documented by a JSDoc `@default` (the same
  * value when the schema's is a single value); a prose default is present in both, unless it only says the field is
@@ -220,6 +225,9 @@ export function defaultProblem(f: FieldDefault): string | undefined {
   if (!f.inSchema) return undefined;
   const said = schemaDefault(f.schema);
   const both = `JSDoc @default: ${f.jsdoc ?? '(none)'}; schema: ${f.schema ?? '(no description)'}`;
+  if (f.optional && f.jsdoc === undefined) {
+    return `${f.field}: an optional field without @default (\`- none\` when unset means nothing). ${both}`;
+  }
   if (f.jsdoc !== undefined && LITERAL.test(f.jsdoc)) {
     const values = literalValues(f.jsdoc);
     if (said === undefined || !wordsInOrder(said, values)) {
