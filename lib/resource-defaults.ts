@@ -83,6 +83,11 @@ export const RESOURCE_DEFAULTS = {
     resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
     source: "CMM's (the chart has none): nginx proxying the push and query API",
   },
+  karma: {
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    source:
+      "CMM's: one Go process holding the alerts and silences of every Alertmanager; each figure given replaces its own",
+  },
   alloy: {
     resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     source:

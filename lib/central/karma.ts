@@ -11,6 +11,9 @@ import { BUSYBOX_TAG, KARMA_IMAGE } from '../versions';
 import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import { KubeConfigMap } from '../k8s';
 import { resourceRequirements } from '../quantities';
+import { RESOURCE_DEFAULTS } from '../resource-defaults';
+
+const KARMA_RESOURCES = RESOURCE_DEFAULTS.karma.resources;
 
 /** An Alertmanager Karma reads: its name (the cluster's), where, and the Secret with its basic-auth credentials. */
 export interface KarmaAlertmanager {
@@ -193,10 +196,13 @@ export class Karma extends Construct {
                 readinessProbe: probe(10),
                 resources: resourceRequirements({
                   requests: {
-                    cpu: props.resources?.requests?.cpu ?? '50m',
-                    memory: props.resources?.requests?.memory ?? '128Mi',
+                    cpu: props.resources?.requests?.cpu ?? KARMA_RESOURCES.requests.cpu,
+                    memory: props.resources?.requests?.memory ?? KARMA_RESOURCES.requests.memory,
                   },
-                  limits: { ...props.resources?.limits, memory: props.resources?.limits?.memory ?? '512Mi' },
+                  limits: {
+                    ...props.resources?.limits,
+                    memory: props.resources?.limits?.memory ?? KARMA_RESOURCES.limits.memory,
+                  },
                 }),
                 securityContext: secure,
                 volumeMounts: [{ mountPath: CONFIG_DIR, name: 'config', readOnly: true }],

@@ -34,6 +34,14 @@ import {
  */
 export const defaultIs = (value: string | number | boolean): string => `Default: ${value}.`;
 
+/** A component's default resources (lib/resource-defaults.ts) as a description's default sentence. */
+const resourcesDefault = (component: keyof typeof RESOURCE_DEFAULTS): string => {
+  const r: { requests: { cpu: string; memory: string }; limits?: { memory: string } } =
+    RESOURCE_DEFAULTS[component].resources;
+  const limit = r.limits ? `a ${r.limits.memory} memory limit` : 'no limit';
+  return `Default: requests ${r.requests.cpu} CPU and ${r.requests.memory}, ${limit}.`;
+};
+
 /**
  * The inventory: one YAML file (`cmm.yaml`) that describes the whole fleet.
  *
@@ -1079,7 +1087,7 @@ export const clusterThanos = z
     sidecarResources: resources
       .optional()
       .describe(
-        'sidecar: requests and limits of the Thanos sidecar container in the Prometheus pod (its memory grows with the series the central Query asks for); they replace the default as a whole. Default: requests 50m CPU and 128Mi, a 512Mi memory limit.',
+        `sidecar: requests and limits of the Thanos sidecar container in the Prometheus pod (its memory grows with the series the central Query asks for); they replace the default as a whole. ${resourcesDefault('thanosSidecar')}`,
       ),
   })
   .describe('How this cluster joins the central Thanos (with central.metrics: thanos).');
@@ -1791,20 +1799,20 @@ export const centralLokiShape = z.strictObject({
   resources: resources
     .optional()
     .describe(
-      'Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic) or each ingester (distributed); they replace the default as a whole. With a memory limit, the WAL replay after a restart is capped at 75% of it (ingester.wal.replay_memory_ceiling), so the replay flushes instead of being killed. Default: requests 100m CPU and 512Mi, a 2Gi memory limit.',
+      `Requests and limits of the Loki process that holds the unflushed logs: the one process (monolithic) or each ingester (distributed); they replace the default as a whole. With a memory limit, the WAL replay after a restart is capped at 75% of it (ingester.wal.replay_memory_ceiling), so the replay flushes instead of being killed. ${resourcesDefault('loki')}`,
     ),
   componentResources: resources
     .optional()
     .describe(
-      'distributed: requests and limits of each other Loki component (distributor, querier, query frontend, query scheduler, index gateway, compactor, ruler). Default: requests 100m CPU and 256Mi, a 1Gi memory limit.',
+      `distributed: requests and limits of each other Loki component (distributor, querier, query frontend, query scheduler, index gateway, compactor, ruler). ${resourcesDefault('lokiComponent')}`,
     ),
   gatewayResources: resources
     .optional()
-    .describe("Requests and limits of the gateway's nginx. Default: requests 10m CPU and 32Mi, a 128Mi memory limit."),
+    .describe(`Requests and limits of the gateway's nginx. ${resourcesDefault('lokiGateway')}`),
   sidecarResources: resources
     .optional()
     .describe(
-      "Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+      `Requests and limits of Loki's helpers: the rules sidecar, the gateway's metrics exporter, the memcached exporters. ${resourcesDefault('sidecar')}`,
     ),
   retention: duration()
     .optional()
@@ -2065,12 +2073,12 @@ export const central = z
     resources: resources
       .optional()
       .describe(
-        'Requests and limits of the Grafana container (its memory grows with users, dashboards and alert rules); they replace the default as a whole. Default: requests 100m CPU and 128Mi, a 512Mi memory limit.',
+        `Requests and limits of the Grafana container (its memory grows with users, dashboards and alert rules); they replace the default as a whole. ${resourcesDefault('grafana')}`,
       ),
     sidecarResources: resources
       .optional()
       .describe(
-        "Requests and limits of Grafana's dashboard and datasource sidecars and of the grafana.com dashboard download; they replace the default as a whole. Default: requests 50m CPU and 50Mi, a 100Mi memory limit.",
+        `Requests and limits of Grafana's dashboard and datasource sidecars and of the grafana.com dashboard download; they replace the default as a whole. ${resourcesDefault('sidecar')}`,
       ),
     metrics: z
       .enum(['direct', 'thanos'])
@@ -2099,7 +2107,7 @@ export const central = z
         resources: resources
           .optional()
           .describe(
-            'Requests and limits of the Karma container, each one given replacing its default (a memory limit is always set). Default: requests 50m CPU and 128Mi, a 512Mi memory limit.',
+            `Requests and limits of the Karma container, each one given replacing its default (a memory limit is always set). ${resourcesDefault('karma')}`,
           ),
         ...scheduling('the Karma pod'),
       })
