@@ -156,25 +156,30 @@ export class Fleet extends Construct {
         require('./thanos/central-thanos') as typeof import('./thanos/central-thanos');
       globalViewUrl = queryFrontendUrl(namespace);
       const { objectStorageSecret, grpcClientTlsSecret, clusterDatasources: _d, ...components } = ct;
-      this.thanos = new CentralThanos(this.chartFor(c.cluster), 'Thanos', {
-        ...components,
-        objectStorageSecret,
-        grpcClientTlsSecret,
-        namespace,
-        // Every sidecar but the central cluster's own, which Query reaches in the cluster.
-        sidecars: clusters
-          .filter((k) => k.name !== c.cluster && (k.thanos?.mode ?? 'sidecar') === 'sidecar' && k.thanos?.exposure)
-          .map((k) => ({ cluster: k.name, ...sidecarEndpoint(k.thanos!.exposure!) })),
-        ...(centralAgent?.thanosMode === 'sidecar'
-          ? { localSidecarService: `${AGENT_RELEASE_NAME}-thanos-discovery.${centralAgent.namespace}` }
-          : {}),
-        withReceive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
-        nodePools: centralAgent?.nodePools,
-        ingressController: profileOf(centralPlatform).ingressController,
-        // The central cluster's own Prometheus scrapes them.
-        selfMonitoring: centralAgent !== undefined,
-        images: centralAirgap.images,
-      });
+      this.thanos = new CentralThanos(
+        this.chartFor(c.cluster),
+        'Thanos',
+        markPrevalidated({
+          ...components,
+          objectStorageSecret,
+          grpcClientTlsSecret,
+          namespace,
+          cluster: c.cluster,
+          // Every sidecar but the central cluster's own, which Query reaches in the cluster.
+          sidecars: clusters
+            .filter((k) => k.name !== c.cluster && (k.thanos?.mode ?? 'sidecar') === 'sidecar' && k.thanos?.exposure)
+            .map((k) => ({ cluster: k.name, ...sidecarEndpoint(k.thanos!.exposure!) })),
+          ...(centralAgent?.thanosMode === 'sidecar'
+            ? { localSidecarService: `${AGENT_RELEASE_NAME}-thanos-discovery.${centralAgent.namespace}` }
+            : {}),
+          withReceive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
+          nodePools: centralAgent?.nodePools,
+          ingressController: profileOf(centralPlatform).ingressController,
+          // The central cluster's own Prometheus scrapes them.
+          selfMonitoring: centralAgent !== undefined,
+          images: centralAirgap.images,
+        }),
+      );
     }
     this.central = new CentralGrafana(this.chartFor(c.cluster), 'Central', {
       clusterName: c.cluster,
@@ -271,14 +276,19 @@ export class Fleet extends Construct {
           credentialsSecret: grafana.credentialsSecret ?? 'karma-grafana-credentials',
         });
       }
-      this.karma = new Karma(this.chartFor(c.cluster), 'Karma', {
-        ...rest,
-        namespace,
-        alertmanagers,
-        ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
-        nodePools: centralAgent?.nodePools,
-        images: centralAirgap.images,
-      });
+      this.karma = new Karma(
+        this.chartFor(c.cluster),
+        'Karma',
+        markPrevalidated({
+          ...rest,
+          namespace,
+          cluster: c.cluster,
+          alertmanagers,
+          ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
+          nodePools: centralAgent?.nodePools,
+          images: centralAirgap.images,
+        }),
+      );
     }
     // The central components' NetworkPolicies follow the central cluster's setting (its clusters[] entry, else
     // defaults:).

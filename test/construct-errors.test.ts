@@ -130,12 +130,13 @@ const CASES: [string, () => unknown, string][] = [
     () =>
       new CentralThanos(Testing.chart(), 'T', {
         namespace: 'monitoring',
+        objectStorageSecret: { name: 'thanos-objstore' },
         sidecars: [],
         withReceive: false,
         ingressController: 'traefik',
         selfMonitoring: false,
         nodePool: 'infra',
-      } as never),
+      }),
     'CentralThanos is invalid:\n  props.nodePool: "infra" is not valid; expected a node pool of the cluster (nodePools is empty)',
   ],
   [

@@ -1,0 +1,226 @@
+import { Testing } from 'cdk8s';
+import {
+  CENTRAL_THANOS_PROPS,
+  CentralThanos,
+  KARMA_PROPS,
+  Karma,
+  type CentralThanosProps,
+  type KarmaProps,
+} from '../lib';
+import { markPrevalidated } from '../lib/inventory/props';
+import { buildFleet, inventoryProblems, ROOT } from './support/example';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The constructs a TypeScript user builds directly validate their props with the inventory's schema pieces, and
+ * report a mistake as the inventory does, with `props.` for the inventory's path. Props a validated inventory built
+ * (Fleet) are marked and not validated again.
+ */
+const message = (build: () => unknown): string => {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+};
+const DURATION = 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"';
+const URL = 'an absolute http:// or https:// URL';
+const LABEL =
+  'a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
+
+describe('CentralThanos', () => {
+  const minimal: CentralThanosProps = {
+    namespace: 'monitoring',
+    objectStorageSecret: { name: 'thanos-objstore' },
+    sidecars: [],
+    withReceive: true,
+    ingressController: 'traefik',
+    selfMonitoring: false,
+  };
+  const thanos = (o: Partial<CentralThanosProps>) => () =>
+    new CentralThanos(Testing.chart(), 'Thanos', { ...minimal, ...o });
+
+  test('passes a minimal and a full valid configuration', () => {
+    expect(message(thanos({}))).toBe('no error');
+    expect(
+      message(
+        thanos({
+          cluster: 'hub',
+          sidecars: [{ cluster: 'edge-1', address: 'edge-1.example.com:10901', serverName: 'edge-1.example.com' }],
+          localSidecarService: 'cmm-thanos-discovery.monitoring',
+          query: { replicas: 3, resources: { requests: { cpu: '500m', memory: '1Gi' } } },
+          store: { indexCacheSize: '256MB', storage: { size: '10Gi', storageClass: 'fast' } },
+          compactor: { retention: { raw: '40h', fiveMinutes: '10d', oneHour: '2y' } },
+          receive: {
+            replicas: 3,
+            replicationFactor: 3,
+            ingress: { host: 'receive.example.com', tlsSecretName: 'tls', basicAuthSecretName: 'auth' },
+          },
+          nodePool: 'infra',
+          nodePools: { infra: { labels: { role: 'infra' } } },
+          images: { registry: 'registry.example.com/mirror', pullSecrets: ['pull'] },
+        }),
+      ),
+    ).toBe('no error');
+  });
+
+  test("fails on the review's props: replicas 0 and retention 'forever', each named", () => {
+    expect(
+      message(
+        thanos({
+          query: { replicas: 0 },
+          compactor: { retention: { raw: 'forever' } },
+          receive: { replicationFactor: 2 },
+        }),
+      ),
+    ).toBe(
+      'CentralThanos is invalid:\n' +
+        '  props.query.replicas: 0 is not valid; expected at least 1\n' +
+        `  props.compactor.retention.raw: "forever" is not valid; expected ${DURATION}`,
+    );
+  });
+
+  test('fails if the Receive replication factor is even or above its replicas (the inventory rule)', () => {
+    expect(message(thanos({ cluster: 'hub', receive: { replicationFactor: 2 } }))).toBe(
+      'CentralThanos "hub" is invalid:\n' +
+        '  props.receive.replicationFactor: 2 is not valid; expected an odd number of at most receive.replicas (1)',
+    );
+    expect(message(thanos({ cluster: 'hub', receive: { replicas: 2, replicationFactor: 3 } }))).toBe(
+      'CentralThanos "hub" is invalid:\n' +
+        '  props.receive.replicationFactor: 3 is not valid; expected an odd number of at most receive.replicas (2)',
+    );
+    expect(
+      inventoryProblems(
+        'central:\n  cluster: hub\n  metrics: thanos\n  thanos:\n    objectStorageSecret: { name: s }\n    receive:\n      replicas: 2\n      replicationFactor: 3\nclusters: [{ name: hub }]\n',
+      ),
+    ).toEqual([
+      'inv.yaml:8:26: central.thanos.receive.replicationFactor: 3 is not valid; expected an odd number of at most receive.replicas (2)',
+    ]);
+  });
+
+  test('fails if Thanos would refuse to start: a small index cache, raw data kept less than 40h with downsampling', () => {
+    expect(
+      message(thanos({ cluster: 'hub', store: { indexCacheSize: '64MB' }, compactor: { retention: { raw: '1d' } } })),
+    ).toBe(
+      'CentralThanos "hub" is invalid:\n' +
+        '  props.store.indexCacheSize: "64MB" is not valid; expected at least 128MB (the Store Gateway holds items of up to 125MB)\n' +
+        '  props.compactor.retention.raw: "1d" is not valid with downsampling; expected at least 40h (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false',
+    );
+    expect(message(thanos({ compactor: { downsampling: false, retention: { raw: '1d', fiveMinutes: '1d' } } }))).toBe(
+      'no error',
+    );
+  });
+
+  test('fails on bad fields the fleet adds: sidecar address, local sidecar Service, ingress controller, names', () => {
+    expect(
+      message(
+        thanos({
+          cluster: 'hub',
+          sidecars: [{ cluster: 'edge-1', address: 'edge-1.example.com', serverName: 'edge-1.example.com' }],
+          localSidecarService: 'svc',
+          ingressController: 'haproxy' as never,
+        }),
+      ),
+    ).toBe(
+      'CentralThanos "hub" is invalid:\n' +
+        '  props.sidecars[0].address: "edge-1.example.com" is not valid; expected host:port, the address Query dials\n' +
+        '  props.localSidecarService: "svc" is not valid; expected a Service and its namespace, <service>.<namespace>\n' +
+        '  props.ingressController: "haproxy" is not allowed; expected one of "traefik", "nginx"',
+    );
+    expect(message(thanos({ cluster: 'Hub', namespace: 'Mon' }))).toBe(
+      `CentralThanos "Hub" is invalid:\n  props.namespace: "Mon" is not valid; expected ${LABEL}\n  props.cluster: "Hub" is not valid; expected ${LABEL}`,
+    );
+  });
+
+  test('props a validated inventory built (marked) are not validated again', () => {
+    expect(
+      message(
+        () =>
+          new CentralThanos(
+            Testing.chart(),
+            'Thanos',
+            markPrevalidated({ ...minimal, compactor: { retention: { raw: 'forever' } } }),
+          ),
+      ),
+    ).toBe('no error');
+  });
+});
+
+describe('Karma', () => {
+  const minimal: KarmaProps = {
+    namespace: 'monitoring',
+    alertmanagers: [{ name: 'edge-1', uri: 'https://am.edge-1.example.com', credentialsSecret: 'am-edge-1' }],
+    ingress: { host: 'karma.example.com', controller: 'nginx', tlsSecretName: 'tls', basicAuthSecretName: 'auth' },
+  };
+  const karma = (o: Partial<KarmaProps>) => () => new Karma(Testing.chart(), 'Karma', { ...minimal, ...o });
+
+  test('passes a minimal valid configuration', () => {
+    expect(message(karma({}))).toBe('no error');
+    expect(message(karma({ cluster: 'hub', resources: { requests: { cpu: '50m' } } }))).toBe('no error');
+  });
+
+  test('fails on a bad ingress controller, CPU quantity and Alertmanager URL, naming the cluster when given', () => {
+    expect(
+      message(
+        karma({
+          cluster: 'hub',
+          alertmanagers: [{ name: 'edge-1', uri: 'ftp://am' }],
+          ingress: { ...minimal.ingress, controller: 'haproxy' as never },
+          resources: { requests: { cpu: 'lots' } },
+        }),
+      ),
+    ).toBe(
+      'Karma "hub" is invalid:\n' +
+        '  props.ingress.controller: "haproxy" is not allowed; expected one of "traefik", "nginx"\n' +
+        '  props.resources.requests.cpu: "lots" is not valid; expected a CPU quantity such as "500m", "0.5" or "2"\n' +
+        `  props.alertmanagers[0].uri: "ftp://am" is not valid; expected ${URL}`,
+    );
+  });
+
+  test('fails on credentials in an Alertmanager URL, and on a bad ingress host', () => {
+    expect(message(karma({ alertmanagers: [{ name: 'edge-1', uri: 'https://u:p@am.example.com' }] }))).toBe(
+      'Karma is invalid:\n' +
+        '  props.alertmanagers[0].uri: "https://u:***@am.example.com" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; the credentials come from credentialsSecret)',
+    );
+    expect(message(karma({ ingress: { ...minimal.ingress, host: 'Karma_Host' } }))).toBe(
+      'Karma is invalid:\n' +
+        '  props.ingress.host: "Karma_Host" is not valid; expected a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
+    );
+  });
+
+  test('props a validated inventory built (marked) are not validated again', () => {
+    expect(
+      message(
+        () =>
+          new Karma(
+            Testing.chart(),
+            'Karma',
+            markPrevalidated({ ...minimal, resources: { requests: { cpu: 'lots' } } }),
+          ),
+      ),
+    ).toBe('no error');
+  });
+});
+
+test("a fleet's central Thanos and Karma are not validated again (their props come from the validated inventory)", () => {
+  const thanos = jest.spyOn(CENTRAL_THANOS_PROPS, 'safeParse');
+  const karma = jest.spyOn(KARMA_PROPS, 'safeParse');
+  try {
+    const file = path.join(ROOT, 'examples', 'airgap.yaml');
+    const { fleet } = buildFleet(fs.readFileSync(file, 'utf8'), path.dirname(file));
+    expect([fleet.thanos?.namespace, fleet.karma !== undefined]).toEqual(['monitoring', true]);
+    expect([thanos.mock.calls.length, karma.mock.calls.length]).toEqual([0, 0]);
+    // The spies see a user's construct validate.
+    new Karma(Testing.chart(), 'Karma', {
+      namespace: 'monitoring',
+      alertmanagers: [],
+      ingress: { host: 'karma.example.com', controller: 'nginx', tlsSecretName: 'tls', basicAuthSecretName: 'auth' },
+    });
+    expect(karma.mock.calls.length).toBe(1);
+  } finally {
+    thanos.mockRestore();
+    karma.mockRestore();
+  }
+});

@@ -1,0 +1,16 @@
+/**
+ * Compile-time check (`tsc -p .`): the props interfaces of the constructs a TypeScript user builds directly and the
+ * whole zod schemas their constructors validate them with accept the same values, field by field (see
+ * props-schemas.ts for `SameShape`).
+ */
+import type * as z from 'zod';
+import type { CENTRAL_THANOS_PROPS, CentralThanosProps } from '../../lib/thanos/central-thanos';
+import type { KARMA_PROPS, KarmaProps } from '../../lib/central/karma';
+import type { SameShape } from './props-schemas';
+
+function check<T extends true>(): T | undefined {
+  return undefined;
+}
+
+check<SameShape<CentralThanosProps, z.output<typeof CENTRAL_THANOS_PROPS>>>();
+check<SameShape<KarmaProps, z.output<typeof KARMA_PROPS>>>();
