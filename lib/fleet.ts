@@ -181,64 +181,68 @@ export class Fleet extends Construct {
         }),
       );
     }
-    this.central = new CentralGrafana(this.chartFor(c.cluster), 'Central', {
-      clusterName: c.cluster,
-      namespace,
-      createNamespace: centralAgent?.namespace !== namespace,
-      // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
-      // defaults.
-      namespaceLabels:
-        centralAgent?.podSecurity.labels ??
-        resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
-      kubePrometheusStackVersion: c.kubePrometheusStackVersion,
-      kubePrometheusStackRepo: c.kubePrometheusStackRepo,
-      adminSecret: c.adminSecret,
-      persistence: c.persistence,
-      ingress: c.ingress,
-      grafanaComDashboards: c.dashboards?.grafanaCom,
-      ...(c.dashboards?.vendored ? { vendoredDashboards: props.vendoredDashboards ?? {} } : {}),
-      scheduling: {
-        nodePool: c.nodePool,
-        nodeSelector: c.nodeSelector,
-        tolerations: c.tolerations,
-        affinity: c.affinity,
-      },
-      resources: c.resources,
-      sidecarResources: c.sidecarResources,
-      nodePools: centralAgent?.nodePools,
-      platform: centralPlatform,
-      // The central cluster's own agent scrapes Grafana.
-      selfMonitoring: centralAgent !== undefined,
-      airgap: centralAirgap,
-      chartArchive: props.chartArchive,
-      alerting: c.alerting,
-      ...(ct
-        ? {
-            globalView: {
-              url: globalViewUrl!,
-              clusters: this.agents.map((a) => ({
-                clusterName: a.clusterName,
-                filesystem: a.filesystemAlert,
-                // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
-                // the central Grafana. An agent evaluates none.
-                forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
-                agentMode: a.agentMode,
-              })),
-              scrapeInterval: shortestDuration(this.agents.map((a) => a.scrapeInterval)),
-            },
-          }
-        : {}),
-      ...(c.loki
-        ? {
-            loki: markPrevalidated({
-              url: lokiGatewayUrl(namespace),
-              credentialsSecret: c.loki.grafanaCredentialsSecret ?? LOKI_DEFAULTS.grafanaCredentialsSecret,
-              savedQueries: c.loki.savedQueries,
-              alerts: c.loki.alerts,
-            }),
-          }
-        : {}),
-    });
+    this.central = new CentralGrafana(
+      this.chartFor(c.cluster),
+      'Central',
+      markPrevalidated({
+        clusterName: c.cluster,
+        namespace,
+        createNamespace: centralAgent?.namespace !== namespace,
+        // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
+        // defaults.
+        namespaceLabels:
+          centralAgent?.podSecurity.labels ??
+          resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
+        kubePrometheusStackVersion: c.kubePrometheusStackVersion,
+        kubePrometheusStackRepo: c.kubePrometheusStackRepo,
+        adminSecret: c.adminSecret,
+        persistence: c.persistence,
+        ingress: c.ingress,
+        grafanaComDashboards: c.dashboards?.grafanaCom,
+        ...(c.dashboards?.vendored ? { vendoredDashboards: props.vendoredDashboards ?? {} } : {}),
+        scheduling: {
+          nodePool: c.nodePool,
+          nodeSelector: c.nodeSelector,
+          tolerations: c.tolerations,
+          affinity: c.affinity,
+        },
+        resources: c.resources,
+        sidecarResources: c.sidecarResources,
+        nodePools: centralAgent?.nodePools,
+        platform: centralPlatform,
+        // The central cluster's own agent scrapes Grafana.
+        selfMonitoring: centralAgent !== undefined,
+        airgap: centralAirgap,
+        chartArchive: props.chartArchive,
+        alerting: c.alerting,
+        ...(ct
+          ? {
+              globalView: {
+                url: globalViewUrl!,
+                clusters: this.agents.map((a) => ({
+                  clusterName: a.clusterName,
+                  filesystem: a.filesystemAlert,
+                  // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
+                  // the central Grafana. An agent evaluates none.
+                  forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
+                  agentMode: a.agentMode,
+                })),
+                scrapeInterval: shortestDuration(this.agents.map((a) => a.scrapeInterval)),
+              },
+            }
+          : {}),
+        ...(c.loki
+          ? {
+              loki: {
+                url: lokiGatewayUrl(namespace),
+                credentialsSecret: c.loki.grafanaCredentialsSecret ?? LOKI_DEFAULTS.grafanaCredentialsSecret,
+                savedQueries: c.loki.savedQueries,
+                alerts: c.loki.alerts,
+              },
+            }
+          : {}),
+      }),
+    );
     // In a Thanos fleet the per-cluster datasources are optional (central.thanos.clusterDatasources).
     if (!ct || ct.clusterDatasources) {
       for (const agent of this.agents) {

@@ -79,8 +79,8 @@ const CASES: [string, () => unknown, string][] = [
     () =>
       new CentralGrafana(Testing.chart(), 'G', {
         clusterName: 'hub',
-        globalView: { url: 'http://q:9090', clusters: [{ clusterName: 'Edge 1' }] },
-      } as never),
+        globalView: { url: 'http://q:9090', clusters: [{ clusterName: 'Edge 1', forwardAlerts: false }] },
+      }),
     'CentralGrafana "hub" is invalid:\n  props.globalView.clusters[0].clusterName: "Edge 1" is not valid; expected a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
   ],
   [

@@ -1,9 +1,12 @@
 import { Testing } from 'cdk8s';
 import {
+  CENTRAL_GRAFANA_PROPS,
   CENTRAL_THANOS_PROPS,
+  CentralGrafana,
   CentralThanos,
   KARMA_PROPS,
   Karma,
+  type CentralGrafanaProps,
   type CentralThanosProps,
   type KarmaProps,
 } from '../lib';
@@ -204,14 +207,148 @@ describe('Karma', () => {
   });
 });
 
-test("a fleet's central Thanos and Karma are not validated again (their props come from the validated inventory)", () => {
+describe('CentralGrafana', () => {
+  const minimal: CentralGrafanaProps = {
+    clusterName: 'hub',
+    datasources: [{ clusterName: 'hub', url: 'http://prometheus.monitoring.svc:9090' }],
+  };
+  const grafana = (o: Partial<CentralGrafanaProps>) => () =>
+    new CentralGrafana(Testing.chart(), 'Grafana', { ...minimal, ...o });
+  const SUBDOMAIN = 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters';
+
+  test('passes a minimal and a full valid configuration', () => {
+    expect(message(grafana({}))).toBe('no error');
+    expect(
+      message(
+        grafana({
+          namespace: 'grafana',
+          namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'baseline' },
+          resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+          sidecarResources: { requests: { cpu: '0.1' } },
+          scheduling: { nodePool: 'infra' },
+          nodePools: { infra: { labels: { role: 'infra' } } },
+          datasources: [
+            {
+              clusterName: 'edge-1',
+              url: 'https://prometheus.edge-1.example.com',
+              basicAuth: { secretName: 'prometheus-edge-1', usernameKey: 'user' },
+              scrapeInterval: '15s',
+              filesystem: { selector: 'job="node-exporter"', warningPercent: 80, criticalPercent: 90, for: '30m' },
+            },
+          ],
+          grafanaComDashboards: [{ name: 'node-exporter', id: 1860, revision: 37 }],
+          platform: 'rke2',
+          selfMonitoring: true,
+        }),
+      ),
+    ).toBe('no error');
+  });
+
+  test('fails on a bad CPU quantity in resources and a bad memory quantity in sidecarResources', () => {
+    expect(
+      message(grafana({ resources: { requests: { cpu: 'lots' } }, sidecarResources: { limits: { memory: 'much' } } })),
+    ).toBe(
+      'CentralGrafana "hub" is invalid:\n' +
+        '  props.resources.requests.cpu: "lots" is not valid; expected a CPU quantity such as "500m", "0.5" or "2"\n' +
+        '  props.sidecarResources.limits.memory: "much" is not valid; expected a Kubernetes quantity such as "20Gi", "512Mi" or "1G"',
+    );
+  });
+
+  test('fails on bad namespace labels, admin Secret and node pool name, at their props paths', () => {
+    expect(
+      message(
+        grafana({
+          scheduling: { nodePool: 'Infra_' },
+          namespaceLabels: { 'bad key!': 'x' },
+          adminSecret: { name: 'Admin' },
+        }),
+      ),
+    ).toBe(
+      'CentralGrafana "hub" is invalid:\n' +
+        '  props.namespaceLabels["bad key!"]: "bad key!" is not valid; expected a Kubernetes label key such as "app" or "example.com/role"\n' +
+        `  props.adminSecret.name: "Admin" is not valid; expected ${SUBDOMAIN}\n` +
+        `  props.scheduling.nodePool: "Infra_" is not valid; expected ${LABEL}`,
+    );
+  });
+
+  test("fails on a datasource's credentials in its URL, bad Secret key and scrape interval", () => {
+    expect(
+      message(
+        grafana({
+          datasources: [
+            {
+              clusterName: 'edge-1',
+              url: 'https://u:p@prom.example.com',
+              scrapeInterval: '30 s',
+              basicAuth: { secretName: 's', usernameKey: 'user name' },
+            },
+          ],
+        }),
+      ),
+    ).toBe(
+      'CentralGrafana "hub" is invalid:\n' +
+        '  props.datasources[0].url: "https://u:***@prom.example.com" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; the credentials come from basicAuth)\n' +
+        '  props.datasources[0].basicAuth.usernameKey: "user name" is not valid; expected a Secret key\n' +
+        `  props.datasources[0].scrapeInterval: "30 s" is not valid; expected ${DURATION}`,
+    );
+  });
+
+  test("fails if a cluster's filesystem warning is above its critical threshold (the pack's rule)", () => {
+    const filesystem = { selector: 'job="node-exporter"', warningPercent: 95, criticalPercent: 90, for: '30m' };
+    expect(
+      message(
+        grafana({
+          globalView: { url: 'http://q:9090', clusters: [{ clusterName: 'edge-1', forwardAlerts: false, filesystem }] },
+        }),
+      ),
+    ).toBe(
+      'CentralGrafana "hub" is invalid:\n' +
+        '  props.globalView.clusters[0].filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (90)',
+    );
+  });
+
+  test('fails on a bad grafana.com id, an unknown platform, a missing ingress Secret, an unknown key', () => {
+    expect(
+      message(
+        grafana({
+          grafanaComDashboards: [{ name: 'node', id: -1, revision: 1 }],
+          datasource: [],
+          platform: 'openshift',
+          ingress: { host: 'g.example.com' },
+        } as never),
+      ),
+    ).toBe(
+      'CentralGrafana "hub" is invalid:\n' +
+        '  props.ingress.tlsSecretName: is required; expected a string\n' +
+        '  props.grafanaComDashboards[0].id: -1 is not valid; expected more than 0\n' +
+        '  props.platform: "openshift" is not allowed; expected one of "k3s", "rke2", "eks", "gke", "aks", "kops", "kubeadm"\n' +
+        '  props.datasource: unknown key (did you mean "datasources"?); expected one of: clusterName, namespace, createNamespace, namespaceLabels, kubePrometheusStackVersion, kubePrometheusStackRepo, adminSecret, persistence, ingress, globalView, datasources, grafanaComDashboards, vendoredDashboards, alerting, loki, scheduling, resources, sidecarResources, platform, nodePools, selfMonitoring, airgap, chartArchive',
+    );
+  });
+
+  test('props a validated inventory built (marked) are not validated again', () => {
+    expect(
+      message(
+        () =>
+          new CentralGrafana(
+            Testing.chart(),
+            'Grafana',
+            markPrevalidated({ ...minimal, resources: { requests: { cpu: 'lots' } } }),
+          ),
+      ),
+    ).toBe('no error');
+  });
+});
+
+test("a fleet's central Thanos, Karma and Grafana are not validated again (their props come from the validated inventory)", () => {
   const thanos = jest.spyOn(CENTRAL_THANOS_PROPS, 'safeParse');
   const karma = jest.spyOn(KARMA_PROPS, 'safeParse');
+  const grafana = jest.spyOn(CENTRAL_GRAFANA_PROPS, 'safeParse');
   try {
     const file = path.join(ROOT, 'examples', 'airgap.yaml');
     const { fleet } = buildFleet(fs.readFileSync(file, 'utf8'), path.dirname(file));
     expect([fleet.thanos?.namespace, fleet.karma !== undefined]).toEqual(['monitoring', true]);
-    expect([thanos.mock.calls.length, karma.mock.calls.length]).toEqual([0, 0]);
+    expect([thanos.mock.calls.length, karma.mock.calls.length, grafana.mock.calls.length]).toEqual([0, 0, 0]);
     // The spies see a user's construct validate.
     new Karma(Testing.chart(), 'Karma', {
       namespace: 'monitoring',
@@ -222,5 +359,6 @@ test("a fleet's central Thanos and Karma are not validated again (their props co
   } finally {
     thanos.mockRestore();
     karma.mockRestore();
+    grafana.mockRestore();
   }
 });

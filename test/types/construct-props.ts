@@ -6,6 +6,12 @@
 import type * as z from 'zod';
 import type { CENTRAL_THANOS_PROPS, CentralThanosProps } from '../../lib/thanos/central-thanos';
 import type { KARMA_PROPS, KarmaProps } from '../../lib/central/karma';
+import type {
+  CENTRAL_GRAFANA_PROPS,
+  CentralGrafanaProps,
+  CLUSTER_DATASOURCE,
+  ClusterDatasourceOptions,
+} from '../../lib/central/central-grafana';
 import type { SameShape } from './props-schemas';
 
 function check<T extends true>(): T | undefined {
@@ -14,3 +20,5 @@ function check<T extends true>(): T | undefined {
 
 check<SameShape<CentralThanosProps, z.output<typeof CENTRAL_THANOS_PROPS>>>();
 check<SameShape<KarmaProps, z.output<typeof KARMA_PROPS>>>();
+check<SameShape<CentralGrafanaProps, z.output<typeof CENTRAL_GRAFANA_PROPS>>>();
+check<SameShape<ClusterDatasourceOptions, z.output<typeof CLUSTER_DATASOURCE>>>();
