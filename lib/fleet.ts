@@ -369,17 +369,21 @@ export class Fleet extends Construct {
 
     if (inv.argocd) {
       const { destinations, ...argocd } = inv.argocd;
-      this.argocd = new ArgoCdApplications(this.chartFor(ARGOCD_FOLDER), 'ArgoCD', {
-        ...argocd,
-        clusters: [...this.charts.keys()]
-          .filter((name) => name !== ARGOCD_FOLDER)
-          .map((name) => ({
-            name,
-            ...(destinations?.[name] ? { destination: destinations[name] } : {}),
-            helmCharts: { ...helmChartsOf(this.charts.get(name)!, name), images: airgapOf(name).images },
-          })),
-        folder: ARGOCD_FOLDER,
-      });
+      this.argocd = new ArgoCdApplications(
+        this.chartFor(ARGOCD_FOLDER),
+        'ArgoCD',
+        markPrevalidated({
+          ...argocd,
+          clusters: [...this.charts.keys()]
+            .filter((name) => name !== ARGOCD_FOLDER)
+            .map((name) => ({
+              name,
+              ...(destinations?.[name] ? { destination: destinations[name] } : {}),
+              helmCharts: { ...helmChartsOf(this.charts.get(name)!, name), images: airgapOf(name).images },
+            })),
+          folder: ARGOCD_FOLDER,
+        }),
+      );
     }
   }
 

@@ -1,11 +1,14 @@
 import { Testing } from 'cdk8s';
 import {
+  ARGOCD_PROPS,
+  ArgoCdApplications,
   CENTRAL_GRAFANA_PROPS,
   CENTRAL_THANOS_PROPS,
   CentralGrafana,
   CentralThanos,
   KARMA_PROPS,
   Karma,
+  type ArgoCdApplicationsProps,
   type CentralGrafanaProps,
   type CentralThanosProps,
   type KarmaProps,
@@ -340,15 +343,67 @@ describe('CentralGrafana', () => {
   });
 });
 
-test("a fleet's central Thanos, Karma and Grafana are not validated again (their props come from the validated inventory)", () => {
+describe('ArgoCdApplications', () => {
+  const minimal: ArgoCdApplicationsProps = {
+    repoURL: 'https://github.com/example/fleet.git',
+    clusters: [{ name: 'edge-1', helmCharts: { namespace: 'monitoring', names: ['cmm-agent'] } }],
+  };
+  const argocd = (o: Partial<ArgoCdApplicationsProps>) => () =>
+    new ArgoCdApplications(Testing.chart(), 'ArgoCD', { ...minimal, ...o });
+
+  test('passes a minimal valid configuration, and one with a destination by server', () => {
+    expect(message(argocd({}))).toBe('no error');
+    expect(
+      message(
+        argocd({
+          clusters: [{ ...minimal.clusters[0], destination: { server: 'https://k8s.example.com' } }],
+          targetRevision: 'main',
+        }),
+      ),
+    ).toBe('no error');
+  });
+
+  test('fails on credentials in the repository URL, a path out of the repository, a bad cluster name and server', () => {
+    expect(
+      message(
+        argocd({
+          repoURL: 'https://user:pw@github.com/x/fleet.git',
+          path: '../dist',
+          clusters: [
+            { name: 'Edge 1', helmCharts: minimal.clusters[0].helmCharts, destination: { server: 'ftp://k8s' } },
+          ],
+        }),
+      ),
+    ).toBe(
+      'ArgoCdApplications is invalid:\n' +
+        '  props.repoURL: "https://user:***@github.com/x/fleet.git" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; ArgoCD takes a repository\'s credentials from its own repository Secrets)\n' +
+        '  props.path: "../dist" is not valid; expected a relative path in the repository\n' +
+        `  props.clusters[0].name: "Edge 1" is not valid; expected ${LABEL}\n` +
+        `  props.clusters[0].destination.server: "ftp://k8s" is not valid; expected ${URL}`,
+    );
+  });
+
+  test('props a validated inventory built (marked) are not validated again', () => {
+    expect(
+      message(
+        () => new ArgoCdApplications(Testing.chart(), 'ArgoCD', markPrevalidated({ ...minimal, path: '../dist' })),
+      ),
+    ).toBe('no error');
+  });
+});
+
+test("a fleet's central Thanos, Karma, Grafana and ArgoCD Applications are not validated again (their props come from the validated inventory)", () => {
   const thanos = jest.spyOn(CENTRAL_THANOS_PROPS, 'safeParse');
   const karma = jest.spyOn(KARMA_PROPS, 'safeParse');
   const grafana = jest.spyOn(CENTRAL_GRAFANA_PROPS, 'safeParse');
+  const argocd = jest.spyOn(ARGOCD_PROPS, 'safeParse');
   try {
     const file = path.join(ROOT, 'examples', 'airgap.yaml');
     const { fleet } = buildFleet(fs.readFileSync(file, 'utf8'), path.dirname(file));
     expect([fleet.thanos?.namespace, fleet.karma !== undefined]).toEqual(['monitoring', true]);
-    expect([thanos.mock.calls.length, karma.mock.calls.length, grafana.mock.calls.length]).toEqual([0, 0, 0]);
+    // Its two clusters, k3s-central and eks-prod.
+    expect(fleet.argocd?.applications.length).toBe(2);
+    expect([thanos, karma, grafana, argocd].map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0, 0]);
     // The spies see a user's construct validate.
     new Karma(Testing.chart(), 'Karma', {
       namespace: 'monitoring',
@@ -360,5 +415,6 @@ test("a fleet's central Thanos, Karma and Grafana are not validated again (their
     thanos.mockRestore();
     karma.mockRestore();
     grafana.mockRestore();
+    argocd.mockRestore();
   }
 });

@@ -12,6 +12,7 @@ import type {
   CLUSTER_DATASOURCE,
   ClusterDatasourceOptions,
 } from '../../lib/central/central-grafana';
+import type { ARGOCD_PROPS, ArgoCdApplicationsProps } from '../../lib/argocd/applications';
 import type { SameShape } from './props-schemas';
 
 function check<T extends true>(): T | undefined {
@@ -22,3 +23,4 @@ check<SameShape<CentralThanosProps, z.output<typeof CENTRAL_THANOS_PROPS>>>();
 check<SameShape<KarmaProps, z.output<typeof KARMA_PROPS>>>();
 check<SameShape<CentralGrafanaProps, z.output<typeof CENTRAL_GRAFANA_PROPS>>>();
 check<SameShape<ClusterDatasourceOptions, z.output<typeof CLUSTER_DATASOURCE>>>();
+check<SameShape<ArgoCdApplicationsProps, z.output<typeof ARGOCD_PROPS>>>();
