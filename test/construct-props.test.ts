@@ -6,11 +6,15 @@ import {
   CENTRAL_THANOS_PROPS,
   CentralGrafana,
   CentralThanos,
+  CLUSTER_RULES_PROPS,
+  ClusterAgent,
+  ClusterRules,
   KARMA_PROPS,
   Karma,
   type ArgoCdApplicationsProps,
   type CentralGrafanaProps,
   type CentralThanosProps,
+  type ClusterRulesProps,
   type KarmaProps,
 } from '../lib';
 import { markPrevalidated } from '../lib/inventory/props';
@@ -389,6 +393,77 @@ describe('ArgoCdApplications', () => {
         () => new ArgoCdApplications(Testing.chart(), 'ArgoCD', markPrevalidated({ ...minimal, path: '../dist' })),
       ),
     ).toBe('no error');
+  });
+});
+
+describe('ClusterRules', () => {
+  const minimal: ClusterRulesProps = {
+    clusterName: 'edge-1',
+    namespace: 'monitoring',
+    kubeStateMetrics: true,
+    nodeExporter: true,
+  };
+  const rules = (o: Partial<ClusterRulesProps>) => () =>
+    new ClusterRules(Testing.chart(), 'Rules', { ...minimal, ...o });
+
+  test('passes a minimal and a configured valid rules', () => {
+    expect(message(rules({}))).toBe('no error');
+    expect(
+      message(
+        rules({
+          packs: { filesystem: { warningPercent: 70, criticalPercent: 85, selector: 'fstype!~"tmpfs"' } },
+          selectors: { nodeExporter: 'job="node"' },
+          runbookBaseUrl: 'https://runbooks.example.com',
+          groups: { app: { rules: [{ alert: 'AppDown', expr: 'up{job="app"} == 0' }] } },
+        }),
+      ),
+    ).toBe('no error');
+  });
+
+  test('fails on a bad runbook URL, pack selector, and a warning above the critical threshold', () => {
+    expect(
+      message(
+        rules({
+          packs: { filesystem: { warningPercent: 95, criticalPercent: 90 } },
+          selectors: { nodeExporter: 'job=node' },
+          runbookBaseUrl: 'ftp://runbooks',
+        }),
+      ),
+    ).toBe(
+      'ClusterRules "edge-1" is invalid:\n' +
+        `  props.runbookBaseUrl: "ftp://runbooks" is not valid; expected ${URL}\n` +
+        '  props.selectors.nodeExporter: "job=node" is not valid; expected PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"\n' +
+        '  props.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (90)',
+    );
+  });
+
+  test("fails on a group's invalid PromQL, at its props path", () => {
+    expect(message(rules({ groups: { app: { rules: [{ alert: 'A', expr: 'up ==' }] } } }))).toBe(
+      'ClusterRules "edge-1" is invalid:\n' +
+        '  props.groups.app.rules[0].expr: "up ==" is not valid; expected valid PromQL; the parser says 1:6: unexpected end of expression',
+    );
+  });
+
+  test("a ClusterAgent's rules are validated once, as the agent's props", () => {
+    const spy = jest.spyOn(CLUSTER_RULES_PROPS, 'safeParse');
+    try {
+      expect(
+        message(
+          () =>
+            new ClusterAgent(Testing.chart(), 'Agent', {
+              clusterName: 'edge-1',
+              rules: { packs: { filesystem: { warningPercent: 95, criticalPercent: 90 } } },
+            }),
+        ),
+      ).toBe(
+        'ClusterAgent "edge-1" is invalid:\n' +
+          '  props.rules.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (90)',
+      );
+      new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'edge-1' });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

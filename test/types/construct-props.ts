@@ -13,6 +13,7 @@ import type {
   ClusterDatasourceOptions,
 } from '../../lib/central/central-grafana';
 import type { ARGOCD_PROPS, ArgoCdApplicationsProps } from '../../lib/argocd/applications';
+import type { CLUSTER_RULES_PROPS, ClusterRulesProps } from '../../lib/rules/cluster-rules';
 import type { SameShape } from './props-schemas';
 
 function check<T extends true>(): T | undefined {
@@ -24,3 +25,4 @@ check<SameShape<KarmaProps, z.output<typeof KARMA_PROPS>>>();
 check<SameShape<CentralGrafanaProps, z.output<typeof CENTRAL_GRAFANA_PROPS>>>();
 check<SameShape<ClusterDatasourceOptions, z.output<typeof CLUSTER_DATASOURCE>>>();
 check<SameShape<ArgoCdApplicationsProps, z.output<typeof ARGOCD_PROPS>>>();
+check<SameShape<ClusterRulesProps, z.output<typeof CLUSTER_RULES_PROPS>>>();
