@@ -9,6 +9,8 @@ import {
   CLUSTER_RULES_PROPS,
   ClusterAgent,
   ClusterRules,
+  HELM_CONTROLLER_INSTALL_PROPS,
+  HelmControllerInstall,
   KARMA_PROPS,
   Karma,
   type ArgoCdApplicationsProps,
@@ -460,6 +462,48 @@ describe('ClusterRules', () => {
           '  props.rules.packs.filesystem.warningPercent: 95 is not valid; expected at most criticalPercent (90)',
       );
       new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'edge-1' });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+describe('HelmControllerInstall', () => {
+  test('passes no props, and valid images and labels', () => {
+    expect(message(() => new HelmControllerInstall(Testing.chart(), 'HC'))).toBe('no error');
+    expect(
+      message(
+        () =>
+          new HelmControllerInstall(Testing.chart(), 'HC', {
+            images: { registry: 'registry.example.com:5000/mirror', pullSecrets: ['pull'] },
+            namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+          }),
+      ),
+    ).toBe('no error');
+  });
+
+  test('fails on a bad registry and a bad label value, naming the construct alone', () => {
+    expect(
+      message(
+        () =>
+          new HelmControllerInstall(Testing.chart(), 'HC', {
+            images: { registry: 'https://registry.example.com' },
+            namespaceLabels: { team: 'a b' },
+          }),
+      ),
+    ).toBe(
+      'HelmControllerInstall is invalid:\n' +
+        '  props.images.registry: "https://registry.example.com" is not valid; expected a registry host, optionally with a port and a path, such as registry.example.com:5000/mirror\n' +
+        '  props.namespaceLabels.team: "a b" is not valid; expected a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    );
+  });
+
+  test("the install a cluster's platform needs is not validated again (its construct validated the images)", () => {
+    const spy = jest.spyOn(HELM_CONTROLLER_INSTALL_PROPS, 'safeParse');
+    try {
+      const agent = new ClusterAgent(Testing.chart(), 'Agent', { clusterName: 'edge-1', platform: 'eks' });
+      expect(agent.profile.helmController).toBe('install');
       expect(spy).not.toHaveBeenCalled();
     } finally {
       spy.mockRestore();

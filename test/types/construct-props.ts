@@ -14,6 +14,7 @@ import type {
 } from '../../lib/central/central-grafana';
 import type { ARGOCD_PROPS, ArgoCdApplicationsProps } from '../../lib/argocd/applications';
 import type { CLUSTER_RULES_PROPS, ClusterRulesProps } from '../../lib/rules/cluster-rules';
+import type { HELM_CONTROLLER_INSTALL_PROPS, HelmControllerInstallProps } from '../../lib/platforms/helm-controller';
 import type { SameShape } from './props-schemas';
 
 function check<T extends true>(): T | undefined {
@@ -26,3 +27,4 @@ check<SameShape<CentralGrafanaProps, z.output<typeof CENTRAL_GRAFANA_PROPS>>>();
 check<SameShape<ClusterDatasourceOptions, z.output<typeof CLUSTER_DATASOURCE>>>();
 check<SameShape<ArgoCdApplicationsProps, z.output<typeof ARGOCD_PROPS>>>();
 check<SameShape<ClusterRulesProps, z.output<typeof CLUSTER_RULES_PROPS>>>();
+check<SameShape<HelmControllerInstallProps, z.output<typeof HELM_CONTROLLER_INSTALL_PROPS>>>();
