@@ -157,84 +157,93 @@ export class Fleet extends Construct {
         require('./thanos/central-thanos') as typeof import('./thanos/central-thanos');
       globalViewUrl = queryFrontendUrl(namespace);
       const { objectStorageSecret, grpcClientTlsSecret, clusterDatasources: _d, ...components } = ct;
-      this.thanos = new CentralThanos(this.chartFor(c.cluster), 'Thanos', {
-        ...components,
-        objectStorageSecret,
-        grpcClientTlsSecret,
-        namespace,
-        // Every sidecar but the central cluster's own, which Query reaches in the cluster.
-        sidecars: clusters
-          .filter((k) => k.name !== c.cluster && (k.thanos?.mode ?? 'sidecar') === 'sidecar' && k.thanos?.exposure)
-          .map((k) => ({ cluster: k.name, ...sidecarEndpoint(k.thanos!.exposure!) })),
-        ...(centralAgent?.thanosMode === 'sidecar'
-          ? { localSidecarService: `${AGENT_RELEASE_NAME}-thanos-discovery.${centralAgent.namespace}` }
-          : {}),
-        withReceive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
-        nodePools: centralAgent?.nodePools,
-        ingressController: profileOf(centralPlatform).ingressController,
-        // The central cluster's own Prometheus scrapes them.
-        selfMonitoring: centralAgent !== undefined,
-        images: centralAirgap.images,
-      });
+      this.thanos = new CentralThanos(
+        this.chartFor(c.cluster),
+        'Thanos',
+        markPrevalidated({
+          ...components,
+          objectStorageSecret,
+          grpcClientTlsSecret,
+          namespace,
+          cluster: c.cluster,
+          // Every sidecar but the central cluster's own, which Query reaches in the cluster.
+          sidecars: clusters
+            .filter((k) => k.name !== c.cluster && (k.thanos?.mode ?? 'sidecar') === 'sidecar' && k.thanos?.exposure)
+            .map((k) => ({ cluster: k.name, ...sidecarEndpoint(k.thanos!.exposure!) })),
+          ...(centralAgent?.thanosMode === 'sidecar'
+            ? { localSidecarService: `${AGENT_RELEASE_NAME}-thanos-discovery.${centralAgent.namespace}` }
+            : {}),
+          withReceive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
+          nodePools: centralAgent?.nodePools,
+          ingressController: profileOf(centralPlatform).ingressController,
+          // The central cluster's own Prometheus scrapes them.
+          selfMonitoring: centralAgent !== undefined,
+          images: centralAirgap.images,
+        }),
+      );
     }
-    this.central = new CentralGrafana(this.chartFor(c.cluster), 'Central', {
-      clusterName: c.cluster,
-      namespace,
-      createNamespace: centralAgent?.namespace !== namespace,
-      // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
-      // defaults.
-      namespaceLabels:
-        centralAgent?.podSecurity.labels ??
-        resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
-      kubePrometheusStackVersion: c.kubePrometheusStackVersion,
-      kubePrometheusStackRepo: c.kubePrometheusStackRepo,
-      adminSecret: c.adminSecret,
-      persistence: c.persistence,
-      ingress: c.ingress,
-      grafanaComDashboards: c.dashboards?.grafanaCom,
-      ...(c.dashboards?.vendored ? { vendoredDashboards: props.vendoredDashboards ?? {} } : {}),
-      scheduling: {
-        nodePool: c.nodePool,
-        nodeSelector: c.nodeSelector,
-        tolerations: c.tolerations,
-        affinity: c.affinity,
-      },
-      resources: c.resources,
-      sidecarResources: c.sidecarResources,
-      nodePools: centralAgent?.nodePools,
-      platform: centralPlatform,
-      // The central cluster's own agent scrapes Grafana.
-      selfMonitoring: centralAgent !== undefined,
-      airgap: centralAirgap,
-      chartArchive: props.chartArchive,
-      alerting: c.alerting,
-      ...(ct
-        ? {
-            globalView: {
-              url: globalViewUrl!,
-              clusters: this.agents.map((a) => ({
-                clusterName: a.clusterName,
-                filesystem: a.filesystemAlert,
-                // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
-                // the central Grafana. An agent evaluates none.
-                forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
-                agentMode: a.agentMode,
-              })),
-              scrapeInterval: shortestDuration(this.agents.map((a) => a.scrapeInterval)),
-            },
-          }
-        : {}),
-      ...(c.loki
-        ? {
-            loki: markPrevalidated({
-              url: lokiGatewayUrl(namespace),
-              credentialsSecret: c.loki.grafanaCredentialsSecret ?? LOKI_DEFAULTS.grafanaCredentialsSecret,
-              savedQueries: c.loki.savedQueries,
-              alerts: c.loki.alerts,
-            }),
-          }
-        : {}),
-    });
+    this.central = new CentralGrafana(
+      this.chartFor(c.cluster),
+      'Central',
+      markPrevalidated({
+        clusterName: c.cluster,
+        namespace,
+        createNamespace: centralAgent?.namespace !== namespace,
+        // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
+        // defaults.
+        namespaceLabels:
+          centralAgent?.podSecurity.labels ??
+          resolvePodSecurity(inv.defaults?.podSecurity, namespace, DEFAULT_KUBERNETES_VERSION).labels,
+        kubePrometheusStackVersion: c.kubePrometheusStackVersion,
+        kubePrometheusStackRepo: c.kubePrometheusStackRepo,
+        adminSecret: c.adminSecret,
+        persistence: c.persistence,
+        ingress: c.ingress,
+        grafanaComDashboards: c.dashboards?.grafanaCom,
+        ...(c.dashboards?.vendored ? { vendoredDashboards: props.vendoredDashboards ?? {} } : {}),
+        scheduling: {
+          nodePool: c.nodePool,
+          nodeSelector: c.nodeSelector,
+          tolerations: c.tolerations,
+          affinity: c.affinity,
+        },
+        resources: c.resources,
+        sidecarResources: c.sidecarResources,
+        nodePools: centralAgent?.nodePools,
+        platform: centralPlatform,
+        // The central cluster's own agent scrapes Grafana.
+        selfMonitoring: centralAgent !== undefined,
+        airgap: centralAirgap,
+        chartArchive: props.chartArchive,
+        alerting: c.alerting,
+        ...(ct
+          ? {
+              globalView: {
+                url: globalViewUrl!,
+                clusters: this.agents.map((a) => ({
+                  clusterName: a.clusterName,
+                  filesystem: a.filesystemAlert,
+                  // A cluster without an Alertmanager that evaluates rules: its alerts reach a person only through
+                  // the central Grafana. An agent evaluates none.
+                  forwardAlerts: !a.alertmanagerEnabled && !a.agentMode,
+                  agentMode: a.agentMode,
+                })),
+                scrapeInterval: shortestDuration(this.agents.map((a) => a.scrapeInterval)),
+              },
+            }
+          : {}),
+        ...(c.loki
+          ? {
+              loki: {
+                url: lokiGatewayUrl(namespace),
+                credentialsSecret: c.loki.grafanaCredentialsSecret ?? LOKI_DEFAULTS.grafanaCredentialsSecret,
+                savedQueries: c.loki.savedQueries,
+                alerts: c.loki.alerts,
+              },
+            }
+          : {}),
+      }),
+    );
     // In a Thanos fleet the per-cluster datasources are optional (central.thanos.clusterDatasources).
     if (!ct || ct.clusterDatasources) {
       for (const agent of this.agents) {
@@ -272,14 +281,19 @@ export class Fleet extends Construct {
           credentialsSecret: grafana.credentialsSecret ?? GRAFANA_DEFAULTS.karmaCredentialsSecret,
         });
       }
-      this.karma = new Karma(this.chartFor(c.cluster), 'Karma', {
-        ...rest,
-        namespace,
-        alertmanagers,
-        ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
-        nodePools: centralAgent?.nodePools,
-        images: centralAirgap.images,
-      });
+      this.karma = new Karma(
+        this.chartFor(c.cluster),
+        'Karma',
+        markPrevalidated({
+          ...rest,
+          namespace,
+          cluster: c.cluster,
+          alertmanagers,
+          ingress: { ...ingress, controller: ingress.controller ?? profileOf(centralPlatform).ingressController },
+          nodePools: centralAgent?.nodePools,
+          images: centralAirgap.images,
+        }),
+      );
     }
     // The central components' NetworkPolicies follow the central cluster's setting (its clusters[] entry, else
     // defaults:).
@@ -356,17 +370,21 @@ export class Fleet extends Construct {
 
     if (inv.argocd) {
       const { destinations, ...argocd } = inv.argocd;
-      this.argocd = new ArgoCdApplications(this.chartFor(ARGOCD_FOLDER), 'ArgoCD', {
-        ...argocd,
-        clusters: [...this.charts.keys()]
-          .filter((name) => name !== ARGOCD_FOLDER)
-          .map((name) => ({
-            name,
-            ...(destinations?.[name] ? { destination: destinations[name] } : {}),
-            helmCharts: { ...helmChartsOf(this.charts.get(name)!, name), images: airgapOf(name).images },
-          })),
-        folder: ARGOCD_FOLDER,
-      });
+      this.argocd = new ArgoCdApplications(
+        this.chartFor(ARGOCD_FOLDER),
+        'ArgoCD',
+        markPrevalidated({
+          ...argocd,
+          clusters: [...this.charts.keys()]
+            .filter((name) => name !== ARGOCD_FOLDER)
+            .map((name) => ({
+              name,
+              ...(destinations?.[name] ? { destination: destinations[name] } : {}),
+              helmCharts: { ...helmChartsOf(this.charts.get(name)!, name), images: airgapOf(name).images },
+            })),
+          folder: ARGOCD_FOLDER,
+        }),
+      );
     }
   }
 

@@ -79,8 +79,8 @@ const CASES: [string, () => unknown, string][] = [
     () =>
       new CentralGrafana(Testing.chart(), 'G', {
         clusterName: 'hub',
-        globalView: { url: 'http://q:9090', clusters: [{ clusterName: 'Edge 1' }] },
-      } as never),
+        globalView: { url: 'http://q:9090', clusters: [{ clusterName: 'Edge 1', forwardAlerts: false }] },
+      }),
     'CentralGrafana "hub" is invalid:\n  props.globalView.clusters[0].clusterName: "Edge 1" is not valid; expected a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters',
   ],
   [
@@ -130,12 +130,13 @@ const CASES: [string, () => unknown, string][] = [
     () =>
       new CentralThanos(Testing.chart(), 'T', {
         namespace: 'monitoring',
+        objectStorageSecret: { name: 'thanos-objstore' },
         sidecars: [],
         withReceive: false,
         ingressController: 'traefik',
         selfMonitoring: false,
         nodePool: 'infra',
-      } as never),
+      }),
     'CentralThanos is invalid:\n  props.nodePool: "infra" is not valid; expected a node pool of the cluster (nodePools is empty)',
   ],
   [

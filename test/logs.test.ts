@@ -437,8 +437,9 @@ describe('TypeScript props are validated like the inventory', () => {
     });
     const { fleet } = build();
     expect([fleet.loki !== undefined, fleet.agents.filter((a) => a.logAgent).length]).toEqual([true, 3]);
-    // 3 agents, their 3 log agents, the central Loki, Grafana's Loki options: every one found its props validated.
-    expect(checked.mock.results.map((r) => r.value)).toEqual(Array(8).fill(true));
+    // 3 agents, their 3 log agents and 3 rule sets, the central Loki, the central Grafana, the ArgoCD Applications:
+    // every one found its props validated.
+    expect(checked.mock.results.map((r) => r.value)).toEqual(Array(12).fill(true));
   });
 
   describe('CentralLoki', () => {

@@ -14,6 +14,7 @@ import {
   type RulePacksOptions,
 } from '../lib';
 import { byKindName, helmValues, inventoryProblems } from './support/example';
+import { markPrevalidated } from '../lib/inventory/props';
 
 const ctx: RulePackContext = { clusterName: 'c', kubeStateMetrics: true, nodeExporter: true };
 
@@ -190,10 +191,23 @@ describe('ClusterRules', () => {
     ]);
   });
 
-  test('fails on a built-in pack made invalid by a selector', () => {
+  test('fails on a pack selector that is not label matchers, as the inventory does', () => {
     expect(
       () =>
         new ClusterRules(Testing.chart(), 'Rules', { ...props, packs: { filesystem: { selector: 'fstype=~"ext4' } } }),
+    ).toThrow(
+      'ClusterRules "edge-1" is invalid:\n  props.packs.filesystem.selector: "fstype=~\\"ext4" is not valid; expected PromQL label matchers such as job="node-exporter", fstype!~"tmpfs|overlay"',
+    );
+  });
+
+  test('fails on a built-in pack made invalid by a selector (props that skipped validation: the built groups are checked)', () => {
+    expect(
+      () =>
+        new ClusterRules(
+          Testing.chart(),
+          'Rules',
+          markPrevalidated({ ...props, packs: { filesystem: { selector: 'fstype=~"ext4' } } }),
+        ),
     ).toThrow(
       /^ClusterRules "edge-1" is invalid:\n {2}built-in rule group "cmm-filesystem"\.rules\[0\]\.expr: .* is not valid; expected valid PromQL; the parser says/,
     );

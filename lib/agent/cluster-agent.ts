@@ -425,16 +425,20 @@ export class ClusterAgent extends Construct {
     }
 
     if (!this.agentMode)
-      this.rules = new ClusterRules(this, 'Rules', {
-        clusterName: this.clusterName,
-        namespace: this.namespace,
-        packs: props.rules?.packs,
-        selectors: props.rules?.selectors,
-        runbookBaseUrl: props.rules?.runbookBaseUrl,
-        groups: props.rules?.groups,
-        kubeStateMetrics: this.kubeStateMetrics,
-        nodeExporter: props.nodeExporter?.enabled ?? true,
-      });
+      this.rules = new ClusterRules(
+        this,
+        'Rules',
+        markPrevalidated({
+          clusterName: this.clusterName,
+          namespace: this.namespace,
+          packs: props.rules?.packs,
+          selectors: props.rules?.selectors,
+          runbookBaseUrl: props.rules?.runbookBaseUrl,
+          groups: props.rules?.groups,
+          kubeStateMetrics: this.kubeStateMetrics,
+          nodeExporter: props.nodeExporter?.enabled ?? true,
+        }),
+      );
 
     const logs = props.logs;
     if (logs && logs.enabled !== false) {

@@ -1,7 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { OutputFile } from '../output/output-file';
+import * as z from 'zod';
 import { ClusterHelmCharts, waitHookFiles } from './wait-hook';
+import { validate } from '../inventory/errors';
+import { isPrevalidated, namespaceProp } from '../inventory/props';
+import { airgapSettings, argocdSettings, clusterConfigShape, objectName } from '../inventory/schema';
 
 /** Where ArgoCD deploys a cluster's folder: a cluster registered in ArgoCD, by name or by API server URL. */
 export type ArgoCdDestination = { readonly name: string } | { readonly server: string };
@@ -30,6 +34,25 @@ export interface ArgoCdApplicationsProps {
   readonly folder?: string;
 }
 
+/**
+ * The props' schema: the inventory's `argocd` (its `destinations` as each cluster's `destination`), and what the fleet
+ * hands on: each cluster's HelmCharts and the folder.
+ */
+export const ARGOCD_PROPS = argocdSettings.omit({ destinations: true }).extend({
+  clusters: z.array(
+    z.strictObject({
+      name: clusterConfigShape.shape.name,
+      destination: argocdSettings.shape.destinations.unwrap().valueType.optional(),
+      helmCharts: z.strictObject({
+        namespace: namespaceProp,
+        names: z.array(objectName),
+        images: airgapSettings.shape.images,
+      }),
+    }),
+  ),
+  folder: namespaceProp.optional(),
+});
+
 /** The file of the ArgoCD health check for HelmCharts (a merge patch of `argocd-cm`). */
 export const HELMCHART_HEALTH_PATCH = 'argocd-cm-helmchart-health.patch';
 
@@ -45,6 +68,8 @@ export class ArgoCdApplications extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationsProps) {
     super(scope, id);
+    // The Applications have no cluster of their own: the errors name the construct alone.
+    if (!isPrevalidated(props)) validate(ARGOCD_PROPS, props, 'ArgoCdApplications', { prefix: 'props.' });
     const path = props.path ?? 'dist';
     const folder = props.folder ?? 'argocd';
     for (const cluster of props.clusters) {

@@ -8,14 +8,20 @@ import {
   central as centralSchema,
   centralAlerting,
   centralLokiShape,
+  centralThanos,
+  clusterConfigShape,
   FLEET_OVERVIEW_DASHBOARD,
   grafanaComDashboard,
+  nodePool,
   LOGS_DASHBOARD_PREFIX,
   objectName,
+  prometheusSettings,
   redactUrl,
+  rulesSettings,
   url,
+  warningBelowCritical,
 } from '../inventory/schema';
-import { isPrevalidated } from '../inventory/props';
+import { chartArchiveProp, isPrevalidated } from '../inventory/props';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { defaultResources } from '../resource-defaults';
 import { applyStage, Stage } from '../output/stages';
@@ -51,7 +57,12 @@ import {
   type LogAlert,
 } from './alerting';
 import { compareStrings } from '../compare';
-import { type FilesystemAlert, filesystemAlert } from '../rules/packs';
+import {
+  DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
+  DEFAULT_FILESYSTEM_WARNING_PERCENT,
+  type FilesystemAlert,
+  filesystemAlert,
+} from '../rules/packs';
 import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 import { GRAFANA_DEFAULTS } from './grafana-defaults';
 import { PROMETHEUS_DEFAULTS } from '../agent/prometheus-defaults';
@@ -212,6 +223,73 @@ export const GRAFANA_LOKI = z.strictObject({
   alerts: centralLokiShape.shape.alerts,
 });
 
+const PACK_FILESYSTEM = rulesSettings.shape.packs.unwrap().shape.filesystem.unwrap().shape;
+/** A cluster's filesystem alert ({@link FilesystemAlert}): the filesystem pack's settings, each given. */
+const FILESYSTEM_ALERT = z
+  .strictObject({
+    selector: PACK_FILESYSTEM.selector.unwrap(),
+    warningPercent: PACK_FILESYSTEM.warningPercent.unwrap(),
+    criticalPercent: PACK_FILESYSTEM.criticalPercent.unwrap(),
+    for: PACK_FILESYSTEM.for.unwrap(),
+  })
+  .superRefine(warningBelowCritical(DEFAULT_FILESYSTEM_WARNING_PERCENT, DEFAULT_FILESYSTEM_CRITICAL_PERCENT));
+const SCRAPE_INTERVAL = prometheusSettings.shape.scrapeInterval;
+const SECRET_KEY = centralThanos.shape.objectStorageSecret.shape.key;
+
+/** The schema of {@link ClusterDatasourceOptions}. */
+export const CLUSTER_DATASOURCE = z.strictObject({
+  clusterName: objectName,
+  url: url('the credentials come from basicAuth'),
+  basicAuth: z.strictObject({ secretName: objectName, usernameKey: SECRET_KEY, passwordKey: SECRET_KEY }).optional(),
+  scrapeInterval: SCRAPE_INTERVAL,
+  filesystem: FILESYSTEM_ALERT.optional(),
+  kubeStateMetrics: z.boolean().optional(),
+  forwardAlerts: z.boolean().optional(),
+});
+
+/**
+ * The props' schema: the inventory's `central` fields (`cluster` as `clusterName`, the scheduling fields under
+ * `scheduling`), its `central.alerting` and `central.loki` pieces, and what the fleet hands on.
+ */
+export const CENTRAL_GRAFANA_PROPS = z.strictObject({
+  clusterName: centralSchema.shape.cluster,
+  namespace: centralSchema.shape.namespace,
+  createNamespace: z.boolean().optional(),
+  namespaceLabels: nodePool.shape.labels.optional(),
+  kubePrometheusStackVersion: centralSchema.shape.kubePrometheusStackVersion,
+  kubePrometheusStackRepo: centralSchema.shape.kubePrometheusStackRepo,
+  adminSecret: centralSchema.shape.adminSecret,
+  persistence: centralSchema.shape.persistence,
+  ingress: centralSchema.shape.ingress,
+  globalView: z
+    .strictObject({
+      url: url('the global view is the in-cluster Query Frontend'),
+      clusters: z.array(
+        z.strictObject({
+          clusterName: objectName,
+          filesystem: FILESYSTEM_ALERT.optional(),
+          forwardAlerts: z.boolean(),
+          agentMode: z.boolean().optional(),
+        }),
+      ),
+      scrapeInterval: SCRAPE_INTERVAL,
+    })
+    .optional(),
+  datasources: z.array(CLUSTER_DATASOURCE).optional(),
+  grafanaComDashboards: z.array(grafanaComDashboard).optional(),
+  vendoredDashboards: z.record(z.string(), z.string()).optional(),
+  alerting: centralAlerting.optional(),
+  loki: GRAFANA_LOKI.optional(),
+  scheduling: centralSchema.pick({ nodePool: true, nodeSelector: true, tolerations: true, affinity: true }).optional(),
+  resources: centralSchema.shape.resources,
+  sidecarResources: centralSchema.shape.sidecarResources,
+  platform: clusterConfigShape.shape.platform,
+  nodePools: clusterConfigShape.shape.nodePools,
+  selfMonitoring: z.boolean().optional(),
+  airgap: airgapSettings.optional(),
+  chartArchive: chartArchiveProp,
+});
+
 /** uid and name of the Loki datasource. */
 export const LOKI_DATASOURCE = { uid: 'cmm-loki', name: 'Loki' } as const;
 
@@ -246,40 +324,14 @@ export class CentralGrafana extends Construct {
   constructor(scope: Construct, id: string, props: CentralGrafanaProps) {
     super(scope, id);
     this.subject = `CentralGrafana "${props.clusterName}"`;
-    validate(
-      centralSchema,
-      {
-        cluster: props.clusterName,
-        namespace: props.namespace,
-        kubePrometheusStackVersion: props.kubePrometheusStackVersion,
-        kubePrometheusStackRepo: props.kubePrometheusStackRepo,
-        adminSecret: props.adminSecret,
-        persistence: props.persistence,
-        ingress: props.ingress,
-        ...props.scheduling,
-      },
-      this.subject,
-      { prefix: 'props.' },
-    );
+    // Props a validated inventory built (Fleet) are not validated again.
+    if (!isPrevalidated(props)) validate(CENTRAL_GRAFANA_PROPS, props, this.subject, { prefix: 'props.' });
     this.clusterName = props.clusterName;
     this.namespace = props.namespace ?? AGENT_DEFAULTS.namespace;
     this.alerting = props.alerting;
     this.loki = props.loki;
     this.vendoredDashboards = props.vendoredDashboards;
-    if (props.globalView) {
-      checkDatasourceUrl(props.globalView.url, this.subject, 'props.globalView.url');
-      props.globalView.clusters.forEach((c, i) =>
-        validate(objectName, c.clusterName, this.subject, { name: `props.globalView.clusters[${i}].clusterName` }),
-      );
-      this.globalView = props.globalView;
-    }
-    // Options built from a validated inventory (Fleet) were checked against the same schema already.
-    if (props.loki && !isPrevalidated(props.loki)) {
-      validate(GRAFANA_LOKI, props.loki, this.subject, {
-        prefix: 'props.',
-        basePath: ['loki'],
-      });
-    }
+    this.globalView = props.globalView;
     if (props.loki?.alerts && Object.keys(props.loki.alerts).length > 0 && !props.alerting) {
       throw new ValidationError(this.subject, [
         'props.alerting: is required; expected the alerting settings when props.loki.alerts has alerts (log alerts are delivered through Grafana alerting)',

@@ -1,5 +1,8 @@
 import { ApiObject } from 'cdk8s';
-import { invalid } from '../inventory/errors';
+import * as z from 'zod';
+import { invalid, validate } from '../inventory/errors';
+import { isPrevalidated, namespaceProp } from '../inventory/props';
+import { airgapSettings, central, clusterConfigShape, objectName, url } from '../inventory/schema';
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import type { Resources } from '../agent/props';
@@ -29,6 +32,8 @@ export interface KarmaAlertmanager {
 
 export interface KarmaProps extends SchedulingOptions {
   readonly namespace: string;
+  /** The central cluster's name (in the errors about these props). @default - the errors name only the construct */
+  readonly cluster?: string;
   readonly alertmanagers: readonly KarmaAlertmanager[];
   /** Karma's only way in: an Ingress with TLS and basic auth (htpasswd Secret). */
   readonly ingress: {
@@ -49,6 +54,28 @@ export interface KarmaProps extends SchedulingOptions {
   /** The central cluster's image mirror and pull Secrets. @default - the images' own registries */
   readonly images?: AirgapImageOptions;
 }
+
+const KARMA_SETTINGS = central.shape.karma.unwrap();
+
+/**
+ * The props' schema: the inventory's `central.karma` (less `grafana`, which the fleet turns into an Alertmanager),
+ * and what the fleet hands on: the Alertmanagers, the ingress controller (required), the node pools and images.
+ */
+export const KARMA_PROPS = KARMA_SETTINGS.omit({ grafana: true }).extend({
+  namespace: namespaceProp,
+  cluster: central.shape.cluster.optional(),
+  alertmanagers: z.array(
+    z.strictObject({
+      name: objectName,
+      uri: url('the credentials come from credentialsSecret'),
+      credentialsSecret: objectName.optional(),
+      externalUri: url().optional(),
+    }),
+  ),
+  ingress: KARMA_SETTINGS.shape.ingress.extend({ controller: z.enum(['traefik', 'nginx']) }),
+  nodePools: clusterConfigShape.shape.nodePools,
+  images: airgapSettings.shape.images,
+});
 
 export const KARMA_NAME = 'cmm-karma';
 const PORT = 8080;
@@ -72,14 +99,16 @@ export class Karma extends Construct {
 
   constructor(scope: Construct, id: string, props: KarmaProps) {
     super(scope, id);
+    // Without a cluster in the props, the errors name the construct alone.
+    const subject = props.cluster === undefined ? 'Karma' : `Karma "${props.cluster}"`;
+    if (!isPrevalidated(props)) validate(KARMA_PROPS, props, subject, { prefix: 'props.' });
     const ns = props.namespace;
     const labels = { 'app.kubernetes.io/name': KARMA_NAME, 'app.kubernetes.io/managed-by': 'cmm' };
     const selector = { 'app.kubernetes.io/name': KARMA_NAME };
     const names = new Set<string>();
     props.alertmanagers.forEach((am, i) => {
-      // Karma has no cluster of its own in its props: its errors name only the construct.
       if (names.has(am.name))
-        throw invalid('Karma', `props.alertmanagers[${i}].name`, am.name, 'a name no other Alertmanager has');
+        throw invalid(subject, `props.alertmanagers[${i}].name`, am.name, 'a name no other Alertmanager has');
       names.add(am.name);
     });
     const authed = props.alertmanagers.map((am, i) => ({ ...am, i })).filter((am) => am.credentialsSecret);
@@ -128,7 +157,7 @@ export class Karma extends Construct {
     });
     applyStage(template, Stage.SETUP);
 
-    const scheduling = podScheduling(props, props.nodePools ?? {}, { subject: 'Karma', path: 'props' });
+    const scheduling = podScheduling(props, props.nodePools ?? {}, { subject, path: 'props' });
     const secure = {
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },

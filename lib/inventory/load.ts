@@ -14,7 +14,6 @@ import {
   type Pair,
 } from 'yaml';
 import { alertmanagerProblems } from '../agent/alertmanager';
-import { durationMs, thanosSizeBytes } from './duration';
 import { MAX_NESTING_DEPTH } from './json';
 import { formatPath, MAX_PROBLEMS, ValidationError, validate, type Locate } from './errors';
 import {
@@ -28,7 +27,7 @@ import {
 } from './schema';
 import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 import { LOKI_DEFAULTS } from '../logs/loki-defaults';
-import { THANOS_DEFAULTS } from '../thanos/thanos-defaults';
+import { thanosComponentProblems } from '../thanos/thanos-checks';
 
 /**
  * Parses and validates inventory text. `fileName` is only used in messages.
@@ -527,34 +526,10 @@ function thanosProblems(inv: Inventory, merged: readonly ClusterConfig[], locate
       `${at(path, 'central.thanos.receive.ingress')}: is required; expected the endpoint the remote-write clusters (${pushing.slice(0, 5).join(', ')}${pushing.length > 5 ? `, and ${pushing.length - 5} more` : ''}) push to, with TLS and basic authentication`,
     );
   }
-  // What Thanos v0.42.4 refuses at start: a Store index cache smaller than its largest item (125MiB), and with
-  // downsampling, raw data kept less than 40h or 5m data less than 10d (the downsampled blocks could not be made).
-  const indexCache = inv.central.thanos.store?.indexCacheSize;
-  if (indexCache !== undefined && thanosSizeBytes(indexCache) < 128 * 1024 ** 2) {
-    problems.push(
-      `${at(['central', 'thanos', 'store', 'indexCacheSize'], 'central.thanos.store.indexCacheSize')}: ${JSON.stringify(indexCache)} is not valid; expected at least 128MB (the Store Gateway holds items of up to 125MB)`,
-    );
-  }
-  const compactor = inv.central.thanos.compactor;
-  if (compactor?.downsampling !== false) {
-    for (const [key, least, shown] of [
-      ['raw', 40 * 3_600_000, '40h'],
-      ['fiveMinutes', 10 * 86_400_000, '10d'],
-    ] as const) {
-      const value = compactor?.retention?.[key];
-      if (value !== undefined && durationMs(value) > 0 && durationMs(value) < least) {
-        problems.push(
-          `${at(['central', 'thanos', 'compactor', 'retention', key], `central.thanos.compactor.retention.${key}`)}: ${JSON.stringify(value)} is not valid with downsampling; expected at least ${shown} (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false`,
-        );
-      }
-    }
-  }
-  const rf = inv.central.thanos.receive?.replicationFactor ?? THANOS_DEFAULTS.receive.replicationFactor;
-  const replicas = inv.central.thanos.receive?.replicas ?? THANOS_DEFAULTS.receive.replicas;
-  if (rf > replicas || rf % 2 === 0) {
-    problems.push(
-      `${at(['central', 'thanos', 'receive', 'replicationFactor'], 'central.thanos.receive.replicationFactor')}: ${rf} is not valid; expected an odd number of at most receive.replicas (${replicas})`,
-    );
+  // What Thanos refuses at start (thanos/thanos-checks.ts), as CentralThanos's props report it.
+  for (const p of thanosComponentProblems(inv.central.thanos)) {
+    const path = ['central', 'thanos', ...p.path];
+    problems.push(`${at(path, formatPath(path))}: ${p.text}`);
   }
   return problems;
 }

@@ -505,7 +505,7 @@ const labelMatchers = () =>
  * A pack's warning threshold at most its critical one, each given or defaulted: a warning above the critical
  * threshold would fire after the critical alert, never before it.
  */
-const warningBelowCritical =
+export const warningBelowCritical =
   (defaultWarning: number, defaultCritical: number) =>
   (p: { warningPercent?: number; criticalPercent?: number }, ctx: z.RefinementCtx) => {
     const warning = p.warningPercent ?? defaultWarning;

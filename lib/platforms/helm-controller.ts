@@ -5,6 +5,10 @@ import { HELM_CONTROLLER_IMAGE, KLIPPER_HELM_IMAGE } from '../versions';
 import type { PlatformProfile } from './profiles';
 import { imagePullSecrets, mirroredImage, type AirgapImageOptions } from '../airgap/airgap';
 import HELM_CONTROLLER_CRDS from './helm-controller-crds.json';
+import * as z from 'zod';
+import { validate } from '../inventory/errors';
+import { isPrevalidated, markPrevalidated } from '../inventory/props';
+import { airgapSettings, nodePool } from '../inventory/schema';
 
 /** The namespace of an installed helm-controller, where it watches the HelmCharts and runs their install Jobs. */
 export const HELM_CONTROLLER_NAMESPACE = 'helm-controller';
@@ -26,6 +30,12 @@ export interface HelmControllerInstallProps {
    */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
 }
+
+/** The props' schema: a cluster's `airgap.images`, and the namespace's labels. */
+export const HELM_CONTROLLER_INSTALL_PROPS = z.strictObject({
+  images: airgapSettings.shape.images,
+  namespaceLabels: nodePool.shape.labels.optional(),
+});
 
 /**
  * The k3s-io/helm-controller, for a platform without one built in: its namespace, its ServiceAccount and rights, and
@@ -55,6 +65,9 @@ export class HelmControllerInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: HelmControllerInstallProps = {}) {
     super(scope, id);
+    // No cluster in the props: the errors name the construct alone.
+    if (!isPrevalidated(props))
+      validate(HELM_CONTROLLER_INSTALL_PROPS, props, 'HelmControllerInstall', { prefix: 'props.' });
     const images = props.images;
     const namespaceLabels = props.namespaceLabels ?? {};
     const pullSecrets = imagePullSecrets(images);
@@ -140,6 +153,7 @@ export function helmChartPlacement(
   namespaceLabels?: Readonly<Record<string, string>>,
 ): { readonly namespace: string; readonly kindDefinedLater: boolean } {
   const install = profile.helmController === 'install';
-  if (install) HelmControllerInstall.ensure(Chart.of(scope), { images, namespaceLabels });
+  // The images and labels of a construct that validated its props.
+  if (install) HelmControllerInstall.ensure(Chart.of(scope), markPrevalidated({ images, namespaceLabels }));
   return { namespace: profile.helmChartNamespace, kindDefinedLater: install };
 }

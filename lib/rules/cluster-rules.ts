@@ -3,8 +3,10 @@ import { Construct } from 'constructs';
 import { toYaml } from '../output/yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/monitoring.coreos.com';
 import { applyStage, Stage } from '../output/stages';
-import { promqlExpectation, templateExpectation } from '../inventory/schema';
-import { formatPath, invalid } from '../inventory/errors';
+import * as z from 'zod';
+import { clusterConfigShape, promqlExpectation, rulesSettings, templateExpectation } from '../inventory/schema';
+import { formatPath, invalid, validate } from '../inventory/errors';
+import { isPrevalidated, namespaceProp } from '../inventory/props';
 import { builtInRuleGroups, type RulePacksOptions, type RuleSelectors } from './packs';
 import { isAlertRule, type Rule, type RuleGroup } from './types';
 import { compareStrings } from '../compare';
@@ -48,6 +50,14 @@ export const BUILTIN_RULES_NAME = 'cmm-builtin-rules';
 /** Name of the PrometheusRule holding the user's groups. */
 export const CUSTOM_RULES_NAME = 'cmm-custom-rules';
 
+/** The props' schema: a cluster's `rules` (the inventory's), and what its ClusterAgent hands on. */
+export const CLUSTER_RULES_PROPS = rulesSettings.extend({
+  clusterName: clusterConfigShape.shape.name,
+  namespace: namespaceProp,
+  kubeStateMetrics: z.boolean(),
+  nodeExporter: z.boolean(),
+});
+
 /**
  * A cluster's Prometheus rules, as PrometheusRule objects: the built-in packs (`cmm-builtin-rules`) and the user's
  * groups (`cmm-custom-rules`). Every rule gets the label `cluster`, and every expression is parsed at synth time: an
@@ -63,6 +73,9 @@ export class ClusterRules extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterRulesProps) {
     super(scope, id);
+    // A ClusterAgent hands on props it validated (as its `rules`).
+    if (!isPrevalidated(props))
+      validate(CLUSTER_RULES_PROPS, props, `ClusterRules "${props.clusterName}"`, { prefix: 'props.' });
     this.clusterName = props.clusterName;
     this.namespace = props.namespace;
     this.builtInGroups = builtInRuleGroups(props.packs ?? {}, {

@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import * as z from 'zod';
 import type { Resources, StorageOptions } from '../agent/props';
 import { buildMonitor } from '../agent/monitors';
 import { applyStage, Stage } from '../output/stages';
@@ -14,6 +15,10 @@ import { disruptionBudget } from '../k8s';
 import { containerResources, finishService, finishWorkload } from '../workload';
 import { compareStrings } from '../compare';
 import { THANOS_DEFAULTS } from './thanos-defaults';
+import { formatPath, validate, ValidationError } from '../inventory/errors';
+import { isPrevalidated, namespaceProp } from '../inventory/props';
+import { airgapSettings, central, centralThanos, clusterConfigShape, sidecarExposure } from '../inventory/schema';
+import { thanosComponentProblems } from './thanos-checks';
 
 /** The central Thanos's settings (the inventory's `central.thanos`). */
 export interface CentralThanosOptions extends SchedulingOptions {
@@ -101,6 +106,8 @@ export interface CentralThanosOptions extends SchedulingOptions {
 export interface CentralThanosProps extends CentralThanosOptions {
   /** The namespace of Grafana and Thanos. */
   readonly namespace: string;
+  /** The central cluster's name (in the errors about these props). @default - the errors name only the construct */
+  readonly cluster?: string;
   /** The remote sidecars: the address Query dials (`host:port`) and the TLS server name, by cluster. */
   readonly sidecars: readonly { readonly cluster: string; readonly address: string; readonly serverName: string }[];
   /** The in-cluster StoreAPI Service of the central cluster's own sidecar (`<svc>.<ns>`), if it runs one. */
@@ -116,6 +123,37 @@ export interface CentralThanosProps extends CentralThanosOptions {
   /** The central cluster's image mirror and pull Secrets. @default - the image's own registry */
   readonly images?: AirgapImageOptions;
 }
+
+const HOST = sidecarExposure.options[0].shape.address;
+
+/**
+ * The props' schema: the inventory's `central.thanos` (less Grafana's `clusterDatasources`), and what the fleet hands
+ * on. The checks of what Thanos refuses at start ({@link thanosComponentProblems}) follow it.
+ */
+export const CENTRAL_THANOS_PROPS = centralThanos.omit({ clusterDatasources: true }).extend({
+  namespace: namespaceProp,
+  cluster: central.shape.cluster.optional(),
+  sidecars: z.array(
+    z.strictObject({
+      cluster: clusterConfigShape.shape.name,
+      address: z
+        .string()
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$/, { error: 'host:port, the address Query dials' }),
+      serverName: HOST,
+    }),
+  ),
+  localSidecarService: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+      error: 'a Service and its namespace, <service>.<namespace>',
+    })
+    .optional(),
+  withReceive: z.boolean(),
+  nodePools: clusterConfigShape.shape.nodePools,
+  ingressController: z.enum(['traefik', 'nginx']),
+  selfMonitoring: z.boolean(),
+  images: airgapSettings.shape.images,
+});
 
 export const THANOS = {
   query: 'thanos-query',
@@ -158,11 +196,22 @@ export class CentralThanos extends Construct {
 
   constructor(scope: Construct, id: string, props: CentralThanosProps) {
     super(scope, id);
+    // No cluster in the props: the errors name the construct alone.
+    const subject = props.cluster === undefined ? 'CentralThanos' : `CentralThanos "${props.cluster}"`;
+    if (!isPrevalidated(props)) {
+      validate(CENTRAL_THANOS_PROPS, props, subject, { prefix: 'props.' });
+      const problems = thanosComponentProblems(props);
+      if (problems.length > 0)
+        throw new ValidationError(
+          subject,
+          problems.map((p) => `props.${formatPath(p.path)}: ${p.text}`),
+        );
+    }
     this.images = props.images;
     const ns = props.namespace;
     this.namespace = ns;
     const pools = props.nodePools ?? {};
-    const scheduling = podScheduling(props, pools, { subject: 'CentralThanos', path: 'props' });
+    const scheduling = podScheduling(props, pools, { subject, path: 'props' });
     const objstore = kplus.EnvValue.fromSecretValue(
       {
         secret: kplus.Secret.fromSecretName(this, 'ObjstoreSecret', props.objectStorageSecret.name),

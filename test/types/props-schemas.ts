@@ -107,7 +107,7 @@ check<SameShape<AirgapOptions, z.output<typeof airgapSettings>>>();
 type KarmaSettings = NonNullable<z.output<typeof central>['karma']>;
 check<
   SameShape<
-    Omit<KarmaProps, 'namespace' | 'alertmanagers' | 'nodePools' | 'images' | 'ingress'>,
+    Omit<KarmaProps, 'namespace' | 'cluster' | 'alertmanagers' | 'nodePools' | 'images' | 'ingress'>,
     Omit<KarmaSettings, 'grafana' | 'ingress'>
   >
 >();
