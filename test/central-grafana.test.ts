@@ -236,6 +236,22 @@ describe('CentralGrafana', () => {
     expect(() => central({}, (g) => g.addClusterDatasource({ clusterName: 'x', url: 'prometheus:9090' }))).toThrow(
       'CentralGrafana "central" is invalid:\n  addClusterDatasource(options).url: "prometheus:9090" is not valid; expected an absolute http:// or https:// URL',
     );
+    // The props' datasource checks, every field at once: a space in the URL, a Secret key, the scrape interval.
+    expect(() =>
+      central({}, (g) =>
+        g.addClusterDatasource({
+          clusterName: 'x',
+          url: 'https://prom.example.com/{x}',
+          basicAuth: { secretName: 's', usernameKey: 'user name' },
+          scrapeInterval: '30 s',
+        }),
+      ),
+    ).toThrow(
+      'CentralGrafana "central" is invalid:\n' +
+        '  addClusterDatasource(options).url: "https://prom.example.com/{x}" is not valid; expected a URL of letters, digits and -._~:/?#[]@!&()*+,;=% only (no spaces, quotes, $, { or }; percent-encode them)\n' +
+        '  addClusterDatasource(options).basicAuth.usernameKey: "user name" is not valid; expected a Secret key\n' +
+        '  addClusterDatasource(options).scrapeInterval: "30 s" is not valid; expected a Prometheus duration such as "30s", "5m", "1h30m" or "15d"',
+    );
   });
 
   test('fails on invalid props', () => {

@@ -253,6 +253,13 @@ describe('CentralGrafana', () => {
     ).toBe('no error');
   });
 
+  test("a cluster's second datasource is refused at its place in the props", () => {
+    const ds = { clusterName: 'a', url: 'http://a' };
+    expect(message(grafana({ datasources: [ds, { clusterName: 'b', url: 'http://b' }, ds] }))).toBe(
+      'CentralGrafana "hub" is invalid:\n  props.datasources[2].clusterName: "a" is not valid; expected a cluster without a datasource already',
+    );
+  });
+
   test('fails on a bad CPU quantity in resources and a bad memory quantity in sidecarResources', () => {
     expect(
       message(grafana({ resources: { requests: { cpu: 'lots' } }, sidecarResources: { limits: { memory: 'much' } } })),
@@ -296,7 +303,7 @@ describe('CentralGrafana', () => {
       ),
     ).toBe(
       'CentralGrafana "hub" is invalid:\n' +
-        '  props.datasources[0].url: "https://u:***@prom.example.com" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; the credentials come from basicAuth)\n' +
+        '  props.datasources[0].url: "https://u:***@prom.example.com" is not valid; expected a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)\n' +
         '  props.datasources[0].basicAuth.usernameKey: "user name" is not valid; expected a Secret key\n' +
         `  props.datasources[0].scrapeInterval: "30 s" is not valid; expected ${DURATION}`,
     );

@@ -16,7 +16,6 @@ import {
   LOGS_DASHBOARD_PREFIX,
   objectName,
   prometheusSettings,
-  redactUrl,
   rulesSettings,
   url,
   warningBelowCritical,
@@ -239,7 +238,7 @@ const SECRET_KEY = centralThanos.shape.objectStorageSecret.shape.key;
 /** The schema of {@link ClusterDatasourceOptions}. */
 export const CLUSTER_DATASOURCE = z.strictObject({
   clusterName: objectName,
-  url: url('the credentials come from basicAuth'),
+  url: url('give them as basicAuth.secretName'),
   basicAuth: z.strictObject({ secretName: objectName, usernameKey: SECRET_KEY, passwordKey: SECRET_KEY }).optional(),
   scrapeInterval: SCRAPE_INTERVAL,
   filesystem: FILESYSTEM_ALERT.optional(),
@@ -425,6 +424,19 @@ export class CentralGrafana extends Construct {
       applyStage(monitor, Stage.CUSTOM_RESOURCES);
     }
 
+    // A second datasource of one cluster, at its place in the props (addClusterDatasource would name itself).
+    const seen = new Set<string>();
+    (props.datasources ?? []).forEach((ds, i) => {
+      if (seen.has(ds.clusterName)) {
+        throw invalid(
+          this.subject,
+          `props.datasources[${i}].clusterName`,
+          ds.clusterName,
+          'a cluster without a datasource already',
+        );
+      }
+      seen.add(ds.clusterName);
+    });
     for (const ds of props.datasources ?? []) this.addClusterDatasource(ds);
     for (const d of props.grafanaComDashboards ?? []) this.addGrafanaComDashboard(d);
 
@@ -446,11 +458,11 @@ export class CentralGrafana extends Construct {
   /** Adds a cluster's Prometheus as a datasource. Throws if the cluster has one already. */
   public addClusterDatasource(options: ClusterDatasourceOptions): void {
     const at = 'addClusterDatasource(options)';
-    validate(objectName, options.clusterName, this.subject, { name: `${at}.clusterName` });
+    // The props' datasource schema: the same checks and messages as `datasources` in the props.
+    validate(CLUSTER_DATASOURCE, options, this.subject, { name: at });
     if (this.datasources.has(options.clusterName)) {
       throw invalid(this.subject, `${at}.clusterName`, options.clusterName, 'a cluster without a datasource already');
     }
-    checkDatasourceUrl(options.url, this.subject, `${at}.url`);
     this.datasources.set(options.clusterName, options);
   }
 
@@ -836,26 +848,6 @@ function checkDashboardSize(subject: string, at: string, text: string): void {
 }
 
 /** A datasource URL: absolute http(s), without credentials (they would be written into dist/ and Git). */
-function checkDatasourceUrl(value: string, subject: string, at: string): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw invalid(subject, at, value, 'an absolute http:// or https:// URL');
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw invalid(
-      subject,
-      at,
-      redactUrl(value),
-      'a URL without a user name or password (they would be written into dist/ and Git; give them as basicAuth.secretName)',
-    );
-  }
-}
-
 /**
  * `grafana.ini` sections as the grafana chart writes them: each string value on its own line, through Helm's tpl,
  * then expanded by Grafana (`${VAR}`, `$__file{...}`). A value that could add lines or be expanded is refused;

@@ -50,6 +50,7 @@ export interface KarmaProps extends SchedulingOptions {
    * @default { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }
    */
   readonly resources?: Resources;
+  /** The central cluster's node pools (for `nodePool`). @default - none: a `nodePool` setting is an error */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The central cluster's image mirror and pull Secrets. @default - the images' own registries */
   readonly images?: AirgapImageOptions;

@@ -110,11 +110,14 @@ export interface CentralThanosProps extends CentralThanosOptions {
   readonly cluster?: string;
   /** The remote sidecars: the address Query dials (`host:port`) and the TLS server name, by cluster. */
   readonly sidecars: readonly { readonly cluster: string; readonly address: string; readonly serverName: string }[];
-  /** The in-cluster StoreAPI Service of the central cluster's own sidecar (`<svc>.<ns>`), if it runs one. */
+  /**
+   * The in-cluster StoreAPI Service of the central cluster's own sidecar (`<svc>.<ns>`), if it runs one.
+   * @default - none: Query reaches the remote sidecars, the Store Gateway and a Receive only
+   */
   readonly localSidecarService?: string;
   /** Run a Receive (some cluster pushes with remote write). */
   readonly withReceive: boolean;
-  /** The central cluster's node pools (for `nodePool`). */
+  /** The central cluster's node pools (for `nodePool`). @default - none: a `nodePool` setting is an error */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** The central cluster's default ingress controller. */
   readonly ingressController: 'traefik' | 'nginx';
