@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AGENT_RELEASE_NAME, ClusterAgent, markPrevalidated, type ClusterAgentProps } from './agent/cluster-agent';
 import { CentralGrafana, type ClusterDatasourceOptions } from './central/central-grafana';
-import { resolveClusters } from './inventory/load';
+import { KARMA_GRAFANA_ALERTMANAGER, resolveClusters } from './inventory/load';
 import { CentralLoki, LOKI_RELEASE_NAME, lokiGatewayUrl } from './logs/central-loki';
 import { LOKI_DEFAULTS } from './logs/loki-defaults';
 import { ARGOCD_FOLDER, dashboardNameOf, type ClusterConfig, type Inventory } from './inventory/schema';
@@ -274,7 +274,7 @@ export class Fleet extends Construct {
       }
       if (grafana) {
         alertmanagers.push({
-          name: 'central-grafana',
+          name: KARMA_GRAFANA_ALERTMANAGER,
           // Grafana's built-in Alertmanager (its own alert rules, e.g. ClusterUnreachable).
           uri: `http://${CENTRAL_RELEASE_NAME}-grafana.${namespace}.svc/api/alertmanager/grafana`,
           ...(c.ingress ? { externalUri: `https://${c.ingress.host}/alerting/silences` } : {}),

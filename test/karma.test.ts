@@ -190,6 +190,17 @@ describe('Karma and the central cluster', () => {
     ]);
   });
 
+  test("a cluster named central-grafana, Karma's name for the central Grafana's Alertmanager, is an inventory error", () => {
+    const yaml = example.replace('- name: kafka-prod\n', '- name: central-grafana\n');
+    expect(yaml).not.toBe(example);
+    const line = example.split('\n').findIndex((l) => l.endsWith('- name: kafka-prod')) + 1;
+    expect(inventoryProblems(yaml, 'cmm.yaml')).toEqual([
+      `cmm.yaml:${line}:11: clusters[2].name: "central-grafana" is not valid with central.karma.grafana; expected a name other than central-grafana, Karma's name for the central Grafana's Alertmanager`,
+    ]);
+    // Without Karma's view of the central Grafana, the name is free.
+    expect(inventoryProblems(yaml.replace('    grafana: {}\n', ''), 'cmm.yaml')).toEqual([]);
+  });
+
   test("Karma's resources: the defaults, and every setting given (a CPU limit too)", () => {
     const containerOf = (resources?: object) =>
       (

@@ -29,6 +29,9 @@ import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 import { LOKI_DEFAULTS } from '../logs/loki-defaults';
 import { thanosComponentProblems } from '../thanos/thanos-checks';
 
+/** Karma's name for the central Grafana's built-in Alertmanager (`central.karma.grafana`): no cluster may have it. */
+export const KARMA_GRAFANA_ALERTMANAGER = 'central-grafana';
+
 /**
  * Parses and validates inventory text. `fileName` is only used in messages.
  *
@@ -120,6 +123,16 @@ export function parseInventory(text: string, fileName = 'cmm.yaml'): Inventory {
       );
     }
   });
+  // Karma names each Alertmanager after its cluster, and the central Grafana's `central-grafana`.
+  if (inv.central.karma?.grafana) {
+    merged.forEach((c, i) => {
+      if (c.name !== KARMA_GRAFANA_ALERTMANAGER) return;
+      const where = locate(['clusters', i, 'name'], false);
+      logProblems.push(
+        `${where ? `${where}: ` : ''}clusters[${i}].name: ${JSON.stringify(c.name)} is not valid with central.karma.grafana; expected a name other than ${KARMA_GRAFANA_ALERTMANAGER}, Karma's name for the central Grafana's Alertmanager`,
+      );
+    });
+  }
   // Karma reaches every Alertmanager: the central cluster's in the cluster, the others through their Ingress.
   if (inv.central.karma) {
     merged.forEach((c, i) => {
