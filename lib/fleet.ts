@@ -182,6 +182,9 @@ export class Fleet extends Construct {
         }),
       );
     }
+    // In a Thanos fleet the per-cluster datasources are optional (central.thanos.clusterDatasources).
+    const datasources =
+      !ct || ct.clusterDatasources ? this.agents.flatMap((agent) => datasourceFor(agent, c.cluster) ?? []) : [];
     this.central = new CentralGrafana(
       this.chartFor(c.cluster),
       'Central',
@@ -189,6 +192,7 @@ export class Fleet extends Construct {
         clusterName: c.cluster,
         namespace,
         createNamespace: centralAgent?.namespace !== namespace,
+        ...(datasources.length > 0 ? { datasources } : {}),
         // Those of the central cluster's monitoring namespace; for a central cluster that is not monitored, the fleet's
         // defaults.
         namespaceLabels:
@@ -244,13 +248,6 @@ export class Fleet extends Construct {
           : {}),
       }),
     );
-    // In a Thanos fleet the per-cluster datasources are optional (central.thanos.clusterDatasources).
-    if (!ct || ct.clusterDatasources) {
-      for (const agent of this.agents) {
-        const ds = datasourceFor(agent, c.cluster);
-        if (ds) this.central.addClusterDatasource(ds);
-      }
-    }
     if (c.karma) {
       const { Karma } = require('./central/karma') as typeof import('./central/karma');
       const { ingress, grafana, ...rest } = c.karma;

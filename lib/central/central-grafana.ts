@@ -424,10 +424,10 @@ export class CentralGrafana extends Construct {
       applyStage(monitor, Stage.CUSTOM_RESOURCES);
     }
 
-    // A second datasource of one cluster, at its place in the props (addClusterDatasource would name itself).
-    const seen = new Set<string>();
+    // The props' datasources were validated with the props (or by the inventory, for the Fleet's): only a second
+    // datasource of one cluster is left to refuse, at its place in the props.
     (props.datasources ?? []).forEach((ds, i) => {
-      if (seen.has(ds.clusterName)) {
+      if (this.datasources.has(ds.clusterName)) {
         throw invalid(
           this.subject,
           `props.datasources[${i}].clusterName`,
@@ -435,9 +435,8 @@ export class CentralGrafana extends Construct {
           'a cluster without a datasource already',
         );
       }
-      seen.add(ds.clusterName);
+      this.datasources.set(ds.clusterName, ds);
     });
-    for (const ds of props.datasources ?? []) this.addClusterDatasource(ds);
     for (const d of props.grafanaComDashboards ?? []) this.addGrafanaComDashboard(d);
 
     this.node.addValidation({
