@@ -20,7 +20,7 @@ import {
   type KarmaProps,
 } from '../lib';
 import { markPrevalidated } from '../lib/inventory/props';
-import { buildFleet, inventoryProblems, ROOT } from './support/example';
+import { buildFleet, inventoryProblems, ROOT, thrownMessage } from './support/example';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -29,14 +29,7 @@ import * as path from 'node:path';
  * report a mistake as the inventory does, with `props.` for the inventory's path. Props a validated inventory built
  * (Fleet) are marked and not validated again.
  */
-const message = (build: () => unknown): string => {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return 'no error';
-};
+const message = thrownMessage;
 const DURATION = 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"';
 const URL = 'an absolute http:// or https:// URL';
 const LABEL =

@@ -12,7 +12,7 @@ import {
 } from '../lib';
 import { markPrevalidated } from '../lib/inventory/props';
 import { alloyComponents, alloyEnvVars, ALLOY_EXPORTS, alloyReferences, alloyStringAttribute } from './support/alloy';
-import { buildFleet, byKindName, helmValues, manifestsOf, inventoryProblems } from './support/example';
+import { buildFleet, byKindName, helmValues, manifestsOf, inventoryProblems, thrownMessage } from './support/example';
 
 const PUSH = 'https://loki.example.com/loki/api/v1/push';
 
@@ -411,14 +411,7 @@ describe('inventory', () => {
 });
 
 describe('TypeScript props are validated like the inventory', () => {
-  const message = (build: () => unknown): string => {
-    try {
-      build();
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return 'no error';
-  };
+  const message = thrownMessage;
   const DURATION = 'a Prometheus duration such as "30s", "5m", "1h30m" or "15d"';
   const SUBDOMAIN = 'a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", at most 253 characters';
   const URL = 'an absolute http:// or https:// URL';

@@ -80,3 +80,13 @@ export function inventoryProblems(text: string, fileName = 'inv.yaml'): readonly
     return e.problems;
   }
 }
+
+/** The message `build` throws, or `'no error'`. */
+export function thrownMessage(build: () => unknown): string {
+  try {
+    build();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}
