@@ -299,61 +299,65 @@ export class Fleet extends Construct {
     if (policyOptions?.enabled ?? true) {
       const profile = profileOf(centralPlatform);
       const prometheusName = `${AGENT_RELEASE_NAME}-prometheus`;
-      this.centralNetworkPolicies = new CentralNetworkPolicies(this.chartFor(c.cluster), 'NetworkPolicies', {
-        namespace,
-        profile,
-        options: policyOptions,
-        grafana: {
-          release: CENTRAL_RELEASE_NAME,
-          ...(c.ingress ? { ingress: controllerOfClass(c.ingress.ingressClassName, profile) } : {}),
-        },
-        ...(centralAgent
-          ? {
-              prometheus: {
-                namespace: centralAgent.namespace,
-                name: prometheusName,
-                kind: centralAgent.agentMode ? ('PrometheusAgent' as const) : ('Prometheus' as const),
-              },
-            }
-          : {}),
-        ...(c.loki
-          ? {
-              loki: {
-                release: LOKI_RELEASE_NAME,
-                mode: c.loki.mode ?? LOKI_DEFAULTS.mode,
-                ...(c.loki.ingress ? { ingress: controllerOfClass(c.loki.ingress.ingressClassName, profile) } : {}),
-                alloyReleases: centralAgent?.logAgent
-                  ? [ALLOY_RELEASE_NAME, ...(centralAgent.logAgent.eventsRelease ? [ALLOY_EVENTS_RELEASE_NAME] : [])]
-                  : [],
-              },
-            }
-          : {}),
-        ...(ct
-          ? {
-              thanos: {
-                receive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
-                ...(ct.receive?.ingress
-                  ? {
-                      receiveIngress: controllerOfClass(
-                        ct.receive.ingress.ingressClassName,
-                        profile,
-                        ct.receive.ingress.controller,
-                      ),
-                    }
-                  : {}),
-              },
-            }
-          : {}),
-        ...(c.karma && karmaName
-          ? {
-              karma: {
-                name: karmaName,
-                ingress: controllerOfClass(c.karma.ingress.ingressClassName, profile, c.karma.ingress.controller),
-                readsGrafana: c.karma.grafana !== undefined,
-              },
-            }
-          : {}),
-      });
+      this.centralNetworkPolicies = new CentralNetworkPolicies(
+        this.chartFor(c.cluster),
+        'NetworkPolicies',
+        markPrevalidated({
+          namespace,
+          profile,
+          options: policyOptions,
+          grafana: {
+            release: CENTRAL_RELEASE_NAME,
+            ...(c.ingress ? { ingress: controllerOfClass(c.ingress.ingressClassName, profile) } : {}),
+          },
+          ...(centralAgent
+            ? {
+                prometheus: {
+                  namespace: centralAgent.namespace,
+                  name: prometheusName,
+                  kind: centralAgent.agentMode ? ('PrometheusAgent' as const) : ('Prometheus' as const),
+                },
+              }
+            : {}),
+          ...(c.loki
+            ? {
+                loki: {
+                  release: LOKI_RELEASE_NAME,
+                  mode: c.loki.mode ?? LOKI_DEFAULTS.mode,
+                  ...(c.loki.ingress ? { ingress: controllerOfClass(c.loki.ingress.ingressClassName, profile) } : {}),
+                  alloyReleases: centralAgent?.logAgent
+                    ? [ALLOY_RELEASE_NAME, ...(centralAgent.logAgent.eventsRelease ? [ALLOY_EVENTS_RELEASE_NAME] : [])]
+                    : [],
+                },
+              }
+            : {}),
+          ...(ct
+            ? {
+                thanos: {
+                  receive: clusters.some((k) => k.thanos?.mode === 'remote-write'),
+                  ...(ct.receive?.ingress
+                    ? {
+                        receiveIngress: controllerOfClass(
+                          ct.receive.ingress.ingressClassName,
+                          profile,
+                          ct.receive.ingress.controller,
+                        ),
+                      }
+                    : {}),
+                },
+              }
+            : {}),
+          ...(c.karma && karmaName
+            ? {
+                karma: {
+                  name: karmaName,
+                  ingress: controllerOfClass(c.karma.ingress.ingressClassName, profile, c.karma.ingress.controller),
+                  readsGrafana: c.karma.grafana !== undefined,
+                },
+              }
+            : {}),
+        }),
+      );
     }
     for (const file of c.dashboards?.files ?? []) {
       const json = props.dashboardFiles?.[file];

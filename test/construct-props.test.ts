@@ -1,5 +1,12 @@
-import { Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import {
+  AgentNetworkPolicies,
+  CentralNetworkPolicies,
+  PROFILES,
+  type AgentNetworkPoliciesProps,
+  type CentralNetworkPoliciesProps,
+  HelmRelease,
+  type HelmReleaseProps,
   ARGOCD_PROPS,
   ArgoCdApplications,
   CENTRAL_GRAFANA_PROPS,
@@ -20,6 +27,7 @@ import {
   type KarmaProps,
 } from '../lib';
 import { markPrevalidated } from '../lib/inventory/props';
+import { HelmChartSpecFailurePolicy } from '../imports/helm.cattle.io';
 import { buildFleet, inventoryProblems, ROOT, thrownMessage } from './support/example';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -536,4 +544,173 @@ test("a fleet's central Thanos, Karma, Grafana and ArgoCD Applications are not v
     grafana.mockRestore();
     argocd.mockRestore();
   }
+});
+
+describe('HelmRelease', () => {
+  const chart = { chart: 'kube-prometheus-stack', repo: 'https://charts.example.com', version: '88.5.3' };
+  const minimal: HelmReleaseProps = { chart, releaseName: 'cmm-agent', targetNamespace: 'monitoring', values: {} };
+
+  test('passes valid props: a 53-character release name, values as a function, a timeout in whole seconds', () => {
+    const c = Testing.chart();
+    expect(message(() => new HelmRelease(c, 'Minimal', minimal))).toBe('no error');
+    expect(
+      message(
+        () =>
+          new HelmRelease(c, 'Full', {
+            chart: { chart: 'loki', repo: 'oci://registry.example.com/charts', version: '6.29.0' },
+            releaseName: `a.${'b'.repeat(51)}`,
+            targetNamespace: 'logs',
+            namespace: 'helm-controller',
+            values: () => ({ a: 1 }),
+            failurePolicy: HelmChartSpecFailurePolicy.REINSTALL,
+            timeout: Duration.seconds(90),
+            backOffLimit: 0,
+            kindDefinedLater: true,
+            airgap: { cluster: 'edge-1' },
+          }),
+      ),
+    ).toBe('no error');
+    const spec = Testing.synth(c).find((o) => o.metadata.name === `a.${'b'.repeat(51)}`)?.spec;
+    expect([spec.timeout, spec.backOffLimit, spec.failurePolicy, spec.valuesContent]).toEqual([
+      '90s',
+      0,
+      'reinstall',
+      'a: 1\n',
+    ]);
+  });
+
+  test('fails on each invalid field, naming the release, the field, the value and what was expected', () => {
+    expect(
+      message(
+        () =>
+          new HelmRelease(Testing.chart(), 'Bad', {
+            chart: { chart: 'Kube_Prometheus', repo: 'ftp://charts.example.com', version: '^88.5' },
+            releaseName: 'b'.repeat(54),
+            targetNamespace: 'Monitoring',
+            namespace: '',
+            values: [] as unknown as Record<string, unknown>,
+            failurePolicy: 'delete' as HelmChartSpecFailurePolicy,
+            timeout: Duration.millis(1500),
+            backOffLimit: 1.5,
+            kindDefinedLater: 'yes' as unknown as boolean,
+          }),
+      ),
+    ).toBe(
+      `HelmRelease "${'b'.repeat(54)}" is invalid:\n` +
+        `  props.chart.chart: "Kube_Prometheus" is not valid; expected ${LABEL}\n` +
+        '  props.chart.repo: "ftp://charts.example.com" is not valid; expected a Helm repository URL (http:// or https://) or an OCI registry path (oci://host/path)\n' +
+        '  props.chart.version: "^88.5" is not valid; expected an exact chart version such as "88.5.3"\n' +
+        `  props.releaseName: "${'b'.repeat(54)}" is not valid; expected a Helm release name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 53 characters\n` +
+        `  props.targetNamespace: "Monitoring" is not valid; expected ${LABEL}\n` +
+        '  props.values: [] is not valid; expected a mapping of chart values, or a function returning one\n' +
+        `  props.namespace: "" is not valid; expected ${LABEL}\n` +
+        '  props.failurePolicy: "delete" is not allowed; expected one of "abort", "reinstall", "retry"\n' +
+        '  props.timeout: "1 second 500 millis" is not valid; expected a cdk8s Duration of at least one second, in whole seconds\n' +
+        '  props.backOffLimit: 1.5 is a number; expected a whole number\n' +
+        '  props.kindDefinedLater: "yes" is a string; expected true or false',
+    );
+  });
+
+  test('refuses an unknown field, a negative back-off limit, a zero timeout and a release name with an uppercase letter', () => {
+    expect(
+      message(
+        () =>
+          new HelmRelease(Testing.chart(), 'Bad', {
+            ...minimal,
+            releaseName: 'Agent',
+            backOffLimit: -1,
+            timeout: Duration.seconds(0),
+            valuesFile: 'values.yaml',
+          } as HelmReleaseProps),
+      ),
+    ).toBe(
+      'HelmRelease "Agent" is invalid:\n' +
+        '  props.releaseName: "Agent" is not valid; expected a Helm release name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 53 characters\n' +
+        '  props.timeout: "0 seconds" is not valid; expected a cdk8s Duration of at least one second, in whole seconds\n' +
+        '  props.backOffLimit: -1 is not valid; expected at least 0\n' +
+        '  props.valuesFile: unknown key; expected one of: chart, releaseName, targetNamespace, values, namespace, failurePolicy, timeout, backOffLimit, kindDefinedLater, airgap',
+    );
+  });
+});
+
+describe('AgentNetworkPolicies and CentralNetworkPolicies', () => {
+  const agent: AgentNetworkPoliciesProps = {
+    namespace: 'monitoring',
+    profile: PROFILES.eks,
+    release: 'cmm-agent',
+    prometheus: { name: 'cmm-agent-prometheus', kind: 'Prometheus' },
+    kubeStateMetrics: true,
+  };
+  const central: CentralNetworkPoliciesProps = {
+    namespace: 'monitoring',
+    profile: PROFILES.k3s,
+    grafana: { release: 'cmm-central', ingress: 'traefik' },
+  };
+
+  test('pass valid props, and make their policies', () => {
+    const c = Testing.chart();
+    expect(
+      message(
+        () =>
+          new AgentNetworkPolicies(c, 'Agent', {
+            ...agent,
+            options: { ingressSourceRanges: ['10.0.0.0/8'] },
+            alertmanager: { name: 'cmm-agent-alertmanager', ingress: 'nginx' },
+            sidecar: { type: 'ingress', controller: 'nginx' },
+            central: { namespace: 'monitoring', grafanaRelease: 'cmm-central', thanosQuery: true, karma: 'karma' },
+          }),
+      ),
+    ).toBe('no error');
+    expect(
+      message(
+        () =>
+          new CentralNetworkPolicies(c, 'Central', {
+            ...central,
+            prometheus: { namespace: 'monitoring', name: 'cmm-agent-prometheus', kind: 'PrometheusAgent' },
+            loki: { release: 'cmm-loki', mode: 'distributed', alloyReleases: ['cmm-logs'] },
+            thanos: { receive: true, receiveIngress: 'traefik' },
+            karma: { name: 'karma', ingress: 'traefik', readsGrafana: true },
+          }),
+      ),
+    ).toBe('no error');
+    expect(Testing.synth(c).filter((o) => o.kind === 'NetworkPolicy').length).toBeGreaterThan(4);
+  });
+
+  test("fail on a bad namespace, a profile not of PROFILES, a bad option, an unknown or missing controller and a kind, naming the construct's namespace", () => {
+    expect(
+      message(
+        () =>
+          new AgentNetworkPolicies(Testing.chart(), 'Agent', {
+            ...agent,
+            profile: { ...PROFILES.eks },
+            options: { ingressSourceRanges: ['10.0.0.0/33'] },
+            prometheus: { name: 'cmm-agent-prometheus', kind: 'Alertmanager' as 'Prometheus' },
+            prometheusIngress: 'haproxy' as 'nginx',
+            sidecar: { type: 'ingress' } as { type: 'ingress'; controller: 'nginx' },
+          }),
+      ),
+    ).toBe(
+      'AgentNetworkPolicies "monitoring" is invalid:\n' +
+        '  props.profile: {"name":"eks","title":"Amazon EKS","helmController":"inst... is not valid; expected the profile of a platform CMM knows: PROFILES[platform] for k3s, rke2, eks, gke, aks, kops, kubeadm\n' +
+        '  props.options.ingressSourceRanges[0]: "10.0.0.0/33" is not valid; expected a CIDR range: an IPv4 address with a prefix length up to 32 (e.g. 10.0.0.0/16) or an IPv6 address with one up to 128 (e.g. fd00::/64)\n' +
+        '  props.prometheus.kind: "Alertmanager" is not allowed; expected one of "Prometheus", "PrometheusAgent"\n' +
+        '  props.prometheusIngress: "haproxy" is not allowed; expected one of "traefik", "nginx", "appRouting"\n' +
+        '  props.sidecar.controller: is required; expected one of "traefik", "nginx", "appRouting"',
+    );
+    expect(
+      message(
+        () =>
+          new CentralNetworkPolicies(Testing.chart(), 'Central', {
+            ...central,
+            namespace: 'Monitoring',
+            loki: { release: 'cmm-loki', mode: 'simple' as 'monolithic', alloyReleases: ['Alloy'] },
+          }),
+      ),
+    ).toBe(
+      'CentralNetworkPolicies "Monitoring" is invalid:\n' +
+        `  props.namespace: "Monitoring" is not valid; expected ${LABEL}\n` +
+        '  props.loki.mode: "simple" is not allowed; expected one of "monolithic", "distributed"\n' +
+        `  props.loki.alloyReleases[0]: "Alloy" is not valid; expected ${LABEL}`,
+    );
+  });
 });

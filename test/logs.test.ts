@@ -430,9 +430,11 @@ describe('TypeScript props are validated like the inventory', () => {
     });
     const { fleet } = build();
     expect([fleet.loki !== undefined, fleet.agents.filter((a) => a.logAgent).length]).toEqual([true, 3]);
-    // 3 agents, their 3 log agents and 3 rule sets, the central Loki, the central Grafana, the ArgoCD Applications:
-    // every one found its props validated.
-    expect(checked.mock.results.map((r) => r.value)).toEqual(Array(12).fill(true));
+    // 3 agents, their 3 log agents and 3 rule sets, the central Loki, the central Grafana, the ArgoCD Applications
+    // (12); the Helm releases of the 3 agents, of the 3 log agents and kafka-prod's events agent, of Loki and of
+    // Grafana (9); the NetworkPolicies of the 3 agents and of the central cluster (4): every one found its props
+    // validated.
+    expect(checked.mock.results.map((r) => r.value)).toEqual(Array(25).fill(true));
   });
 
   describe('CentralLoki', () => {

@@ -313,34 +313,38 @@ export class ClusterAgent extends Construct {
     }
 
     this.airgap = props.airgap ?? {};
-    this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
-      releaseName: AGENT_RELEASE_NAME,
-      targetNamespace: this.namespace,
-      ...helmChartPlacement(
-        this,
-        this.profile,
-        this.airgap.images,
-        props.podSecurity?.labels === false ? {} : podSecurityLabels('restricted', this.kubernetesVersion),
-      ),
-      airgap: {
-        charts: this.airgap.charts,
-        archive: props.chartArchive,
-        cluster: this.clusterName,
-        chartRepository: props.kubePrometheusStackRepo,
-        platform: this.profile,
-      },
-      // Every image of the chart and its subcharts from the mirror (global.imageRegistry).
-      values: mergeValues(
-        kubePrometheusStackValues({
-          ...props,
-          namespace: this.namespace,
-          releaseName: AGENT_RELEASE_NAME,
-          hostNamespace: this.hostNamespace,
-        }),
-        kubePrometheusStackImageValues(this.airgap.images, { crdUpgradeJob: true }),
-      ),
-    });
+    this.release = new HelmRelease(
+      this,
+      'KubePrometheusStack',
+      markPrevalidated({
+        chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
+        releaseName: AGENT_RELEASE_NAME,
+        targetNamespace: this.namespace,
+        ...helmChartPlacement(
+          this,
+          this.profile,
+          this.airgap.images,
+          props.podSecurity?.labels === false ? {} : podSecurityLabels('restricted', this.kubernetesVersion),
+        ),
+        airgap: {
+          charts: this.airgap.charts,
+          archive: props.chartArchive,
+          cluster: this.clusterName,
+          chartRepository: props.kubePrometheusStackRepo,
+          platform: this.profile,
+        },
+        // Every image of the chart and its subcharts from the mirror (global.imageRegistry).
+        values: mergeValues(
+          kubePrometheusStackValues({
+            ...props,
+            namespace: this.namespace,
+            releaseName: AGENT_RELEASE_NAME,
+            hostNamespace: this.hostNamespace,
+          }),
+          kubePrometheusStackImageValues(this.airgap.images, { crdUpgradeJob: true }),
+        ),
+      }),
+    );
 
     if (this.exposure.type === 'ingress') {
       basicAuthMiddleware(
@@ -375,53 +379,57 @@ export class ClusterAgent extends Construct {
     if (props.networkPolicies?.enabled ?? true) {
       const thanos = props.thanos;
       const sidecarExposure = thanos && this.thanosMode === 'sidecar' ? thanos.exposure : undefined;
-      this.networkPolicies = new AgentNetworkPolicies(this, 'NetworkPolicies', {
-        namespace: this.namespace,
-        profile: this.profile,
-        options: props.networkPolicies,
-        release: AGENT_RELEASE_NAME,
-        prometheus: {
-          name: `${AGENT_RELEASE_NAME}-prometheus`,
-          kind: this.agentMode ? 'PrometheusAgent' : 'Prometheus',
-        },
-        ...(this.exposure.type === 'ingress'
-          ? {
-              prometheusIngress: controllerOfClass(
-                this.exposure.ingressClassName,
-                this.profile,
-                this.exposure.controller,
-              ),
-            }
-          : {}),
-        ...(this.alertmanagerEnabled && !this.agentMode
-          ? {
-              alertmanager: {
-                name: `${AGENT_RELEASE_NAME}-alertmanager`,
-                ...(amExposure
-                  ? { ingress: controllerOfClass(amExposure.ingressClassName, this.profile, amExposure.controller) }
-                  : {}),
-              },
-            }
-          : {}),
-        kubeStateMetrics: this.kubeStateMetrics,
-        ...(this.thanosMode === 'sidecar'
-          ? {
-              sidecar: !sidecarExposure
-                ? { type: 'inCluster' as const }
-                : sidecarExposure.type === 'loadBalancer'
-                  ? { type: 'loadBalancer' as const }
-                  : {
-                      type: 'ingress' as const,
-                      controller: controllerOfClass(
-                        sidecarExposure.ingressClassName,
-                        this.profile,
-                        sidecarExposure.controller,
-                      ),
-                    },
-            }
-          : {}),
-        ...(props.centralClients ? { central: props.centralClients } : {}),
-      });
+      this.networkPolicies = new AgentNetworkPolicies(
+        this,
+        'NetworkPolicies',
+        markPrevalidated({
+          namespace: this.namespace,
+          profile: this.profile,
+          options: props.networkPolicies,
+          release: AGENT_RELEASE_NAME,
+          prometheus: {
+            name: `${AGENT_RELEASE_NAME}-prometheus`,
+            kind: this.agentMode ? 'PrometheusAgent' : 'Prometheus',
+          },
+          ...(this.exposure.type === 'ingress'
+            ? {
+                prometheusIngress: controllerOfClass(
+                  this.exposure.ingressClassName,
+                  this.profile,
+                  this.exposure.controller,
+                ),
+              }
+            : {}),
+          ...(this.alertmanagerEnabled && !this.agentMode
+            ? {
+                alertmanager: {
+                  name: `${AGENT_RELEASE_NAME}-alertmanager`,
+                  ...(amExposure
+                    ? { ingress: controllerOfClass(amExposure.ingressClassName, this.profile, amExposure.controller) }
+                    : {}),
+                },
+              }
+            : {}),
+          kubeStateMetrics: this.kubeStateMetrics,
+          ...(this.thanosMode === 'sidecar'
+            ? {
+                sidecar: !sidecarExposure
+                  ? { type: 'inCluster' as const }
+                  : sidecarExposure.type === 'loadBalancer'
+                    ? { type: 'loadBalancer' as const }
+                    : {
+                        type: 'ingress' as const,
+                        controller: controllerOfClass(
+                          sidecarExposure.ingressClassName,
+                          this.profile,
+                          sidecarExposure.controller,
+                        ),
+                      },
+              }
+            : {}),
+          ...(props.centralClients ? { central: props.centralClients } : {}),
+        }),
+      );
     }
 
     if (!this.agentMode)

@@ -20,7 +20,7 @@ import {
   url,
   warningBelowCritical,
 } from '../inventory/schema';
-import { chartArchiveProp, isPrevalidated } from '../inventory/props';
+import { chartArchiveProp, isPrevalidated, markPrevalidated } from '../inventory/props';
 import { KubeConfigMap, monitoringNamespace } from '../k8s';
 import { defaultResources } from '../resource-defaults';
 import { applyStage, Stage } from '../output/stages';
@@ -361,24 +361,28 @@ export class CentralGrafana extends Construct {
       subject: this.subject,
       path: 'props.scheduling',
     });
-    this.release = new HelmRelease(this, 'KubePrometheusStack', {
-      chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
-      releaseName: CENTRAL_RELEASE_NAME,
-      targetNamespace: this.namespace,
-      ...helmChartPlacement(this, profileOf(props.platform), airgap.images),
-      airgap: {
-        charts: airgap.charts,
-        archive: props.chartArchive,
-        cluster: props.clusterName,
-        chartRepository: props.kubePrometheusStackRepo,
-        platform: profileOf(props.platform),
-      },
-      values: () =>
-        mergeValues(
-          this.values(adminSecret, persistence, props.ingress, scheduling, props),
-          kubePrometheusStackImageValues(airgap.images),
-        ),
-    });
+    this.release = new HelmRelease(
+      this,
+      'KubePrometheusStack',
+      markPrevalidated({
+        chart: chartWith(KUBE_PROMETHEUS_STACK, { version: props.kubePrometheusStackVersion }),
+        releaseName: CENTRAL_RELEASE_NAME,
+        targetNamespace: this.namespace,
+        ...helmChartPlacement(this, profileOf(props.platform), airgap.images),
+        airgap: {
+          charts: airgap.charts,
+          archive: props.chartArchive,
+          cluster: props.clusterName,
+          chartRepository: props.kubePrometheusStackRepo,
+          platform: profileOf(props.platform),
+        },
+        values: () =>
+          mergeValues(
+            this.values(adminSecret, persistence, props.ingress, scheduling, props),
+            kubePrometheusStackImageValues(airgap.images),
+          ),
+      }),
+    );
 
     if (props.alerting) {
       const alerting = props.alerting;

@@ -5,6 +5,10 @@ import { HelmChart, HelmChartSpecFailurePolicy } from '../../imports/helm.cattle
 import { type ChartRef } from '../versions';
 import { applyStage, Stage } from '../output/stages';
 import { chartSource, type ChartSourceContext } from '../airgap/airgap';
+import * as z from 'zod';
+import { validate } from '../inventory/errors';
+import { isPrevalidated, namespaceProp } from '../inventory/props';
+import { chartRepository, chartVersion, dnsLabel } from '../inventory/schema';
 
 export interface HelmReleaseProps {
   /** The chart to install: name, repository and exact version. */
@@ -55,6 +59,64 @@ export interface HelmReleaseProps {
   readonly airgap?: ChartSourceContext;
 }
 
+/** Helm's rule for a release name: a DNS-1123 subdomain of at most 53 characters (it prefixes the chart's objects). */
+const HELM_RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const RELEASE_NAME_EXPECTED =
+  'a Helm release name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 53 characters';
+
+/** The props' schema. The chart values and the air-gap context are CMM's own (built from a validated inventory). */
+export const HELM_RELEASE_PROPS = z.strictObject({
+  chart: z.strictObject({
+    // The chart's name is also the HelmChart's `app.kubernetes.io/name` label.
+    chart: dnsLabel(),
+    repo: chartRepository(),
+    version: chartVersion(),
+  }),
+  releaseName: z
+    .string()
+    .max(53, { error: RELEASE_NAME_EXPECTED })
+    .regex(HELM_RELEASE_NAME, { error: RELEASE_NAME_EXPECTED }),
+  targetNamespace: namespaceProp,
+  values: z.custom<Record<string, unknown> | (() => Record<string, unknown>)>(
+    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v)),
+    { error: 'a mapping of chart values, or a function returning one' },
+  ),
+  namespace: namespaceProp.optional(),
+  failurePolicy: z
+    .enum(HelmChartSpecFailurePolicy, {
+      error: `a helm-controller failure policy: ${Object.values(HelmChartSpecFailurePolicy).join(', ')}`,
+    })
+    .optional(),
+  timeout: z
+    .custom<Duration>()
+    .superRefine((v, ctx) => {
+      if (v instanceof Duration && wholeSeconds(v) >= 1) return;
+      ctx.addIssue({
+        code: 'custom',
+        // A Duration reads as its amount ("1 second 500 millis"), not as its fields.
+        input: v instanceof Duration ? v.toHumanString() : v,
+        message: 'a cdk8s Duration of at least one second, in whole seconds',
+      });
+    })
+    .optional(),
+  backOffLimit: z.int().min(0).optional(),
+  kindDefinedLater: z.boolean().optional(),
+  airgap: z
+    .custom<ChartSourceContext>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+      error: "a chart source context (the cluster's airgap.charts)",
+    })
+    .optional(),
+});
+
+/** The whole seconds of a Duration; NaN if it is not a whole number of seconds. */
+function wholeSeconds(d: Duration): number {
+  try {
+    return d.toSeconds();
+  } catch {
+    return NaN;
+  }
+}
+
 /**
  * A Helm release installed by the k3s/RKE2 helm-controller: one `HelmChart` (helm.cattle.io/v1) object.
  *
@@ -69,6 +131,9 @@ export class HelmRelease extends Construct {
 
   constructor(scope: Construct, id: string, props: HelmReleaseProps) {
     super(scope, id);
+    // The library's constructs hand on props built from a validated inventory or their own validated props.
+    if (!isPrevalidated(props))
+      validate(HELM_RELEASE_PROPS, props, `HelmRelease ${JSON.stringify(props.releaseName)}`, { prefix: 'props.' });
     this.releaseName = props.releaseName;
     this.targetNamespace = props.targetNamespace;
     this.chart = props.chart;

@@ -136,12 +136,11 @@ function describeIssue(
       return [
         `${at(issue.path)}: ${showValue(received)} is ${typeName(received)}; expected ${describeExpected(issue.expected)}`,
       ];
-    case 'invalid_value':
-      return [
-        `${at(issue.path)}: ${showValue(received)} is not allowed; expected ${issue.values.length > 1 ? 'one of ' : ''}${issue.values
-          .map((v) => showValue(v))
-          .join(', ')}`,
-      ];
+    case 'invalid_value': {
+      const expected = `${issue.values.length > 1 ? 'one of ' : ''}${issue.values.map((v) => showValue(v)).join(', ')}`;
+      if (received === undefined) return [`${at(issue.path)}: is required; expected ${expected}`];
+      return [`${at(issue.path)}: ${showValue(received)} is not allowed; expected ${expected}`];
+    }
     case 'invalid_union': {
       const disc = (issue as { discriminator?: string }).discriminator;
       if (disc !== undefined) {

@@ -91,7 +91,7 @@ const EXPECT = {
 };
 
 /** Helpers so each leaf carries its "expected" text; the loader turns these into one-line errors. */
-const dnsLabel = () => z.string().max(63, { error: EXPECT.label }).regex(DNS1123_LABEL, { error: EXPECT.label });
+export const dnsLabel = () => z.string().max(63, { error: EXPECT.label }).regex(DNS1123_LABEL, { error: EXPECT.label });
 /**
  * Whether a string is a CIDR range the API server takes: an IPv4 address (four decimal octets 0-255) with a prefix
  * length up to 32, or an IPv6 address (hex groups, `::` compression, an embedded IPv4 tail) with one up to 128.
@@ -1157,7 +1157,7 @@ export const networkPolicySettings = z
   );
 
 /** A chart repository: a Helm repository (http:// or https://) or an OCI registry path (oci://host/path). */
-const chartRepository = () =>
+export const chartRepository = () =>
   z.string().superRefine((v, ctx) => {
     if (v.startsWith('oci://')) {
       if (!/^oci:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._-]+)*\/?$/.test(v)) {
@@ -1181,6 +1181,10 @@ const chartRepository = () =>
       });
     }
   });
+
+/** An exact chart version (never a range). */
+export const chartVersion = () =>
+  z.string().regex(/^\d+\.\d+\.\d+$/, { error: 'an exact chart version such as "88.5.3"' });
 
 const chartNameKeys = <T extends z.ZodType>(value: T) =>
   z.strictObject({ 'kube-prometheus-stack': value.optional(), alloy: value.optional(), loki: value.optional() });
@@ -1297,9 +1301,7 @@ const clusterSettings = {
   namespace: dnsLabel()
     .optional()
     .describe(`Namespace of the monitoring stack. ${defaultIs(AGENT_DEFAULTS.namespace)}`),
-  kubePrometheusStackVersion: z
-    .string()
-    .regex(/^\d+\.\d+\.\d+$/, { error: 'an exact chart version such as "88.5.3"' })
+  kubePrometheusStackVersion: chartVersion()
     .optional()
     .describe('kube-prometheus-stack chart version. Default: the version pinned in lib/versions.ts.'),
   kubePrometheusStackRepo: url('keep them in a Kubernetes Secret')

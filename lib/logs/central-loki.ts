@@ -9,7 +9,7 @@ import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type Platform } from '../platforms/profiles';
 import { lokiImageValues, mergeValues, type AirgapOptions, type ChartArchiveReader } from '../airgap/airgap';
 import { validate } from '../inventory/errors';
-import { chartArchiveProp, isPrevalidated, namespaceProp } from '../inventory/props';
+import { chartArchiveProp, isPrevalidated, markPrevalidated, namespaceProp } from '../inventory/props';
 import { airgapSettings, centralLokiShape, checkLokiObjectStorage, clusterConfigShape } from '../inventory/schema';
 import { LOKI_DEFAULTS } from './loki-defaults';
 
@@ -367,18 +367,22 @@ export class CentralLoki extends Construct {
     const { namespace, cluster, airgap, chartArchive, ...options } = props;
     this.namespace = namespace;
     this.options = options;
-    this.release = new HelmRelease(this, 'Loki', {
-      chart: chartWith(LOKI, {}),
-      releaseName: LOKI_RELEASE_NAME,
-      targetNamespace: namespace,
-      ...helmChartPlacement(this, profileOf(options.platform), airgap?.images),
-      airgap: {
-        charts: airgap?.charts,
-        archive: chartArchive,
-        cluster: cluster ?? 'central',
-        platform: profileOf(options.platform),
-      },
-      values: mergeValues(lokiValues(options), lokiImageValues(airgap?.images)),
-    });
+    this.release = new HelmRelease(
+      this,
+      'Loki',
+      markPrevalidated({
+        chart: chartWith(LOKI, {}),
+        releaseName: LOKI_RELEASE_NAME,
+        targetNamespace: namespace,
+        ...helmChartPlacement(this, profileOf(options.platform), airgap?.images),
+        airgap: {
+          charts: airgap?.charts,
+          archive: chartArchive,
+          cluster: cluster ?? 'central',
+          platform: profileOf(options.platform),
+        },
+        values: mergeValues(lokiValues(options), lokiImageValues(airgap?.images)),
+      }),
+    );
   }
 }

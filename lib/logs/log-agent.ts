@@ -10,7 +10,7 @@ import { helmChartPlacement } from '../platforms/helm-controller';
 import { profileOf, type PlatformProfile } from '../platforms/profiles';
 import { AlloyExpr, env, ref, renderAlloyConfig, type AlloyBlock, type AlloyValue } from './alloy-config';
 import { validate } from '../inventory/errors';
-import { chartArchiveProp, isPrevalidated, lokiEndpoint, namespaceProp } from '../inventory/props';
+import { chartArchiveProp, isPrevalidated, lokiEndpoint, markPrevalidated, namespaceProp } from '../inventory/props';
 import { airgapSettings, clusterConfigShape, logsSettings } from '../inventory/schema';
 import * as z from 'zod';
 import { AGENT_DEFAULTS } from '../agent/agent-defaults';
@@ -277,46 +277,54 @@ export class LogAgent extends Construct {
       cluster: props.clusterName,
       platform: profile,
     };
-    this.release = new HelmRelease(this, 'Alloy', {
-      chart: chartWith(ALLOY, {}),
-      releaseName: ALLOY_RELEASE_NAME,
-      targetNamespace: props.namespace,
-      ...helmChartPlacement(this, profile, images),
-      airgap: source,
-      values: {
-        ...alloyImageValues(images),
-        fullnameOverride: ALLOY_RELEASE_NAME,
-        ...namespaceOverride,
-        // The PodLogs CRD is not used: discovery is in the configuration.
-        crds: { create: false },
-        controller: { type: 'daemonset', ...(tolerations.length > 0 ? { tolerations } : {}) },
-        alloy,
-        configReloader: { resources: defaultResources('configReloader') },
-      },
-    });
-    if (props.events) {
-      this.eventsRelease = new HelmRelease(this, 'AlloyEvents', {
+    this.release = new HelmRelease(
+      this,
+      'Alloy',
+      markPrevalidated({
         chart: chartWith(ALLOY, {}),
-        releaseName: ALLOY_EVENTS_RELEASE_NAME,
+        releaseName: ALLOY_RELEASE_NAME,
         targetNamespace: props.namespace,
         ...helmChartPlacement(this, profile, images),
         airgap: source,
         values: {
           ...alloyImageValues(images),
-          fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
+          fullnameOverride: ALLOY_RELEASE_NAME,
           ...namespaceOverride,
+          // The PodLogs CRD is not used: discovery is in the configuration.
           crds: { create: false },
-          controller: { type: 'deployment', replicas: 1 },
+          controller: { type: 'daemonset', ...(tolerations.length > 0 ? { tolerations } : {}) },
+          alloy,
           configReloader: { resources: defaultResources('configReloader') },
-          alloy: {
-            configMap: { create: true, content: helmTplLiteral(eventsConfig(props.clusterName, props.endpoint)) },
-            extraEnv: credentials,
-            // It reads the API only: Pod Security restricted, as the image's own user alloy (473).
-            securityContext: ALLOY_NON_ROOT,
-            resources: props.resources ? { ...props.resources } : defaultResources('alloy'),
-          },
         },
-      });
+      }),
+    );
+    if (props.events) {
+      this.eventsRelease = new HelmRelease(
+        this,
+        'AlloyEvents',
+        markPrevalidated({
+          chart: chartWith(ALLOY, {}),
+          releaseName: ALLOY_EVENTS_RELEASE_NAME,
+          targetNamespace: props.namespace,
+          ...helmChartPlacement(this, profile, images),
+          airgap: source,
+          values: {
+            ...alloyImageValues(images),
+            fullnameOverride: ALLOY_EVENTS_RELEASE_NAME,
+            ...namespaceOverride,
+            crds: { create: false },
+            controller: { type: 'deployment', replicas: 1 },
+            configReloader: { resources: defaultResources('configReloader') },
+            alloy: {
+              configMap: { create: true, content: helmTplLiteral(eventsConfig(props.clusterName, props.endpoint)) },
+              extraEnv: credentials,
+              // It reads the API only: Pod Security restricted, as the image's own user alloy (473).
+              securityContext: ALLOY_NON_ROOT,
+              resources: props.resources ? { ...props.resources } : defaultResources('alloy'),
+            },
+          },
+        }),
+      );
     }
   }
 }

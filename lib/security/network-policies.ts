@@ -1,8 +1,11 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { invalid } from '../inventory/errors';
+import * as z from 'zod';
+import { invalid, validate } from '../inventory/errors';
 import { Construct } from 'constructs';
 import { applyStage, Stage } from '../output/stages';
-import type { PlatformProfile } from '../platforms/profiles';
+import { PLATFORMS, PROFILES, type PlatformProfile } from '../platforms/profiles';
+import { dnsLabel, networkPolicySettings } from '../inventory/schema';
+import { isPrevalidated, namespaceProp } from '../inventory/props';
 import type { LabelSelector, NetworkPolicyIngressRule, NetworkPolicyPeer } from './policy-semantics';
 import { LOKI_DEFAULTS } from '../logs/loki-defaults';
 
@@ -368,6 +371,41 @@ export interface AgentNetworkPoliciesProps {
   readonly central?: CentralClients;
 }
 
+/** The props' schema pieces: the inventory's `networkPolicies`, and what the constructs that use them hand on. */
+const policyController = z.enum(['traefik', 'nginx', 'appRouting']);
+const prometheusRef = z.strictObject({ name: dnsLabel(), kind: z.enum(['Prometheus', 'PrometheusAgent']) });
+/** A platform profile is one of `PROFILES`: its namespaces and ports are what the policies admit. */
+const platformProfile = z.custom<PlatformProfile>((v) => (Object.values(PROFILES) as unknown[]).includes(v), {
+  error: `the profile of a platform CMM knows: PROFILES[platform] for ${PLATFORMS.join(', ')}`,
+});
+
+/** The props' schema of {@link AgentNetworkPolicies}. */
+export const AGENT_NETWORK_POLICIES_PROPS = z.strictObject({
+  namespace: namespaceProp,
+  profile: platformProfile,
+  options: networkPolicySettings.optional(),
+  release: dnsLabel(),
+  prometheus: prometheusRef,
+  prometheusIngress: policyController.optional(),
+  alertmanager: z.strictObject({ name: dnsLabel(), ingress: policyController.optional() }).optional(),
+  kubeStateMetrics: z.boolean(),
+  sidecar: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('ingress'), controller: policyController }),
+      z.strictObject({ type: z.literal('loadBalancer') }),
+      z.strictObject({ type: z.literal('inCluster') }),
+    ])
+    .optional(),
+  central: z
+    .strictObject({
+      namespace: namespaceProp,
+      grafanaRelease: dnsLabel(),
+      thanosQuery: z.boolean(),
+      karma: dnsLabel().optional(),
+    })
+    .optional(),
+});
+
 /** Names of the policies of a monitored cluster. */
 export const AGENT_POLICIES = {
   prometheus: 'cmm-prometheus',
@@ -384,6 +422,12 @@ export const AGENT_POLICIES = {
 export class AgentNetworkPolicies extends NetworkPolicies {
   constructor(scope: Construct, id: string, props: AgentNetworkPoliciesProps) {
     super(scope, id);
+    // A ClusterAgent hands on props built from its validated props. No cluster in the props: the errors name the
+    // construct and its namespace.
+    if (!isPrevalidated(props))
+      validate(AGENT_NETWORK_POLICIES_PROPS, props, `AgentNetworkPolicies ${JSON.stringify(props.namespace)}`, {
+        prefix: 'props.',
+      });
     const ns = props.namespace;
     const ingress = new IngressPeers(props.profile, props.options);
     const prom = SELECTORS.prometheus(props.prometheus.name);
@@ -618,6 +662,25 @@ export interface CentralNetworkPoliciesProps {
   readonly karma?: { readonly name: string; readonly ingress: PolicyController; readonly readsGrafana: boolean };
 }
 
+/** The props' schema of {@link CentralNetworkPolicies}. */
+export const CENTRAL_NETWORK_POLICIES_PROPS = z.strictObject({
+  namespace: namespaceProp,
+  profile: platformProfile,
+  options: networkPolicySettings.optional(),
+  grafana: z.strictObject({ release: dnsLabel(), ingress: policyController.optional() }),
+  prometheus: prometheusRef.extend({ namespace: namespaceProp }).optional(),
+  loki: z
+    .strictObject({
+      release: dnsLabel(),
+      mode: z.enum(['monolithic', 'distributed']).optional(),
+      ingress: policyController.optional(),
+      alloyReleases: z.array(dnsLabel()),
+    })
+    .optional(),
+  thanos: z.strictObject({ receive: z.boolean(), receiveIngress: policyController.optional() }).optional(),
+  karma: z.strictObject({ name: dnsLabel(), ingress: policyController, readsGrafana: z.boolean() }).optional(),
+});
+
 /** Names of the central cluster's policies. */
 export const CENTRAL_POLICIES = {
   grafana: 'cmm-grafana',
@@ -634,6 +697,11 @@ export const CENTRAL_POLICIES = {
 export class CentralNetworkPolicies extends NetworkPolicies {
   constructor(scope: Construct, id: string, props: CentralNetworkPoliciesProps) {
     super(scope, id);
+    // The Fleet hands on props built from a validated inventory.
+    if (!isPrevalidated(props))
+      validate(CENTRAL_NETWORK_POLICIES_PROPS, props, `CentralNetworkPolicies ${JSON.stringify(props.namespace)}`, {
+        prefix: 'props.',
+      });
     const ns = props.namespace;
     const ingress = new IngressPeers(props.profile, props.options);
     const prom = props.prometheus;

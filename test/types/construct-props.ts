@@ -15,6 +15,13 @@ import type {
 import type { ARGOCD_PROPS, ArgoCdApplicationsProps } from '../../lib/argocd/applications';
 import type { CLUSTER_RULES_PROPS, ClusterRulesProps } from '../../lib/rules/cluster-rules';
 import type { HELM_CONTROLLER_INSTALL_PROPS, HelmControllerInstallProps } from '../../lib/platforms/helm-controller';
+import type { HELM_RELEASE_PROPS, HelmReleaseProps } from '../../lib/helm/helm-release';
+import type {
+  AGENT_NETWORK_POLICIES_PROPS,
+  AgentNetworkPoliciesProps,
+  CENTRAL_NETWORK_POLICIES_PROPS,
+  CentralNetworkPoliciesProps,
+} from '../../lib/security/network-policies';
 import type { SameShape } from './props-schemas';
 
 function check<T extends true>(): T | undefined {
@@ -28,3 +35,6 @@ check<SameShape<ClusterDatasourceOptions, z.output<typeof CLUSTER_DATASOURCE>>>(
 check<SameShape<ArgoCdApplicationsProps, z.output<typeof ARGOCD_PROPS>>>();
 check<SameShape<ClusterRulesProps, z.output<typeof CLUSTER_RULES_PROPS>>>();
 check<SameShape<HelmControllerInstallProps, z.output<typeof HELM_CONTROLLER_INSTALL_PROPS>>>();
+check<SameShape<HelmReleaseProps, z.output<typeof HELM_RELEASE_PROPS>>>();
+check<SameShape<AgentNetworkPoliciesProps, z.output<typeof AGENT_NETWORK_POLICIES_PROPS>>>();
+check<SameShape<CentralNetworkPoliciesProps, z.output<typeof CENTRAL_NETWORK_POLICIES_PROPS>>>();
