@@ -88,6 +88,31 @@ export const RESOURCE_DEFAULTS = {
     source:
       "CMM's: one Go process holding the alerts and silences of every Alertmanager; each figure given replaces its own",
   },
+  thanosQuery: {
+    resources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+    source:
+      "CMM's (CentralThanos; kube-thanos sets none): each Query replica merges the series of every StoreAPI it fans out to; the limit leaves room for a wide query",
+  },
+  thanosQueryFrontend: {
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+    source:
+      "CMM's (CentralThanos; kube-thanos sets none): it splits and caches queries; the limit holds its in-memory results cache (512MB by default) with headroom",
+  },
+  thanosStore: {
+    resources: { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '4Gi' } },
+    source:
+      "CMM's (CentralThanos; kube-thanos sets none): the Store Gateway holds its in-memory index cache (1GB by default) and the index headers of the bucket's blocks",
+  },
+  thanosCompactor: {
+    resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+    source:
+      "CMM's (CentralThanos; kube-thanos sets none): compaction and downsampling load whole blocks; its memory grows with the largest block's series",
+  },
+  thanosReceive: {
+    resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+    source:
+      "CMM's (CentralThanos; kube-thanos sets none): each Receive replica holds the pushed head block (a Prometheus TSDB head) of the clusters that push",
+  },
   alloy: {
     resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     source:

@@ -142,6 +142,24 @@ describe('defaults of the central Thanos', () => {
     ]);
   });
 
+  test('resources: requests and a memory limit per component, no CPU limit', () => {
+    const resources = (kind: string, name: string) => spec(kind, name).template.spec.containers[0].resources;
+    expect({
+      query: resources('Deployment', 'thanos-query'),
+      queryFrontend: resources('Deployment', 'thanos-query-frontend'),
+      store: resources('StatefulSet', 'thanos-store'),
+      compactor: resources('StatefulSet', 'thanos-compact'),
+      receive: resources('StatefulSet', 'thanos-receive'),
+    }).toEqual({
+      // cdk8s-plus writes memory in Mi: 2048Mi is 2Gi.
+      query: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2048Mi' } },
+      queryFrontend: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1024Mi' } },
+      store: { requests: { cpu: '200m', memory: '1024Mi' }, limits: { memory: '4096Mi' } },
+      compactor: { requests: { cpu: '500m', memory: '2048Mi' }, limits: { memory: '8192Mi' } },
+      receive: { requests: { cpu: '500m', memory: '2048Mi' }, limits: { memory: '8192Mi' } },
+    });
+  });
+
   test("Secrets: the bucket Secret's key objstore.yml", () => {
     expect(JSON.stringify(spec('StatefulSet', 'thanos-store').template.spec)).toContain('"key":"objstore.yml"');
   });

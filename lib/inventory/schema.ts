@@ -1951,7 +1951,11 @@ export const centralThanos = z
     query: z
       .strictObject({
         replicas: z.number().int().min(1).max(20).optional().describe(defaultIs(THANOS_DEFAULTS.query.replicas)),
-        resources: resources.optional(),
+        resources: resources
+          .optional()
+          .describe(
+            `Requests and limits of each Query replica; they replace the default as a whole. ${resourcesDefault('thanosQuery')}`,
+          ),
       })
       .optional(),
     queryFrontend: z
@@ -1966,7 +1970,11 @@ export const centralThanos = z
         cacheSize: thanosSize()
           .optional()
           .describe(`In-memory results cache of each replica. ${defaultIs(THANOS_DEFAULTS.queryFrontend.cacheSize)}`),
-        resources: resources.optional(),
+        resources: resources
+          .optional()
+          .describe(
+            `Requests and limits of each Query Frontend replica; they replace the default as a whole. ${resourcesDefault('thanosQueryFrontend')}`,
+          ),
       })
       .optional(),
     store: z
@@ -1978,7 +1986,11 @@ export const centralThanos = z
         storage: storage
           .optional()
           .describe(`Its cache of index headers (safe to lose). ${defaultIs(THANOS_DEFAULTS.store.storageSize)}`),
-        resources: resources.optional(),
+        resources: resources
+          .optional()
+          .describe(
+            `Requests and limits of each Store Gateway replica; they replace the default as a whole. ${resourcesDefault('thanosStore')}`,
+          ),
       })
       .optional(),
     compactor: z
@@ -1999,7 +2011,11 @@ export const centralThanos = z
           .describe('How long the bucket keeps each resolution.'),
         downsampling: z.boolean().optional().describe(defaultIs(THANOS_DEFAULTS.compactor.downsampling)),
         storage: storage.optional().describe(`Its work space. ${defaultIs(THANOS_DEFAULTS.compactor.storageSize)}`),
-        resources: resources.optional(),
+        resources: resources
+          .optional()
+          .describe(
+            `Requests and limits of the Compactor; they replace the default as a whole. ${resourcesDefault('thanosCompactor')}`,
+          ),
       })
       .optional(),
     receive: z
@@ -2020,7 +2036,11 @@ export const centralThanos = z
             `How long each replica keeps samples locally after upload. ${defaultIs(THANOS_DEFAULTS.receive.retention)}`,
           ),
         storage: storage.optional().describe(defaultIs(THANOS_DEFAULTS.receive.storageSize)),
-        resources: resources.optional(),
+        resources: resources
+          .optional()
+          .describe(
+            `Requests and limits of each Receive replica; they replace the default as a whole. ${resourcesDefault('thanosReceive')}`,
+          ),
         ingress: z
           .strictObject(basicAuthIngressFields('the push endpoint', 'htpasswd lines, one per pushing cluster'))
           .optional()

@@ -15,6 +15,7 @@ import { disruptionBudget } from '../k8s';
 import { containerResources, finishService, finishWorkload } from '../workload';
 import { compareStrings } from '../compare';
 import { THANOS_DEFAULTS } from './thanos-defaults';
+import { defaultResources } from '../resource-defaults';
 import { formatPath, validate, ValidationError } from '../inventory/errors';
 import { isPrevalidated, namespaceProp } from '../inventory/props';
 import { airgapSettings, central, centralThanos, clusterConfigShape, sidecarExposure } from '../inventory/schema';
@@ -37,7 +38,7 @@ export interface CentralThanosOptions extends SchedulingOptions {
   readonly query?: {
     /** @default 2 */
     readonly replicas?: number;
-    /** @default - CMM's requests and memory limit */
+    /** Requests and limits of each pod; they replace the default as a whole. @default { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' } } */
     readonly resources?: Resources;
   };
   /** Query Frontend. @default - see its fields */
@@ -46,7 +47,7 @@ export interface CentralThanosOptions extends SchedulingOptions {
     readonly replicas?: number;
     /** In-memory results cache of each replica. @default '512MB' */
     readonly cacheSize?: string;
-    /** @default - CMM's requests and memory limit */
+    /** Requests and limits of each pod; they replace the default as a whole. @default { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } } */
     readonly resources?: Resources;
   };
   /** Store Gateway. @default - see its fields */
@@ -57,7 +58,7 @@ export interface CentralThanosOptions extends SchedulingOptions {
     readonly indexCacheSize?: string;
     /** Its cache of index headers (safe to lose). @default { size: '20Gi' } */
     readonly storage?: StorageOptions;
-    /** @default - CMM's requests and memory limit */
+    /** Requests and limits of each pod; they replace the default as a whole. @default { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '4Gi' } } */
     readonly resources?: Resources;
   };
   /** Compactor. @default - see its fields */
@@ -75,7 +76,7 @@ export interface CentralThanosOptions extends SchedulingOptions {
     readonly downsampling?: boolean;
     /** Its work space. @default { size: '100Gi' } */
     readonly storage?: StorageOptions;
-    /** @default - CMM's requests and memory limit */
+    /** Requests and limits of each pod; they replace the default as a whole. @default { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } } */
     readonly resources?: Resources;
   };
   /** Thanos Receive, for clusters that push with remote write. @default - present only when a cluster pushes */
@@ -88,7 +89,7 @@ export interface CentralThanosOptions extends SchedulingOptions {
     readonly retention?: string;
     /** @default { size: '50Gi' } */
     readonly storage?: StorageOptions;
-    /** @default - CMM's requests and memory limit */
+    /** Requests and limits of each pod; they replace the default as a whole. @default { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } } */
     readonly resources?: Resources;
     /** Where the remote-write clusters push, with TLS and basic authentication. @default - none: no Receive Ingress (the inventory requires one when a cluster uses remote-write) */
     readonly ingress?: {
@@ -284,7 +285,7 @@ export class CentralThanos extends Construct {
         { name: 'http', number: QUERY_HTTP },
       ],
       httpPort: QUERY_HTTP,
-      resources: props.query?.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+      resources: props.query?.resources ?? defaultResources('thanosQuery'),
       mounts: queryVolumes,
       scheduling,
     });
@@ -313,10 +314,7 @@ export class CentralThanos extends Construct {
       ],
       ports: [{ name: 'http', number: QUERY_FRONTEND_PORT }],
       httpPort: QUERY_FRONTEND_PORT,
-      resources: props.queryFrontend?.resources ?? {
-        requests: { cpu: '100m', memory: '256Mi' },
-        limits: { memory: '1Gi' },
-      },
+      resources: props.queryFrontend?.resources ?? defaultResources('thanosQueryFrontend'),
       mounts: [],
       scheduling,
     });
@@ -343,7 +341,7 @@ export class CentralThanos extends Construct {
           { name: 'http', number: HTTP },
         ],
         httpPort: HTTP,
-        resources: props.store?.resources ?? { requests: { cpu: '200m', memory: '1Gi' }, limits: { memory: '4Gi' } },
+        resources: props.store?.resources ?? defaultResources('thanosStore'),
         data: {
           path: '/var/thanos/store',
           storage: props.store?.storage ?? { size: THANOS_DEFAULTS.store.storageSize },
@@ -385,10 +383,7 @@ export class CentralThanos extends Construct {
         env: { OBJSTORE_CONFIG: objstore },
         ports: [{ name: 'http', number: HTTP }],
         httpPort: HTTP,
-        resources: props.compactor?.resources ?? {
-          requests: { cpu: '500m', memory: '2Gi' },
-          limits: { memory: '8Gi' },
-        },
+        resources: props.compactor?.resources ?? defaultResources('thanosCompactor'),
         data: {
           path: '/var/thanos/compact',
           storage: props.compactor?.storage ?? { size: THANOS_DEFAULTS.compactor.storageSize },
@@ -473,7 +468,7 @@ export class CentralThanos extends Construct {
           { name: 'remote-write', number: REMOTE_WRITE },
         ],
         httpPort: HTTP,
-        resources: r.resources ?? { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+        resources: r.resources ?? defaultResources('thanosReceive'),
         data: { path: '/var/thanos/receive', storage: r.storage ?? { size: THANOS_DEFAULTS.receive.storageSize } },
         mounts: [{ volume: kplus.Volume.fromConfigMap(this, 'HashringVolume', hashring), path: HASHRING_MOUNT }],
         scheduling,
