@@ -63,3 +63,4 @@ export * from './dashboards/logs';
 export * from './security/network-policies';
 export * from './security/policy-semantics';
 export * from './dashboards/vendored';
+export * from './argocd/argocd-defaults';

@@ -119,7 +119,7 @@ describe('CentralThanos', () => {
     ).toBe(
       'CentralThanos "hub" is invalid:\n' +
         '  props.store.indexCacheSize: "64MB" is not valid; expected at least 128MB (the Store Gateway holds items of up to 125MB)\n' +
-        '  props.compactor.retention.raw: "1d" is not valid with downsampling; expected at least 40h (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false',
+        '  props.compactor.retention.raw: "1d" is not valid; expected at least 40h with downsampling (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false',
     );
     expect(message(thanos({ compactor: { downsampling: false, retention: { raw: '1d', fiveMinutes: '1d' } } }))).toBe(
       'no error',

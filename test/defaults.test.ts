@@ -1,6 +1,17 @@
 import { AGENT_PROPS } from '../lib/agent/cluster-agent';
 import { GRAFANA_LOKI } from '../lib/central/central-grafana';
-import { central, centralAlerting, centralThanos } from '../lib/inventory/schema';
+import { centralAlerting, centralThanos } from '../lib/inventory/schema';
+import {
+  AGENT_NETWORK_POLICIES_PROPS,
+  ARGOCD_PROPS,
+  CENTRAL_GRAFANA_PROPS,
+  CENTRAL_NETWORK_POLICIES_PROPS,
+  CENTRAL_THANOS_PROPS,
+  CLUSTER_RULES_PROPS,
+  HELM_CONTROLLER_INSTALL_PROPS,
+  HELM_RELEASE_PROPS,
+  KARMA_PROPS,
+} from '../lib';
 import { CENTRAL_LOKI_PROPS } from '../lib/logs/central-loki';
 import { LOG_AGENT_PROPS } from '../lib/logs/log-agent';
 import { defaultProblem, fieldDefaults, literalValues, schemaDefault, wordsInOrder } from './support/defaults';
@@ -18,8 +29,15 @@ const PAIRS = [
   ['GrafanaLokiOptions', GRAFANA_LOKI],
   ['CentralThanosOptions', centralThanos],
   ['CentralAlertingOptions', centralAlerting],
-  ['KarmaProps', central.shape.karma],
-  ['CentralGrafanaProps', central],
+  ['KarmaProps', KARMA_PROPS],
+  ['CentralGrafanaProps', CENTRAL_GRAFANA_PROPS],
+  ['CentralThanosProps', CENTRAL_THANOS_PROPS],
+  ['ClusterRulesProps', CLUSTER_RULES_PROPS],
+  ['ArgoCdApplicationsProps', ARGOCD_PROPS],
+  ['HelmControllerInstallProps', HELM_CONTROLLER_INSTALL_PROPS],
+  ['HelmReleaseProps', HELM_RELEASE_PROPS],
+  ['AgentNetworkPoliciesProps', AGENT_NETWORK_POLICIES_PROPS],
+  ['CentralNetworkPoliciesProps', CENTRAL_NETWORK_POLICIES_PROPS],
 ] as const;
 
 /**
@@ -31,10 +49,6 @@ const DIFFERENT: Record<string, string> = {
   'LogAgentProps.profile': "the cluster's platform facts, handed on by ClusterAgent; not in the inventory",
   'LogAgentProps.podNamespace': 'the namespace for host-access pods, handed on by ClusterAgent; not in the inventory',
   'CentralLokiProps.cluster': "the central cluster's name, for messages; the inventory's central.cluster is required",
-  // Fleet fills it from the inventory: the inventory's default is the platform's, the construct takes it resolved.
-  'KarmaProps.ingress.controller': "required in KarmaProps: Fleet resolves the inventory's default (the platform's)",
-  'CentralGrafanaProps.platform':
-    "the construct's own default is k3s; Fleet passes the inventory's (the central cluster's clusters[] entry's)",
 };
 
 describe('defaults: the JSDoc and the schema say the same', () => {

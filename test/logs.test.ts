@@ -232,7 +232,7 @@ describe('central Loki', () => {
 
   test('fails distributed without object storage', () => {
     expect(() => new CentralLoki(Testing.chart(), 'Loki', { namespace: 'm', mode: 'distributed' })).toThrow(
-      'CentralLoki "central" is invalid:\n' +
+      'CentralLoki is invalid:\n' +
         '  props.objectStorage: {"mode":"distributed","namespace":"m"} is not valid; expected objectStorage when mode is distributed',
     );
   });
@@ -466,11 +466,11 @@ describe('TypeScript props are validated like the inventory', () => {
       );
     });
 
-    test('fails on an unknown key, and names the central cluster as "central" when no cluster is given', () => {
+    test('fails on an unknown key, and names the construct alone when no cluster is given', () => {
       expect(
         message(() => new CentralLoki(Testing.chart(), 'Loki', { namespace: 'monitoring', retenton: '1d' } as never)),
       ).toBe(
-        'CentralLoki "central" is invalid:\n' +
+        'CentralLoki is invalid:\n' +
           '  props.retenton: unknown key (did you mean "retention"?); expected one of: mode, clusterDns, caches, nodePool, nodeSelector, tolerations, affinity, resources, componentResources, gatewayResources, sidecarResources, retention, storage, objectStorage, gatewayAuthSecret, ingress, grafanaCredentialsSecret, namespace, cluster, nodePools, platform, airgap, chartArchive',
       );
     });

@@ -936,10 +936,10 @@ describe('a thanos fleet with a missing setting', () => {
     );
     const short = problems(FLEET.replace('raw: 15d, fiveMinutes: 60d', 'raw: 1d, fiveMinutes: 7d'));
     expect(short).toMatch(
-      /central\.thanos\.compactor\.retention\.raw: "1d" is not valid with downsampling; expected at least 40h/,
+      /central\.thanos\.compactor\.retention\.raw: "1d" is not valid; expected at least 40h with downsampling/,
     );
     expect(short).toMatch(
-      /central\.thanos\.compactor\.retention\.fiveMinutes: "7d" is not valid with downsampling; expected at least 10d/,
+      /central\.thanos\.compactor\.retention\.fiveMinutes: "7d" is not valid; expected at least 10d with downsampling/,
     );
     expect(
       problems(

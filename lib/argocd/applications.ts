@@ -5,7 +5,8 @@ import * as z from 'zod';
 import { ClusterHelmCharts, waitHookFiles } from './wait-hook';
 import { validate } from '../inventory/errors';
 import { isPrevalidated, namespaceProp } from '../inventory/props';
-import { airgapSettings, argocdSettings, clusterConfigShape, objectName } from '../inventory/schema';
+import { airgapSettings, argocdSettings, clusterConfigShape, defaultIs, objectName } from '../inventory/schema';
+import { ARGOCD_DEFAULTS } from './argocd-defaults';
 
 /** Where ArgoCD deploys a cluster's folder: a cluster registered in ArgoCD, by name or by API server URL. */
 export type ArgoCdDestination = { readonly name: string } | { readonly server: string };
@@ -23,9 +24,10 @@ export interface ArgoCdApplicationsProps {
   readonly namespace?: string;
   /** Sync automatically, pruning what left the folder and undoing changes made by hand. @default true */
   readonly automated?: boolean;
-  /** The clusters, by name, each with its destination. @default - the ArgoCD cluster of the same name */
+  /** The clusters, by name, each with its destination. */
   readonly clusters: readonly {
     readonly name: string;
+    /** Where its Application deploys. @default - the ArgoCD cluster of the same name */
     readonly destination?: ArgoCdDestination;
     /** The cluster folder's HelmCharts, whose install Jobs a Sync hook waits for. */
     readonly helmCharts: ClusterHelmCharts;
@@ -42,7 +44,10 @@ export const ARGOCD_PROPS = argocdSettings.omit({ destinations: true }).extend({
   clusters: z.array(
     z.strictObject({
       name: clusterConfigShape.shape.name,
-      destination: argocdSettings.shape.destinations.unwrap().valueType.optional(),
+      destination: argocdSettings.shape.destinations
+        .unwrap()
+        .valueType.optional()
+        .describe('Where its Application deploys. Default: the ArgoCD cluster of the same name.'),
       helmCharts: z.strictObject({
         namespace: namespaceProp,
         names: z.array(objectName),
@@ -50,7 +55,11 @@ export const ARGOCD_PROPS = argocdSettings.omit({ destinations: true }).extend({
       }),
     }),
   ),
-  folder: namespaceProp.optional(),
+  folder: namespaceProp
+    .optional()
+    .describe(
+      `The name of the folder the Applications and the per-cluster overlays are written to. ${defaultIs(ARGOCD_DEFAULTS.folder)}`,
+    ),
 });
 
 /** The file of the ArgoCD health check for HelmCharts (a merge patch of `argocd-cm`). */
@@ -70,8 +79,8 @@ export class ArgoCdApplications extends Construct {
     super(scope, id);
     // The Applications have no cluster of their own: the errors name the construct alone.
     if (!isPrevalidated(props)) validate(ARGOCD_PROPS, props, 'ArgoCdApplications', { prefix: 'props.' });
-    const path = props.path ?? 'dist';
-    const folder = props.folder ?? 'argocd';
+    const path = props.path ?? ARGOCD_DEFAULTS.path;
+    const folder = props.folder ?? ARGOCD_DEFAULTS.folder;
     for (const cluster of props.clusters) {
       for (const [file, content] of waitHookFiles(cluster.name, cluster.helmCharts)) {
         new OutputFile(this, `Hook-${cluster.name}-${file}`, { path: `${cluster.name}/${file}`, content });
@@ -82,19 +91,19 @@ export class ArgoCdApplications extends Construct {
           kind: 'Application',
           metadata: {
             name: `cmm-${cluster.name}`,
-            namespace: props.namespace ?? 'argocd',
+            namespace: props.namespace ?? ARGOCD_DEFAULTS.namespace,
             labels: { 'app.kubernetes.io/managed-by': 'cmm', 'app.kubernetes.io/part-of': 'cmm' },
           },
           spec: {
-            project: props.project ?? 'default',
+            project: props.project ?? ARGOCD_DEFAULTS.project,
             source: {
               repoURL: props.repoURL,
-              targetRevision: props.targetRevision ?? 'HEAD',
+              targetRevision: props.targetRevision ?? ARGOCD_DEFAULTS.targetRevision,
               path: `${path}/${folder}/${cluster.name}`,
             },
             destination: cluster.destination ?? { name: cluster.name },
             syncPolicy: {
-              ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true } } : {}),
+              ...((props.automated ?? ARGOCD_DEFAULTS.automated) ? { automated: { prune: true, selfHeal: true } } : {}),
               // A new cluster's HelmCharts install for minutes; the custom resources wait for their CRDs.
               retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '5m' } },
             },

@@ -361,7 +361,7 @@ const FLEET_EVALUATED = ['KubePodCrashLooping', 'NodeFilesystemUsageHigh'] as co
 /** A cluster as the fleet-wide rules over the global view (Thanos) see it. */
 export interface FleetCluster {
   readonly clusterName: string;
-  /** The cluster's filesystem alert (its pack's selector, thresholds and `for`). @default - the pack's defaults */
+  /** The cluster's filesystem alert (its pack's selector, thresholds and `for`). @default - the filesystem pack's defaults */
   readonly filesystem?: FilesystemAlert;
   /** Its own firing alerts are delivered by the central Grafana (no Alertmanager, not an agent). */
   readonly forwardAlerts: boolean;

@@ -10,6 +10,7 @@ import {
   centralLokiShape,
   centralThanos,
   clusterConfigShape,
+  defaultIs,
   FLEET_OVERVIEW_DASHBOARD,
   grafanaComDashboard,
   nodePool,
@@ -232,18 +233,38 @@ const FILESYSTEM_ALERT = z
     for: PACK_FILESYSTEM.for.unwrap(),
   })
   .superRefine(warningBelowCritical(DEFAULT_FILESYSTEM_WARNING_PERCENT, DEFAULT_FILESYSTEM_CRITICAL_PERCENT));
+const FILESYSTEM_ALERT_DESCRIPTION =
+  "The cluster's filesystem alert (its pack's selector, thresholds and for), for the central alert rule. Default: the filesystem pack's defaults.";
+const AGENT_MODE_DESCRIPTION =
+  'A Prometheus in agent mode: it evaluates no rule, the fleet-wide rules watch its scrapes. Default: false.';
 const SCRAPE_INTERVAL = prometheusSettings.shape.scrapeInterval;
-const SECRET_KEY = centralThanos.shape.objectStorageSecret.shape.key;
+const SECRET_KEY = centralThanos.shape.objectStorageSecret.shape.key.unwrap();
 
 /** The schema of {@link ClusterDatasourceOptions}. */
 export const CLUSTER_DATASOURCE = z.strictObject({
   clusterName: objectName,
   url: url('give them as basicAuth.secretName'),
-  basicAuth: z.strictObject({ secretName: objectName, usernameKey: SECRET_KEY, passwordKey: SECRET_KEY }).optional(),
+  basicAuth: z
+    .strictObject({
+      secretName: objectName,
+      usernameKey: SECRET_KEY.optional().describe(
+        `Key of the user name. ${defaultIs(GRAFANA_DEFAULTS.datasourceBasicAuth.usernameKey)}`,
+      ),
+      passwordKey: SECRET_KEY.optional().describe(
+        `Key of the password. ${defaultIs(GRAFANA_DEFAULTS.datasourceBasicAuth.passwordKey)}`,
+      ),
+    })
+    .optional(),
   scrapeInterval: SCRAPE_INTERVAL,
-  filesystem: FILESYSTEM_ALERT.optional(),
-  kubeStateMetrics: z.boolean().optional(),
-  forwardAlerts: z.boolean().optional(),
+  filesystem: FILESYSTEM_ALERT.optional().describe(FILESYSTEM_ALERT_DESCRIPTION),
+  kubeStateMetrics: z
+    .boolean()
+    .optional()
+    .describe('Whether the cluster runs kube-state-metrics (the central crash-loop rule needs it). Default: true.'),
+  forwardAlerts: z
+    .boolean()
+    .optional()
+    .describe("Deliver the cluster's own firing alerts through Grafana alerting. Default: false."),
 });
 
 /**
@@ -253,7 +274,12 @@ export const CLUSTER_DATASOURCE = z.strictObject({
 export const CENTRAL_GRAFANA_PROPS = z.strictObject({
   clusterName: centralSchema.shape.cluster,
   namespace: centralSchema.shape.namespace,
-  createNamespace: z.boolean().optional(),
+  createNamespace: z
+    .boolean()
+    .optional()
+    .describe(
+      'Whether this construct creates the Namespace (false when a ClusterAgent in the same cluster does). Default: true.',
+    ),
   namespaceLabels: nodePool.shape.labels.optional(),
   kubePrometheusStackVersion: centralSchema.shape.kubePrometheusStackVersion,
   kubePrometheusStackRepo: centralSchema.shape.kubePrometheusStackRepo,
@@ -266,9 +292,9 @@ export const CENTRAL_GRAFANA_PROPS = z.strictObject({
       clusters: z.array(
         z.strictObject({
           clusterName: objectName,
-          filesystem: FILESYSTEM_ALERT.optional(),
+          filesystem: FILESYSTEM_ALERT.optional().describe(FILESYSTEM_ALERT_DESCRIPTION),
           forwardAlerts: z.boolean(),
-          agentMode: z.boolean().optional(),
+          agentMode: z.boolean().optional().describe(AGENT_MODE_DESCRIPTION),
         }),
       ),
       scrapeInterval: SCRAPE_INTERVAL,
@@ -284,7 +310,10 @@ export const CENTRAL_GRAFANA_PROPS = z.strictObject({
   sidecarResources: centralSchema.shape.sidecarResources,
   platform: clusterConfigShape.shape.platform,
   nodePools: clusterConfigShape.shape.nodePools,
-  selfMonitoring: z.boolean().optional(),
+  selfMonitoring: z
+    .boolean()
+    .optional()
+    .describe("Let the central cluster's own Prometheus scrape Grafana (a ServiceMonitor). Default: false."),
   airgap: airgapSettings.optional(),
   chartArchive: chartArchiveProp,
 });
@@ -672,10 +701,16 @@ export class CentralGrafana extends Construct {
         // Grafana expands $VAR in provisioning files; the values come from the Secret through the environment.
         const prefix = `CMM_DS_${ds.clusterName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
         env[`${prefix}_USERNAME`] = {
-          secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.usernameKey ?? 'username' },
+          secretKeyRef: {
+            name: ds.basicAuth.secretName,
+            key: ds.basicAuth.usernameKey ?? GRAFANA_DEFAULTS.datasourceBasicAuth.usernameKey,
+          },
         };
         env[`${prefix}_PASSWORD`] = {
-          secretKeyRef: { name: ds.basicAuth.secretName, key: ds.basicAuth.passwordKey ?? 'password' },
+          secretKeyRef: {
+            name: ds.basicAuth.secretName,
+            key: ds.basicAuth.passwordKey ?? GRAFANA_DEFAULTS.datasourceBasicAuth.passwordKey,
+          },
         };
         entry.basicAuth = true;
         entry.basicAuthUser = `$${prefix}_USERNAME`;

@@ -8,6 +8,8 @@ export const GRAFANA_DEFAULTS = {
   /** The Secret of the Grafana user Karma silences Grafana's alerts with. */
   karmaCredentialsSecret: 'karma-grafana-credentials',
   persistenceSize: '10Gi',
+  /** The keys of a cluster datasource's basic-auth Secret. */
+  datasourceBasicAuth: { usernameKey: 'username', passwordKey: 'password' },
   alerting: {
     webhookKey: 'url',
     clusterDownFor: '5m',

@@ -26,7 +26,7 @@ export interface KarmaAlertmanager {
   readonly uri: string;
   /** Existing Secret (Karma's namespace) with `username` and `password`. @default - no authentication */
   readonly credentialsSecret?: string;
-  /** Where a browser opens it (links to silences). @default - `uri` */
+  /** Where a browser opens it (links to silences). @default - its `uri` */
   readonly externalUri?: string;
 }
 
@@ -52,7 +52,7 @@ export interface KarmaProps extends SchedulingOptions {
   readonly resources?: Resources;
   /** The central cluster's node pools (for `nodePool`). @default - none: a `nodePool` setting is an error */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
-  /** The central cluster's image mirror and pull Secrets. @default - the images' own registries */
+  /** The central cluster's image mirror and pull Secrets. @default - see its fields (each image's own registry, no pull Secrets) */
   readonly images?: AirgapImageOptions;
 }
 
@@ -64,13 +64,17 @@ const KARMA_SETTINGS = central.shape.karma.unwrap();
  */
 export const KARMA_PROPS = KARMA_SETTINGS.omit({ grafana: true }).extend({
   namespace: namespaceProp,
-  cluster: central.shape.cluster.optional(),
+  cluster: central.shape.cluster
+    .optional()
+    .describe(
+      "The central cluster's name, in the errors about these props. Default: the errors name only the construct.",
+    ),
   alertmanagers: z.array(
     z.strictObject({
       name: objectName,
       uri: url('the credentials come from credentialsSecret'),
       credentialsSecret: objectName.optional(),
-      externalUri: url().optional(),
+      externalUri: url().optional().describe('Where a browser opens it (links to silences). Default: its uri.'),
     }),
   ),
   ingress: KARMA_SETTINGS.shape.ingress.extend({ controller: z.enum(['traefik', 'nginx']) }),

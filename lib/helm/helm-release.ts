@@ -8,7 +8,7 @@ import { chartSource, type ChartSourceContext } from '../airgap/airgap';
 import * as z from 'zod';
 import { validate } from '../inventory/errors';
 import { isPrevalidated, namespaceProp } from '../inventory/props';
-import { chartRepository, chartVersion, dnsLabel } from '../inventory/schema';
+import { chartRepository, chartVersion, defaultIs, dnsLabel } from '../inventory/schema';
 
 export interface HelmReleaseProps {
   /** The chart to install: name, repository and exact version. */
@@ -32,13 +32,13 @@ export interface HelmReleaseProps {
   readonly namespace?: string;
   /**
    * What the helm-controller does when an upgrade fails.
-   * @default HelmChartSpecFailurePolicy.ABORT - a failed upgrade is left for a person; the controller's own
+   * @default 'abort' (`HelmChartSpecFailurePolicy.ABORT`) - a failed upgrade is left for a person; the controller's own
    * default (`reinstall`) uninstalls and reinstalls, which loses a monitoring stack's state.
    */
   readonly failurePolicy?: HelmChartSpecFailurePolicy;
   /**
    * How long a Helm operation may take.
-   * @default Duration.minutes(10)
+   * @default 600 seconds (`Duration.minutes(10)`)
    */
   readonly timeout?: Duration;
   /**
@@ -54,10 +54,19 @@ export interface HelmReleaseProps {
   /**
    * Where the chart comes from on an air-gapped cluster: a mirror repository with its CA and credentials, the
    * archive itself (`chartContent`), or the k3s/RKE2 static folder (lib/airgap/airgap.ts).
-   * @default - `chart.repo`
+   * @default - none: `chart.repo`
    */
   readonly airgap?: ChartSourceContext;
 }
+
+/** The defaults of a HelmRelease: the one place of each value, used by the construct and its schema's descriptions. */
+export const HELM_RELEASE_DEFAULTS = {
+  namespace: 'kube-system',
+  failurePolicy: HelmChartSpecFailurePolicy.ABORT,
+  timeoutSeconds: 600,
+  backOffLimit: 10,
+  kindDefinedLater: false,
+} as const;
 
 /** Helm's rule for a release name: a DNS-1123 subdomain of at most 53 characters (it prefixes the chart's objects). */
 const HELM_RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -81,12 +90,13 @@ export const HELM_RELEASE_PROPS = z.strictObject({
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v)),
     { error: 'a mapping of chart values, or a function returning one' },
   ),
-  namespace: namespaceProp.optional(),
+  namespace: namespaceProp
+    .optional()
+    .describe(`Namespace of the HelmChart object itself. ${defaultIs(HELM_RELEASE_DEFAULTS.namespace)}`),
   failurePolicy: z
-    .enum(HelmChartSpecFailurePolicy, {
-      error: `a helm-controller failure policy: ${Object.values(HelmChartSpecFailurePolicy).join(', ')}`,
-    })
-    .optional(),
+    .enum(HelmChartSpecFailurePolicy)
+    .optional()
+    .describe(`What the helm-controller does when an upgrade fails. ${defaultIs(HELM_RELEASE_DEFAULTS.failurePolicy)}`),
   timeout: z
     .custom<Duration>()
     .superRefine((v, ctx) => {
@@ -98,9 +108,19 @@ export const HELM_RELEASE_PROPS = z.strictObject({
         message: 'a cdk8s Duration of at least one second, in whole seconds',
       });
     })
-    .optional(),
-  backOffLimit: z.int().min(0).optional(),
-  kindDefinedLater: z.boolean().optional(),
+    .optional()
+    .describe(`How long a Helm operation may take. Default: ${HELM_RELEASE_DEFAULTS.timeoutSeconds} seconds.`),
+  backOffLimit: z
+    .int()
+    .min(0)
+    .optional()
+    .describe(`Retries of a failed install Job. ${defaultIs(HELM_RELEASE_DEFAULTS.backOffLimit)}`),
+  kindDefinedLater: z
+    .boolean()
+    .optional()
+    .describe(
+      `Whether the HelmChart kind is defined only during the sync. ${defaultIs(HELM_RELEASE_DEFAULTS.kindDefinedLater)}`,
+    ),
   airgap: z
     .custom<ChartSourceContext>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
       error: "a chart source context (the cluster's airgap.charts)",
@@ -141,7 +161,7 @@ export class HelmRelease extends Construct {
     this.resource = new HelmChart(this, 'Resource', {
       metadata: {
         name: props.releaseName,
-        namespace: props.namespace ?? 'kube-system',
+        namespace: props.namespace ?? HELM_RELEASE_DEFAULTS.namespace,
         labels: {
           'app.kubernetes.io/name': props.chart.chart,
           'app.kubernetes.io/instance': props.releaseName,
@@ -151,9 +171,9 @@ export class HelmRelease extends Construct {
       spec: {
         ...sourceSpec(source),
         targetNamespace: props.targetNamespace,
-        failurePolicy: props.failurePolicy ?? HelmChartSpecFailurePolicy.ABORT,
-        backOffLimit: props.backOffLimit ?? 10,
-        timeout: `${(props.timeout ?? Duration.minutes(10)).toSeconds()}s`,
+        failurePolicy: props.failurePolicy ?? HELM_RELEASE_DEFAULTS.failurePolicy,
+        backOffLimit: props.backOffLimit ?? HELM_RELEASE_DEFAULTS.backOffLimit,
+        timeout: `${props.timeout?.toSeconds() ?? HELM_RELEASE_DEFAULTS.timeoutSeconds}s`,
         valuesContent: Lazy.any({
           produce: () => renderValues(typeof props.values === 'function' ? props.values() : props.values),
         }),

@@ -18,6 +18,7 @@ import { AGENT_DEFAULTS } from '../agent/agent-defaults';
 import { GRAFANA_DEFAULTS } from '../central/grafana-defaults';
 import { DEFAULT_KUBERNETES_VERSION } from '../versions';
 import { RESOURCE_DEFAULTS } from '../resource-defaults';
+import { ARGOCD_DEFAULTS } from '../argocd/argocd-defaults';
 import {
   DEFAULT_FILESYSTEM_CRITICAL_PERCENT,
   DEFAULT_FILESYSTEM_WARNING_PERCENT,
@@ -1616,7 +1617,7 @@ export function hostNamespaceProblems(
       expected(`central.namespace "${grafana}", the central Grafana's namespace in this cluster`),
     ]);
   }
-  const argocd = inv.argocd ? (inv.argocd.namespace ?? 'argocd') : undefined;
+  const argocd = inv.argocd ? (inv.argocd.namespace ?? ARGOCD_DEFAULTS.namespace) : undefined;
   if (argocd !== undefined && host === argocd) {
     problems.push([
       path,
@@ -1645,7 +1646,7 @@ export const clusterConfig = clusterConfigShape.superRefine((c, ctx) => {
 });
 
 /** The output folder of the ArgoCD Applications, which no cluster may take. */
-export const ARGOCD_FOLDER = 'argocd';
+export const ARGOCD_FOLDER = ARGOCD_DEFAULTS.folder;
 
 /** Names of the dashboards CMM makes itself, which a dashboard file may not take. */
 export const FLEET_OVERVIEW_DASHBOARD = 'fleet-overview';
@@ -2211,18 +2212,24 @@ export const argocdSettings = z
       .string()
       .regex(/^[A-Za-z0-9._/-]+$/, { error: 'a branch, tag or commit' })
       .optional()
-      .describe('Default: HEAD'),
+      .describe(`The branch, tag or commit. ${defaultIs(ARGOCD_DEFAULTS.targetRevision)}`),
     path: z
       .string()
       .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, { error: 'a relative path in the repository' })
       .optional()
-      .describe('The output folder in the repository. Default: dist'),
-    project: dnsSubdomain().optional().describe('The ArgoCD project. Default: default'),
-    namespace: dnsLabel().optional().describe("ArgoCD's namespace. Default: argocd"),
+      .describe(`The output folder in the repository. ${defaultIs(ARGOCD_DEFAULTS.path)}`),
+    project: dnsSubdomain()
+      .optional()
+      .describe(`The ArgoCD project. ${defaultIs(ARGOCD_DEFAULTS.project)}`),
+    namespace: dnsLabel()
+      .optional()
+      .describe(`ArgoCD's namespace. ${defaultIs(ARGOCD_DEFAULTS.namespace)}`),
     automated: z
       .boolean()
       .optional()
-      .describe('Sync automatically, pruning what left the folder and undoing changes by hand. Default: true'),
+      .describe(
+        `Sync automatically, pruning what left the folder and undoing changes by hand. ${defaultIs(ARGOCD_DEFAULTS.automated)}`,
+      ),
     destinations: z
       .record(
         dnsLabel(),

@@ -362,7 +362,9 @@ export class CentralLoki extends Construct {
     super(scope, id);
     // Props built from a validated inventory (Fleet) were checked against the same schema already.
     if (!isPrevalidated(props)) {
-      validate(CENTRAL_LOKI_PROPS, props, `CentralLoki "${props.cluster ?? 'central'}"`, { prefix: 'props.' });
+      // No cluster given: the errors name the construct alone, as CentralThanos' and Karma's do.
+      const subject = props.cluster === undefined ? 'CentralLoki' : `CentralLoki ${JSON.stringify(props.cluster)}`;
+      validate(CENTRAL_LOKI_PROPS, props, subject, { prefix: 'props.' });
     }
     const { namespace, cluster, airgap, chartArchive, ...options } = props;
     this.namespace = namespace;

@@ -19,7 +19,7 @@ export interface HelmControllerInstallProps {
   /**
    * The cluster's image mirror: the controller's image and the install Jobs' klipper-helm come from it; the
    * controller's pod gets the pull Secrets (the install Jobs cannot: helm-controller sets none on them).
-   * @default - the images from their upstream registries, no pull Secrets
+   * @default - see its fields (each image's own registry, no pull Secrets)
    */
   readonly images?: AirgapImageOptions;
   /**

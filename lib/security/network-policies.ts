@@ -352,22 +352,27 @@ export interface CentralClients {
 export interface AgentNetworkPoliciesProps {
   readonly namespace: string;
   readonly profile: PlatformProfile;
+  /** The cluster's `networkPolicies`. @default - see its fields (on, with the platform's ingress controller namespaces) */
   readonly options?: NetworkPolicyOptions;
   /** The kube-prometheus-stack release (`cmm-agent`). */
   readonly release: string;
   /** The Prometheus object's name and kind (PrometheusAgent in agent mode). */
   readonly prometheus: { readonly name: string; readonly kind: 'Prometheus' | 'PrometheusAgent' };
-  /** The controller of Prometheus' Ingress, when exposed. */
+  /** The controller of Prometheus' Ingress, when exposed. @default - not exposed */
   readonly prometheusIngress?: PolicyController;
-  /** The Alertmanager, when the cluster runs one: its name, and the controller of its Ingress when exposed. */
-  readonly alertmanager?: { readonly name: string; readonly ingress?: PolicyController };
+  /** The Alertmanager, when the cluster runs one: its name, and the controller of its Ingress. @default - none */
+  readonly alertmanager?: {
+    readonly name: string;
+    /** @default - not exposed */
+    readonly ingress?: PolicyController;
+  };
   readonly kubeStateMetrics: boolean;
-  /** The Thanos sidecar: how the centre reaches it (`inCluster`: the central cluster's own). */
+  /** The Thanos sidecar: how the centre reaches it (`inCluster`: the central cluster's own). @default - none */
   readonly sidecar?:
     | { readonly type: 'ingress'; readonly controller: PolicyController }
     | { readonly type: 'loadBalancer' }
     | { readonly type: 'inCluster' };
-  /** In the central cluster: its Grafana, Thanos Query and Karma. */
+  /** In the central cluster: its Grafana, Thanos Query and Karma. @default - none: not the central cluster */
   readonly central?: CentralClients;
 }
 
@@ -639,26 +644,36 @@ export interface CentralNetworkPoliciesProps {
   /** The namespace of Grafana, Loki, Thanos and Karma. */
   readonly namespace: string;
   readonly profile: PlatformProfile;
+  /** The central cluster's `networkPolicies`. @default - see its fields (on, with the platform's ingress controller namespaces) */
   readonly options?: NetworkPolicyOptions;
-  /** The central Grafana: its release, and the controller of its Ingress when exposed. */
-  readonly grafana: { readonly release: string; readonly ingress?: PolicyController };
-  /** The central cluster's own Prometheus, when the cluster is monitored: it scrapes Grafana and Thanos. */
+  /** The central Grafana: its release, and the controller of its Ingress. */
+  readonly grafana: {
+    readonly release: string;
+    /** @default - not exposed */
+    readonly ingress?: PolicyController;
+  };
+  /** The central cluster's own Prometheus, when the cluster is monitored: it scrapes Grafana and Thanos. @default - none */
   readonly prometheus?: {
     readonly namespace: string;
     readonly name: string;
     readonly kind: 'Prometheus' | 'PrometheusAgent';
   };
-  /** The central Loki: its release, its Ingress' controller, the log agent's releases of the central cluster. */
+  /** The central Loki: its release, its Ingress' controller, the log agent's releases of the central cluster. @default - none */
   readonly loki?: {
     readonly release: string;
     /** @default 'monolithic' */
     readonly mode?: 'monolithic' | 'distributed';
+    /** @default - not exposed */
     readonly ingress?: PolicyController;
     readonly alloyReleases: readonly string[];
   };
-  /** The central Thanos: with Receive (and its Ingress' controller) when a cluster pushes. */
-  readonly thanos?: { readonly receive: boolean; readonly receiveIngress?: PolicyController };
-  /** Karma: its Deployment's name, its Ingress' controller, and whether it reads Grafana's Alertmanager. */
+  /** The central Thanos: with Receive (and its Ingress' controller) when a cluster pushes. @default - none */
+  readonly thanos?: {
+    readonly receive: boolean;
+    /** @default - not exposed */
+    readonly receiveIngress?: PolicyController;
+  };
+  /** Karma: its Deployment's name, its Ingress' controller, and whether it reads Grafana's Alertmanager. @default - none */
   readonly karma?: { readonly name: string; readonly ingress: PolicyController; readonly readsGrafana: boolean };
 }
 
@@ -672,7 +687,7 @@ export const CENTRAL_NETWORK_POLICIES_PROPS = z.strictObject({
   loki: z
     .strictObject({
       release: dnsLabel(),
-      mode: z.enum(['monolithic', 'distributed']).optional(),
+      mode: z.enum(['monolithic', 'distributed']).optional().describe('Default: monolithic.'),
       ingress: policyController.optional(),
       alloyReleases: z.array(dnsLabel()),
     })

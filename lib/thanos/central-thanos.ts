@@ -124,7 +124,7 @@ export interface CentralThanosProps extends CentralThanosOptions {
   readonly ingressController: 'traefik' | 'nginx';
   /** ServiceMonitors for the components (the central cluster is monitored: its Prometheus scrapes them). */
   readonly selfMonitoring: boolean;
-  /** The central cluster's image mirror and pull Secrets. @default - the image's own registry */
+  /** The central cluster's image mirror and pull Secrets. @default - see its fields (each image's own registry, no pull Secrets) */
   readonly images?: AirgapImageOptions;
 }
 
@@ -136,7 +136,11 @@ const HOST = sidecarExposure.options[0].shape.address;
  */
 export const CENTRAL_THANOS_PROPS = centralThanos.omit({ clusterDatasources: true }).extend({
   namespace: namespaceProp,
-  cluster: central.shape.cluster.optional(),
+  cluster: central.shape.cluster
+    .optional()
+    .describe(
+      "The central cluster's name, in the errors about these props. Default: the errors name only the construct.",
+    ),
   sidecars: z.array(
     z.strictObject({
       cluster: clusterConfigShape.shape.name,

@@ -42,7 +42,7 @@ export function thanosComponentProblems(t: ThanosComponentSettings): ThanosProbl
       if (value !== undefined && durationMs(value) > 0 && durationMs(value) < least) {
         problems.push({
           path: ['compactor', 'retention', key],
-          text: `${JSON.stringify(value)} is not valid with downsampling; expected at least ${shown} (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false`,
+          text: `${JSON.stringify(value)} is not valid; expected at least ${shown} with downsampling (the Compactor downsamples from it), 0d to keep it for ever, or compactor.downsampling: false`,
         });
       }
     }
