@@ -13,7 +13,7 @@ import {
   type RulePackContext,
   type RulePacksOptions,
 } from '../lib';
-import { byKindName, helmValues, inventoryProblems } from './support/example';
+import { byKindName, helmValues, inventoryProblems, thrownMessage as message } from './support/example';
 import { markPrevalidated } from '../lib/inventory/props';
 
 const ctx: RulePackContext = { clusterName: 'c', kubeStateMetrics: true, nodeExporter: true };
@@ -115,6 +115,70 @@ describe('built-in rule packs', () => {
   });
 });
 
+describe('built-in rule packs: each value that matters', () => {
+  const groupNames = (packs: RulePacksOptions, context = ctx) => builtInRuleGroups(packs, context).map((g) => g.name);
+
+  test('each pack switches off alone; the nodes pack needs node-exporter or kube-state-metrics', () => {
+    for (const pack of PACK_NAMES) {
+      expect(groupNames({ [pack]: { enabled: false } })).toEqual(
+        PACK_NAMES.filter((p) => p !== pack).map((p) => `cmm-${p}`),
+      );
+    }
+    expect(groupNames({}, { ...ctx, nodeExporter: false, kubeStateMetrics: false })).toEqual([
+      'cmm-watchdog',
+      'cmm-targets',
+      'cmm-volumes',
+    ]);
+  });
+
+  test('the chart alerts each enabled pack replaces, all of them by default', () => {
+    expect(replacedChartAlerts({})).toEqual([
+      'Watchdog',
+      'TargetDown',
+      'KubeNodeNotReady',
+      'NodeMemoryHighUtilization',
+      'NodeCPUHighUsage',
+      'NodeFilesystemAlmostOutOfSpace',
+      'NodeFilesystemSpaceFillingUp',
+      'KubePodCrashLooping',
+      'KubeDeploymentReplicasMismatch',
+      'KubePersistentVolumeFillingUp',
+    ]);
+  });
+
+  test("the default runbooks and the kube-state-metrics job, in the alerts' text", () => {
+    const list = alerts();
+    expect(find(list, 'Watchdog').annotations?.runbook_url).toBe(
+      'https://runbooks.prometheus-operator.dev/runbooks/general/watchdog',
+    );
+    expect(find(list, 'KubeNodeNotReady').expr).toBe(
+      'kube_node_status_condition{job="kube-state-metrics", condition="Ready", status="true"} == 0',
+    );
+    expect(find(list, 'KubePodCrashLooping').expr).toBe(
+      'max_over_time(kube_pod_container_status_waiting_reason{job="kube-state-metrics", reason="CrashLoopBackOff", namespace=~".*"}[5m]) >= 1',
+    );
+  });
+
+  test('the workloads pack watches only the namespaces given', () => {
+    expect(find(alerts({ workloads: { namespaces: 'team-.*' } }), 'KubeDeploymentReplicasMismatch').expr).toBe(
+      '(kube_deployment_spec_replicas{job="kube-state-metrics", namespace=~"team-.*"} > kube_deployment_status_replicas_available{job="kube-state-metrics", namespace=~"team-.*"}) and (changes(kube_deployment_status_replicas_updated{job="kube-state-metrics", namespace=~"team-.*"}[10m]) == 0)',
+    );
+  });
+
+  test('an empty or blank selector part adds no matcher', () => {
+    for (const selector of ['', '   ']) {
+      expect(find(alerts({ filesystem: { selector } }), 'NodeFilesystemUsageHigh', 'warning').expr).toBe(
+        '(100 * (1 - node_filesystem_avail_bytes{job="node-exporter"} / node_filesystem_size_bytes{job="node-exporter"}) > 80) and node_filesystem_readonly{job="node-exporter"} == 0',
+      );
+    }
+  });
+
+  test('every trailing slash of the runbook base URL goes', () => {
+    const list = alerts({}, { ...ctx, runbookBaseUrl: 'https://runbooks.example.com/ops//' });
+    expect(find(list, 'Watchdog').annotations?.runbook_url).toBe('https://runbooks.example.com/ops/general/watchdog');
+  });
+});
+
 describe('ClusterRules', () => {
   const props = { clusterName: 'edge-1', namespace: 'monitoring', kubeStateMetrics: true, nodeExporter: true };
 
@@ -210,6 +274,35 @@ describe('ClusterRules', () => {
         ),
     ).toThrow(
       /^ClusterRules "edge-1" is invalid:\n {2}built-in rule group "cmm-filesystem"\.rules\[0\]\.expr: .* is not valid; expected valid PromQL; the parser says/,
+    );
+  });
+
+  test('both PrometheusRules are named and labelled as managed by CMM', () => {
+    const chart = Testing.chart();
+    new ClusterRules(chart, 'Rules', {
+      ...props,
+      groups: { app: { rules: [{ record: 'x', expr: 'up' }] } },
+    });
+    expect(Testing.synth(chart).map((o) => [o.kind, o.metadata.name, o.metadata.namespace, o.metadata.labels])).toEqual(
+      [
+        ['PrometheusRule', 'cmm-builtin-rules', 'monitoring', { 'app.kubernetes.io/managed-by': 'cmm' }],
+        ['PrometheusRule', 'cmm-custom-rules', 'monitoring', { 'app.kubernetes.io/managed-by': 'cmm' }],
+      ],
+    );
+  });
+
+  test("a props group's invalid rule is reported at its props path (props that skipped validation)", () => {
+    expect(
+      message(
+        () =>
+          new ClusterRules(
+            Testing.chart(),
+            'Rules',
+            markPrevalidated({ ...props, groups: { app: { rules: [{ record: 'x', expr: 'sum(up' }] } } }),
+          ),
+      ),
+    ).toBe(
+      'ClusterRules "edge-1" is invalid:\n  props.groups.app.rules[0].expr: "sum(up" is not valid; expected valid PromQL; the parser says 1:7: unexpected end of expression',
     );
   });
 
