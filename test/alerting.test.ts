@@ -5,6 +5,7 @@ import {
   alertmanagerConfig,
   alertRules,
   checkPromQL,
+  contactPoints,
   fleetOverviewDashboard,
   CENTRAL_RELEASE_NAME,
   CentralGrafana,
@@ -472,5 +473,210 @@ describe('log alert names', () => {
 
   test('names that differ in more than case are accepted', () => {
     expect(inventoryProblems(inventory(['DiskErrors', 'DiskErrors2', 'Disk_Errors']))).toEqual([]);
+  });
+});
+
+describe("Grafana's alert rule files, value by value", () => {
+  // Grafana's provisioning shape of one rule: query A on a datasource (an instant query over the last 10 minutes),
+  // threshold C on it, the rule firing on C.
+  const rule = (o: {
+    uid: string;
+    title: string;
+    datasourceUid: string;
+    query: Record<string, unknown>;
+    evaluator: { type: 'gt' | 'lt'; params: number[] };
+    for: string;
+    noDataState?: string;
+    execErrState?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  }) => ({
+    uid: o.uid,
+    title: o.title,
+    condition: 'C',
+    data: [
+      {
+        refId: 'A',
+        relativeTimeRange: { from: 600, to: 0 },
+        datasourceUid: o.datasourceUid,
+        model: { refId: 'A', ...o.query, intervalMs: 1000, maxDataPoints: 43200 },
+      },
+      {
+        refId: 'C',
+        datasourceUid: '__expr__',
+        model: {
+          refId: 'C',
+          type: 'threshold',
+          expression: 'A',
+          datasource: { type: '__expr__', uid: '__expr__' },
+          conditions: [{ evaluator: o.evaluator }],
+        },
+      },
+    ],
+    noDataState: o.noDataState ?? 'OK',
+    execErrState: o.execErrState ?? 'Error',
+    for: o.for,
+    isPaused: false,
+    labels: o.labels,
+    annotations: o.annotations,
+  });
+  const prom = (expr: string) => ({ expr, instant: true, range: false });
+  const FS = 'job="node-exporter", fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs|fuse.lxcfs", mountpoint!=""';
+
+  test("a cluster's group (unreachable, filesystem, crash loop, forwarded alerts) and the log alerts, sorted by name", () => {
+    const file = alertRules(
+      [
+        {
+          clusterName: 'a',
+          datasourceUid: 'ds-a',
+          filesystem: filesystemAlert(),
+          kubeStateMetrics: true,
+          forwardAlerts: true,
+        },
+      ],
+      { slack: { secretName: 's' } },
+      {
+        lokiUid: 'loki',
+        alerts: {
+          ZErr: { expr: 'sum(count_over_time({a="b"}[1m]))', threshold: 5 },
+          AErr: {
+            expr: 'sum(count_over_time({a="c"}[1m]))',
+            threshold: 1,
+            for: '2m',
+            severity: 'critical',
+            summary: 'S',
+            description: 'D',
+          },
+        },
+      },
+    );
+    expect(file).toEqual({
+      apiVersion: 1,
+      groups: [
+        {
+          orgId: 1,
+          name: 'cmm-a',
+          folder: 'CMM',
+          interval: '1m',
+          rules: [
+            rule({
+              uid: 'cmm-a-unreachable',
+              title: 'ClusterUnreachable',
+              datasourceUid: 'ds-a',
+              query: prom('count(up == 1)'),
+              evaluator: { type: 'lt', params: [1] },
+              for: '5m',
+              noDataState: 'Alerting',
+              execErrState: 'Alerting',
+              labels: { severity: 'critical', cluster: 'a' },
+              annotations: {
+                summary: 'Cluster a does not answer, or sends no data.',
+                description:
+                  'The central Grafana cannot query the Prometheus of cluster a, or it has no target up: nothing in that cluster is being watched.',
+              },
+            }),
+            rule({
+              uid: 'cmm-a-filesystem',
+              title: 'NodeFilesystemUsageHigh',
+              datasourceUid: 'ds-a',
+              query: prom(
+                `max by (cluster, instance, mountpoint) ((100 * (1 - node_filesystem_avail_bytes{${FS}} / node_filesystem_size_bytes{${FS}})) and node_filesystem_readonly{${FS}} == 0)`,
+              ),
+              evaluator: { type: 'gt', params: [80] },
+              for: '10m',
+              labels: { severity: 'warning', cluster: 'a' },
+              annotations: {
+                summary:
+                  'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} in {{ $labels.cluster }} is {{ humanize $values.A.Value }}% full.',
+                description: 'Used space is above 80%, the warning threshold of cluster a.',
+              },
+            }),
+            rule({
+              uid: 'cmm-a-crashloop',
+              title: 'KubePodCrashLooping',
+              datasourceUid: 'ds-a',
+              query: prom(
+                'max by (cluster, namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m]))',
+              ),
+              evaluator: { type: 'gt', params: [0] },
+              for: '15m',
+              labels: { severity: 'warning', cluster: 'a' },
+              annotations: {
+                summary: 'Pod {{ $labels.namespace }}/{{ $labels.pod }} in {{ $labels.cluster }} is crash looping.',
+                description: 'Container {{ $labels.container }} keeps restarting (CrashLoopBackOff).',
+              },
+            }),
+            rule({
+              uid: 'cmm-a-alerts',
+              title: 'ForwardedAlert',
+              datasourceUid: 'ds-a',
+              query: prom(
+                'label_replace(ALERTS{alertstate="firing", alertname!="Watchdog"}, "source_alertname", "$1", "alertname", "(.+)")',
+              ),
+              evaluator: { type: 'gt', params: [0] },
+              for: '0s',
+              // No severity of its own: the forwarded alert's labels carry it.
+              labels: { cluster: 'a' },
+              annotations: {
+                summary: '{{ $labels.source_alertname }} is firing in {{ $labels.cluster }}.',
+                description:
+                  "An alert of the Prometheus of cluster a, which has no Alertmanager; the central Grafana delivers it. Its summary and description are on that Prometheus's Alerts page.",
+              },
+            }),
+          ],
+        },
+        {
+          orgId: 1,
+          name: 'cmm-logs',
+          folder: 'CMM',
+          interval: '1m',
+          rules: [
+            rule({
+              uid: 'cmm-logs-aerr',
+              title: 'AErr',
+              datasourceUid: 'loki',
+              query: { expr: 'sum(count_over_time({a="c"}[1m]))', queryType: 'instant' },
+              evaluator: { type: 'gt', params: [1] },
+              for: '2m',
+              labels: { severity: 'critical' },
+              annotations: { summary: 'S', description: 'D' },
+            }),
+            rule({
+              uid: 'cmm-logs-zerr',
+              title: 'ZErr',
+              datasourceUid: 'loki',
+              query: { expr: 'sum(count_over_time({a="b"}[1m]))', queryType: 'instant' },
+              evaluator: { type: 'gt', params: [5] },
+              // The log alerts' defaults: 5m, warning, a summary with the name and threshold.
+              for: '5m',
+              labels: { severity: 'warning' },
+              annotations: { summary: 'ZErr: {{ humanize $values.A.Value }}, above 5.' },
+            }),
+          ],
+        },
+      ],
+    });
+  });
+
+  test('no log group without log alerts; contact points of the configured receivers only', () => {
+    expect(alertRules([], { slack: { secretName: 's' } }, { lokiUid: 'loki', alerts: {} })).toEqual({
+      apiVersion: 1,
+      groups: [],
+    });
+    expect(contactPoints({ teams: { secretName: 't' } })).toEqual({
+      apiVersion: 1,
+      contactPoints: [
+        {
+          orgId: 1,
+          name: 'cmm-critical',
+          receivers: [{ uid: 'cmm-critical-teams', type: 'teams', settings: { url: '$CMM_ALERTING_TEAMS_URL' } }],
+        },
+        {
+          orgId: 1,
+          name: 'cmm-warning',
+          receivers: [{ uid: 'cmm-warning-teams', type: 'teams', settings: { url: '$CMM_ALERTING_TEAMS_URL' } }],
+        },
+      ],
+    });
   });
 });
