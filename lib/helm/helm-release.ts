@@ -8,7 +8,7 @@ import { chartSource, type ChartSourceContext } from '../airgap/airgap';
 import * as z from 'zod';
 import { validate } from '../inventory/errors';
 import { isPrevalidated, namespaceProp } from '../inventory/props';
-import { chartRepository, chartVersion, defaultIs, dnsLabel } from '../inventory/schema';
+import { chartRepository, chartVersion, defaultIs, DNS1123_SUBDOMAIN, dnsLabel } from '../inventory/schema';
 
 export interface HelmReleaseProps {
   /** The chart to install: name, repository and exact version. */
@@ -69,7 +69,6 @@ export const HELM_RELEASE_DEFAULTS = {
 } as const;
 
 /** Helm's rule for a release name: a DNS-1123 subdomain of at most 53 characters (it prefixes the chart's objects). */
-const HELM_RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const RELEASE_NAME_EXPECTED =
   'a Helm release name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 53 characters';
 
@@ -84,7 +83,7 @@ export const HELM_RELEASE_PROPS = z.strictObject({
   releaseName: z
     .string()
     .max(53, { error: RELEASE_NAME_EXPECTED })
-    .regex(HELM_RELEASE_NAME, { error: RELEASE_NAME_EXPECTED }),
+    .regex(DNS1123_SUBDOMAIN, { error: RELEASE_NAME_EXPECTED }),
   targetNamespace: namespaceProp,
   values: z.custom<Record<string, unknown> | (() => Record<string, unknown>)>(
     (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v)),
